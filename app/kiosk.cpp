@@ -1,0 +1,330 @@
+// The kiosk's window and event loop: SDL2 + OpenGL3 + Dear ImGui 1.86. It draws only when something
+// changes (input, a timer, a countdown), so an attract screen left all day uses next to no CPU.
+#include "kiosk.h"
+
+#include <SDL.h>
+#include <SDL_opengl.h>
+#include <imgui.h>
+#include <imgui_impl_opengl3.h>
+#include <imgui_impl_sdl.h>
+#include <imgui_internal.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "engage/keyboard.h"
+#include "engage/log.h"
+#include "engage/textcheck.h"
+#include "state.h"
+#include "ui/automation.h"
+#include "ui/fonts.h"
+#include "ui/screens.h"
+
+namespace fs = std::filesystem;
+
+namespace engage {
+namespace {
+
+// ImGui 1.86 on a touch screen leaves hover stuck after the finger lifts. We own the pointer:
+// it exists for ImGui only while pressed, and for the one frame after release that completes a tap.
+struct Pointer {
+    ImVec2 pos{-FLT_MAX, -FLT_MAX};
+    bool down = false;
+    bool latched = false;      // pressed since the last frame (a tap shorter than a frame still counts)
+    bool release_grace = false;
+    TimePoint down_at{};
+    ImVec2 down_pos{};
+};
+
+constexpr Millis kCornerHold{3000};
+constexpr Millis kFacilitatorIdle{120'000};
+
+std::string collect_text(const KioskState& s) {
+    std::string text;
+    for (const auto& [k, v] : s.strings.all()) text += v;
+    auto add = [&](const LocalText& t) {
+        for (const auto& [lang, v] : t.by_lang) text += v;
+    };
+    if (s.survey) {
+        add(s.survey->title);
+        add(s.survey->intro);
+        for (const auto& q : s.survey->questions) {
+            add(q.prompt);
+            add(q.help);
+            add(q.low_label);
+            add(q.high_label);
+            for (const auto& o : q.options) add(o.label);
+        }
+    }
+    text += keyboard_all_characters();
+    return text;
+}
+
+bool in_rect(ImVec2 p, ImVec2 a, ImVec2 size) { return p.x >= a.x && p.y >= a.y && p.x < a.x + size.x && p.y < a.y + size.y; }
+
+}  // namespace
+
+int run_kiosk(const RunOptions& opts) {
+    SteadyTime clock;
+    KioskState s(clock);
+    s.config = opts.config;
+    s.assets = assets_dir();
+    const std::string data_dir = s.config.data_dir.empty() ? default_data_dir() : s.config.data_dir;
+    std::error_code ec;
+    fs::create_directories(data_dir, ec);
+    log_to_file(data_dir + "/engage-kiosk.log");
+    log_info("Engage kiosk " ENGAGE_VERSION " starting");
+
+    s.open_store(data_dir);
+    s.load_strings("en");
+    // The survey: --survey / config, else the one the facilitator chose last time, else the demo.
+    std::string survey = s.config.survey;
+    if (survey.empty() && s.store) survey = s.store->setting("survey_path").value_or("");
+    if (survey.empty()) survey = s.assets + "/surveys/demo.json";
+    if (!s.load_survey(survey)) {
+        s.survey_path = survey;
+        std::fprintf(stderr, "engage-kiosk: the survey %s was refused:\n", survey.c_str());
+        for (const auto& p : s.survey_problems) std::fprintf(stderr, "  %s: %s\n", survey.c_str(), p.c_str());
+    }
+
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // SIGTERM ends the process; every saved response is committed
+    SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+        log_error(std::string("Cannot open the display: ") + SDL_GetError());
+        return 2;
+    }
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 2);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
+    if (!s.config.windowed) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    SDL_Window* window = SDL_CreateWindow("Engage", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, s.config.width,
+                                          s.config.height, flags);
+    if (!window) {
+        log_error(std::string("Cannot open a window: ") + SDL_GetError());
+        SDL_Quit();
+        return 2;
+    }
+    SDL_GLContext gl = SDL_GL_CreateContext(window);
+    if (!gl) {
+        log_error(std::string("Cannot start OpenGL 3.2: ") + SDL_GetError());
+        SDL_DestroyWindow(window);
+        SDL_Quit();
+        return 2;
+    }
+    SDL_GL_MakeCurrent(window, gl);
+    SDL_GL_SetSwapInterval(1);
+    if (!s.config.windowed) SDL_ShowCursor(SDL_DISABLE);
+    SDL_StartTextInput();  // a physical keyboard may type into the on-screen keyboard's text
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // no imgui.ini in the working directory
+    io.LogFilename = nullptr;
+    ImGuiStyle& style = ImGui::GetStyle();
+    style.WindowPadding = ImVec2(0, 0);
+    style.WindowBorderSize = 0;
+    style.WindowRounding = 0;
+    style.ItemSpacing = ImVec2(0, 0);
+    ImGui_ImplSDL2_InitForOpenGL(window, gl);
+    ImGui_ImplOpenGL3_Init("#version 150");
+
+    ui::Ui ui;
+    ui.em = std::round(28.f * s.config.text_scale);
+    std::string font_error;
+    if (!ui::build_fonts(ui.fonts, ui.em, collect_text(s), font_error)) {
+        log_error(font_error);
+        s.notices.push_back(font_error);
+    }
+    ui.em = ui.fonts.body->FontSize;
+
+    ui::Automation automation;
+    if (!s.config.automation.empty()) {
+        std::string err;
+        if (!automation.open(s.config.automation, err)) log_error(err);
+    }
+
+    Pointer ptr;
+    bool corner_fired = false;
+    int frames_left = 2;
+    TimePoint last_input = clock.now();
+    bool first_frame = true;
+    auto facilitator_mode = [&] {
+        return s.mode == Mode::PinEntry || s.mode == Mode::PinSetup || s.mode == Mode::Facilitator ||
+               s.mode == Mode::StartSession || s.mode == Mode::ChooseSurvey ||
+               ((s.mode == Mode::Keyboard) && s.edit_return != Mode::Respondent);
+    };
+
+    while (!s.quit) {
+        // ---- wait for something to happen
+        int wait_ms = -1;
+        if (opts.always_redraw || frames_left > 0) {
+            wait_ms = 0;
+        } else {
+            std::optional<TimePoint> deadline;
+            auto sooner = [&](TimePoint t) { deadline = deadline ? std::min(*deadline, t) : t; };
+            if (s.mode == Mode::Respondent || !facilitator_mode())
+                if (s.flow)
+                    if (auto d = s.flow->next_deadline()) sooner(*d);
+            if (facilitator_mode()) sooner(last_input + kFacilitatorIdle);
+            const bool countdown = (s.flow && s.flow->screen() == Screen::IdleWarning) ||
+                                   ((s.mode == Mode::PinEntry) && s.pin_guard.locked()) || (ptr.down && !corner_fired);
+            if (countdown) sooner(clock.now() + Millis(countdown && ptr.down ? 50 : 250));
+            if (deadline)
+                wait_ms = static_cast<int>(std::clamp<long long>(
+                    std::chrono::duration_cast<Millis>(*deadline - clock.now()).count() + 1, 0, 60'000));
+        }
+        SDL_Event ev;
+        bool got = wait_ms < 0 ? SDL_WaitEvent(&ev) : (wait_ms == 0 ? SDL_PollEvent(&ev) : SDL_WaitEventTimeout(&ev, wait_ms));
+        while (got) {
+            ImGui_ImplSDL2_ProcessEvent(&ev);
+            bool input = true;
+            switch (ev.type) {
+                case SDL_QUIT:
+                    if (s.config.windowed) s.quit = true;  // in kiosk mode only the facilitator (with the PIN) exits
+                    break;
+                case SDL_MOUSEBUTTONDOWN:
+                    if (ev.button.button == SDL_BUTTON_LEFT) {
+                        ptr.down = ptr.latched = true;
+                        ptr.pos = ptr.down_pos = ImVec2(static_cast<float>(ev.button.x), static_cast<float>(ev.button.y));
+                        ptr.down_at = clock.now();
+                        corner_fired = false;
+                    }
+                    break;
+                case SDL_MOUSEBUTTONUP:
+                    if (ev.button.button == SDL_BUTTON_LEFT) {
+                        ptr.down = false;
+                        ptr.release_grace = true;
+                        ptr.pos = ImVec2(static_cast<float>(ev.button.x), static_cast<float>(ev.button.y));
+                    }
+                    break;
+                case SDL_MOUSEMOTION:
+                    ptr.pos = ImVec2(static_cast<float>(ev.motion.x), static_cast<float>(ev.motion.y));
+                    input = ptr.down;
+                    break;
+                case SDL_TEXTINPUT:
+                    if (s.mode == Mode::Keyboard) {
+                        const std::string t = ev.text.text;
+                        if (utf8_length(s.edit_text) + utf8_length(t) <= s.edit_max) s.edit_text += t;
+                    }
+                    break;
+                case SDL_KEYDOWN:
+                    if (s.mode == Mode::Keyboard && ev.key.keysym.sym == SDLK_BACKSPACE) utf8_pop_back(s.edit_text);
+                    if (s.mode == Mode::Keyboard && (ev.key.keysym.sym == SDLK_RETURN || ev.key.keysym.sym == SDLK_KP_ENTER))
+                        s.keyboard_done();
+                    break;
+                case SDL_WINDOWEVENT: input = false; break;
+                default: input = false; break;
+            }
+            if (input) {
+                last_input = clock.now();
+                if (s.flow) s.flow->touch();
+            }
+            frames_left = std::max(frames_left, 3);
+            got = SDL_PollEvent(&ev);
+        }
+        if (s.flow && s.flow->tick()) frames_left = std::max(frames_left, 2);
+        // A respondent who walked away mid-typing: the warning ran out, so the typed text goes too.
+        if ((s.mode == Mode::Keyboard || s.mode == Mode::PersonalWarning) && s.edit_return == Mode::Respondent && s.flow &&
+            s.flow->screen() == Screen::Attract) {
+            s.edit_text.clear();
+            s.edit_commit = nullptr;
+            s.mode = Mode::Respondent;
+        }
+        if (facilitator_mode() && clock.now() - last_input > kFacilitatorIdle) {
+            log_info("Facilitator panel closed after 2 minutes without a touch");
+            s.leave_facilitator();
+            frames_left = std::max(frames_left, 2);
+        }
+        if (s.mode == Mode::Respondent && s.flow && s.flow->screen() == Screen::Attract) s.list_scroll.clear();
+        const bool timed_redraw = wait_ms > 0;  // a countdown or a hold in progress
+        if (!(opts.always_redraw || frames_left > 0 || timed_redraw)) continue;
+        if (frames_left > 0) --frames_left;
+
+        // ---- one frame
+        int w, h;
+        SDL_GetWindowSize(window, &w, &h);
+        ui.size = ImVec2(static_cast<float>(w), static_cast<float>(h));
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplSDL2_NewFrame();
+        io.MouseDown[0] = ptr.down || ptr.latched;
+        ptr.latched = false;
+        bool grace = false;
+        if (!io.MouseDown[0] && ptr.release_grace) {
+            grace = true;
+            ptr.release_grace = false;
+        }
+        io.MousePos = (io.MouseDown[0] || grace) ? ptr.pos : ImVec2(-FLT_MAX, -FLT_MAX);
+        if (!io.MouseDown[0] && !grace) ui.drag_active = false;
+        ImGui::NewFrame();
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(ui.size);
+        ImGui::Begin("##kiosk", nullptr,
+                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                         ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse |
+                         ImGuiWindowFlags_NoBackground);
+        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(0, 0), ui.size, ui.theme.bg);
+        ui.widgets.clear();
+        const std::string screen = ui::draw_current(s, ui);
+
+        // Facilitator gesture: hold the top-left corner for 3 seconds (on screens with no respondent's answers).
+        const bool corner_allowed =
+            s.mode == Mode::Respondent && (!s.flow || s.flow->screen() == Screen::Attract ||
+                                           s.flow->screen() == Screen::Thanks || s.flow->screen() == Screen::SaveFailed);
+        if (corner_allowed) {
+            const ImVec2 corner_size(ui.target(3.0f), ui.target(3.0f));
+            ui.record_rect("Facilitator corner", ImVec2(0, 0), corner_size);
+            if (ptr.down && !corner_fired && in_rect(ptr.down_pos, ImVec2(0, 0), corner_size) &&
+                in_rect(ptr.pos, ImVec2(0, 0), corner_size)) {
+                const auto held = clock.now() - ptr.down_at;
+                if (held >= kCornerHold) {
+                    corner_fired = true;
+                    ui.drag_active = true;  // the lift that follows must not press a PIN key
+                    s.facilitator_gesture();
+                    log_info("Facilitator gesture");
+                    frames_left = 3;
+                } else if (held > Millis(500)) {
+                    ui.drag_active = true;  // a hold in the corner is not a tap on what lies under it
+                    const float frac = static_cast<float>(std::chrono::duration_cast<Millis>(held).count()) / 3000.f;
+                    ImDrawList* dl = ImGui::GetForegroundDrawList();
+                    const ImVec2 c(corner_size.x / 2, corner_size.y / 2);
+                    dl->PathArcTo(c, ui.px(1.0f), -IM_PI / 2, -IM_PI / 2 + 2 * IM_PI * frac, 48);
+                    dl->PathStroke(ui.theme.accent, 0, ui.px(0.25f));
+                }
+            }
+        }
+        ImGui::End();
+        ImGui::Render();
+        glViewport(0, 0, static_cast<int>(io.DisplaySize.x), static_cast<int>(io.DisplaySize.y));
+        glClearColor(0.98f, 0.97f, 0.95f, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        SDL_GL_SwapWindow(window);
+
+        std::string extra;
+        if (screen == "question") extra = "{\"question\":\"" + s.flow->question().id + "\"}";
+        automation.frame(screen, ui.widgets, extra);
+        if (first_frame) {
+            first_frame = false;
+            if (opts.exit_after_first_frame) s.quit = true;
+        }
+        if (opts.always_redraw) std::this_thread::sleep_for(Millis(16));  // as a 60 Hz display would pace it
+    }
+
+    log_info("Engage kiosk exiting");
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplSDL2_Shutdown();
+    ImGui::DestroyContext();
+    SDL_GL_DeleteContext(gl);
+    SDL_DestroyWindow(window);
+    SDL_Quit();
+    return 0;
+}
+
+}  // namespace engage

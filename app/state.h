@@ -1,0 +1,116 @@
+// Everything the kiosk's screens draw. The screens read it and call its actions; they own nothing.
+// No ImGui or SDL here.
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engage/clock.h"
+#include "engage/config.h"
+#include "engage/flow.h"
+#include "engage/keyboard.h"
+#include "engage/pin.h"
+#include "engage/storage.h"
+#include "engage/strings.h"
+#include "engage/survey.h"
+
+namespace engage {
+
+// What is on screen besides the respondent's flow.
+enum class Mode {
+    Respondent,        // the Flow decides the screen
+    Keyboard,          // editing text on the on-screen keyboard
+    PersonalWarning,   // "please don't include personal details"
+    PinEntry,          // facilitator PIN pad
+    PinSetup,          // first run: choose a PIN
+    Facilitator,       // the facilitator panel
+    StartSession,      // event name and venue
+    ChooseSurvey,
+};
+
+struct SurveyChoice {
+    std::string path;
+    std::string title;         // or the file name
+    std::string problem;       // first problem, "" when valid
+};
+
+struct KioskState {
+    explicit KioskState(const TimeSource& time) : time(time), pin_guard(time) {}
+
+    const TimeSource& time;
+    KioskConfig config;
+    std::string assets;
+    Strings strings;
+
+    // Survey
+    std::optional<Survey> survey;
+    std::string survey_path;
+    std::vector<std::string> survey_problems;   // shown on screen when the survey is refused
+    std::unique_ptr<Flow> flow;
+
+    // Storage
+    std::unique_ptr<Store> store;
+    std::string store_error;                    // why the store could not open ("" when fine)
+    std::vector<std::string> notices;           // for the facilitator (e.g. a database moved aside)
+    std::string last_save_error;                // last failed save, for the facilitator
+    Counts counts;
+
+    // Mode and its data
+    Mode mode = Mode::Respondent;
+    Keyboard keyboard;
+    std::string edit_text;                      // the text on the keyboard screen
+    std::string edit_title;                     // what is being typed ("What should change?")
+    std::size_t edit_max = 500;
+    std::function<void(const std::string&)> edit_commit;
+    Mode edit_return = Mode::Respondent;       // where Done / Cancel go back to
+    bool edit_check_personal = false;
+
+    PinGuard pin_guard;
+    std::string pin_entry;
+    std::string pin_first;                      // PinSetup: the first entry
+    std::string pin_message;
+    std::string session_event, session_venue;   // StartSession form
+    std::vector<std::pair<std::string, std::string>> recent_places;
+    std::vector<SurveyChoice> survey_choices;
+    std::string facilitator_message;
+    bool quit = false;
+    std::map<std::string, float> list_scroll;  // per list, so Back returns to where it was; cleared per person
+
+    // --- set-up
+    void load_strings(const std::string& lang);
+    bool load_survey(const std::string& path);  // false (with survey_problems set) when refused
+    void open_store(const std::string& data_dir);
+    void refresh_counts();
+    const std::string& t(const std::string& key) const { return strings.get(key); }
+    // Survey text in the respondent's language.
+    const std::string& tr(const LocalText& text) const;
+    std::string option_label(const Question& q, const Option& o) const;
+    std::vector<Option> options_of(const Question& q) const;   // built-ins filled in, "other" last
+
+    // --- respondent actions
+    void finish();                              // Saving: write the response, then Thanks/SaveFailed
+    void open_keyboard(const std::string& title, const std::string& initial, std::size_t max_chars, bool check_personal,
+                       std::function<void(const std::string&)> commit);
+    void keyboard_done();                       // checks for personal details, then commits
+    void keyboard_cancel();
+    void personal_edit();                       // back to the keyboard
+    void personal_keep();                       // keep the text as it is
+
+    // --- facilitator actions
+    void facilitator_gesture();                 // corner held for 3 s
+    void pin_digit(char d);
+    void pin_delete();
+    void pin_submit();
+    void leave_facilitator();                   // back to the respondent screens
+    void begin_start_session();
+    void confirm_start_session();
+    void end_session();
+    void begin_choose_survey();
+    void choose_survey(const SurveyChoice& c);
+    bool has_pin() const;
+};
+
+}  // namespace engage

@@ -1,0 +1,74 @@
+// A list that scrolls by dragging (ImGui 1.86 has no drag scrolling) and with big Up/Down buttons.
+#include <algorithm>
+
+#include "ui/screens.h"
+
+namespace engage::ui {
+namespace {
+std::size_t g_first_widget = 0;
+}  // namespace
+
+ImVec2 ScrollList::begin(Ui& ui) {
+    const ImGuiIO& io = ImGui::GetIO();
+    const ImVec2 a = pos, b(pos.x + size.x, pos.y + size.y);
+    const bool started_inside = io.MouseClickedPos[0].x >= a.x && io.MouseClickedPos[0].x < b.x &&
+                                io.MouseClickedPos[0].y >= a.y && io.MouseClickedPos[0].y < b.y;
+    if (io.MouseDown[0] && started_inside && ImGui::IsMouseDragging(0, ui.px(0.4f))) {
+        ui.drag_active = true;
+        *scroll -= io.MouseDelta.y;
+    }
+    ImGui::PushClipRect(a, b, true);
+    g_first_widget = ui.widgets.size();
+    return ImVec2(pos.x, pos.y - *scroll);
+}
+
+void ScrollList::end(Ui& ui, float content_h) {
+    ImGui::PopClipRect();
+    const float max_scroll = std::max(0.f, content_h - size.y);
+    *scroll = std::clamp(*scroll, 0.f, max_scroll);
+    // Only what can be seen can be tapped: clip recorded widgets to the list.
+    auto& w = ui.widgets;
+    for (std::size_t i = g_first_widget; i < w.size();) {
+        const float top = std::max(w[i].y, pos.y), bottom = std::min(w[i].y + w[i].h, pos.y + size.y);
+        if (bottom - top < ui.m.min_target_px * 0.5f) {
+            w.erase(w.begin() + static_cast<long>(i));
+        } else {
+            w[i].y = top;
+            w[i].h = bottom - top;
+            ++i;
+        }
+    }
+    if (max_scroll <= 0) return;
+    // Up / Down at the right edge, and a bar showing where we are.
+    const float bw = ui.target(2.6f);
+    const float x = pos.x + size.x + ui.px(0.4f);
+    const float step = size.y * 0.7f;
+    ImGui::PushID(id);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    auto arrow = [&](float y, bool up, bool enabled) {
+        const ImVec2 c(x + bw / 2, y + bw / 2);
+        const float r = bw * 0.25f, d = up ? -1.f : 1.f;
+        dl->AddTriangleFilled(ImVec2(c.x - r, c.y - d * r * 0.6f), ImVec2(c.x + r, c.y - d * r * 0.6f),
+                              ImVec2(c.x, c.y + d * r * 0.8f), enabled ? ui.theme.text : ui.theme.muted);
+    };
+    if (ui.button("", ImVec2(x, pos.y), ImVec2(bw, bw), Look::Normal, *scroll > 0, "scroll-up"))
+        *scroll = std::max(0.f, *scroll - step);
+    ui.widgets.back().label = "Scroll up";
+    arrow(pos.y, true, *scroll > 0);
+    const float down_y = pos.y + size.y - bw;
+    if (ui.button("", ImVec2(x, down_y), ImVec2(bw, bw), Look::Normal, *scroll < max_scroll, "scroll-down"))
+        *scroll = std::min(max_scroll, *scroll + step);
+    ui.widgets.back().label = "Scroll down";
+    arrow(down_y, false, *scroll < max_scroll);
+    ImGui::PopID();
+    const float track_top = pos.y + bw + ui.px(0.3f), track_h = size.y - 2 * bw - ui.px(0.6f);
+    const float thumb_h = std::max(ui.px(1), track_h * size.y / content_h);
+    const float thumb_y = track_top + (track_h - thumb_h) * (*scroll / max_scroll);
+    const float cx = x + bw / 2;
+    dl->AddRectFilled(ImVec2(cx - ui.px(0.15f), track_top), ImVec2(cx + ui.px(0.15f), track_top + track_h),
+                      ui.theme.button, ui.px(0.15f));
+    dl->AddRectFilled(ImVec2(cx - ui.px(0.25f), thumb_y), ImVec2(cx + ui.px(0.25f), thumb_y + thumb_h), ui.theme.border,
+                      ui.px(0.25f));
+}
+
+}  // namespace engage::ui

@@ -1,0 +1,32 @@
+// Kiosk configuration: a JSON file (--config FILE), command-line options on top. No UI includes.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace engage {
+
+struct KioskConfig {
+    std::string survey;               // survey file; "" = the bundled demo
+    std::string data_dir;             // "" = $XDG_DATA_HOME/engage
+    int idle_seconds = 60;            // no touch for this long -> "Are you still there?"
+    int warning_seconds = 20;         // countdown on that screen (at least 20)
+    bool windowed = false;            // full screen with the cursor hidden unless set
+    int width = 1280, height = 800;   // window size when windowed
+    std::string facilitator_pin;      // optional: hashed into the database at start, never stored plain
+    std::string automation;           // --automation FILE
+    std::string language;             // "" = the survey's default
+    float text_scale = 1.0f;
+};
+
+// Reads `path` over `cfg`. Every problem (with its field) goes to `problems`; returns false if any.
+bool load_config_file(const std::string& path, KioskConfig& cfg, std::vector<std::string>& problems);
+
+// $XDG_DATA_HOME/engage, else $HOME/.local/share/engage.
+std::string default_data_dir();
+// $XDG_CONFIG_HOME/engage/kiosk.json, else $HOME/.config/engage/kiosk.json.
+std::string default_config_path();
+// The bundled assets folder: $ENGAGE_ASSETS, else <exe>/../share/engage, else the source tree's assets/.
+std::string assets_dir();
+
+}  // namespace engage

@@ -1,0 +1,89 @@
+// The respondent's flow as a state machine with an injectable clock. No UI includes.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "engage/answers.h"
+#include "engage/clock.h"
+#include "engage/survey.h"
+
+namespace engage {
+
+enum class Screen {
+    Attract,      // "Tap to have your say"
+    Question,     // one question per screen
+    IdleWarning,  // "Are you still there?" over the current question
+    Saving,       // Finish pressed; the caller must call saved() or save_failed()
+    Thanks,       // after COMMIT returned
+    SaveFailed,   // calm message to the respondent
+};
+const char* to_string(Screen s);
+
+struct FlowTimings {
+    Millis idle{60'000};          // no touch for this long -> IdleWarning
+    Millis warning{20'000};       // countdown shown on IdleWarning (never below 20 s)
+    Millis thanks{5'000};         // thank-you screen
+    Millis save_failed{15'000};   // calm failure message, then back to Attract
+};
+
+class Flow {
+public:
+    Flow(const Survey& survey, FlowTimings timings, const TimeSource& time);
+
+    Screen screen() const { return screen_; }
+    const Survey& survey() const { return *survey_; }
+    // Replaces the survey (only allowed on Attract). Clears everything.
+    void set_survey(const Survey& survey);
+
+    // Any input from the person: resets the idle timer; dismisses IdleWarning ("carry on").
+    void touch();
+    void carry_on();               // the big button on IdleWarning
+
+    void begin();                  // Attract -> first shown question
+    const Question& question() const;     // valid on Question/IdleWarning
+    int question_index() const { return index_; }
+    int position() const;          // 1-based among shown questions
+    int shown_count() const;       // questions shown given the answers so far
+
+    Answer& answer();              // the current question's answer (mutable)
+    const Answers& answers() const { return answers_; }
+    bool can_next() const;         // required questions must be answered
+    bool is_last() const;          // Next would finish
+    bool next();                   // -> next shown question, or Saving if last; false if blocked
+    void back();                   // -> previous shown question; from the first -> Attract
+
+    std::string language() const { return language_; }
+    void set_language(const std::string& lang) { language_ = lang; }
+
+    // Saving -> Thanks / SaveFailed.
+    void saved();
+    void save_failed();
+    void dismiss();                // tap on Thanks/SaveFailed -> Attract
+
+    // Advance timers; returns true if the screen changed.
+    bool tick();
+    // Time left on the IdleWarning countdown.
+    Millis warning_left() const;
+    // When tick() next needs to run (for waiting on events without polling).
+    std::optional<TimePoint> next_deadline() const;
+
+    // Wipes the partial answers and returns to Attract.
+    void reset();
+
+private:
+    int next_shown(int from) const;   // -1 if none
+    int prev_shown(int from) const;
+    void go(Screen s);
+
+    const Survey* survey_;
+    FlowTimings t_;
+    const TimeSource& time_;
+    Screen screen_ = Screen::Attract;
+    int index_ = 0;
+    Answers answers_;
+    std::string language_;
+    TimePoint last_touch_{};
+    TimePoint entered_{};
+};
+
+}  // namespace engage

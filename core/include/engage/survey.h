@@ -1,0 +1,91 @@
+// Survey model and loader. No UI includes: testable headless.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace engage {
+
+// Text in several languages: language code -> text.
+struct LocalText {
+    std::map<std::string, std::string> by_lang;
+    // The text in `lang`, else in `fallback`, else any, else "".
+    const std::string& get(const std::string& lang, const std::string& fallback = "en") const;
+    bool empty() const { return by_lang.empty(); }
+};
+
+enum class QuestionType { Smiley, Choice, Multi, Agree, Scale, Text, Needs };
+const char* to_string(QuestionType t);
+std::optional<QuestionType> question_type_from_string(std::string_view s);
+
+struct Option {
+    std::string id;
+    LocalText label;       // empty -> the UI supplies the built-in label by key "option.<type>.<id>"
+};
+
+// Show a question only when an earlier answer matches.
+struct ShowIf {
+    std::string question;                 // id of an earlier question
+    std::vector<std::string> is;          // shown when the answer (or any selected option) is one of these
+    std::optional<int> at_least;          // for smiley/scale: shown when answer >= at_least
+    std::optional<int> at_most;           // for smiley/scale: shown when answer <= at_most
+};
+
+struct Question {
+    std::string id;
+    QuestionType type = QuestionType::Choice;
+    LocalText prompt;
+    LocalText help;                        // optional hint under the prompt
+    bool required = false;
+    std::vector<Option> options;           // choice/multi; smiley/agree/needs get built-in defaults
+    bool allow_other = false;              // multi/needs: an "Other" option with free text
+    int max_length = 500;                  // text: max characters (code points)
+    LocalText low_label, high_label;       // scale: words under 0 and 10
+    std::optional<ShowIf> show_if;
+};
+
+struct Survey {
+    std::string id;
+    int version = 1;
+    LocalText title;
+    LocalText intro;                       // optional line on the attract screen
+    std::vector<std::string> languages;    // first is the default
+    std::vector<Question> questions;
+
+    const std::string& default_language() const;
+    const Question* find(const std::string& question_id) const;
+    int index_of(const std::string& question_id) const;  // -1 if absent
+};
+
+// Built-in option ids for types whose options are fixed.
+const std::vector<std::string>& builtin_option_ids(QuestionType t);
+
+struct SurveyProblem {
+    std::string where;   // e.g. "questions[3].options"
+    std::string what;    // e.g. "must not be empty"
+    std::string str() const { return where.empty() ? what : where + ": " + what; }
+};
+
+struct SurveyLoad {
+    std::optional<Survey> survey;          // set only when problems is empty
+    std::vector<SurveyProblem> problems;
+    bool ok() const { return survey.has_value(); }
+};
+
+// Limits that keep a hostile file from hurting the kiosk.
+inline constexpr std::size_t kMaxSurveyFileBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxSurveyStringBytes = 4000;
+inline constexpr std::size_t kMaxQuestions = 200;
+inline constexpr std::size_t kMaxOptions = 40;
+inline constexpr std::size_t kMaxSurveyDepth = 32;        // JSON nesting (objects/arrays) allowed
+
+// The id of the "Other" choice on multi/needs questions with allow_other. It is never in
+// Question::options (the UI adds it after them); answers select it like any option id.
+inline constexpr const char* kOtherOptionId = "other";
+
+SurveyLoad parse_survey(std::string_view json_text);
+SurveyLoad load_survey_file(const std::string& path);
+
+}  // namespace engage

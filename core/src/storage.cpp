@@ -1,0 +1,557 @@
+// On-device storage: one SQLite file (WAL, synchronous=FULL) in the data folder.
+// See docs/storage.md for the schema, the pragmas and how failures are handled.
+#include "engage/storage.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <iterator>
+#include <fcntl.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace engage {
+namespace {
+
+// ---- schema ---------------------------------------------------------------------------------
+// Migration N takes a database from user_version N-1 to N. Append new ones; never edit old ones.
+struct Migration {
+    int version;
+    const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value);
+INSERT INTO meta(key, value) VALUES ('next_seq', 1);
+CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sessions(
+  id          TEXT PRIMARY KEY,
+  event       TEXT NOT NULL DEFAULT '',
+  venue       TEXT NOT NULL DEFAULT '',
+  started_utc TEXT NOT NULL,
+  ended_utc   TEXT);
+-- At most one open session (ended_utc IS NULL).
+CREATE UNIQUE INDEX sessions_one_open ON sessions((ended_utc IS NULL)) WHERE ended_utc IS NULL;
+CREATE TABLE responses(
+  uuid           TEXT PRIMARY KEY,
+  kiosk_id       TEXT NOT NULL,
+  seq            INTEGER UNIQUE NOT NULL,
+  session_id     TEXT REFERENCES sessions(id),
+  survey_id      TEXT NOT NULL,
+  survey_version INTEGER NOT NULL,
+  language       TEXT NOT NULL,
+  answers_json   TEXT NOT NULL,
+  created_utc    TEXT NOT NULL,
+  sync_state     TEXT NOT NULL DEFAULT 'pending'
+                 CHECK(sync_state IN ('pending','acknowledged','quarantined')),
+  sync_attempts  INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX responses_session ON responses(session_id);
+CREATE INDEX responses_sync ON responses(sync_state);
+CREATE INDEX responses_created ON responses(created_utc);
+)sql"},
+};
+static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
+
+// ---- small RAII helpers over the C API --------------------------------------------------------
+struct DbCloser {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
+
+// Errors from SQLite carry the (extended) result code; the public methods reword them.
+[[noreturn]] void throw_sqlite(sqlite3* db, int rc) {
+    throw StoreError(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
+}
+
+void exec(sqlite3* db, const char* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+        std::string msg = err ? err : sqlite3_errstr(rc);
+        sqlite3_free(err);
+        throw StoreError(msg, sqlite3_extended_errcode(db));
+    }
+}
+
+class Stmt {
+public:
+    Stmt(sqlite3* db, const char* sql) : db_(db) {
+        int rc = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr);
+        if (rc != SQLITE_OK) throw_sqlite(db, rc);
+    }
+    ~Stmt() { sqlite3_finalize(st_); }
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+
+    Stmt& bind(int i, const std::string& v) {
+        return check(sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    }
+    Stmt& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(st_, i, v)); }
+
+    // true: a row is ready; false: done.
+    bool step() {
+        int rc = sqlite3_step(st_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw_sqlite(db_, rc);
+    }
+    void run() { while (step()) {} }
+
+    std::string text(int col) const {
+        auto p = reinterpret_cast<const char*>(sqlite3_column_text(st_, col));
+        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(st_, col))) : std::string();
+    }
+    std::int64_t int64(int col) const { return sqlite3_column_int64(st_, col); }
+
+private:
+    Stmt& check(int rc) {
+        if (rc != SQLITE_OK) throw_sqlite(db_, rc);
+        return *this;
+    }
+    sqlite3* db_;
+    sqlite3_stmt* st_ = nullptr;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed.
+class Txn {
+public:
+    explicit Txn(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
+    ~Txn() {
+        if (!committed_ && !sqlite3_get_autocommit(db_))
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    Txn(const Txn&) = delete;
+    Txn& operator=(const Txn&) = delete;
+    void commit() {
+        exec(db_, "COMMIT");  // throws unless COMMIT returned SQLITE_OK
+        committed_ = true;
+    }
+
+private:
+    sqlite3* db_;
+    bool committed_ = false;
+};
+
+std::string single_text(sqlite3* db, const char* sql) {
+    Stmt st(db, sql);
+    return st.step() ? st.text(0) : std::string();
+}
+
+std::int64_t single_int(sqlite3* db, const char* sql) {
+    Stmt st(db, sql);
+    return st.step() ? st.int64(0) : 0;
+}
+
+// ---- plain-words error reasons --------------------------------------------------------------
+std::string reason(const StoreError& e) {
+    switch (e.code & 0xff) {
+    case SQLITE_FULL: return "the disk is full";
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM: return "the database file is read-only";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return "the database file is damaged";
+    default: return e.what();
+    }
+}
+
+// Runs f, rewording SQLite errors as "<what>: <reason> (<path>)". Our own messages (code 0) pass.
+template <class F>
+auto guarded(const std::string& path, const std::string& what, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const StoreError& e) {
+        if (e.code == 0) throw;
+        throw StoreError(what + ": " + reason(e) + " (" + path + ")", e.code);
+    }
+}
+
+bool is_damage(int code) {
+    return (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB;
+}
+
+// ---- files and folders ----------------------------------------------------------------------
+std::string utc_format(const char* fmt) {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, fmt, &tm);
+    return buf;
+}
+
+[[noreturn]] void folder_error(const std::string& dir, int err) {
+    throw StoreError("Cannot use the data folder " + dir + ": " + std::strerror(err));
+}
+
+// mkdir -p with mode 0700, then check that we may create files in it.
+void make_data_dir(const std::string& dir) {
+    if (dir.empty()) folder_error(dir, ENOENT);
+    for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
+        if (pos != dir.size() && dir[pos] != '/') continue;
+        std::string part = dir.substr(0, pos);
+        if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) folder_error(dir, errno);
+    }
+    struct stat st{};
+    if (::stat(dir.c_str(), &st) != 0) folder_error(dir, errno);
+    if (!S_ISDIR(st.st_mode)) folder_error(dir, ENOTDIR);
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) folder_error(dir, errno);
+}
+
+// Make renames and newly created files in `dir` survive a power cut.
+void sync_dir(const std::string& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+bool exists(const std::string& p) {
+    struct stat st{};
+    return ::lstat(p.c_str(), &st) == 0;
+}
+
+// Renames path (and its -wal/-shm/-journal companions) to path.corrupt-<UTC stamp>[-N], never
+// replacing an existing file. Returns the new name of the main file.
+std::string move_aside(const std::string& path, const std::string& dir) {
+    static const char* const kCompanions[] = {"-wal", "-shm", "-journal"};
+    const std::string stem = path + ".corrupt-" + utc_format("%Y%m%dT%H%M%SZ");
+    for (int n = 0;; ++n) {
+        std::string target = n == 0 ? stem : stem + "-" + std::to_string(n);
+        bool taken = exists(target);
+        for (const char* c : kCompanions) taken = taken || exists(target + c);
+        if (taken) continue;
+        // Companions first: a power cut midway must never leave an old -wal or -journal next to
+        // the fresh database, where SQLite would replay it. (renameat2(RENAME_NOREPLACE) would
+        // close the check-then-rename race, but not every filesystem has it; the kiosk is the
+        // only writer in its data folder.)
+        for (const char* c : kCompanions) {
+            if (exists(path + c) && std::rename((path + c).c_str(), (target + c).c_str()) != 0)
+                throw StoreError("The database " + path + " is damaged and " + path + c +
+                                 " could not be moved aside: " + std::strerror(errno));
+        }
+        if (std::rename(path.c_str(), target.c_str()) != 0)
+            throw StoreError("The database " + path + " is damaged and could not be moved aside: " +
+                             std::strerror(errno));
+        sync_dir(dir);
+        return target;
+    }
+}
+
+DbPtr open_db(const std::string& path) {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    DbPtr db(raw);
+    if (rc != SQLITE_OK) {
+        StoreError e(raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc), rc);
+        throw StoreError("Cannot open the database: " + reason(e) + " (" + path + ")", rc);
+    }
+    sqlite3_extended_result_codes(db.get(), 1);
+    sqlite3_busy_timeout(db.get(), 5000);  // = PRAGMA busy_timeout=5000
+    // Until the file has been checked, closing must not write to it (no checkpoint on close).
+    sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, static_cast<int*>(nullptr));
+    return db;
+}
+
+[[noreturn]] void refuse_newer(const std::string& path, std::int64_t version) {
+    throw StoreError("The database " + path + " was written by a newer version of Engage (data format " +
+                     std::to_string(version) + "; this version knows up to " +
+                     std::to_string(kSchemaVersion) +
+                     "). It has not been changed. Please update the kiosk software.");
+}
+
+// Read-only checks before anything is written. Returns false when the file is damaged.
+bool looks_healthy(sqlite3* db, const std::string& path) {
+    try {
+        std::int64_t version = single_int(db, "PRAGMA user_version");  // first read: NOTADB shows here
+        if (version > kSchemaVersion) refuse_newer(path, version);
+        return single_text(db, "PRAGMA quick_check") == "ok";
+    } catch (const StoreError& e) {
+        if (is_damage(e.code)) return false;
+        if (e.code == 0) throw;  // our own message (newer version)
+        throw StoreError("Cannot open the database: " + reason(e) + " (" + path + ")", e.code);
+    }
+}
+
+// What can still be read from a damaged file, so the kiosk keeps its identity.
+struct Identity {
+    std::string kiosk_id;
+    std::int64_t next_seq = 0;  // 0: unknown
+};
+
+Identity salvage_identity(sqlite3* db) {
+    Identity id;
+    try {
+        Stmt st(db, "SELECT key, value FROM meta WHERE key IN ('kiosk_id', 'next_seq')");
+        while (st.step()) {
+            if (st.text(0) == "kiosk_id") id.kiosk_id = st.text(1);
+            else id.next_seq = st.int64(1);
+        }
+    } catch (const StoreError&) {
+        return {};
+    }
+    try {  // the responses table may be readable even if meta's counter looks odd
+        id.next_seq = std::max(id.next_seq, single_int(db, "SELECT MAX(seq) + 1 FROM responses"));
+    } catch (const StoreError&) {
+    }
+    // Keeping the id is only safe if the sequence can continue where it was.
+    if (id.kiosk_id.size() != 36 || id.next_seq < 1) return {};
+    return id;
+}
+
+void ensure_sodium() {
+    static const int rc = sodium_init();
+    if (rc < 0) throw StoreError("The random number generator could not be started (libsodium)");
+}
+
+}  // namespace
+
+// ---- free functions -------------------------------------------------------------------------
+std::string new_uuid() {
+    ensure_sodium();
+    unsigned char b[16];
+    randombytes_buf(b, sizeof b);
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+    static const char hex[] = "0123456789abcdef";
+    std::string s;
+    s.reserve(36);
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+        s += hex[b[i] >> 4];
+        s += hex[b[i] & 0x0f];
+    }
+    return s;
+}
+
+std::string utc_minute_now() { return utc_format("%Y-%m-%dT%H:%MZ"); }
+std::string utc_seconds_now() { return utc_format("%Y-%m-%dT%H:%M:%SZ"); }
+
+// ---- Store ----------------------------------------------------------------------------------
+namespace {
+
+void configure(sqlite3* db, const std::string& path) {
+    if (sqlite3_db_readonly(db, "main") == 1) throw StoreError("read-only", SQLITE_READONLY);
+    std::string mode = single_text(db, "PRAGMA journal_mode=WAL");
+    if (mode != "wal")
+        throw StoreError("Cannot use the database " + path +
+                         ": SQLite could not switch it to WAL journal mode (it reports \"" + mode + "\")");
+    exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, static_cast<int*>(nullptr));
+}
+
+// Applies pending migrations and makes sure meta holds kiosk_id and next_seq, in one transaction.
+void migrate(sqlite3* db, const std::string& path, const Identity& seed) {
+    Txn txn(db);
+    std::int64_t version = single_int(db, "PRAGMA user_version");  // re-read under the write lock
+    if (version > kSchemaVersion) refuse_newer(path, version);
+    for (const Migration& m : kMigrations)
+        if (m.version > version) exec(db, m.sql);
+    if (version != kSchemaVersion)
+        exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+    Stmt(db, "INSERT OR IGNORE INTO meta(key, value) VALUES ('kiosk_id', ?1)")
+        .bind(1, seed.kiosk_id.empty() ? new_uuid() : seed.kiosk_id)
+        .run();
+    if (seed.next_seq > 0)
+        Stmt(db, "UPDATE meta SET value = MAX(value, ?1) WHERE key = 'next_seq'").bind(1, seed.next_seq).run();
+    txn.commit();
+}
+
+// The id of the open session, opening a "Drop-in" one if none is. Call inside a transaction.
+std::string open_session_id(sqlite3* db) {
+    {
+        Stmt st(db, "SELECT id FROM sessions WHERE ended_utc IS NULL");
+        if (st.step()) return st.text(0);
+    }
+    std::string id = new_uuid();
+    Stmt(db, "INSERT INTO sessions(id, event, venue, started_utc) VALUES (?1, 'Drop-in', '', ?2)")
+        .bind(1, id)
+        .bind(2, utc_seconds_now())
+        .run();
+    return id;
+}
+
+}  // namespace
+
+std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std::string>* notices) {
+    ensure_sodium();
+    std::string dir = data_dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    make_data_dir(dir);
+
+    std::unique_ptr<Store> s(new Store());
+    s->path_ = dir + "/" + kDatabaseFile;
+    DbPtr db = open_db(s->path_);
+
+    Identity seed;
+    if (!looks_healthy(db.get(), s->path_)) {
+        seed = salvage_identity(db.get());
+        db.reset();
+        std::string aside = move_aside(s->path_, dir);
+        std::string notice = "The database was damaged and has been moved aside to " + aside +
+                             "; a new one was started. Nothing was deleted.";
+        if (seed.kiosk_id.empty()) {
+            seed.kiosk_id = new_uuid();
+            notice += " The kiosk id could not be read from it, so this kiosk now has a new id (" +
+                      seed.kiosk_id + ").";
+        } else {
+            notice += " The kiosk keeps its id (" + seed.kiosk_id + ").";
+        }
+        if (notices) notices->push_back(notice);
+        db = open_db(s->path_);
+        if (!looks_healthy(db.get(), s->path_))
+            throw StoreError("A new database could not be started at " + s->path_);
+    }
+
+    guarded(s->path_, "Cannot open the database", [&] {
+        configure(db.get(), s->path_);
+        migrate(db.get(), s->path_, seed);
+        s->kiosk_id_ = single_text(db.get(), "SELECT value FROM meta WHERE key = 'kiosk_id'");
+    });
+    s->db_ = db.release();
+    sync_dir(dir);  // the new file's directory entry must survive a power cut too
+    return s;
+}
+
+Store::~Store() { sqlite3_close_v2(db_); }
+
+std::string Store::journal_mode() const {
+    return guarded(path_, "Could not read the journal mode", [&] { return single_text(db_, "PRAGMA journal_mode"); });
+}
+
+int Store::schema_version() const {
+    return guarded(path_, "Could not read the schema version",
+                   [&] { return static_cast<int>(single_int(db_, "PRAGMA user_version")); });
+}
+
+SavedResponse Store::save_response(const NewResponse& r) {
+    return guarded(path_, "Could not save the response", [&] {
+        Txn txn(db_);  // rolled back on any error, before the caller sees the exception
+        std::string session = open_session_id(db_);
+        std::int64_t seq = single_int(db_, "SELECT value FROM meta WHERE key = 'next_seq'");
+        Stmt(db_, "UPDATE meta SET value = ?1 WHERE key = 'next_seq'").bind(1, seq + 1).run();
+        SavedResponse saved{new_uuid(), seq};
+        Stmt(db_,
+             "INSERT INTO responses(uuid, kiosk_id, seq, session_id, survey_id, survey_version,"
+             " language, answers_json, created_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+            .bind(1, saved.uuid)
+            .bind(2, kiosk_id_)
+            .bind(3, seq)
+            .bind(4, session)
+            .bind(5, r.survey_id)
+            .bind(6, std::int64_t{r.survey_version})
+            .bind(7, r.language)
+            .bind(8, r.answers_json)
+            .bind(9, utc_minute_now())
+            .run();
+        txn.commit();
+        return saved;
+    });
+}
+
+Session Store::start_session(const std::string& event, const std::string& venue) {
+    return guarded(path_, "Could not start the session", [&] {
+        Session s{new_uuid(), event, venue, utc_seconds_now(), ""};
+        Txn txn(db_);
+        Stmt(db_, "UPDATE sessions SET ended_utc = ?1 WHERE ended_utc IS NULL").bind(1, s.started_utc).run();
+        Stmt(db_, "INSERT INTO sessions(id, event, venue, started_utc) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, s.id)
+            .bind(2, event)
+            .bind(3, venue)
+            .bind(4, s.started_utc)
+            .run();
+        txn.commit();
+        return s;
+    });
+}
+
+void Store::end_session() {
+    guarded(path_, "Could not end the session", [&] {
+        Stmt(db_, "UPDATE sessions SET ended_utc = ?1 WHERE ended_utc IS NULL").bind(1, utc_seconds_now()).run();
+    });
+}
+
+std::optional<Session> Store::current_session() const {
+    return guarded(path_, "Could not read the session", [&]() -> std::optional<Session> {
+        Stmt st(db_, "SELECT id, event, venue, started_utc FROM sessions WHERE ended_utc IS NULL");
+        if (!st.step()) return std::nullopt;
+        return Session{st.text(0), st.text(1), st.text(2), st.text(3), ""};
+    });
+}
+
+std::vector<std::pair<std::string, std::string>> Store::recent_places(int limit) const {
+    return guarded(path_, "Could not read the recent places", [&] {
+        Stmt st(db_,
+                "SELECT event, venue FROM sessions WHERE event <> '' GROUP BY event, venue"
+                " ORDER BY MAX(started_utc) DESC, MAX(rowid) DESC LIMIT ?1");
+        st.bind(1, std::int64_t{limit});
+        std::vector<std::pair<std::string, std::string>> out;
+        while (st.step()) out.emplace_back(st.text(0), st.text(1));
+        return out;
+    });
+}
+
+Counts Store::counts() const {
+    return guarded(path_, "Could not count the responses", [&] {
+        Stmt st(db_,
+                "SELECT"
+                " (SELECT COUNT(*) FROM responses WHERE session_id ="
+                "   (SELECT id FROM sessions WHERE ended_utc IS NULL)),"
+                " (SELECT COUNT(*) FROM responses WHERE created_utc GLOB ?1 || 'T*'),"
+                " (SELECT COUNT(*) FROM responses WHERE sync_state = 'pending'),"
+                " (SELECT COUNT(*) FROM responses)");
+        st.bind(1, utc_minute_now().substr(0, 10));
+        Counts c;
+        if (st.step()) c = Counts{st.int64(0), st.int64(1), st.int64(2), st.int64(3)};
+        return c;
+    });
+}
+
+std::vector<StoredResponse> Store::responses(int limit) const {
+    return guarded(path_, "Could not read the responses", [&] {
+        Stmt st(db_,
+                "SELECT uuid, kiosk_id, seq, session_id, survey_id, survey_version, language,"
+                " answers_json, created_utc, sync_state FROM responses ORDER BY seq LIMIT ?1");
+        st.bind(1, std::int64_t{limit});
+        std::vector<StoredResponse> out;
+        while (st.step()) {
+            out.push_back(StoredResponse{st.text(0), st.text(1), st.int64(2), st.text(3), st.text(4),
+                                         static_cast<int>(st.int64(5)), st.text(6), st.text(7),
+                                         st.text(8), st.text(9)});
+        }
+        return out;
+    });
+}
+
+std::optional<std::string> Store::setting(const std::string& key) const {
+    return guarded(path_, "Could not read the setting", [&]() -> std::optional<std::string> {
+        Stmt st(db_, "SELECT value FROM settings WHERE key = ?1");
+        st.bind(1, key);
+        if (!st.step()) return std::nullopt;
+        return st.text(0);
+    });
+}
+
+void Store::set_setting(const std::string& key, const std::string& value) {
+    guarded(path_, "Could not save the setting", [&] {
+        Stmt(db_,
+             "INSERT INTO settings(key, value) VALUES (?1, ?2)"
+             " ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .bind(1, key)
+            .bind(2, value)
+            .run();
+    });
+}
+
+void Store::limit_pages_for_test(int max_pages) {
+    guarded(path_, "Could not limit the database size", [&] {
+        exec(db_, ("PRAGMA max_page_count = " + std::to_string(max_pages)).c_str());
+    });
+}
+
+}  // namespace engage

@@ -1,0 +1,169 @@
+"""Drives the real engage-kiosk binary in a real X window (Xvfb) with xdotool, by widget label,
+through the kiosk's automation file. Used by the UI tests and the benchmarks."""
+import json
+import os
+import signal
+import subprocess
+import time
+
+
+class KioskError(AssertionError):
+    pass
+
+
+class Xvfb:
+    """A private X server; it picks a free display number itself (-displayfd), so tests can run in parallel."""
+
+    def __init__(self, width=1280, height=800):
+        r, w = os.pipe()
+        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", f"{width}x{height}x24",
+                                      "-nolisten", "tcp"], pass_fds=(w,),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(w)
+        number = b""
+        deadline = time.time() + 15
+        while not number.endswith(b"\n") and time.time() < deadline:
+            chunk = os.read(r, 16)
+            if not chunk:
+                break
+            number += chunk
+        os.close(r)
+        if not number.strip():
+            raise KioskError("Xvfb did not start")
+        self.display = ":" + number.decode().strip()
+
+    def env(self):
+        e = dict(os.environ)
+        e["DISPLAY"] = self.display
+        return e
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class Kiosk:
+    def __init__(self, binary, xvfb, data_dir, args=(), artefacts=None, size="1280x800"):
+        self.xvfb = xvfb
+        self.data_dir = data_dir
+        self.artefacts = artefacts
+        self.auto = os.path.join(data_dir, "automation.jsonl")
+        os.makedirs(data_dir, exist_ok=True)
+        if os.path.exists(self.auto):
+            os.remove(self.auto)
+        self.log = open(os.path.join(data_dir, "kiosk-stderr.log"), "w")
+        self.proc = subprocess.Popen([binary, "--windowed", "--size", size, "--data-dir", data_dir,
+                                      "--automation", self.auto, *args],
+                                     env=xvfb.env(), stdout=self.log, stderr=subprocess.STDOUT)
+        self._offset = 0
+        self.state = None
+
+    # -- reading the automation file
+    def _read(self):
+        if not os.path.exists(self.auto):
+            return
+        with open(self.auto) as f:
+            f.seek(self._offset)
+            for line in f:
+                if not line.endswith("\n"):
+                    break
+                self._offset += len(line.encode())
+                self.state = json.loads(line)
+
+    def wait(self, pred, what, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            self._read()
+            if self.state is not None and pred(self.state):
+                return self.state
+            if self.proc.poll() is not None:
+                raise KioskError(f"kiosk exited ({self.proc.returncode}) while waiting for {what}")
+            time.sleep(0.05)
+        raise KioskError(f"timed out waiting for {what}; last state: {json.dumps(self.state)[:800]}")
+
+    def wait_screen(self, name, timeout=15, question=None):
+        return self.wait(lambda s: s["screen"] == name and (question is None or s.get("question") == question),
+                         f"screen {name} {question or ''}", timeout)
+
+    def widget(self, label):
+        self._read()
+        for w in self.state["widgets"]:
+            if w["label"] == label:
+                return w
+        raise KioskError(f"no widget '{label}' on {self.state['screen']}: "
+                         f"{[w['label'] for w in self.state['widgets']]}")
+
+    def has(self, label):
+        self._read()
+        return any(w["label"] == label for w in self.state["widgets"])
+
+    # -- acting
+    def _xdo(self, *args):
+        subprocess.run(["xdotool", *args], env=self.xvfb.env(), check=True)
+
+    def tap(self, label, settle=True):
+        w = self.widget(label)
+        before = self._offset
+        x, y = int(w["x"] + w["w"] / 2), int(w["y"] + w["h"] / 2)
+        # (no --sync: it waits forever when the pointer is already there, as when a key is typed twice)
+        self._xdo("mousemove", str(x), str(y), "sleep", "0.03", "mousedown", "1")
+        time.sleep(0.05)
+        self._xdo("mouseup", "1")
+        if settle:  # let the kiosk draw the result and write its next line (if anything changed)
+            time.sleep(0.15)
+            self._read()
+        return before
+
+    def hold(self, label, seconds):
+        w = self.widget(label)
+        x, y = int(w["x"] + w["w"] / 2), int(w["y"] + w["h"] / 2)
+        self._xdo("mousemove", str(x), str(y), "sleep", "0.03", "mousedown", "1")
+        time.sleep(seconds)
+        self._xdo("mouseup", "1")
+        time.sleep(0.2)
+        self._read()
+
+    def type_on_screen(self, text):
+        """Types on the kiosk's own on-screen keyboard, switching pages and shift as needed."""
+        for ch in text:
+            if ch == " ":
+                self.tap("Space")
+                continue
+            label = "key:" + ch
+            for _ in range(4):
+                if self.has(label):
+                    break
+                # Find the page and case that hold this key.
+                lower = "key:" + ch.lower()
+                if ch != ch.lower() and self.has(lower):
+                    self.tap("Shift")
+                elif ch == ch.lower() and ch.upper() != ch and self.has("key:" + ch.upper()):
+                    self.tap("Shift")
+                elif self.has("?123") and not ch.isalpha():
+                    self.tap("?123")
+                elif self.has("àé") and ch.isalpha() and not ch.isascii():
+                    self.tap("àé")
+                elif self.has("abc"):
+                    self.tap("abc")
+                else:
+                    self.tap("?123")
+            self.tap(label)
+
+    def screenshot(self, name):
+        if not self.artefacts:
+            return None
+        os.makedirs(self.artefacts, exist_ok=True)
+        path = os.path.join(self.artefacts, name + ".png")
+        subprocess.run(["import", "-display", self.xvfb.display, "-window", "root", path], check=True)
+        return path
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""engage-kiosk's command line: --help, --version, check-survey exit codes and located messages, bad options."""
+import os
+import subprocess
+import sys
+import tempfile
+
+BIN, SRC = sys.argv[1], sys.argv[2]
+
+
+def run(*args):
+    return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=30)
+
+
+def main():
+    r = run("--help")
+    assert r.returncode == 0 and "check-survey" in r.stdout and "--idle-seconds" in r.stdout, r.stdout
+    r = run("check-survey", "--help")
+    assert r.returncode == 0 and "FILE" in r.stdout, r.stdout
+    for args in (["--version"], ["check-survey", "--version"]):
+        r = run(*args)
+        assert r.returncode == 0 and r.stdout.startswith("engage-kiosk "), (args, r.stdout)
+
+    r = run("check-survey", os.path.join(SRC, "assets/surveys/demo.json"))
+    assert r.returncode == 0 and ": ok:" in r.stdout, r.stdout
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bad = os.path.join(tmp, "bad.json")
+        with open(bad, "w") as f:
+            f.write('{"format": 1, "id": "x", "version": 1, "title": "T", "languages": ["en"],'
+                    ' "questions": [{"id": "a", "type": "choice", "prompt": "P", "options": []},'
+                    ' {"id": "a", "type": "slider", "prompt": "Q"}]}')
+        r = run("check-survey", bad)
+        assert r.returncode == 1, r
+        assert "questions[0].options" in r.stdout, r.stdout
+        assert "questions[1]" in r.stdout and "slider" in r.stdout, r.stdout
+        r = run("check-survey", os.path.join(tmp, "missing.json"))
+        assert r.returncode == 1 and "missing.json" in r.stdout, r.stdout
+        r = run("--size", "huge")
+        assert r.returncode == 2 and "--size" in r.stderr, r.stderr
+        r = run("--idle-seconds", "0")
+        assert r.returncode != 0, r
+        cfg = os.path.join(tmp, "kiosk.json")
+        with open(cfg, "w") as f:
+            f.write('{"idle_seconds": "soon", "colour": 3}')
+        r = run("--config", cfg)
+        assert r.returncode == 2 and "idle_seconds" in r.stderr and "colour" in r.stderr, r.stderr
+    print("passed cli")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except AssertionError as e:
+        print(f"FAILED: {e}")
+        sys.exit(1)

@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""UI tests: the real engage-kiosk in a real X window (Xvfb), driven by xdotool through the automation file.
+
+usage: test_kiosk_ui.py KIOSK_BINARY ARTEFACT_DIR TEST_NAME
+"""
+import faulthandler
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kiosk_driver import Kiosk, KioskError, Xvfb  # noqa: E402
+
+BINARY, ARTEFACTS, NAME = sys.argv[1], sys.argv[2], sys.argv[3]
+faulthandler.dump_traceback_later(int(os.environ.get("ENGAGE_UI_HANG_SECONDS", "170")), exit=True)  # a hang prints where it hung
+
+
+def rows(data_dir):
+    db = sqlite3.connect(os.path.join(data_dir, "engage.sqlite"))
+    try:
+        return db.execute("SELECT uuid, seq, survey_id, language, answers_json, created_utc, sync_state "
+                          "FROM responses ORDER BY seq").fetchall()
+    finally:
+        db.close()
+
+
+def complete_demo(k, shots=True):
+    """Answers every question of the demo survey, with free text typed on the on-screen keyboard."""
+    shot = k.screenshot if shots else (lambda name: None)
+    k.wait_screen("attract")
+    shot("01-attract")
+    k.tap("Tap to have your say")
+    k.wait_screen("question", question="today")
+    k.tap("Bad")
+    shot("02-smiley")
+    k.tap("Next")
+    k.wait_screen("question", question="today_hard")  # shown only because the answer was 1 or 2
+    k.tap("Tap here to type")
+    k.wait_screen("keyboard")
+    k.type_on_screen("Too noisy, ring 07700 900123")
+    shot("03-keyboard")
+    k.tap("Done")
+    k.wait_screen("personal_warning")
+    shot("04-personal-details")
+    k.tap("Change my answer")
+    k.wait_screen("keyboard")
+    for _ in ", ring 07700 900123":
+        k.tap("Delete")
+    k.type_on_screen(" - łatwo ż")
+    k.tap("Done")
+    k.wait_screen("question", question="today_hard")
+    k.tap("Next")
+    k.wait_screen("question", question="listened")
+    before = k.state
+    k.tap("Next")  # required: Next must not move on
+    time.sleep(0.3)
+    k._read()
+    assert k.state.get("question") == "listened", "Next moved on without an answer to a required question"
+    k.tap("A bit")
+    k.tap("Next")
+    k.wait_screen("question", question="change")
+    k.tap("Next")  # optional: skip
+    k.wait_screen("question", question="with_us")
+    k.tap("Agree")
+    k.tap("Next")
+    k.wait_screen("question", question="matters")
+    shot("05-multi")
+    labels = [w["label"] for w in k.state["widgets"]]
+    k.tap(labels[0])
+    k.tap(labels[2])
+    k.tap("Next")
+    k.wait_screen("question", question="next_time")
+    shot("06-needs")
+    k.tap("Hearing loop")
+    k.tap("Step-free access")
+    k.tap("Next")
+    k.wait_screen("question", question="anything_else")
+    k.tap("Finish")
+    k.wait_screen("thanks")
+    shot("07-thanks")
+    del before
+
+
+def test_complete_survey():
+    with tempfile.TemporaryDirectory() as tmp:
+        x = Xvfb()
+        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), artefacts=os.path.join(ARTEFACTS, "complete"))
+        try:
+            complete_demo(k)
+            r = rows(k.data_dir)
+            assert len(r) == 1, f"expected 1 stored response, found {len(r)}"
+            uuid, seq, survey_id, lang, answers, created, sync = r[0]
+            a = json.loads(answers)
+            assert survey_id == "demo-community-voice" and lang == "en" and seq == 1 and sync == "pending", r[0]
+            assert a["today"] == 2, a
+            assert a["today_hard"] == "Too noisy - łatwo ż", a
+            assert a["listened"] == "a_bit" or a["listened"], a
+            assert a["with_us"] == "agree", a
+            assert sorted(a["next_time"]["selected"]) == ["hearing_loop", "step_free"], a
+            assert "change" not in a and "anything_else" not in a, a
+            assert len(created) == len("2026-01-01T00:00Z") and created.endswith("Z"), created
+            # The next person starts clean.
+            k.tap("Done")
+            k.wait_screen("attract")
+            k.tap("Tap to have your say")
+            k.wait_screen("question", question="today")
+            assert not any(w["label"] == "Bad" and False for w in k.state["widgets"])
+            k.screenshot("08-next-person")
+        finally:
+            k.stop()
+            x.close()
+
+
+def test_idle_timeout():
+    with tempfile.TemporaryDirectory() as tmp:
+        x = Xvfb()
+        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), args=["--idle-seconds", "5"],
+                  artefacts=os.path.join(ARTEFACTS, "idle"))
+        try:
+            k.wait_screen("attract")
+            k.tap("Tap to have your say")
+            k.wait_screen("question", question="today")
+            k.tap("Very good")
+            k.tap("Next")
+            k.wait_screen("question", question="listened")
+            k.tap("Yes")
+            k.wait_screen("idle_warning", timeout=10)
+            k.screenshot("01-still-there")
+            assert k.has("I'm still here")
+            # Carry on once: the answers are still there.
+            k.tap("I'm still here")
+            k.wait_screen("question", question="listened")
+            k.wait_screen("idle_warning", timeout=10)
+            start = time.time()
+            k.wait_screen("attract", timeout=30)
+            waited = time.time() - start
+            assert waited >= 18, f"the countdown lasted only {waited:.1f} s (must be at least 20 s)"
+            k.screenshot("02-attract-again")
+            assert rows(k.data_dir) == [], "a partial response was stored"
+            k.tap("Tap to have your say")
+            k.wait_screen("question", question="today")
+            k.tap("Next")  # required and empty: the last person's answer is gone
+            time.sleep(0.3)
+            k._read()
+            assert k.state.get("question") == "today", "the previous person's answer survived the timeout"
+        finally:
+            k.stop()
+            x.close()
+
+
+def test_facilitator():
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = os.path.join(tmp, "kiosk.json")
+        with open(cfg, "w") as f:
+            json.dump({"facilitator_pin": "2468"}, f)
+        x = Xvfb()
+        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), args=["--config", cfg],
+                  artefacts=os.path.join(ARTEFACTS, "facilitator"))
+        try:
+            k.wait_screen("attract")
+            k.hold("Facilitator corner", 1.0)  # too short: nothing happens
+            assert k.state["screen"] == "attract"
+            k.hold("Facilitator corner", 3.4)
+            k.wait_screen("pin")
+            for d in "1111":
+                k.tap(d)
+            k.tap("OK")
+            time.sleep(1.0)  # the slow hash
+            k._read()
+            assert k.state["screen"] == "pin"
+            k.screenshot("01-wrong-pin")
+            for d in "2468":
+                k.tap(d)
+            k.tap("OK")
+            k.wait_screen("facilitator", timeout=10)
+            k.screenshot("02-panel")
+            k.tap("Start a session")
+            k.wait_screen("start_session")
+            k.tap("Event name")
+            k.wait_screen("keyboard")
+            k.type_on_screen("Park plan")
+            k.tap("Done")
+            k.wait_screen("start_session")
+            k.tap("Venue")
+            k.wait_screen("keyboard")
+            k.type_on_screen("Leith Library")
+            k.tap("Done")
+            k.wait_screen("start_session")
+            k.screenshot("03-start-session")
+            k.tap("Start")
+            k.wait_screen("facilitator")
+            k.screenshot("04-session-started")
+            k.tap("Back to the kiosk")
+            complete_demo(k, shots=False)
+            db = sqlite3.connect(os.path.join(k.data_dir, "engage.sqlite"))
+            ev = db.execute("SELECT s.event, s.venue FROM responses r JOIN sessions s ON s.id = r.session_id").fetchall()
+            pin = db.execute("SELECT value FROM settings WHERE key = 'pin_hash'").fetchone()[0]
+            db.close()
+            assert ev == [("Park plan", "Leith Library")], ev
+            assert pin.startswith("$argon2id$") and "2468" not in pin, "the PIN is not stored as a slow hash"
+            k.tap("Done")
+            k.wait_screen("attract")
+            k.hold("Facilitator corner", 3.4)
+            k.wait_screen("pin")
+            for d in "2468":
+                k.tap(d)
+            k.tap("OK")
+            k.wait_screen("facilitator", timeout=10)
+            k.tap("Exit the app")
+            k.proc.wait(timeout=10)
+            assert k.proc.returncode == 0, k.proc.returncode
+        finally:
+            k.stop()
+            x.close()
+
+
+def test_invalid_survey():
+    with tempfile.TemporaryDirectory() as tmp:
+        bad = os.path.join(tmp, "bad.json")
+        with open(bad, "w") as f:
+            f.write('{"format": 1, "id": "x", "version": 1, "title": "T", "languages": ["en"], "questions": [')
+        x = Xvfb()
+        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), args=["--survey", bad],
+                  artefacts=os.path.join(ARTEFACTS, "invalid-survey"))
+        try:
+            k.wait_screen("survey_error")
+            k.screenshot("01-refused")
+            assert k.proc.poll() is None, "the kiosk crashed on a broken survey"
+        finally:
+            k.stop()
+            x.close()
+        with open(os.path.join(tmp, "data", "kiosk-stderr.log")) as f:
+            err = f.read()
+        assert "bad.json" in err and "not valid JSON" in err, err
+
+
+TESTS = {n[5:]: f for n, f in globals().items() if n.startswith("test_")}
+
+if __name__ == "__main__":
+    if NAME not in TESTS:
+        sys.exit(f"unknown test {NAME}; known: {', '.join(TESTS)}")
+    try:
+        TESTS[NAME]()
+    except (AssertionError, KioskError) as e:
+        print(f"FAILED {NAME}: {e}")
+        sys.exit(1)
+    print(f"passed {NAME}")
