@@ -13,6 +13,7 @@
 #include <cfloat>
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "engage/keyboard.h"
@@ -307,8 +308,10 @@ int run_kiosk(const RunOptions& opts) {
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         SDL_GL_SwapWindow(window);
 
-        std::string extra;
-        if (screen == "question") extra = "{\"question\":\"" + s.flow->question().id + "\"}";
+        nlohmann::json extra = nlohmann::json::object();
+        if (screen == "question") extra["question"] = s.flow->question().id;
+        if (screen == "facilitator") extra["problems"] = s.facilitator_problems();
+        if (screen == "attract") extra["staff_notice"] = !s.facilitator_problems().empty();
         automation.frame(screen, ui.widgets, extra);
         if (first_frame) {
             first_frame = false;

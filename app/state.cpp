@@ -67,6 +67,7 @@ void KioskState::refresh_counts() {
     if (!store) return;
     try {
         counts = store->counts();
+        session = store->current_session();
     } catch (const std::exception& e) {
         log_warn(std::string("Could not count responses: ") + e.what());
     }
@@ -149,7 +150,21 @@ void KioskState::keyboard_cancel() {
     mode = edit_return;
 }
 
-bool KioskState::has_pin() const { return store && store->setting("pin_hash").has_value(); }
+std::vector<std::string> KioskState::facilitator_problems() const {
+    std::vector<std::string> out;
+    if (!store_error.empty()) out.push_back(store_error);
+    if (!last_save_error.empty()) out.push_back(strings.fmt("facilitator.save_error", {{"error", last_save_error}}));
+    out.insert(out.end(), notices.begin(), notices.end());
+    return out;
+}
+
+bool KioskState::has_pin() const {
+    try {
+        return store && store->setting("pin_hash").has_value();
+    } catch (const std::exception&) {
+        return true;  // unreadable: ask for the PIN rather than offer to set a new one
+    }
+}
 
 void KioskState::facilitator_gesture() {
     if (flow && flow->screen() != Screen::Attract) flow->reset();  // never leave a respondent's answers on show
@@ -183,11 +198,16 @@ void KioskState::pin_submit() {
             pin_first.clear();
             pin_message = t("pin.mismatch");
         } else {
-            store->set_setting("pin_hash", hash_pin(pin_entry));
-            log_info("Facilitator PIN set");
+            try {
+                store->set_setting("pin_hash", hash_pin(pin_entry));
+                log_info("Facilitator PIN set");
+                mode = Mode::Facilitator;
+                refresh_counts();
+            } catch (const std::exception& e) {
+                pin_message = e.what();
+                log_error(std::string("Could not store the PIN: ") + e.what());
+            }
             pin_first.clear();
-            mode = Mode::Facilitator;
-            refresh_counts();
         }
         pin_entry.clear();
         return;
@@ -196,7 +216,12 @@ void KioskState::pin_submit() {
         pin_entry.clear();
         return;
     }
-    const auto hash = store ? store->setting("pin_hash") : std::nullopt;
+    std::optional<std::string> hash;
+    try {
+        if (store) hash = store->setting("pin_hash");
+    } catch (const std::exception& e) {
+        log_error(std::string("Could not read the PIN: ") + e.what());
+    }
     if (hash && pin_guard.attempt(*hash, pin_entry)) {
         pin_message.clear();
         mode = Mode::Facilitator;
@@ -220,7 +245,12 @@ void KioskState::leave_facilitator() {
 void KioskState::begin_start_session() {
     session_event.clear();
     session_venue.clear();
-    recent_places = store ? store->recent_places() : decltype(recent_places){};
+    recent_places.clear();
+    try {
+        if (store) recent_places = store->recent_places();
+    } catch (const std::exception& e) {
+        log_warn(std::string("Could not list earlier sessions: ") + e.what());
+    }
     mode = Mode::StartSession;
 }
 
@@ -274,7 +304,11 @@ void KioskState::begin_choose_survey() {
 void KioskState::choose_survey(const SurveyChoice& c) {
     if (!c.problem.empty()) return;
     if (load_survey(c.path)) {
-        if (store) store->set_setting("survey_path", c.path);
+        try {
+            if (store) store->set_setting("survey_path", c.path);
+        } catch (const std::exception& e) {
+            log_warn(std::string("Could not remember the chosen survey: ") + e.what());
+        }
         facilitator_message = strings.fmt("facilitator.survey_chosen", {{"title", c.title}});
     } else {
         facilitator_message = survey_problems.empty() ? "" : survey_problems.front();

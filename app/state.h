@@ -57,6 +57,7 @@ struct KioskState {
     std::vector<std::string> notices;           // for the facilitator (e.g. a database moved aside)
     std::string last_save_error;                // last failed save, for the facilitator
     Counts counts;
+    std::optional<Session> session;             // the open session, refreshed with the counts
 
     // Mode and its data
     Mode mode = Mode::Respondent;
@@ -111,6 +112,8 @@ struct KioskState {
     void begin_choose_survey();
     void choose_survey(const SurveyChoice& c);
     bool has_pin() const;
+    // What the facilitator must know about: storage errors, the last failed save, notices.
+    std::vector<std::string> facilitator_problems() const;
 };
 
 }  // namespace engage

@@ -1,7 +1,5 @@
 #include "ui/automation.h"
 
-#include <nlohmann/json.hpp>
-
 namespace engage::ui {
 
 bool Automation::open(const std::string& path, std::string& error) {
@@ -14,16 +12,13 @@ Automation::~Automation() {
     if (f_) std::fclose(f_);
 }
 
-void Automation::frame(const std::string& screen, const std::vector<WidgetRect>& widgets, const std::string& extra_json) {
+void Automation::frame(const std::string& screen, const std::vector<WidgetRect>& widgets, const nlohmann::json& extra) {
     if (!f_) return;
     nlohmann::json j;
     j["screen"] = screen;
     auto& w = j["widgets"] = nlohmann::json::array();
     for (const auto& r : widgets) w.push_back({{"label", r.label}, {"x", r.x}, {"y", r.y}, {"w", r.w}, {"h", r.h}});
-    if (!extra_json.empty()) {
-        auto extra = nlohmann::json::parse(extra_json, nullptr, false);
-        if (extra.is_object()) j.update(extra);
-    }
+    if (extra.is_object()) j.update(extra);
     std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (line == last_) return;
     last_ = line;

@@ -2,6 +2,7 @@
 // writing a test) can tap by label.
 #pragma once
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,7 @@ class Automation {
 public:
     bool open(const std::string& path, std::string& error);
     // Writes a line when `screen` or the widgets differ from the last line written.
-    void frame(const std::string& screen, const std::vector<WidgetRect>& widgets, const std::string& extra_json = "");
+    void frame(const std::string& screen, const std::vector<WidgetRect>& widgets, const nlohmann::json& extra);
     ~Automation();
 
 private:

@@ -65,10 +65,9 @@ std::string draw_facilitator(KioskState& s, Ui& ui) {
 
     // Status
     std::string session = s.t("facilitator.no_session");
-    if (s.store) {
-        if (auto cur = s.store->current_session())
-            session = s.strings.fmt("facilitator.session", {{"event", cur->event}, {"venue", cur->venue.empty() ? "—" : cur->venue}});
-    }
+    if (s.session)
+        session = s.strings.fmt("facilitator.session",
+                                {{"event", s.session->event}, {"venue", s.session->venue.empty() ? "—" : s.session->venue}});
     y += ui.text(session, ImVec2(m, y), inner) + ui.px(0.3f);
     if (s.survey)
         y += ui.text(s.strings.fmt("facilitator.survey", {{"title", s.survey->title.get("en", s.survey->default_language())},
@@ -94,11 +93,8 @@ std::string draw_facilitator(KioskState& s, Ui& ui) {
     y += ui.text(s.t("facilitator.sync_later"), ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.3f);
 
     // Problems the facilitator must know about
-    if (!s.store_error.empty()) y += ui.text(s.store_error, ImVec2(m, y), inner, nullptr, ui.theme.danger) + ui.px(0.2f);
-    if (!s.last_save_error.empty())
-        y += ui.text(s.strings.fmt("facilitator.save_error", {{"error", s.last_save_error}}), ImVec2(m, y), inner, nullptr,
-                     ui.theme.danger) + ui.px(0.2f);
-    for (const auto& n : s.notices) y += ui.text(n, ImVec2(m, y), inner, nullptr, ui.theme.danger) + ui.px(0.2f);
+    for (const auto& p : s.facilitator_problems())
+        y += ui.text(p, ImVec2(m, y), inner, nullptr, ui.theme.danger) + ui.px(0.2f);
     if (!s.facilitator_message.empty())
         y += ui.text(s.facilitator_message, ImVec2(m, y), inner, nullptr, ui.theme.ok) + ui.px(0.2f);
 
@@ -107,7 +103,7 @@ std::string draw_facilitator(KioskState& s, Ui& ui) {
     const float bw = (inner - 2 * gap) / 3;
     const float row2 = H - m - bh, row1 = row2 - gap - bh;
     const bool has_store = s.store != nullptr;
-    const bool open = has_store && s.store->current_session().has_value();
+    const bool open = has_store && s.session.has_value();
     if (ui.button(s.t("facilitator.start"), ImVec2(m, row1), ImVec2(bw, bh), Look::Normal, has_store)) s.begin_start_session();
     if (ui.button(s.t("facilitator.end"), ImVec2(m + bw + gap, row1), ImVec2(bw, bh), Look::Normal, open)) s.end_session();
     if (ui.button(s.t("facilitator.choose_survey"), ImVec2(m + 2 * (bw + gap), row1), ImVec2(bw, bh))) s.begin_choose_survey();

@@ -22,7 +22,7 @@ std::string draw_attract(KioskState& s, Ui& ui) {
     const bool tapped_button = ui.button(s.t("attract.tap"), bpos, bsz, Look::Primary, true, nullptr, ui.fonts.heading);
     if (s.survey->intro.empty())
         ui.text_centered(s.t("attract.anonymous"), bpos.y + bsz.y + ui.px(1.0f), nullptr, ui.theme.muted);
-    if (!s.last_save_error.empty() || !s.notices.empty())
+    if (!s.facilitator_problems().empty())
         ui.text_centered(s.t("attract.staff_notice"), H - ui.px(2.0f), nullptr, ui.theme.danger);
     if ((tapped_anywhere || tapped_button) && s.flow) s.flow->begin();
     return "attract";

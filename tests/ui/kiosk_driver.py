@@ -43,15 +43,18 @@ class Xvfb:
 
 
 class Kiosk:
-    def __init__(self, binary, xvfb, data_dir, args=(), artefacts=None, size="1280x800"):
+    def __init__(self, binary, xvfb, data_dir, args=(), artefacts=None, size="1280x800", work_dir=None):
+        """work_dir holds the automation file and the kiosk's stderr (default: data_dir)."""
         self.xvfb = xvfb
         self.data_dir = data_dir
         self.artefacts = artefacts
-        self.auto = os.path.join(data_dir, "automation.jsonl")
+        work_dir = work_dir or data_dir
+        self.auto = os.path.join(work_dir, "automation.jsonl")
         os.makedirs(data_dir, exist_ok=True)
+        os.makedirs(work_dir, exist_ok=True)
         if os.path.exists(self.auto):
             os.remove(self.auto)
-        self.log = open(os.path.join(data_dir, "kiosk-stderr.log"), "w")
+        self.log = open(os.path.join(work_dir, "kiosk-stderr.log"), "w")
         self.proc = subprocess.Popen([binary, "--windowed", "--size", size, "--data-dir", data_dir,
                                       "--automation", self.auto, *args],
                                      env=xvfb.env(), stdout=self.log, stderr=subprocess.STDOUT)

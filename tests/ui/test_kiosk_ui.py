@@ -28,7 +28,7 @@ def rows(data_dir):
         db.close()
 
 
-def complete_demo(k, shots=True):
+def complete_demo(k, shots=True, end_screen="thanks"):
     """Answers every question of the demo survey, with free text typed on the on-screen keyboard."""
     shot = k.screenshot if shots else (lambda name: None)
     k.wait_screen("attract")
@@ -80,8 +80,8 @@ def complete_demo(k, shots=True):
     k.tap("Next")
     k.wait_screen("question", question="anything_else")
     k.tap("Finish")
-    k.wait_screen("thanks")
-    shot("07-thanks")
+    k.wait_screen(end_screen)
+    shot("07-" + end_screen)
     del before
 
 
@@ -236,6 +236,145 @@ def test_invalid_survey():
         with open(os.path.join(tmp, "data", "kiosk-stderr.log")) as f:
             err = f.read()
         assert "bad.json" in err and "not valid JSON" in err, err
+
+
+def open_panel(k, pin="2468"):
+    k.hold("Facilitator corner", 3.4)
+    k.wait_screen("pin")
+    for d in pin:
+        k.tap(d)
+    k.tap("OK")
+    return k.wait_screen("facilitator", timeout=10)
+
+
+def write_pin_config(tmp, pin="2468"):
+    cfg = os.path.join(tmp, "kiosk.json")
+    with open(cfg, "w") as f:
+        json.dump({"facilitator_pin": pin}, f)
+    return cfg
+
+
+def test_corrupt_database():
+    """A damaged database is moved aside (never overwritten), a new one started, and the facilitator told."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data")
+        os.makedirs(data)
+        garbage = bytes(range(256)) * 64
+        with open(os.path.join(data, "engage.sqlite"), "wb") as f:
+            f.write(garbage)
+        x = Xvfb()
+        k = Kiosk(BINARY, x, data, args=["--config", write_pin_config(tmp)],
+                  artefacts=os.path.join(ARTEFACTS, "corrupt-database"))
+        try:
+            st = k.wait_screen("attract")
+            assert st.get("staff_notice") is True, st
+            k.screenshot("01-attract-with-notice")
+            st = open_panel(k)
+            assert any("moved aside" in p for p in st["problems"]), st["problems"]
+            k.screenshot("02-panel-notice")
+            k.tap("Back to the kiosk")
+            complete_demo(k, shots=False)
+            assert len(rows(data)) == 1
+        finally:
+            k.stop()
+            x.close()
+        aside = [n for n in os.listdir(data) if n.startswith("engage.sqlite.corrupt-")]
+        assert len(aside) >= 1, os.listdir(data)
+        main_aside = [n for n in aside if not n.endswith(("-wal", "-shm", "-journal"))]
+        with open(os.path.join(data, main_aside[0]), "rb") as f:
+            assert f.read() == garbage, "the damaged file was changed"
+
+
+def test_disk_full():
+    """A save that fails (disk full) shows the respondent a calm message and the facilitator the error;
+    what was saved before is intact."""
+    with tempfile.TemporaryDirectory() as tmp:
+        mnt = os.path.join(tmp, "small-disk")
+        os.makedirs(mnt)
+        if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt],
+                                               capture_output=True).returncode != 0:
+            print("SKIPPED disk_full: needs root and tmpfs mounts to make a small disk")
+            sys.exit(77)
+        x = k = None
+        try:
+            data = os.path.join(mnt, "data")
+            x = Xvfb()
+            k = Kiosk(BINARY, x, data, args=["--config", write_pin_config(tmp)],
+                      artefacts=os.path.join(ARTEFACTS, "disk-full"), work_dir=os.path.join(tmp, "work"))
+            complete_demo(k, shots=False)
+            assert len(rows(data)) == 1
+            k.tap("Done")
+            k.wait_screen("attract")
+            # Fill the disk.
+            with open(os.path.join(mnt, "filler"), "wb") as f:
+                try:
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+                except OSError:
+                    pass
+            complete_demo(k, shots=False, end_screen="save_failed")
+            k.screenshot("01-save-failed")
+            st = open_panel(k)
+            assert any("disk is full" in p for p in st["problems"]), st["problems"]
+            k.screenshot("02-panel-error")
+            os.remove(os.path.join(mnt, "filler"))
+            k.tap("Back to the kiosk")
+            complete_demo(k, shots=False)  # space again: saving works again
+            k.stop()
+            r = rows(data)
+            assert [row[1] for row in r] == [1, 2], r
+            db = sqlite3.connect(os.path.join(data, "engage.sqlite"))
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            db.close()
+        finally:
+            if k:
+                k.stop()
+            if x:
+                x.close()
+            subprocess.run(["umount", "-l", mnt])
+
+
+def test_drag_scroll():
+    """A long list scrolls by dragging (a drag never taps) and with the big Up/Down buttons."""
+    with tempfile.TemporaryDirectory() as tmp:
+        x = Xvfb(1280, 600)
+        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), size="1280x600", artefacts=os.path.join(ARTEFACTS, "scroll"))
+        try:
+            k.wait_screen("attract")
+            k.tap("Tap to have your say")
+            for q, choice in (("today", "Good"), ("listened", "Yes"), ("change", None), ("with_us", "Agree"),
+                              ("matters", None)):
+                k.wait_screen("question", question=q)
+                if choice:
+                    k.tap(choice)
+                k.tap("Next")
+            st = k.wait_screen("question", question="next_time")
+            assert k.has("Scroll down"), [w["label"] for w in st["widgets"]]
+            assert not k.has("Help with transport"), "expected the list to need scrolling at 1280x600"
+            k.screenshot("01-top")
+            first = k.widget("Hearing loop")
+            # Drag up by 200 px, starting on an option: the list moves, nothing is ticked.
+            sx, sy = int(first["x"] + 40), int(first["y"] + first["h"] / 2 + 150)
+            k._xdo("mousemove", str(sx), str(sy), "sleep", "0.05", "mousedown", "1")
+            for step in range(1, 11):
+                k._xdo("mousemove", str(sx), str(sy - 20 * step), "sleep", "0.03")
+            k._xdo("mouseup", "1")
+            time.sleep(0.3)
+            st = k.wait(lambda s: s["screen"] == "question" and k.has("Help with transport"), "the list to scroll")
+            k.screenshot("02-dragged")
+            k.tap("Help with transport")
+            k.tap("Scroll up")
+            k.wait(lambda s: k.has("Hearing loop"), "the top of the list")
+            k.tap("Next")
+            k.wait_screen("question", question="anything_else")
+            k.tap("Finish")
+            k.wait_screen("thanks")
+            a = json.loads(rows(k.data_dir)[0][4])
+            assert a["next_time"]["selected"] == ["transport"], a
+        finally:
+            k.stop()
+            x.close()
 
 
 TESTS = {n[5:]: f for n, f in globals().items() if n.startswith("test_")}
