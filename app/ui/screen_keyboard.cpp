@@ -5,6 +5,25 @@
 #include "ui/screens.h"
 
 namespace engage::ui {
+namespace {
+
+void draw_key_icon(ImDrawList* dl, KeyAction a, ImVec2 c, float r, ImU32 col) {
+    const float lw = std::max(2.f, r * 0.16f);
+    if (a == KeyAction::Shift) {  // an outlined upward arrow
+        const ImVec2 pts[7] = {{c.x, c.y - r}, {c.x + r, c.y}, {c.x + r * 0.45f, c.y}, {c.x + r * 0.45f, c.y + r},
+                               {c.x - r * 0.45f, c.y + r}, {c.x - r * 0.45f, c.y}, {c.x - r, c.y}};
+        dl->AddPolyline(pts, 7, col, ImDrawFlags_Closed, lw);
+    } else {  // backspace: a box with a point on the left and a cross
+        const ImVec2 pts[5] = {{c.x - r * 1.3f, c.y}, {c.x - r * 0.6f, c.y - r * 0.8f}, {c.x + r * 1.2f, c.y - r * 0.8f},
+                               {c.x + r * 1.2f, c.y + r * 0.8f}, {c.x - r * 0.6f, c.y + r * 0.8f}};
+        dl->AddPolyline(pts, 5, col, ImDrawFlags_Closed, lw);
+        const float x = r * 0.35f;
+        dl->AddLine(ImVec2(c.x + r * 0.3f - x, c.y - x), ImVec2(c.x + r * 0.3f + x, c.y + x), col, lw);
+        dl->AddLine(ImVec2(c.x + r * 0.3f - x, c.y + x), ImVec2(c.x + r * 0.3f + x, c.y - x), col, lw);
+    }
+}
+
+}  // namespace
 
 std::string draw_keyboard(KioskState& s, Ui& ui) {
     const float W = ui.size.x, H = ui.size.y;
@@ -13,14 +32,17 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
     float y = m;
     y += ui.text(s.edit_title, ImVec2(m, y), inner, ui.fonts.heading) + ui.px(0.5f);
 
-    // The keyboard takes the bottom part; the text box what is left.
+    // The keyboard takes the bottom part, the Cancel row sits above it, the text box gets what is left.
     const auto rows = s.keyboard.rows();
     const float gap = ui.px(0.25f);
-    const float key_h = std::max(ui.m.min_target_px, std::min(ui.px(2.4f), (H * 0.55f) / static_cast<float>(rows.size()) - gap));
-    const float kb_h = static_cast<float>(rows.size()) * (key_h + gap);
+    const float n = static_cast<float>(rows.size());
+    const float cancel_h = ui.target(1.6f);
+    const float min_box = ui.px(2.2f);
+    const float key_h = std::clamp((H - m - y - min_box - cancel_h - ui.px(0.6f)) / n - gap, ui.m.min_target_px,
+                                   std::min(ui.px(2.4f), (H * 0.55f) / n - gap));
+    const float kb_h = n * (key_h + gap);
     const float kb_y = H - m - kb_h;
-    const float box_h = std::max(ui.px(2.5f), kb_y - ui.px(2.0f) - y);
-
+    const float box_h = std::max(min_box, kb_y - cancel_h - ui.px(0.5f) - y);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(ImVec2(m, y), ImVec2(m + inner, y + box_h), ui.theme.panel, ui.px(0.35f));
     dl->AddRect(ImVec2(m, y), ImVec2(m + inner, y + box_h), ui.theme.accent, ui.px(0.35f), 0, ui.px(0.1f));
@@ -35,8 +57,7 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
     const std::string count = std::to_string(utf8_length(s.edit_text)) + " / " + std::to_string(s.edit_max);
     const ImVec2 cs = ui.measure(count, 0);
     ui.text(count, ImVec2(m + inner - cs.x, y + box_h + ui.px(0.2f)), 0, nullptr, ui.theme.muted);
-    if (ui.button(s.t("keyboard.cancel"), ImVec2(m, y + box_h + ui.px(0.2f)), ImVec2(ui.px(6), ui.target(1.6f)),
-                  Look::Quiet))
+    if (ui.button(s.t("keyboard.cancel"), ImVec2(m, y + box_h + ui.px(0.2f)), ImVec2(ui.px(6), cancel_h), Look::Quiet))
         s.keyboard_cancel();
 
     // Keys: every row is scaled to the full width.
@@ -59,10 +80,15 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
             }
             // Automation labels: "key:a" for characters, the word for the others.
             const std::string id = "key:" + k.label;
-            if (ui.button(label, ImVec2(kx, ky), ImVec2(kw, key_h), look, true, id.c_str())) {
+            // Shift and Delete are drawn as the usual symbols (they stay narrow at any text size);
+            // their words are the automation labels.
+            const bool icon = k.action == KeyAction::Shift || k.action == KeyAction::Backspace;
+            if (ui.button(icon ? "" : label, ImVec2(kx, ky), ImVec2(kw, key_h), look, true, id.c_str())) {
                 if (s.keyboard.press(k, s.edit_text, s.edit_max)) s.keyboard_done();
             }
-            if (k.action == KeyAction::Insert) ui.widgets.back().label = id;
+            ui.widgets.back().label = k.action == KeyAction::Insert ? id : label;
+            if (icon) draw_key_icon(ImGui::GetWindowDrawList(), k.action, ImVec2(kx + kw / 2, ky + key_h / 2),
+                                    std::min(kw, key_h) * 0.3f, look == Look::Selected ? ui.theme.on_accent : ui.theme.text);
             kx += kw + gap;
         }
         ky += key_h + gap;

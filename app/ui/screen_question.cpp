@@ -7,20 +7,34 @@
 namespace engage::ui {
 namespace {
 
-float draw_smileys(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 pos, float width) {
+struct SmileyLayout {
+    float tile_w, face, word_h, h;
+};
+
+// The words set the height of the tiles' lower part; the faces shrink (never the words) when the text is
+// large or the screen short.
+SmileyLayout smiley_layout(const KioskState& s, const Ui& ui, const Question& q, float width, float max_h) {
     const float gap = ui.px(ui.m.gap);
-    const float tile_w = std::min((width - 4 * gap) / 5, ui.px(7));
-    const float total = 5 * tile_w + 4 * gap;
-    const float x0 = pos.x + (width - total) / 2;
+    SmileyLayout l{};
+    l.tile_w = std::min((width - 4 * gap) / 5, ui.px(7));
+    const auto opts = s.options_of(q);
+    for (const auto& o : opts) l.word_h = std::max(l.word_h, ui.measure(s.option_label(q, o), l.tile_w - ui.px(0.4f)).y);
+    l.face = std::max(ui.m.min_target_px, std::min(l.tile_w * 0.72f, max_h - l.word_h - ui.px(1.0f)));
+    l.h = l.face + l.word_h + ui.px(1.0f);
+    return l;
+}
+
+float draw_smileys(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 pos, ImVec2 area) {
+    const float width = area.x;
+    const float gap = ui.px(ui.m.gap);
     const ImU32 fills[5] = {IM_COL32(0xF4, 0x9A, 0x8C, 0xFF), IM_COL32(0xF7, 0xBE, 0x8A, 0xFF),
                             IM_COL32(0xF5, 0xDD, 0x8C, 0xFF), IM_COL32(0xC5, 0xE1, 0x8F, 0xFF),
                             IM_COL32(0x9F, 0xD8, 0x9B, 0xFF)};
     const auto opts = s.options_of(q);
-    float h = 0;
-    for (int i = 0; i < 5; ++i) {
-        const std::string word = s.option_label(q, opts[static_cast<std::size_t>(i)]);
-        h = std::max(h, tile_w * 0.8f + ui.measure(word, tile_w - ui.px(0.4f)).y + ui.px(1.2f));
-    }
+    const SmileyLayout l = smiley_layout(s, ui, q, width, area.y);
+    const float tile_w = l.tile_w, face = l.face, h = l.h;
+    const float total = 5 * tile_w + 4 * gap;
+    const float x0 = pos.x + (width - total) / 2;
     for (int i = 0; i < 5; ++i) {
         const int mood = i + 1;
         const std::string word = s.option_label(q, opts[static_cast<std::size_t>(i)]);
@@ -37,11 +51,10 @@ float draw_smileys(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 p
                           ui.px(0.4f));
         dl->AddRect(p, ImVec2(p.x + tile_w, p.y + h), selected ? ui.theme.text : ui.theme.border, ui.px(0.4f), 0,
                     selected ? ui.px(0.14f) : ui.px(0.07f));
-        draw_face(dl, ImVec2(p.x + tile_w / 2, p.y + ui.px(0.4f) + tile_w * 0.36f), tile_w * 0.34f, mood, ui.theme.text,
-                  fills[i]);
+        draw_face(dl, ImVec2(p.x + tile_w / 2, p.y + ui.px(0.3f) + face / 2), face * 0.46f, mood, ui.theme.text, fills[i]);
         const ImVec2 ws = ui.measure(word, tile_w - ui.px(0.4f));
         const float wx = ws.x < tile_w - ui.px(0.4f) ? p.x + (tile_w - ws.x) / 2 : p.x + ui.px(0.2f);
-        dl->AddText(ui.fonts.body, ui.fonts.body->FontSize, ImVec2(wx, p.y + tile_w * 0.8f + ui.px(0.2f)),
+        dl->AddText(ui.fonts.body, ui.fonts.body->FontSize, ImVec2(wx, p.y + face + ui.px(0.5f)),
                     selected ? ui.theme.on_accent : ui.theme.text, word.c_str(), word.c_str() + word.size(),
                     tile_w - ui.px(0.4f));
         if (tapped) a.number = mood;
@@ -49,9 +62,19 @@ float draw_smileys(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 p
     return h;
 }
 
+float scale_cell(const Ui& ui, float width) {
+    return std::max(ui.m.min_target_px, std::min((width - 10 * ui.px(0.3f)) / 11, ui.px(3.2f)));
+}
+
+float scale_height(const KioskState& s, const Ui& ui, const Question& q, float width) {
+    const float cell = scale_cell(ui, width);
+    const float half = (11 * cell + 10 * ui.px(0.3f)) / 2 - ui.px(0.3f);
+    return cell + ui.px(0.4f) + std::max(ui.measure(s.tr(q.low_label), half).y, ui.measure(s.tr(q.high_label), half).y);
+}
+
 float draw_scale(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 pos, float width) {
     const float gap = ui.px(0.3f);
-    const float cell = std::max(ui.m.min_target_px, std::min((width - 10 * gap) / 11, ui.px(3.2f)));
+    const float cell = scale_cell(ui, width);
     const float total = 11 * cell + 10 * gap;
     const float x0 = pos.x + std::max(0.f, (width - total) / 2);
     for (int v = 0; v <= 10; ++v) {
@@ -69,8 +92,9 @@ float draw_scale(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 pos
     return cell + ui.px(0.4f) + std::max(h, hs.y);
 }
 
-float draw_text_answer(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 pos, float width) {
-    const float h = ui.px(5);
+float draw_text_answer(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 pos, ImVec2 area) {
+    const float width = area.x;
+    const float h = std::max(ui.target(ui.m.button_h), std::min(ui.px(5), area.y));
     const std::string shown = a.text.empty() ? s.t("text.tap_to_type") : a.text;
     if (ui.button("", pos, ImVec2(width, h), Look::Normal, true, "text-box")) {
         const std::string qid = q.id;
@@ -190,13 +214,30 @@ std::string draw_question(KioskState& s, Ui& ui) {
     const ImVec2 area(inner, bar_y - ui.px(0.6f) - y);
 
     switch (q.type) {
-        case QuestionType::Smiley: draw_smileys(s, ui, q, a, ImVec2(m, y), inner); break;
-        case QuestionType::Scale: draw_scale(s, ui, q, a, ImVec2(m, y), inner); break;
-        case QuestionType::Text: draw_text_answer(s, ui, q, a, ImVec2(m, y), inner); break;
         case QuestionType::Choice:
         case QuestionType::Agree:
         case QuestionType::Multi:
         case QuestionType::Needs: draw_options(s, ui, q, a, ImVec2(m, y), area); break;
+        case QuestionType::Smiley:
+        case QuestionType::Scale:
+        case QuestionType::Text: {
+            // One row of answers; if even that does not fit (large text, short screen) it scrolls.
+            auto height = [&](float w) {
+                if (q.type == QuestionType::Smiley) return smiley_layout(s, ui, q, w, area.y).h;
+                if (q.type == QuestionType::Scale) return scale_height(s, ui, q, w);
+                return ui.target(ui.m.button_h);
+            };
+            float w = inner;
+            if (height(w) > area.y) w = inner - ui.target(2.6f) - ui.px(0.6f);
+            ScrollList list{"answer", ImVec2(m, y), ImVec2(w, area.y), &s.list_scroll[q.id]};
+            const ImVec2 p = list.begin(ui);
+            float h = 0;
+            if (q.type == QuestionType::Smiley) h = draw_smileys(s, ui, q, a, p, ImVec2(w, area.y));
+            else if (q.type == QuestionType::Scale) h = draw_scale(s, ui, q, a, p, w);
+            else h = draw_text_answer(s, ui, q, a, p, ImVec2(w, area.y));
+            list.end(ui, h);
+            break;
+        }
     }
 
     const float nav_w = std::min(ui.px(ui.m.nav_w), inner * 0.3f);

@@ -40,7 +40,8 @@ void ScrollList::end(Ui& ui, float content_h) {
     }
     if (max_scroll <= 0) return;
     // Up / Down at the right edge, and a bar showing where we are.
-    const float bw = ui.target(2.6f);
+    // Big Up / Down buttons; on a short list they share its height (never below the minimum target).
+    const float bw = std::max(ui.m.min_target_px, std::min(ui.target(2.6f), (size.y - ui.px(0.3f)) / 2));
     const float x = pos.x + size.x + ui.px(0.4f);
     const float step = size.y * 0.7f;
     ImGui::PushID(id);
@@ -62,6 +63,7 @@ void ScrollList::end(Ui& ui, float content_h) {
     arrow(down_y, false, *scroll < max_scroll);
     ImGui::PopID();
     const float track_top = pos.y + bw + ui.px(0.3f), track_h = size.y - 2 * bw - ui.px(0.6f);
+    if (track_h < ui.px(1)) return;
     const float thumb_h = std::max(ui.px(1), track_h * size.y / content_h);
     const float thumb_y = track_top + (track_h - thumb_h) * (*scroll / max_scroll);
     const float cx = x + bw / 2;

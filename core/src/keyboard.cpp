@@ -65,17 +65,17 @@ std::vector<std::vector<Key>> Keyboard::rows() const {
         for (auto& row : r)
             for (auto& k : row) k.label = k.text = keyboard_upper(k.text);
     std::vector<Key> bottom;
-    bottom.push_back({"Shift", "", KeyAction::Shift, 1.5f, 0});
+    bottom.push_back({"Shift", "", KeyAction::Shift, 1.2f, 0});
     if (page_ == kLetters) {
-        bottom.push_back({"?123", "", KeyAction::Page, 1.5f, kSymbols});
+        bottom.push_back({"?123", "", KeyAction::Page, 1.8f, kSymbols});
         bottom.push_back({"àé", "", KeyAction::Page, 1.5f, kAccents});
     } else {
         bottom.push_back({"abc", "", KeyAction::Page, 1.5f, kLetters});
-        bottom.push_back({page_ == kSymbols ? "àé" : "?123", "", KeyAction::Page, 1.5f,
+        bottom.push_back({page_ == kSymbols ? "àé" : "?123", "", KeyAction::Page, 1.8f,
                           page_ == kSymbols ? kAccents : kSymbols});
     }
-    bottom.push_back({"Space", " ", KeyAction::Space, 4.0f, 0});
-    bottom.push_back({"Delete", "", KeyAction::Backspace, 2.0f, 0});
+    bottom.push_back({"Space", " ", KeyAction::Space, 3.5f, 0});
+    bottom.push_back({"Delete", "", KeyAction::Backspace, 1.2f, 0});
     bottom.push_back({"Done", "", KeyAction::Done, 2.0f, 0});
     r.push_back(bottom);
     return r;
