@@ -312,6 +312,10 @@ int run_kiosk(const RunOptions& opts) {
         if (screen == "question") extra["question"] = s.flow->question().id;
         if (screen == "facilitator") extra["problems"] = s.facilitator_problems();
         if (screen == "attract") extra["staff_notice"] = !s.facilitator_problems().empty();
+        if (screen == "pin" || screen == "pin_setup") {
+            extra["message"] = s.pin_message;
+            extra["locked"] = s.pin_guard.locked();
+        }
         automation.frame(screen, ui.widgets, extra);
         if (first_frame) {
             first_frame = false;

@@ -173,6 +173,7 @@ def test_facilitator():
             k._read()
             assert k.state["screen"] == "pin"
             k.screenshot("01-wrong-pin")
+            assert "4 tries left" in k.state["message"], k.state
             for d in "2468":
                 k.tap(d)
             k.tap("OK")
@@ -194,6 +195,13 @@ def test_facilitator():
             k.tap("Start")
             k.wait_screen("facilitator")
             k.screenshot("04-session-started")
+            k.tap("Choose the survey")
+            st = k.wait_screen("choose_survey")
+            demo = [w["label"] for w in st["widgets"] if "demo.json" in w["label"]]
+            assert demo, st
+            k.screenshot("05-choose-survey")
+            k.tap(demo[0])
+            k.wait_screen("facilitator")
             k.tap("Back to the kiosk")
             complete_demo(k, shots=False)
             db = sqlite3.connect(os.path.join(k.data_dir, "engage.sqlite"))
@@ -213,6 +221,36 @@ def test_facilitator():
             k.tap("Exit the app")
             k.proc.wait(timeout=10)
             assert k.proc.returncode == 0, k.proc.returncode
+        finally:
+            k.stop()
+            x.close()
+
+
+def test_pin_lockout():
+    """Five wrong PINs lock the pad for 60 s; even the right PIN is refused while locked."""
+    with tempfile.TemporaryDirectory() as tmp:
+        x = Xvfb()
+        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), args=["--config", write_pin_config(tmp)],
+                  artefacts=os.path.join(ARTEFACTS, "pin-lockout"))
+        try:
+            k.wait_screen("attract")
+            k.hold("Facilitator corner", 3.4)
+            k.wait_screen("pin")
+            for attempt in range(5):
+                for d in "9999":
+                    k.tap(d)
+                k.tap("OK")
+                left = 4 - attempt
+                if left:
+                    k.wait(lambda s: f"{left} tries left" in s.get("message", ""), f"wrong PIN {attempt + 1}")
+            k.wait(lambda s: s.get("locked") is True, "the lock")
+            k.screenshot("01-locked")
+            for d in "2468":
+                k.tap(d)
+            k.tap("OK")
+            time.sleep(1.0)
+            k._read()
+            assert k.state["screen"] == "pin" and k.state["locked"], k.state
         finally:
             k.stop()
             x.close()
