@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <iterator>
+#include <span>
 #include <fcntl.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -101,6 +102,7 @@ public:
         throw_sqlite(db_, rc);
     }
     void run() { while (step()) {} }
+    void reset() { sqlite3_reset(st_); }  // ready to run again with new bindings
 
     std::string text(int col) const {
         auto p = reinterpret_cast<const char*>(sqlite3_column_text(st_, col));
@@ -376,6 +378,34 @@ std::string open_session_id(sqlite3* db) {
     return id;
 }
 
+// Inserts `rs` in order into the open session, numbered on from meta.next_seq, each with a new uuid
+// and the current minute. Call inside a transaction. Returns the last one inserted.
+SavedResponse insert_responses(sqlite3* db, const std::string& kiosk_id, std::span<const NewResponse> rs) {
+    const std::string session = open_session_id(db);
+    const std::string created = utc_minute_now();
+    std::int64_t seq = single_int(db, "SELECT value FROM meta WHERE key = 'next_seq'");
+    Stmt insert(db,
+                "INSERT INTO responses(uuid, kiosk_id, seq, session_id, survey_id, survey_version,"
+                " language, answers_json, created_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    SavedResponse saved;
+    for (const NewResponse& r : rs) {
+        saved = {new_uuid(), seq++};
+        insert.bind(1, saved.uuid)
+            .bind(2, kiosk_id)
+            .bind(3, saved.seq)
+            .bind(4, session)
+            .bind(5, r.survey_id)
+            .bind(6, std::int64_t{r.survey_version})
+            .bind(7, r.language)
+            .bind(8, r.answers_json)
+            .bind(9, created)
+            .run();
+        insert.reset();
+    }
+    Stmt(db, "UPDATE meta SET value = ?1 WHERE key = 'next_seq'").bind(1, seq).run();
+    return saved;
+}
+
 }  // namespace
 
 std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std::string>* notices) {
@@ -432,25 +462,18 @@ int Store::schema_version() const {
 SavedResponse Store::save_response(const NewResponse& r) {
     return guarded(path_, "Could not save the response", [&] {
         Txn txn(db_);  // rolled back on any error, before the caller sees the exception
-        std::string session = open_session_id(db_);
-        std::int64_t seq = single_int(db_, "SELECT value FROM meta WHERE key = 'next_seq'");
-        Stmt(db_, "UPDATE meta SET value = ?1 WHERE key = 'next_seq'").bind(1, seq + 1).run();
-        SavedResponse saved{new_uuid(), seq};
-        Stmt(db_,
-             "INSERT INTO responses(uuid, kiosk_id, seq, session_id, survey_id, survey_version,"
-             " language, answers_json, created_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-            .bind(1, saved.uuid)
-            .bind(2, kiosk_id_)
-            .bind(3, seq)
-            .bind(4, session)
-            .bind(5, r.survey_id)
-            .bind(6, std::int64_t{r.survey_version})
-            .bind(7, r.language)
-            .bind(8, r.answers_json)
-            .bind(9, utc_minute_now())
-            .run();
+        SavedResponse saved = insert_responses(db_, kiosk_id_, {&r, 1});
         txn.commit();
         return saved;
+    });
+}
+
+void Store::save_batch(const std::vector<NewResponse>& rs) {
+    if (rs.empty()) return;
+    guarded(path_, "Could not save the responses", [&] {
+        Txn txn(db_);  // all or nothing
+        insert_responses(db_, kiosk_id_, rs);
+        txn.commit();
     });
 }
 

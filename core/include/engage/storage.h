@@ -82,6 +82,9 @@ public:
     // One transaction per response; returns only after COMMIT succeeded. Throws StoreError.
     // The response belongs to the open session (one is opened, "Drop-in", if none is).
     SavedResponse save_response(const NewResponse& r);
+    // Many responses in one transaction (seeding, imports), numbered and stamped as save_response
+    // does, in order. All or nothing; an empty vector is a no-op. Throws StoreError.
+    void save_batch(const std::vector<NewResponse>& rs);
 
     Session start_session(const std::string& event, const std::string& venue);
     void end_session();                  // no-op when none is open

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Kiosk benchmarks under a private Xvfb (stdlib only; see bench/README.md).
+
+  kiosk_bench.py BUILD idle-cpu [--seconds 30]          CPU on the attract screen, on-change vs --always-redraw
+  kiosk_bench.py BUILD first-frame [--runs 5] [--responses 100000]   exec to first frame, empty vs seeded database
+  kiosk_bench.py BUILD peak-rss [--idle 5] [--responses 100000]      max RSS (GNU time -v) of an idle kiosk and a first frame
+
+Every figure also goes out as a "summary: LABEL<TAB>VALUE" line, which run_all.sh gathers into its table.
+"""
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "ui"))
+from kiosk_driver import Kiosk, Xvfb  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def summary(label, value):
+    print(f"summary: {label}\t{value}", flush=True)
+
+
+def cpu_seconds(pid):
+    """utime + stime of the whole process (all threads), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()  # after "pid (comm)"
+    return (int(fields[11]) + int(fields[12])) / TICK  # fields 14 and 15 of proc(5)
+
+
+def seed(kiosk, data_dir, count):
+    t = time.perf_counter()
+    subprocess.run([kiosk, "seed", "--data-dir", data_dir, "--count", str(count)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(f"  (seeded {count} responses in {time.perf_counter() - t:.1f} s)", flush=True)
+
+
+def idle_cpu(kiosk, args):
+    xvfb = Xvfb()
+    results = {}
+    try:
+        for name, extra in (("on change", []), ("--always-redraw", ["--always-redraw"])):
+            with tempfile.TemporaryDirectory(prefix="engage-bench-") as tmp:
+                k = Kiosk(kiosk, xvfb, tmp, args=extra)
+                try:
+                    k.wait_screen("attract", timeout=30)
+                    time.sleep(0.5)  # the frames drawn right after start are not idle
+                    c0, x0, t0 = cpu_seconds(k.proc.pid), cpu_seconds(xvfb.proc.pid), time.monotonic()
+                    time.sleep(args.seconds)
+                    c1, x1, t1 = cpu_seconds(k.proc.pid), cpu_seconds(xvfb.proc.pid), time.monotonic()
+                finally:
+                    k.stop()
+            pct, xpct = 100 * (c1 - c0) / (t1 - t0), 100 * (x1 - x0) / (t1 - t0)
+            results[name] = (c1 - c0, pct)
+            print(f"attract screen, {name:<16} kiosk {c1 - c0:6.2f} s CPU in {t1 - t0:.1f} s = {pct:6.2f} % of one core"
+                  f"   (Xvfb meanwhile: {xpct:.2f} %)", flush=True)
+    finally:
+        xvfb.close()
+    (idle_s, idle_pct), (busy_s, busy_pct) = results["on change"], results["--always-redraw"]
+    if idle_s > 0:
+        ratio = f"{busy_pct / idle_pct:.0f}x"
+    else:  # not one clock tick used while idle: the ratio is at least busy / one tick
+        ratio = f">= {busy_s * TICK:.0f}x (idle under 1 clock tick, {1000 / TICK:.0f} ms)"
+    print(f"--always-redraw / on change: {ratio}")
+    summary(f"idle CPU on attract, {args.seconds:g} s (% of one core)", f"{idle_pct:.2f} %")
+    summary("idle CPU with --always-redraw (% of one core)", f"{busy_pct:.2f} %")
+    summary("always-redraw / on-change CPU ratio", ratio)
+
+
+def first_frame(kiosk, args):
+    xvfb = Xvfb()
+    try:
+        with tempfile.TemporaryDirectory(prefix="engage-bench-") as tmp:
+            empty, full = os.path.join(tmp, "empty"), os.path.join(tmp, "full")
+            seed(kiosk, full, args.responses)
+            for label, data in (("empty database", empty), (f"{args.responses} responses", full)):
+                cmd = [kiosk, "--windowed", "--data-dir", data, "--exit-after-first-frame"]
+                ms = []
+                for i in range(args.runs + 1):  # the first run (creating the database, cold caches) is not counted
+                    t = time.perf_counter()
+                    subprocess.run(cmd, env=xvfb.env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    if i:
+                        ms.append(1000 * (time.perf_counter() - t))
+                med = statistics.median(ms)
+                print(f"exec to first frame, {label:<18} median {med:6.0f} ms  (min {min(ms):.0f}, max {max(ms):.0f},"
+                      f" {args.runs} runs: {', '.join(f'{m:.0f}' for m in ms)})", flush=True)
+                summary(f"exec to first frame, {label} (median of {args.runs})", f"{med:.0f} ms")
+    finally:
+        xvfb.close()
+
+
+def max_rss_mib(time_output):
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", time_output)
+    if not m:
+        raise SystemExit(f"no max RSS in GNU time's output:\n{time_output}")
+    return int(m.group(1)) / 1024
+
+
+def child_of(pid, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                kids = f.read().split()
+            if kids:
+                return int(kids[0])
+        except FileNotFoundError:
+            break
+        time.sleep(0.02)
+    raise SystemExit("GNU time did not start the kiosk")
+
+
+def peak_rss(kiosk, args):
+    xvfb = Xvfb()
+    try:
+        with tempfile.TemporaryDirectory(prefix="engage-bench-") as tmp:
+            report = os.path.join(tmp, "time.txt")
+            timed = ["/usr/bin/time", "-v", "-o", report, kiosk, "--windowed", "--size", "1280x800"]
+
+            # 1. Start, reach the attract screen, idle, then SIGTERM (the kiosk's own clean stop).
+            data = os.path.join(tmp, "idle")
+            os.makedirs(data)
+            auto = os.path.join(data, "automation.jsonl")
+            proc = subprocess.Popen([*timed, "--data-dir", data, "--automation", auto], env=xvfb.env(),
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.time() + 30
+            while not (os.path.exists(auto) and '"screen":"attract"' in open(auto).read()):
+                if time.time() > deadline or proc.poll() is not None:
+                    proc.kill()
+                    raise SystemExit("the kiosk did not reach the attract screen")
+                time.sleep(0.05)
+            time.sleep(args.idle)
+            os.kill(child_of(proc.pid), signal.SIGTERM)  # the kiosk, not GNU time
+            proc.wait(timeout=30)
+            idle = max_rss_mib(open(report).read())
+            print(f"peak RSS, attract screen for {args.idle:g} s then SIGTERM:  {idle:6.1f} MiB", flush=True)
+            summary(f"peak RSS, attract screen {args.idle:g} s (MiB)", f"{idle:.1f} MiB")
+
+            # 2. --exit-after-first-frame on a seeded database.
+            full = os.path.join(tmp, "full")
+            seed(kiosk, full, args.responses)
+            subprocess.run([*timed, "--data-dir", full, "--exit-after-first-frame"], env=xvfb.env(), check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            first = max_rss_mib(open(report).read())
+            print(f"peak RSS, first frame with {args.responses} responses:   {first:6.1f} MiB", flush=True)
+            summary(f"peak RSS, first frame with {args.responses} responses (MiB)", f"{first:.1f} MiB")
+    finally:
+        xvfb.close()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("build", help="build folder holding app/engage-kiosk")
+    sub = p.add_subparsers(dest="bench", required=True)
+    s = sub.add_parser("idle-cpu")
+    s.add_argument("--seconds", type=float, default=30)
+    s = sub.add_parser("first-frame")
+    s.add_argument("--runs", type=int, default=5)
+    s.add_argument("--responses", type=int, default=100000)
+    s = sub.add_parser("peak-rss")
+    s.add_argument("--idle", type=float, default=5)
+    s.add_argument("--responses", type=int, default=100000)
+    args = p.parse_args()
+    kiosk = os.path.join(os.path.abspath(args.build), "app", "engage-kiosk")
+    if not os.access(kiosk, os.X_OK):
+        raise SystemExit(f"{kiosk} not found: build first (cmake --build {args.build})")
+    {"idle-cpu": idle_cpu, "first-frame": first_frame, "peak-rss": peak_rss}[args.bench](kiosk, args)
+
+
+if __name__ == "__main__":
+    main()
