@@ -1,0 +1,104 @@
+#include "engage/protocol.h"
+
+#include <sodium.h>
+
+#include <map>
+
+namespace engage::protocol {
+
+std::string content_hash(const nlohmann::json& record) {
+    nlohmann::json payload = record;
+    if (payload.is_object()) payload.erase("content_hash");
+    const std::string text = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : digest) {
+        out += hex[b >> 4];
+        out += hex[b & 15];
+    }
+    return out;
+}
+
+void seal(nlohmann::json& record) { record["content_hash"] = content_hash(record); }
+
+const char* to_string(Status s) {
+    switch (s) {
+        case Status::Stored: return "stored";
+        case Status::Duplicate: return "duplicate";
+        case Status::Conflict: return "conflict";
+        case Status::Invalid: return "invalid";
+    }
+    return "invalid";
+}
+
+bool status_from_string(const std::string& s, Status& out) {
+    for (Status st : {Status::Stored, Status::Duplicate, Status::Conflict, Status::Invalid})
+        if (s == to_string(st)) {
+            out = st;
+            return true;
+        }
+    return false;
+}
+
+bool parse_reply(const std::string& body, const std::string& batch_id, const std::vector<std::string>& sent_uuids,
+                 std::vector<Result>& results, std::string& why) {
+    results.clear();
+    const auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        why = "the reply is not JSON (a captive portal or a proxy may be in the way)";
+        return false;
+    }
+    if (!j.contains("hub") || j["hub"] != kHubName) {
+        why = "the reply does not come from an Engage hub";
+        return false;
+    }
+    if (!j.contains("protocol") || j["protocol"] != kVersion) {
+        why = "the hub speaks another protocol version";
+        return false;
+    }
+    if (!j.contains("batch_id") || j["batch_id"] != batch_id) {
+        why = "the reply is for another batch";
+        return false;
+    }
+    if (!j.contains("results") || !j["results"].is_array()) {
+        why = "the reply has no results";
+        return false;
+    }
+    std::map<std::string, Result> by_uuid;
+    for (const auto& r : j["results"]) {
+        if (!r.is_object() || !r.contains("uuid") || !r["uuid"].is_string() || !r.contains("status") ||
+            !r["status"].is_string()) {
+            why = "a result in the reply is malformed";
+            return false;
+        }
+        Result res;
+        res.uuid = r["uuid"].get<std::string>();
+        if (!status_from_string(r["status"].get<std::string>(), res.status)) {
+            why = "unknown status '" + r["status"].get<std::string>() + "' in the reply";
+            return false;
+        }
+        if (r.contains("error") && r["error"].is_string()) res.error = r["error"].get<std::string>();
+        if (!by_uuid.emplace(res.uuid, res).second) {
+            why = "the reply names a record twice";
+            return false;
+        }
+    }
+    if (by_uuid.size() != sent_uuids.size()) {
+        why = "the reply does not answer for every record sent";
+        return false;
+    }
+    for (const auto& u : sent_uuids) {
+        auto it = by_uuid.find(u);
+        if (it == by_uuid.end()) {
+            why = "the reply does not answer for every record sent";
+            results.clear();
+            return false;
+        }
+        results.push_back(it->second);
+    }
+    return true;
+}
+
+}  // namespace engage::protocol
