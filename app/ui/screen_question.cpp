@@ -27,16 +27,17 @@ SmileyLayout smiley_layout(const KioskState& s, const Ui& ui, const Question& q,
 float draw_smileys(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 pos, ImVec2 area) {
     const float width = area.x;
     const float gap = ui.px(ui.m.gap);
-    const ImU32 fills[5] = {IM_COL32(0xF4, 0x9A, 0x8C, 0xFF), IM_COL32(0xF7, 0xBE, 0x8A, 0xFF),
+    const ImU32 fills[6] = {0, IM_COL32(0xF4, 0x9A, 0x8C, 0xFF), IM_COL32(0xF7, 0xBE, 0x8A, 0xFF),
                             IM_COL32(0xF5, 0xDD, 0x8C, 0xFF), IM_COL32(0xC5, 0xE1, 0x8F, 0xFF),
-                            IM_COL32(0x9F, 0xD8, 0x9B, 0xFF)};
+                            IM_COL32(0x9F, 0xD8, 0x9B, 0xFF)};  // by mood 1..5
     const auto opts = s.options_of(q);
     const SmileyLayout l = smiley_layout(s, ui, q, width, area.y);
     const float tile_w = l.tile_w, face = l.face, h = l.h;
     const float total = 5 * tile_w + 4 * gap;
     const float x0 = pos.x + (width - total) / 2;
     for (int i = 0; i < 5; ++i) {
-        const int mood = i + 1;
+        // The value saved is the option's id ("1".."5", checked by the loader), whatever order the survey lists them in.
+        const int mood = std::stoi(opts[static_cast<std::size_t>(i)].id);
         const std::string word = s.option_label(q, opts[static_cast<std::size_t>(i)]);
         const ImVec2 p(x0 + static_cast<float>(i) * (tile_w + gap), pos.y);
         const bool selected = a.number && *a.number == mood;
@@ -51,7 +52,7 @@ float draw_smileys(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 p
                           ui.px(0.4f));
         dl->AddRect(p, ImVec2(p.x + tile_w, p.y + h), selected ? ui.theme.text : ui.theme.border, ui.px(0.4f), 0,
                     selected ? ui.px(0.14f) : ui.px(0.07f));
-        draw_face(dl, ImVec2(p.x + tile_w / 2, p.y + ui.px(0.3f) + face / 2), face * 0.46f, mood, ui.theme.text, fills[i]);
+        draw_face(dl, ImVec2(p.x + tile_w / 2, p.y + ui.px(0.3f) + face / 2), face * 0.46f, mood, ui.theme.text, fills[mood]);
         const ImVec2 ws = ui.measure(word, tile_w - ui.px(0.4f));
         const float wx = ws.x < tile_w - ui.px(0.4f) ? p.x + (tile_w - ws.x) / 2 : p.x + ui.px(0.2f);
         dl->AddText(ui.fonts.body, ui.fonts.body->FontSize, ImVec2(wx, p.y + face + ui.px(0.5f)),
@@ -155,26 +156,27 @@ void draw_options(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 po
         const std::string& id = opts[i].id;
         auto& sel = a.selected;
         const bool selected = std::find(sel.begin(), sel.end(), id) != sel.end();
-        if (ui.option(labels[i], selected, multi, p, col_w, nullptr, row_h[row])) {
-            if (!multi) {
-                sel = {id};
-            } else if (selected) {
-                sel.erase(std::remove(sel.begin(), sel.end(), id), sel.end());
-                if (id == "other") a.text.clear();
-            } else {
-                sel.push_back(id);
-            }
-            if (id == "other" && !selected) {
-                const std::string qid = q.id;
-                s.open_keyboard(s.option_label(q, opts[i]), a.text, 200, true, [&s, qid](const std::string& t) {
-                    if (!(s.flow && s.flow->screen() == Screen::Question && s.flow->question().id == qid)) return;
-                    Answer& ans = s.flow->answer();
-                    ans.text = t;
-                    if (t.empty())  // nothing typed: untick Other rather than block Next
-                        ans.selected.erase(std::remove(ans.selected.begin(), ans.selected.end(), "other"),
-                                           ans.selected.end());
-                });
-            }
+        const bool tapped = ui.option(labels[i], selected, multi, p, col_w, nullptr, row_h[row]);
+        ui.widgets.back().label = s.option_label(q, opts[i]);  // never the typed text: the automation file is on disk
+        if (!tapped) continue;
+        if (id == "other" && !selected) {
+            // "Other" is ticked only once something is typed, so Cancel or an empty Done never blocks Next.
+            const std::string qid = q.id;
+            s.open_keyboard(s.option_label(q, opts[i]), a.text, 200, true, [&s, qid](const std::string& t) {
+                if (!(s.flow && s.flow->screen() == Screen::Question && s.flow->question().id == qid)) return;
+                Answer& ans = s.flow->answer();
+                ans.text = t;
+                auto& chosen = ans.selected;
+                chosen.erase(std::remove(chosen.begin(), chosen.end(), "other"), chosen.end());
+                if (!t.empty()) chosen.push_back("other");
+            });
+        } else if (!multi) {
+            sel = {id};
+        } else if (selected) {
+            sel.erase(std::remove(sel.begin(), sel.end(), id), sel.end());
+            if (id == "other") a.text.clear();
+        } else {
+            sel.push_back(id);
         }
     }
     list.end(ui, content);
@@ -241,7 +243,10 @@ std::string draw_question(KioskState& s, Ui& ui) {
     }
 
     const float nav_w = std::min(ui.px(ui.m.nav_w), inner * 0.3f);
-    if (ui.button(s.t("nav.back"), ImVec2(m, bar_y), ImVec2(nav_w, bar_h), Look::Normal)) f.back();
+    if (ui.button(s.t("nav.back"), ImVec2(m, bar_y), ImVec2(nav_w, bar_h), Look::Normal)) {
+        f.back();           // may leave for Attract and clear the answers: `a` is gone
+        return "question";  // the next frame draws wherever Back led
+    }
     const bool can = f.can_next();
     const std::string next_label = f.is_last() ? s.t("nav.finish") : s.t("nav.next");
     if (!can) {

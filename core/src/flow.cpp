@@ -26,13 +26,20 @@ Flow::Flow(const Survey& survey, FlowTimings timings, const TimeSource& time)
 void Flow::set_survey(const Survey& survey) {
     if (screen_ != Screen::Attract) throw std::logic_error("survey changed mid-response");
     survey_ = &survey;
+    start_language_.clear();
     reset();
+}
+
+void Flow::set_start_language(const std::string& lang) {
+    const auto& langs = survey_->languages;
+    start_language_ = std::find(langs.begin(), langs.end(), lang) != langs.end() ? lang : "";
+    if (screen_ == Screen::Attract) language_ = start_language_.empty() ? survey_->default_language() : start_language_;
 }
 
 void Flow::reset() {
     answers_.clear();
     index_ = 0;
-    language_ = survey_->default_language();
+    language_ = start_language_.empty() ? survey_->default_language() : start_language_;
     go(Screen::Attract);
 }
 

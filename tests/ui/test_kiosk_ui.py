@@ -35,6 +35,11 @@ def complete_demo(k, shots=True, end_screen="thanks"):
     shot("01-attract")
     k.tap("Tap to have your say")
     k.wait_screen("question", question="today")
+    k.tap("Good")
+    k.tap("Back")  # Back from the first question leaves without saving
+    k.wait_screen("attract")
+    k.tap("Tap to have your say")
+    k.wait_screen("question", question="today")
     k.tap("Bad")
     shot("02-smiley")
     k.tap("Next")
@@ -72,6 +77,16 @@ def complete_demo(k, shots=True, end_screen="thanks"):
     labels = [w["label"] for w in k.state["widgets"]]
     k.tap(labels[0])
     k.tap(labels[2])
+    k.tap("Other")  # opens the keyboard; Cancel leaves Other unticked and Next free
+    k.wait_screen("keyboard")
+    k.tap("Cancel")
+    k.wait_screen("question", question="matters")
+    k.tap("Other")
+    k.wait_screen("keyboard")
+    k.type_on_screen("Buses")
+    k.tap("Done")
+    k.wait_screen("question", question="matters")
+    assert k.has("Other"), "the typed text leaked into the automation label"
     k.tap("Next")
     k.wait_screen("question", question="next_time")
     shot("06-needs")
@@ -101,6 +116,7 @@ def test_complete_survey():
             assert a["listened"] == "a_bit" or a["listened"], a
             assert a["with_us"] == "agree", a
             assert sorted(a["next_time"]["selected"]) == ["hearing_loop", "step_free"], a
+            assert a["matters"]["other"] == "Buses" and a["matters"]["selected"][-1] == "other", a
             assert "change" not in a and "anything_else" not in a, a
             assert len(created) == len("2026-01-01T00:00Z") and created.endswith("Z"), created
             # The next person starts clean.

@@ -127,6 +127,14 @@ TEST_CASE("flow: back from the first question leaves without saving; language re
     CHECK(f.screen() == Screen::Attract);
     CHECK(f.answers().empty());
     CHECK(f.language() == "en");
+    f.set_start_language("pl");  // the kiosk's chosen language holds for every new person
+    CHECK(f.language() == "pl");
+    f.begin();
+    f.set_language("en");
+    f.back();
+    CHECK(f.language() == "pl");
+    f.set_start_language("xx");  // not in the survey: the survey's default
+    CHECK(f.language() == "en");
 }
 
 TEST_CASE("flow: a failed save shows the calm message, then attract") {

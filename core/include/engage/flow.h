@@ -54,6 +54,8 @@ public:
 
     std::string language() const { return language_; }
     void set_language(const std::string& lang) { language_ = lang; }
+    // The language each new person starts in (the kiosk's setting); "" = the survey's default.
+    void set_start_language(const std::string& lang);
 
     // Saving -> Thanks / SaveFailed.
     void saved();
@@ -82,6 +84,7 @@ private:
     int index_ = 0;
     Answers answers_;
     std::string language_;
+    std::string start_language_;
     TimePoint last_touch_{};
     TimePoint entered_{};
 };
