@@ -1,0 +1,74 @@
+// Parsing and validating a POST /v1/batches body (docs/sync-protocol.md), and building the reply.
+// Pure functions: no database, no network.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engage/protocol.h"
+
+namespace engage::hub {
+
+struct Limits {
+    std::size_t max_records = 5000;          // more: 413 (the kiosk halves the batch)
+    std::size_t max_answers_bytes = 64 * 1024;
+    std::size_t max_text_bytes = 4096;       // session event / venue
+    std::size_t max_id_bytes = 256;          // survey_id, session.id
+    std::size_t max_language_bytes = 35;
+    std::size_t max_batch_id_bytes = 128;
+    int max_depth = 64;                      // JSON nesting
+};
+
+// A record that passed every check; the fields as stored.
+struct Record {
+    std::string uuid;
+    std::int64_t seq = 0;
+    std::string survey_id;
+    std::int64_t survey_version = 0;
+    std::string created_utc;
+    std::string language;
+    bool has_session = false;  // "session": null is allowed (a response saved outside any session)
+    std::string session_id, session_event, session_venue, session_started_utc;
+    std::optional<std::string> session_ended_utc;
+    std::string answers_json;   // compact dump of "answers"
+    std::string content_hash;
+    std::string record_json;    // the whole record, compact (kept for conflicts)
+};
+
+// One entry of records[]: valid (error empty) or invalid with the reason ("records[3].seq: ...").
+struct Item {
+    std::string uuid;
+    std::string error;
+    Record record;
+    bool valid() const { return error.empty(); }
+};
+
+struct Batch {
+    std::string kiosk_id;
+    std::string batch_id;
+    std::vector<Item> items;
+};
+
+// The whole body refused: 400 (malformed) or 413 (too many records).
+struct BatchError {
+    int status = 400;
+    std::string message;
+};
+
+struct Counts {
+    int records = 0, stored = 0, duplicate = 0, conflict = 0, invalid = 0;
+};
+
+std::variant<Batch, BatchError> parse_batch(const std::string& body, const Limits& limits = {});
+
+// {"protocol":1,"hub":"engage-hub","batch_id":...,"results":[...]}
+std::string make_reply(const std::string& batch_id, const std::vector<protocol::Result>& results);
+
+// 8-4-4-4-12 hex digits.
+bool is_uuid(const std::string& s);
+// Deepest nesting of arrays/objects in JSON text (strings are skipped); stops counting past `limit`.
+int json_depth(const std::string& text, int limit);
+
+}  // namespace engage::hub

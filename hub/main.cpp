@@ -1,0 +1,268 @@
+// engage-hub: the organiser's hub. Kiosks upload their responses to it (docs/sync-protocol.md);
+// see docs/hub.md and hub/README.md.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "server.h"
+#include "store.h"
+
+namespace {
+
+using engage::hub::DbError;
+using engage::hub::HubStore;
+using nlohmann::json;
+
+constexpr const char* kVersionText = "engage-hub " ENGAGE_VERSION;
+
+std::string or_never(const std::string& s) { return s.empty() ? "never" : s; }
+
+std::string gaps_text(const engage::hub::KioskStatus& s) {
+    std::string out;
+    for (const auto& [a, b] : s.gaps) {
+        if (!out.empty()) out += ", ";
+        out += a == b ? std::to_string(a) : std::to_string(a) + "-" + std::to_string(b);
+    }
+    if (s.gaps_truncated) out += ", … (" + std::to_string(s.missing) + " missing in all)";
+    return out.empty() ? "none" : out;
+}
+
+json kiosk_json(const engage::hub::KioskInfo& k) {
+    auto opt = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };
+    return json{{"id", k.id},
+                {"name", k.name},
+                {"created_utc", k.created_utc},
+                {"kiosk_id", opt(k.device_id)},
+                {"last_seen_utc", opt(k.last_seen_utc)},
+                {"revoked_utc", opt(k.revoked_utc)}};
+}
+
+std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
+
+int db_fail(const char* cmd, const DbError& e) {
+    std::fprintf(stderr, "engage-hub %s: %s\n", cmd, e.what());
+    return 1;
+}
+
+bool name_ok(const std::string& name, std::string& why) {
+    if (name.empty() || name.size() > 200) {
+        why = "the kiosk name must be 1 to 200 characters";
+        return false;
+    }
+    for (unsigned char c : name)
+        if (c < 0x20 || c == 0x7f) {
+            why = "the kiosk name must not contain control characters (new lines, tabs)";
+            return false;
+        }
+    return true;
+}
+
+int kiosk_add(const std::string& db, const std::string& name, bool as_json) {
+    std::string why;
+    if (!name_ok(name, why)) {
+        std::fprintf(stderr, "engage-hub kiosk add: %s\n", why.c_str());
+        return 2;
+    }
+    try {
+        auto store = HubStore::open(db, true);
+        const auto e = store->add_kiosk(name);
+        if (as_json) {
+            json j = kiosk_json(e.kiosk);
+            j["token"] = e.token;
+            j["pairing_code"] = e.pairing_code;
+            j["pairing_code_expires_utc"] = e.code_expires_utc;
+            std::printf("%s\n", dump(j).c_str());
+        } else {
+            std::printf("Enrolled kiosk \"%s\".\n", e.kiosk.name.c_str());
+            std::printf("  hub kiosk id:  %s\n", e.kiosk.id.c_str());
+            std::printf("  token:         %s\n", e.token.c_str());
+            std::printf("  pairing code:  %s\n", e.pairing_code.c_str());
+            std::printf("The token is shown only this once: put it in the kiosk's settings, or type the pairing\n"
+                        "code on the kiosk instead (usable once, until %s).\n",
+                        e.code_expires_utc.c_str());
+        }
+        return 0;
+    } catch (const DbError& e) {
+        return db_fail("kiosk add", e);
+    }
+}
+
+int kiosk_list(const std::string& db, bool as_json) {
+    try {
+        auto store = HubStore::open(db, false);
+        const auto ks = store->list_kiosks();
+        if (as_json) {
+            json arr = json::array();
+            for (const auto& k : ks) arr.push_back(kiosk_json(k));
+            std::printf("%s\n", dump(arr).c_str());
+            return 0;
+        }
+        if (ks.empty()) {
+            std::printf("No kiosks yet: engage-hub kiosk add NAME --db %s\n", db.c_str());
+            return 0;
+        }
+        std::printf("%-28s %-36s %-20s %-20s %s\n", "NAME", "ID", "CREATED", "LAST HEARD FROM", "REVOKED");
+        for (const auto& k : ks)
+            std::printf("%-28s %-36s %-20s %-20s %s\n", k.name.c_str(), k.id.c_str(), k.created_utc.c_str(),
+                        or_never(k.last_seen_utc).c_str(), k.revoked() ? k.revoked_utc.c_str() : "no");
+        return 0;
+    } catch (const DbError& e) {
+        return db_fail("kiosk list", e);
+    }
+}
+
+int kiosk_revoke(const std::string& db, const std::string& id) {
+    try {
+        auto store = HubStore::open(db, false);
+        std::string why;
+        auto k = store->find_kiosk(id, why);
+        if (!k) {
+            std::fprintf(stderr, "engage-hub kiosk revoke: %s\n", why.c_str());
+            return 1;
+        }
+        if (!store->revoke_kiosk(k->id)) {
+            std::printf("Kiosk \"%s\" (%s) was already revoked at %s.\n", k->name.c_str(), k->id.c_str(),
+                        k->revoked_utc.c_str());
+            return 0;
+        }
+        std::printf("Revoked kiosk \"%s\" (%s): its tokens and pairing codes no longer work. Its records stay.\n",
+                    k->name.c_str(), k->id.c_str());
+        return 0;
+    } catch (const DbError& e) {
+        return db_fail("kiosk revoke", e);
+    }
+}
+
+int kiosk_code(const std::string& db, const std::string& id) {
+    try {
+        auto store = HubStore::open(db, false);
+        std::string why;
+        auto k = store->find_kiosk(id, why);
+        if (!k) {
+            std::fprintf(stderr, "engage-hub kiosk code: %s\n", why.c_str());
+            return 1;
+        }
+        if (k->revoked()) {
+            std::fprintf(stderr, "engage-hub kiosk code: kiosk \"%s\" is revoked; enrol it again with kiosk add\n",
+                         k->name.c_str());
+            return 1;
+        }
+        const auto [code, expires] = store->new_pairing_code(k->id);
+        std::printf("Pairing code for \"%s\": %s (usable once, until %s)\n", k->name.c_str(), code.c_str(),
+                    expires.c_str());
+        return 0;
+    } catch (const DbError& e) {
+        return db_fail("kiosk code", e);
+    }
+}
+
+int status(const std::string& db, bool as_json) {
+    try {
+        auto store = HubStore::open(db, false);
+        const auto all = store->status();
+        if (as_json) {
+            json arr = json::array();
+            for (const auto& s : all) {
+                json j = kiosk_json(s.kiosk);
+                json gaps = json::array();
+                for (const auto& [a, b] : s.gaps) gaps.push_back({a, b});
+                j["records"] = s.records;
+                j["highest_seq"] = s.max_seq;
+                j["highest_contiguous_seq"] = s.contiguous;
+                j["gaps"] = gaps;
+                j["gaps_truncated"] = s.gaps_truncated;
+                j["missing"] = s.missing;
+                j["conflicts"] = s.conflicts;
+                arr.push_back(std::move(j));
+            }
+            std::printf("%s\n", dump(arr).c_str());
+            return 0;
+        }
+        if (all.empty()) std::printf("No kiosks yet: engage-hub kiosk add NAME --db %s\n", db.c_str());
+        for (const auto& s : all) {
+            std::printf("%s  (hub id %s%s)\n", s.kiosk.name.c_str(), s.kiosk.id.c_str(),
+                        s.kiosk.revoked() ? ", revoked" : "");
+            if (s.kiosk.device_id.empty()) {
+                std::printf("  not paired yet: no batch received\n");
+                continue;
+            }
+            std::printf("  kiosk id:                 %s\n", s.kiosk.device_id.c_str());
+            std::printf("  records held:             %lld\n", static_cast<long long>(s.records));
+            std::printf("  contiguous from 1 up to:  %lld\n", static_cast<long long>(s.contiguous));
+            std::printf("  highest sequence number:  %lld\n", static_cast<long long>(s.max_seq));
+            std::printf("  gaps:                     %s\n", gaps_text(s).c_str());
+            std::printf("  conflicts:                %lld\n", static_cast<long long>(s.conflicts));
+            std::printf("  last heard from:          %s\n", or_never(s.kiosk.last_seen_utc).c_str());
+        }
+        return 0;
+    } catch (const DbError& e) {
+        return db_fail("status", e);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"engage-hub: the organiser's hub. Kiosks upload their responses to it; each arrives once."};
+    app.set_version_flag("--version", kVersionText);
+    app.require_subcommand(1);
+
+    const char* db_help = "Hub database: a SQLite file or a postgresql://user@host/db URL";
+    std::string db;
+
+    engage::hub::ServeOptions so;
+    CLI::App* serve = app.add_subcommand("serve", "Receive batches from kiosks over HTTP(S) (POST /v1/batches)");
+    serve->set_version_flag("--version", kVersionText);
+    serve->add_option("--db", so.db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    serve->add_option("--listen", so.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks a free one)");
+    serve->add_option("--tls-cert", so.tls_cert, "PEM certificate (chain) for HTTPS; with --tls-key")->check(CLI::ExistingFile);
+    serve->add_option("--tls-key", so.tls_key, "PEM private key for HTTPS; with --tls-cert")->check(CLI::ExistingFile);
+    serve->add_option("--max-body-mib", so.max_body_mib, "Largest compressed request body in MiB; larger gets 413 (default 8)")
+        ->check(CLI::Range(1, 1024));
+    serve->add_option("--threads", so.threads, "Worker threads (default 8; each holds one database connection)")
+        ->check(CLI::Range(1, 256));
+    serve->add_option("--log", so.log_file, "Also append the request log (one line per request) to FILE");
+
+    CLI::App* kiosk = app.add_subcommand("kiosk", "Enrol, list and revoke kiosks");
+    kiosk->set_version_flag("--version", kVersionText);
+    kiosk->require_subcommand(1);
+
+    std::string name, id;
+    bool as_json = false;
+    CLI::App* add = kiosk->add_subcommand("add", "Enrol a kiosk: prints its hub id, token (once) and a pairing code");
+    add->set_version_flag("--version", kVersionText);
+    add->add_option("NAME", name, "A name people recognise, e.g. \"Library, Main St\"")->required();
+    add->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    add->add_flag("--json", as_json, "Print JSON");
+
+    CLI::App* list = kiosk->add_subcommand("list", "List kiosks: name, id, created, last heard from, revoked");
+    list->set_version_flag("--version", kVersionText);
+    list->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    list->add_flag("--json", as_json, "Print JSON");
+
+    CLI::App* revoke = kiosk->add_subcommand("revoke", "Revoke a kiosk: its tokens stop working (its records stay)");
+    revoke->set_version_flag("--version", kVersionText);
+    revoke->add_option("ID", id, "Hub kiosk id (or its first 6+ characters)")->required();
+    revoke->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+
+    CLI::App* code = kiosk->add_subcommand("code", "A new pairing code for a kiosk (usable once, valid 24 hours)");
+    code->set_version_flag("--version", kVersionText);
+    code->add_option("ID", id, "Hub kiosk id (or its first 6+ characters)")->required();
+    code->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+
+    CLI::App* st = app.add_subcommand("status", "Per kiosk: records held, contiguous sequence, gaps, conflicts");
+    st->set_version_flag("--version", kVersionText);
+    st->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    st->add_flag("--json", as_json, "Print JSON");
+
+    CLI11_PARSE(app, argc, argv);
+
+    if (*serve) return engage::hub::serve(so);
+    if (*add) return kiosk_add(db, name, as_json);
+    if (*list) return kiosk_list(db, as_json);
+    if (*revoke) return kiosk_revoke(db, id);
+    if (*code) return kiosk_code(db, id);
+    if (*st) return status(db, as_json);
+    return 2;
+}

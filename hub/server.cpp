@@ -1,0 +1,516 @@
+// engage-hub serve: cpp-httplib (Debian's shared build: OpenSSL, zlib, brotli) in front of HubStore.
+// Every body is read through a content receiver with a limit on the *decompressed* size, so neither a huge
+// upload nor a gzip bomb can exhaust memory; the compressed size is limited by set_payload_max_length (413).
+#include "server.h"
+
+#include <httplib.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "batch.h"
+#include "engage/protocol.h"
+#include "engage/storage.h"
+#include "store.h"
+
+namespace engage::hub {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxPairBody = 64 * 1024;
+constexpr std::size_t kDecompressedFactor = 4;  // decompressed batches may be 4x --max-body-mib
+constexpr int kPairFailuresPerMinute = 20;
+constexpr const char* kRetryAfterBusy = "5";
+
+// ---- the request log -----------------------------------------------------------------------------
+class RequestLog {
+public:
+    void open_file(const std::string& path) {
+        file_ = std::fopen(path.c_str(), "a");
+        if (!file_) throw std::runtime_error("cannot open the log file " + path + ": " + std::strerror(errno));
+    }
+    ~RequestLog() {
+        if (file_) std::fclose(file_);
+    }
+    void line(const std::string& text) {
+        const std::string l = utc_seconds_now() + " " + text + "\n";
+        std::lock_guard lock(mutex_);
+        std::fwrite(l.data(), 1, l.size(), stderr);
+        std::fflush(stderr);
+        if (file_) {
+            std::fwrite(l.data(), 1, l.size(), file_);
+            std::fflush(file_);
+        }
+    }
+
+private:
+    std::mutex mutex_;
+    std::FILE* file_ = nullptr;
+};
+
+// Whatever the handler learnt about the request, for its one log line (each worker serves one request at a time).
+struct RequestNote {
+    bool active = false;
+    Clock::time_point start;
+    std::string kiosk;   // "kiosk=Name (6c1f…)" once authenticated
+    std::string detail;  // "records=… stored=…"
+    std::string error;
+};
+thread_local RequestNote t_note;
+
+// Names and messages from outside go into a one-line log: no control characters, bounded.
+std::string clean(const std::string& s, std::size_t max = 300) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (out.size() >= max) {
+            out += "…";
+            break;
+        }
+        out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+    }
+    return out;
+}
+
+std::string short_id(const std::string& id) { return id.size() > 4 ? id.substr(0, 4) + "…" : id; }
+
+std::string kiosk_label(const KioskInfo& k, const std::string& device_id) {
+    const std::string& dev = !device_id.empty() ? device_id : !k.device_id.empty() ? k.device_id : k.id;
+    return "kiosk=" + clean(k.name, 80) + " (" + short_id(dev) + ")";
+}
+
+void send_json(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+    t_note.error = message;
+    send_json(res, status, json{{"error", message}});
+    if (status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"engage-hub\"");
+    if (status == 429 || status == 503) res.set_header("Retry-After", status == 429 ? "60" : kRetryAfterBusy);
+}
+
+// The kiosk hears only that the database is in trouble; the details (host, SQL error) go to the log.
+void send_db_error(httplib::Response& res, const DbError& e) {
+    send_error(res, e.transient ? 503 : 500,
+               e.transient ? "the hub database is busy or unreachable; try again later"
+                           : "the hub database failed; the organiser should look at the hub's log");
+    t_note.error += std::string(" (") + e.what() + ")";
+}
+
+// Reads the body (decompressed by httplib for gzip / deflate / br) up to `limit` bytes. Past the limit the rest
+// is read and dropped (up to kDrainCap), so the client hears the 413 and the connection stays usable.
+constexpr std::size_t kDrainCap = 256 * 1024 * 1024;
+enum class ReadResult { Ok, TooLarge, TooLargeDecompressed, Broken };
+ReadResult read_body(const httplib::Response& res, const httplib::ContentReader& reader, std::size_t limit,
+                     std::string& body) {
+    bool over = false;
+    std::size_t total = 0;
+    const bool ok = reader([&](const char* data, std::size_t n) {
+        total += n;
+        if (!over && body.size() + n > limit) {
+            over = true;
+            std::string().swap(body);
+        }
+        if (over) return total <= kDrainCap;
+        body.append(data, n);
+        return true;
+    });
+    if (over) return ReadResult::TooLargeDecompressed;
+    if (ok) return ReadResult::Ok;
+    if (res.status == 413) return ReadResult::TooLarge;
+    return ReadResult::Broken;
+}
+
+// Keeps the connection in step when a request is refused before its body is used.
+void drain(const httplib::ContentReader& reader) {
+    std::size_t seen = 0;
+    reader([&](const char*, std::size_t n) { return (seen += n) <= kDrainCap; });
+}
+
+bool encoding_ok(const httplib::Request& req, std::string& why) {
+    const std::string enc = req.get_header_value("Content-Encoding");
+    if (enc.empty() || enc == "gzip" || enc == "identity" || enc == "deflate" || enc == "br") return true;
+    why = "unsupported Content-Encoding '" + clean(enc, 40) + "' (send gzip)";
+    return false;
+}
+
+// "Bearer <token>" -> token; "" when missing or malformed.
+std::string bearer(const httplib::Request& req) {
+    const std::string h = req.get_header_value("Authorization");
+    if (h.size() < 8 || h.size() > 512) return "";
+    std::string scheme = h.substr(0, 7);
+    for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme != "bearer ") return "";
+    std::string t = h.substr(7);
+    while (!t.empty() && t.front() == ' ') t.erase(0, 1);
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    return t;
+}
+
+class Hub {
+public:
+    Hub(HubStore& store, RequestLog& log, const ServeOptions& o)
+        : store_(store), log_(log), max_body_(std::size_t(o.max_body_mib) * 1024 * 1024) {}
+
+    void install(httplib::Server& svr) {
+        svr.set_payload_max_length(max_body_);
+        svr.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+            t_note = RequestNote{};
+            t_note.active = true;
+            t_note.start = Clock::now();
+            return httplib::Server::HandlerResponse::Unhandled;
+        });
+        // A client that asks first ("Expect: 100-continue", as curl does for big bodies) hears 413 before sending.
+        svr.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+            t_note = RequestNote{};
+            t_note.active = true;
+            t_note.start = Clock::now();
+            if (req.has_header("Content-Length") &&
+                req.get_header_value<std::uint64_t>("Content-Length") > max_body_) {
+                body_too_large(res);
+                return 413;
+            }
+            return 100;
+        });
+        svr.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+            send_json(res, 200, json{{"ok", true}, {"hub", protocol::kHubName}, {"protocol", protocol::kVersion}});
+        });
+        svr.Post("/v1/batches", [this](const httplib::Request& req, httplib::Response& res,
+                                       const httplib::ContentReader& reader) { batches(req, res, reader); });
+        svr.Post("/v1/pair", [this](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) { pair(req, res, reader); });
+        // Everything else: read (and bound) the body so httplib never buffers it whole, then say why not.
+        auto elsewhere = [this](const char* what, int status) {
+            return [this, what, status](const httplib::Request& req, httplib::Response& res,
+                                        const httplib::ContentReader& reader) {
+                drain(reader);
+                send_error(res, status, std::string(what) + ": " + req.method + " " + clean(req.path, 100));
+            };
+        };
+        svr.Post(".*", elsewhere("not found", 404));
+        svr.Put(".*", elsewhere("method not allowed", 405));
+        svr.Patch(".*", elsewhere("method not allowed", 405));
+        svr.Delete(".*", elsewhere("method not allowed", 405));
+        svr.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
+            send_error(res, 404, "not found: GET " + clean(req.path, 100));
+        });
+        svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+            if (!res.body.empty()) return;
+            std::string msg = "request refused (HTTP " + std::to_string(res.status) + ")";
+            if (res.status == 404) msg = "not found: " + req.method + " " + clean(req.path, 100);
+            else if (res.status == 400) msg = "bad request";
+            send_error(res, res.status, msg);
+        });
+        svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+            std::string what = "unknown";
+            try {
+                if (ep) std::rethrow_exception(ep);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+            }
+            send_error(res, 500, "internal error: " + what);
+        });
+        svr.set_logger([this](const httplib::Request& req, const httplib::Response& res) { log_request(req, res); });
+    }
+
+private:
+    void body_too_large(httplib::Response& res) {
+        send_error(res, 413, "the body is larger than the hub accepts (" + std::to_string(max_body_ / (1024 * 1024)) +
+                                 " MiB); send fewer records per batch");
+    }
+
+    void log_request(const httplib::Request& req, const httplib::Response& res) {
+        std::string l = !t_note.kiosk.empty() ? t_note.kiosk
+                                              : req.method + " " + clean(req.path, 100) + " from " + req.remote_addr;
+        if (!t_note.detail.empty()) l += " " + t_note.detail;
+        l += " status=" + std::to_string(res.status);
+        if (t_note.active)
+            l += " " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t_note.start)
+                                          .count()) + "ms";
+        if (!t_note.error.empty()) l += " error: " + clean(t_note.error);
+        log_.line(l);
+        t_note = RequestNote{};
+    }
+
+    void batches(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        const std::size_t decompressed_limit = max_body_ * kDecompressedFactor;
+        // Who is it? Refusals still read (and bound) the body so the connection stays in step.
+        const std::string token = bearer(req);
+        if (token.empty()) {
+            drain(reader);
+            return send_error(res, 401, "no token: send Authorization: Bearer <token> (engage-hub kiosk add prints one)");
+        }
+        Auth auth;
+        try {
+            auth = store_.authenticate(token);
+        } catch (const DbError& e) {
+            drain(reader);
+            return send_db_error(res, e);
+        }
+        if (auth.status == AuthStatus::UnknownToken) {
+            drain(reader);
+            return send_error(res, 401, "unknown token: this hub did not issue it");
+        }
+        t_note.kiosk = kiosk_label(auth.kiosk, "");
+        if (auth.status == AuthStatus::Revoked) {
+            drain(reader);
+            return send_error(res, 403, "this kiosk was revoked on the hub at " + auth.kiosk.revoked_utc +
+                                            "; enrol it again (engage-hub kiosk add)");
+        }
+        std::string why;
+        if (!encoding_ok(req, why)) {
+            drain(reader);
+            return send_error(res, 400, why);
+        }
+
+        std::string body;
+        switch (read_body(res, reader, decompressed_limit, body)) {
+            case ReadResult::Ok: break;
+            case ReadResult::TooLarge: return body_too_large(res);
+            case ReadResult::TooLargeDecompressed:
+                return send_error(res, 413, "the batch is larger than " +
+                                                std::to_string(decompressed_limit / (1024 * 1024)) +
+                                                " MiB once decompressed; send fewer records per batch");
+            case ReadResult::Broken:
+                return send_error(res, 400, req.get_header_value("Content-Encoding").empty()
+                                                ? "the body could not be read"
+                                                : "the body is not valid " + clean(req.get_header_value("Content-Encoding"), 20) +
+                                                      " (it could not be decompressed)");
+        }
+
+        auto parsed = parse_batch(body);
+        body.clear();
+        body.shrink_to_fit();
+        if (auto* err = std::get_if<BatchError>(&parsed)) return send_error(res, err->status, err->message);
+        const Batch& batch = std::get<Batch>(parsed);
+        t_note.kiosk = kiosk_label(auth.kiosk, batch.kiosk_id);
+
+        BatchOutcome out;
+        try {
+            out = store_.store_batch(auth.kiosk.id, batch);
+        } catch (const DbError& e) {
+            t_note.detail = "records=" + std::to_string(batch.items.size());
+            return send_db_error(res, e);
+        }
+        switch (out.status) {
+            case BatchStatus::Ok: break;
+            case BatchStatus::UnknownKiosk: return send_error(res, 401, "unknown token: its kiosk is gone");
+            case BatchStatus::Revoked:
+                return send_error(res, 403, "this kiosk was revoked on the hub at " + out.kiosk.revoked_utc);
+            case BatchStatus::DeviceMismatch:
+                return send_error(res, 403, "this token belongs to kiosk " + out.kiosk.device_id +
+                                                ", not to kiosk " + batch.kiosk_id);
+        }
+        const Counts& n = out.counts;
+        t_note.detail = "records=" + std::to_string(n.records) + " stored=" + std::to_string(n.stored) +
+                        " duplicate=" + std::to_string(n.duplicate) + " conflict=" + std::to_string(n.conflict) +
+                        " invalid=" + std::to_string(n.invalid);
+        if (n.invalid > 0)
+            for (const auto& r : out.results)
+                if (r.status == protocol::Status::Invalid) {
+                    t_note.error = "first invalid record: " + r.error;
+                    break;
+                }
+        res.status = 200;
+        res.set_header("Cache-Control", "no-store");
+        res.set_content(out.reply, "application/json");
+    }
+
+    void pair(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        std::string why;
+        if (!encoding_ok(req, why)) {
+            drain(reader);
+            return send_error(res, 400, why);
+        }
+        if (too_many_pair_failures()) {
+            drain(reader);
+            return send_error(res, 429, "too many wrong pairing codes; wait a minute");
+        }
+        std::string body;
+        switch (read_body(res, reader, kMaxPairBody, body)) {
+            case ReadResult::Ok: break;
+            case ReadResult::TooLarge:
+            case ReadResult::TooLargeDecompressed: return send_error(res, 413, "a pairing request is a few bytes of JSON");
+            case ReadResult::Broken: return send_error(res, 400, "the body could not be read or decompressed");
+        }
+        if (json_depth(body, 8) > 8) return send_error(res, 400, "the body is not a pairing request");
+        const json j = json::parse(body, nullptr, false);
+        if (j.is_discarded() || !j.is_object()) return send_error(res, 400, "the body must be a JSON object: {\"code\": ..., \"kiosk_id\": ...}");
+        auto c = j.find("code");
+        if (c == j.end() || !c->is_string()) return send_error(res, 400, "code: missing or not a string");
+        auto k = j.find("kiosk_id");
+        if (k == j.end() || !k->is_string()) return send_error(res, 400, "kiosk_id: missing or not a string");
+        const std::string code = c->get<std::string>(), device = k->get<std::string>();
+        if (!is_uuid(device)) return send_error(res, 400, "kiosk_id: must be a UUID (8-4-4-4-12 hex digits)");
+        if (code.size() > 32) return send_error(res, 400, "code: too long (a pairing code has 8 characters)");
+
+        PairResult r;
+        try {
+            r = store_.pair(code, device);
+        } catch (const DbError& e) {
+            return send_db_error(res, e);
+        }
+        if (r.status != PairStatus::BadCode) t_note.kiosk = kiosk_label(r.kiosk, device);
+        switch (r.status) {
+            case PairStatus::Ok:
+                t_note.detail = "paired";
+                return send_json(res, 200, json{{"protocol", protocol::kVersion},
+                                                {"hub", protocol::kHubName},
+                                                {"token", r.token},
+                                                {"hub_kiosk_id", r.kiosk.id},
+                                                {"name", r.kiosk.name}});
+            case PairStatus::BadCode:
+                note_pair_failure();
+                return send_error(res, 403, "pairing code not valid: wrong, already used or older than 24 hours");
+            case PairStatus::Revoked: return send_error(res, 403, "this kiosk was revoked on the hub");
+            case PairStatus::DeviceMismatch:
+                return send_error(res, 403, "this pairing code belongs to a hub kiosk already paired with another device");
+        }
+    }
+
+    bool too_many_pair_failures() {
+        std::lock_guard lock(pair_mutex_);
+        const auto now = Clock::now();
+        while (!pair_failures_.empty() && now - pair_failures_.front() > std::chrono::minutes(1))
+            pair_failures_.pop_front();
+        return pair_failures_.size() >= kPairFailuresPerMinute;
+    }
+    void note_pair_failure() {
+        std::lock_guard lock(pair_mutex_);
+        pair_failures_.push_back(Clock::now());
+    }
+
+    HubStore& store_;
+    RequestLog& log_;
+    std::size_t max_body_;
+    std::mutex pair_mutex_;
+    std::deque<Clock::time_point> pair_failures_;
+};
+
+bool split_listen(const std::string& s, std::string& host, int& port) {
+    const auto colon = s.rfind(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    host = s.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    const std::string p = s.substr(colon + 1);
+    if (p.empty() || p.size() > 5) return false;
+    port = 0;
+    for (char c : p) {
+        if (c < '0' || c > '9') return false;
+        port = port * 10 + (c - '0');
+    }
+    return port <= 65535;
+}
+
+}  // namespace
+
+int serve(const ServeOptions& o) {
+    auto fail = [](const std::string& m) {
+        std::fprintf(stderr, "engage-hub serve: %s\n", m.c_str());
+        return 2;
+    };
+    std::string host;
+    int port = 0;
+    if (!split_listen(o.listen, host, port))
+        return fail("--listen " + o.listen + ": expected HOST:PORT, e.g. 127.0.0.1:8080");
+    if (o.tls_cert.empty() != o.tls_key.empty()) return fail("--tls-cert and --tls-key go together");
+    for (const auto* f : {&o.tls_cert, &o.tls_key})
+        if (!f->empty() && !std::filesystem::is_regular_file(*f)) return fail("cannot read " + *f);
+    if (o.max_body_mib < 1 || o.max_body_mib > 1024) return fail("--max-body-mib: 1 to 1024");
+    if (o.threads < 1 || o.threads > 256) return fail("--threads: 1 to 256");
+
+    // SIGINT / SIGTERM: a waiting thread stops the server (blocked from here on, so
+    // a signal during start-up is handled once the server runs); the workers finish what they are doing.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    RequestLog log;
+    if (!o.log_file.empty()) {
+        try {
+            log.open_file(o.log_file);
+        } catch (const std::exception& e) {
+            return fail(e.what());
+        }
+    }
+    std::unique_ptr<HubStore> store;
+    try {
+        store = HubStore::open(o.db, true);
+    } catch (const DbError& e) {
+        std::fprintf(stderr, "engage-hub serve: %s\n", e.what());
+        return 1;
+    }
+
+    std::unique_ptr<httplib::Server> svr;
+    if (!o.tls_cert.empty()) {
+        svr = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+        if (!svr->is_valid())
+            return fail("cannot use --tls-cert " + o.tls_cert + " with --tls-key " + o.tls_key +
+                        " (not PEM, or the key does not match the certificate)");
+    } else {
+        svr = std::make_unique<httplib::Server>();
+    }
+    const int threads = o.threads;
+    svr->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    svr->set_read_timeout(30);
+    svr->set_write_timeout(30);
+    svr->set_keep_alive_timeout(5);
+    svr->set_keep_alive_max_count(20);
+    Hub hub(*store, log, o);
+    hub.install(*svr);
+
+
+    const int bound = port == 0 ? svr->bind_to_any_port(host) : (svr->bind_to_port(host, port) ? port : -1);
+    if (bound <= 0) {
+        std::fprintf(stderr, "engage-hub serve: cannot listen on %s (in use, or not an address of this machine)\n",
+                     o.listen.c_str());
+        return 1;
+    }
+    const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    log.line(std::string("engage-hub ") + ENGAGE_VERSION + " listening on " + (o.tls_cert.empty() ? "http" : "https") +
+             "://" + shown_host + ":" + std::to_string(bound) + " (database: " + store->backend() + " " +
+             redact_db(o.db) + ", schema " + std::to_string(store->schema_version()) + "; " +
+             std::to_string(threads) + " threads; bodies up to " + std::to_string(o.max_body_mib) + " MiB)");
+
+    std::atomic<bool> stopping{false}, listening_done{false};
+    std::thread waiter([&] {
+        int sig = 0;
+        sigwait(&stop_signals, &sig);
+        if (!stopping.exchange(true)) log.line(std::string("stopping (") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ")");
+        // stop() does nothing until the accept loop runs: a signal just after the bind must not be lost.
+        while (!listening_done) {
+            svr->stop();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    });
+    svr->listen_after_bind();
+    listening_done = true;
+    int rc = 0;
+    if (!stopping.exchange(true)) {
+        log.line("the server stopped unexpectedly");
+        rc = 1;
+        kill(getpid(), SIGTERM);  // wakes the waiter (the signal is blocked everywhere else)
+    }
+    waiter.join();
+    log.line("stopped");
+    return rc;
+}
+
+}  // namespace engage::hub

@@ -1,0 +1,19 @@
+// engage-hub serve: the HTTP(S) side of docs/sync-protocol.md.
+#pragma once
+#include <string>
+
+namespace engage::hub {
+
+struct ServeOptions {
+    std::string db;                       // SQLite file or postgresql:// URL
+    std::string listen = "127.0.0.1:8080";
+    std::string tls_cert, tls_key;        // both or neither
+    std::string log_file;                 // also append the request log here
+    int max_body_mib = 8;                 // compressed body limit (413 above it)
+    int threads = 8;
+};
+
+// Runs until SIGINT / SIGTERM. Returns the process exit code (0 after a clean stop).
+int serve(const ServeOptions& opts);
+
+}  // namespace engage::hub

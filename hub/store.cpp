@@ -1,0 +1,653 @@
+// HubStore over sql::Conn: the same statements on SQLite and PostgreSQL, so both keep the same rules.
+// Exactly once: UNIQUE (kiosk_id, uuid) on records + INSERT ... ON CONFLICT DO NOTHING, then a re-read of the
+// held copy's hash to tell a duplicate from a conflict, all in one transaction per batch.
+#include <sodium.h>
+
+#include <chrono>
+#include <ctime>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "engage/storage.h"
+#include "sql.h"
+#include "store.h"
+
+namespace engage::hub {
+namespace {
+
+using sql::Conn;
+using sql::Dialect;
+using sql::Param;
+using sql::Row;
+
+// ---- schema -----------------------------------------------------------------------------------
+// Migration N takes the database from version N-1 to N. Append; never edit a released one.
+// Times are text "YYYY-MM-DDTHH:MM:SSZ" on both back ends, so they compare as strings.
+struct Migration {
+    int version;
+    const char* sqlite;
+    const char* postgres;
+};
+
+constexpr Migration kMigrations[] = {
+    {1,
+     R"sql(
+CREATE TABLE kiosks(
+  id            TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  created_utc   TEXT NOT NULL,
+  device_id     TEXT,
+  last_seen_utc TEXT,
+  revoked_utc   TEXT);
+CREATE TABLE tokens(
+  token_hash  TEXT PRIMARY KEY,
+  kiosk       TEXT NOT NULL REFERENCES kiosks(id),
+  created_utc TEXT NOT NULL,
+  via         TEXT NOT NULL);
+CREATE INDEX tokens_kiosk ON tokens(kiosk);
+CREATE TABLE pairing_codes(
+  code_hash   TEXT PRIMARY KEY,
+  kiosk       TEXT NOT NULL REFERENCES kiosks(id),
+  created_utc TEXT NOT NULL,
+  expires_utc TEXT NOT NULL,
+  used_utc    TEXT);
+CREATE TABLE records(
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  kiosk_id            TEXT NOT NULL,
+  uuid                TEXT NOT NULL,
+  seq                 INTEGER NOT NULL,
+  survey_id           TEXT NOT NULL,
+  survey_version      INTEGER NOT NULL,
+  created_utc         TEXT NOT NULL,
+  language            TEXT NOT NULL,
+  session_id          TEXT,
+  session_event       TEXT,
+  session_venue       TEXT,
+  session_started_utc TEXT,
+  session_ended_utc   TEXT,
+  answers             TEXT NOT NULL,
+  content_hash        TEXT NOT NULL,
+  received_utc        TEXT NOT NULL,
+  hub_kiosk           TEXT NOT NULL REFERENCES kiosks(id),
+  batch_id            TEXT NOT NULL,
+  UNIQUE (kiosk_id, uuid));
+CREATE INDEX records_seq ON records(kiosk_id, seq);
+CREATE TABLE conflicts(
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  kiosk_id     TEXT NOT NULL,
+  uuid         TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  record       TEXT NOT NULL,
+  received_utc TEXT NOT NULL,
+  hub_kiosk    TEXT NOT NULL REFERENCES kiosks(id),
+  batch_id     TEXT NOT NULL,
+  UNIQUE (kiosk_id, uuid, content_hash));
+CREATE TABLE batches(
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id     TEXT NOT NULL,
+  hub_kiosk    TEXT NOT NULL REFERENCES kiosks(id),
+  kiosk_id     TEXT NOT NULL,
+  received_utc TEXT NOT NULL,
+  records      INTEGER NOT NULL,
+  stored       INTEGER NOT NULL,
+  duplicate    INTEGER NOT NULL,
+  conflict     INTEGER NOT NULL,
+  invalid      INTEGER NOT NULL,
+  reply        TEXT NOT NULL);
+)sql",
+     R"sql(
+CREATE TABLE kiosks(
+  id            TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  created_utc   TEXT NOT NULL,
+  device_id     TEXT,
+  last_seen_utc TEXT,
+  revoked_utc   TEXT);
+CREATE TABLE tokens(
+  token_hash  TEXT PRIMARY KEY,
+  kiosk       TEXT NOT NULL REFERENCES kiosks(id),
+  created_utc TEXT NOT NULL,
+  via         TEXT NOT NULL);
+CREATE INDEX tokens_kiosk ON tokens(kiosk);
+CREATE TABLE pairing_codes(
+  code_hash   TEXT PRIMARY KEY,
+  kiosk       TEXT NOT NULL REFERENCES kiosks(id),
+  created_utc TEXT NOT NULL,
+  expires_utc TEXT NOT NULL,
+  used_utc    TEXT);
+CREATE TABLE records(
+  id                  BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kiosk_id            TEXT NOT NULL,
+  uuid                TEXT NOT NULL,
+  seq                 BIGINT NOT NULL,
+  survey_id           TEXT NOT NULL,
+  survey_version      BIGINT NOT NULL,
+  created_utc         TEXT NOT NULL,
+  language            TEXT NOT NULL,
+  session_id          TEXT,
+  session_event       TEXT,
+  session_venue       TEXT,
+  session_started_utc TEXT,
+  session_ended_utc   TEXT,
+  answers             TEXT NOT NULL,
+  content_hash        TEXT NOT NULL,
+  received_utc        TEXT NOT NULL,
+  hub_kiosk           TEXT NOT NULL REFERENCES kiosks(id),
+  batch_id            TEXT NOT NULL,
+  UNIQUE (kiosk_id, uuid));
+CREATE INDEX records_seq ON records(kiosk_id, seq);
+CREATE TABLE conflicts(
+  id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kiosk_id     TEXT NOT NULL,
+  uuid         TEXT NOT NULL,
+  seq          BIGINT NOT NULL,
+  content_hash TEXT NOT NULL,
+  record       TEXT NOT NULL,
+  received_utc TEXT NOT NULL,
+  hub_kiosk    TEXT NOT NULL REFERENCES kiosks(id),
+  batch_id     TEXT NOT NULL,
+  UNIQUE (kiosk_id, uuid, content_hash));
+CREATE TABLE batches(
+  id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  batch_id     TEXT NOT NULL,
+  hub_kiosk    TEXT NOT NULL REFERENCES kiosks(id),
+  kiosk_id     TEXT NOT NULL,
+  received_utc TEXT NOT NULL,
+  records      BIGINT NOT NULL,
+  stored       BIGINT NOT NULL,
+  duplicate    BIGINT NOT NULL,
+  conflict     BIGINT NOT NULL,
+  invalid      BIGINT NOT NULL,
+  reply        TEXT NOT NULL);
+)sql"},
+};
+static_assert(std::size(kMigrations) == kHubSchemaVersion, "one migration per schema version");
+
+constexpr long kPairingCodeSeconds = 24 * 3600;
+constexpr const char kCodeAlphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";  // no 0/O, 1/I/L
+
+std::string utc_after(long seconds) {
+    const std::time_t t = std::time(nullptr) + seconds;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string random_token() {
+    unsigned char b[32];
+    randombytes_buf(b, sizeof b);
+    char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(out, sizeof out, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+std::string random_code() {
+    std::string c;
+    for (int i = 0; i < 8; ++i) {
+        if (i == 4) c += '-';
+        c += kCodeAlphabet[randombytes_uniform(sizeof kCodeAlphabet - 1)];
+    }
+    return c;
+}
+
+std::string str(const std::optional<std::string>& v) { return v.value_or(""); }
+std::int64_t num(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
+Param opt(const std::optional<std::string>& v) { return v ? Param(*v) : Param(nullptr); }
+
+// SELECT list for KioskInfo, in this order.
+constexpr const char* kKioskCols = "id, name, created_utc, device_id, last_seen_utc, revoked_utc";
+KioskInfo kiosk_from(const Row& r, std::size_t at = 0) {
+    KioskInfo k;
+    k.id = str(r[at]);
+    k.name = str(r[at + 1]);
+    k.created_utc = str(r[at + 2]);
+    k.device_id = str(r[at + 3]);
+    k.last_seen_utc = str(r[at + 4]);
+    k.revoked_utc = str(r[at + 5]);
+    return k;
+}
+
+// ---- connection pool: at most one connection per thread in use; idle ones are kept for reuse -------
+class Pool {
+public:
+    explicit Pool(std::function<std::unique_ptr<Conn>()> factory) : factory_(std::move(factory)) {}
+
+    class Lease {
+    public:
+        Lease(Pool& p, std::unique_ptr<Conn> c) : pool_(p), conn_(std::move(c)) {}
+        ~Lease() {
+            conn_->rollback();
+            if (conn_->usable()) pool_.give_back(std::move(conn_));
+        }
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Conn& operator*() { return *conn_; }
+        Conn* operator->() { return conn_.get(); }
+
+    private:
+        Pool& pool_;
+        std::unique_ptr<Conn> conn_;
+    };
+
+    Lease acquire() {
+        {
+            std::lock_guard lock(mutex_);
+            if (!idle_.empty()) {
+                auto c = std::move(idle_.back());
+                idle_.pop_back();
+                return Lease(*this, std::move(c));
+            }
+        }
+        return Lease(*this, factory_());
+    }
+
+private:
+    void give_back(std::unique_ptr<Conn> c) {
+        std::lock_guard lock(mutex_);
+        if (idle_.size() < 32) idle_.push_back(std::move(c));
+    }
+
+    std::function<std::unique_ptr<Conn>()> factory_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Conn>> idle_;
+};
+
+class SqlHubStore final : public HubStore {
+public:
+    SqlHubStore(std::function<std::unique_ptr<Conn>()> factory, Dialect d) : pool_(std::move(factory)), dialect_(d) {
+        auto c = pool_.acquire();
+        migrate(*c);
+    }
+
+    std::string backend() const override { return dialect_ == Dialect::Sqlite ? "sqlite" : "postgresql"; }
+
+    int schema_version() override {
+        auto c = pool_.acquire();
+        return read_version(*c);
+    }
+
+    Enrolment add_kiosk(const std::string& name) override {
+        return transaction([&](Conn& c) {
+            Enrolment e;
+            e.kiosk.id = new_uuid();
+            e.kiosk.name = name;
+            e.kiosk.created_utc = utc_seconds_now();
+            c.run("INSERT INTO kiosks(id, name, created_utc) VALUES ($1, $2, $3)",
+                  {e.kiosk.id, name, e.kiosk.created_utc});
+            e.token = random_token();
+            c.run("INSERT INTO tokens(token_hash, kiosk, created_utc, via) VALUES ($1, $2, $3, 'enrolment')",
+                  {sha256_hex(e.token), e.kiosk.id, e.kiosk.created_utc});
+            std::tie(e.pairing_code, e.code_expires_utc) = insert_code(c, e.kiosk.id);
+            return e;
+        });
+    }
+
+    std::vector<KioskInfo> list_kiosks() override {
+        auto c = pool_.acquire();
+        std::vector<KioskInfo> out;
+        for (const auto& r : c->run(std::string("SELECT ") + kKioskCols + " FROM kiosks ORDER BY created_utc, name").rows)
+            out.push_back(kiosk_from(r));
+        return out;
+    }
+
+    std::optional<KioskInfo> find_kiosk(const std::string& given, std::string& why) override {
+        std::string id;
+        for (char ch : given) id += static_cast<char>(ch >= 'A' && ch <= 'F' ? ch - 'A' + 'a' : ch);
+        bool ok = !id.empty();
+        for (char ch : id) ok = ok && ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || ch == '-');
+        if (!ok) {
+            why = "'" + given + "' is not a kiosk id (see engage-hub kiosk list)";
+            return std::nullopt;
+        }
+        if (id.size() < 6) {
+            why = "give at least 6 characters of the kiosk id";
+            return std::nullopt;
+        }
+        auto c = pool_.acquire();
+        auto rows = c->run(std::string("SELECT ") + kKioskCols + " FROM kiosks WHERE id = $1 OR id LIKE $2 ORDER BY id",
+                           {id, id + "%"}).rows;
+        if (rows.empty()) {
+            why = "no kiosk with id " + given + " (see engage-hub kiosk list)";
+            return std::nullopt;
+        }
+        for (const auto& r : rows)
+            if (str(r[0]) == id) return kiosk_from(r);
+        if (rows.size() > 1) {
+            why = given + " matches " + std::to_string(rows.size()) + " kiosks; give more of the id";
+            return std::nullopt;
+        }
+        return kiosk_from(rows[0]);
+    }
+
+    bool revoke_kiosk(const std::string& id) override {
+        return transaction([&](Conn& c) {
+            return c.run("UPDATE kiosks SET revoked_utc = $2 WHERE id = $1 AND revoked_utc IS NULL",
+                         {id, utc_seconds_now()})
+                       .affected == 1;
+        });
+    }
+
+    std::pair<std::string, std::string> new_pairing_code(const std::string& kiosk_id) override {
+        return transaction([&](Conn& c) { return insert_code(c, kiosk_id); });
+    }
+
+    Auth authenticate(const std::string& token) override {
+        return reading([&](Conn& c) { return authenticate(c, token); });
+    }
+
+    Auth authenticate(Conn& c, const std::string& token) {
+        Auth a;
+        const std::string h = sha256_hex(token);
+        auto rows = c.run(std::string("SELECT t.token_hash, ") + prefixed("k.") +
+                               " FROM tokens t JOIN kiosks k ON k.id = t.kiosk WHERE t.token_hash = $1",
+                           {h}).rows;
+        // The index finds the row; the final comparison is constant-time anyway.
+        if (rows.empty() || str(rows[0][0]).size() != h.size() ||
+            sodium_memcmp(str(rows[0][0]).data(), h.data(), h.size()) != 0)
+            return a;
+        a.kiosk = kiosk_from(rows[0], 1);
+        a.status = a.kiosk.revoked() ? AuthStatus::Revoked : AuthStatus::Ok;
+        return a;
+    }
+
+    PairResult pair(const std::string& code, const std::string& device_id) override {
+        const std::string h = sha256_hex(normalise_pairing_code(code));
+        return transaction([&](Conn& c) {
+            PairResult out;
+            const std::string now = utc_seconds_now();
+            auto codes = c.run("SELECT kiosk, expires_utc, used_utc FROM pairing_codes WHERE code_hash = $1" +
+                                   for_update(),
+                               {h}).rows;
+            if (codes.empty() || codes[0][2] || str(codes[0][1]) <= now) return out;  // BadCode
+            const std::string kiosk_id = str(codes[0][0]);
+            auto k = c.run(std::string("SELECT ") + kKioskCols + " FROM kiosks WHERE id = $1" + for_update(),
+                           {kiosk_id}).rows;
+            if (k.empty()) return out;
+            out.kiosk = kiosk_from(k[0]);
+            if (out.kiosk.revoked()) {
+                out.status = PairStatus::Revoked;
+                return out;
+            }
+            if (!out.kiosk.device_id.empty() && out.kiosk.device_id != device_id) {
+                out.status = PairStatus::DeviceMismatch;
+                return out;
+            }
+            if (c.run("UPDATE pairing_codes SET used_utc = $2 WHERE code_hash = $1 AND used_utc IS NULL", {h, now})
+                    .affected != 1)
+                return out;
+            c.run("UPDATE kiosks SET device_id = $2 WHERE id = $1 AND device_id IS NULL", {kiosk_id, device_id});
+            c.run("UPDATE kiosks SET last_seen_utc = $2 WHERE id = $1", {kiosk_id, now});
+            out.token = random_token();
+            c.run("INSERT INTO tokens(token_hash, kiosk, created_utc, via) VALUES ($1, $2, $3, 'pairing')",
+                  {sha256_hex(out.token), kiosk_id, now});
+            out.kiosk.device_id = device_id;
+            out.kiosk.last_seen_utc = now;
+            out.status = PairStatus::Ok;
+            c.commit();
+            return out;
+        }, /*commit=*/false);
+    }
+
+    BatchOutcome store_batch(const std::string& hub_kiosk_id, const Batch& batch) override {
+        return transaction([&](Conn& c) {
+            BatchOutcome out;
+            const std::string now = utc_seconds_now();
+            auto k = c.run(std::string("SELECT ") + kKioskCols + " FROM kiosks WHERE id = $1" + for_update(),
+                           {hub_kiosk_id}).rows;
+            if (k.empty()) {
+                out.status = BatchStatus::UnknownKiosk;
+                return out;
+            }
+            out.kiosk = kiosk_from(k[0]);
+            if (out.kiosk.revoked()) {
+                out.status = BatchStatus::Revoked;
+                return out;
+            }
+            if (!out.kiosk.device_id.empty() && out.kiosk.device_id != batch.kiosk_id) {
+                out.status = BatchStatus::DeviceMismatch;
+                return out;
+            }
+            if (out.kiosk.device_id.empty())
+                c.run("UPDATE kiosks SET device_id = $2 WHERE id = $1 AND device_id IS NULL",
+                      {hub_kiosk_id, batch.kiosk_id});
+            c.run("UPDATE kiosks SET last_seen_utc = $2 WHERE id = $1", {hub_kiosk_id, now});
+            out.kiosk.device_id = batch.kiosk_id;
+            out.kiosk.last_seen_utc = now;
+
+            out.counts.records = static_cast<int>(batch.items.size());
+            out.results.reserve(batch.items.size());
+            for (const Item& it : batch.items) {
+                protocol::Result res;
+                res.uuid = it.uuid;
+                if (!it.valid()) {
+                    res.status = protocol::Status::Invalid;
+                    res.error = it.error;
+                    ++out.counts.invalid;
+                    out.results.push_back(std::move(res));
+                    continue;
+                }
+                const Record& r = it.record;
+                auto sess = [&](const std::string& v) { return r.has_session ? Param(v) : Param(nullptr); };
+                const auto ins = c.run(
+                    "INSERT INTO records(kiosk_id, uuid, seq, survey_id, survey_version, created_utc, language,"
+                    " session_id, session_event, session_venue, session_started_utc, session_ended_utc, answers,"
+                    " content_hash, received_utc, hub_kiosk, batch_id)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+                    " ON CONFLICT (kiosk_id, uuid) DO NOTHING",
+                    {batch.kiosk_id, r.uuid, r.seq, r.survey_id, r.survey_version, r.created_utc, r.language,
+                     sess(r.session_id), sess(r.session_event), sess(r.session_venue), sess(r.session_started_utc),
+                     opt(r.session_ended_utc),
+                     r.answers_json, r.content_hash, now, hub_kiosk_id, batch.batch_id});
+                if (ins.affected == 1) {
+                    res.status = protocol::Status::Stored;
+                    ++out.counts.stored;
+                } else {
+                    auto held = c.run("SELECT content_hash FROM records WHERE kiosk_id = $1 AND uuid = $2",
+                                      {batch.kiosk_id, r.uuid}).rows;
+                    if (held.empty())
+                        throw DbError("the record " + r.uuid + " was neither inserted nor found (try again)", true);
+                    if (str(held[0][0]) == r.content_hash) {
+                        res.status = protocol::Status::Duplicate;
+                        ++out.counts.duplicate;
+                    } else {
+                        c.run("INSERT INTO conflicts(kiosk_id, uuid, seq, content_hash, record, received_utc,"
+                              " hub_kiosk, batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                              " ON CONFLICT (kiosk_id, uuid, content_hash) DO NOTHING",
+                              {batch.kiosk_id, r.uuid, r.seq, r.content_hash, r.record_json, now, hub_kiosk_id,
+                               batch.batch_id});
+                        res.status = protocol::Status::Conflict;
+                        ++out.counts.conflict;
+                    }
+                }
+                out.results.push_back(std::move(res));
+            }
+            out.reply = make_reply(batch.batch_id, out.results);
+            const auto& n = out.counts;
+            if (n.stored + n.duplicate + n.conflict > 0)
+                c.run("INSERT INTO batches(batch_id, hub_kiosk, kiosk_id, received_utc, records, stored, duplicate,"
+                      " conflict, invalid, reply) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                      {batch.batch_id, hub_kiosk_id, batch.kiosk_id, now, std::int64_t{n.records},
+                       std::int64_t{n.stored}, std::int64_t{n.duplicate}, std::int64_t{n.conflict},
+                       std::int64_t{n.invalid}, out.reply});
+            c.commit();  // the reply goes out only after this
+            return out;
+        }, /*commit=*/false);
+    }
+
+    std::vector<KioskStatus> status() override {
+        auto c = pool_.acquire();
+        std::vector<KioskStatus> out;
+        for (const auto& r : c->run(std::string("SELECT ") + kKioskCols + " FROM kiosks ORDER BY created_utc, name").rows) {
+            KioskStatus s;
+            s.kiosk = kiosk_from(r);
+            if (!s.kiosk.device_id.empty()) {
+                const std::string& dev = s.kiosk.device_id;
+                auto n = c->run("SELECT COUNT(*), COALESCE(MAX(seq), 0), COUNT(DISTINCT seq) FROM records"
+                                " WHERE kiosk_id = $1",
+                                {dev}).rows;
+                s.records = num(n[0][0]);
+                s.max_seq = num(n[0][1]);
+                s.missing = s.max_seq - num(n[0][2]);
+                auto gaps = c->run("SELECT prev + 1, seq - 1 FROM (SELECT seq, LAG(seq, 1, CAST(0 AS BIGINT))"
+                                   " OVER (ORDER BY seq) AS prev FROM records WHERE kiosk_id = $1) g"
+                                   " WHERE seq > prev + 1 ORDER BY seq LIMIT " + std::to_string(kMaxGaps + 1),
+                                   {dev}).rows;
+                for (const auto& g : gaps) s.gaps.emplace_back(num(g[0]), num(g[1]));
+                if (s.gaps.size() > kMaxGaps) {
+                    s.gaps.resize(kMaxGaps);
+                    s.gaps_truncated = true;
+                }
+                s.contiguous = s.gaps.empty() ? s.max_seq : s.gaps.front().first - 1;
+                s.conflicts = num(c->run("SELECT COUNT(*) FROM conflicts WHERE kiosk_id = $1", {dev}).rows[0][0]);
+            }
+            out.push_back(std::move(s));
+        }
+        return out;
+    }
+
+private:
+    std::string for_update() const { return dialect_ == Dialect::Postgres ? " FOR UPDATE" : ""; }
+
+    static std::string prefixed(const std::string& p) {
+        std::string out, cols = kKioskCols;
+        std::size_t start = 0;
+        while (start < cols.size()) {
+            std::size_t end = cols.find(',', start);
+            if (end == std::string::npos) end = cols.size();
+            std::string col = cols.substr(start, end - start);
+            while (!col.empty() && col[0] == ' ') col.erase(0, 1);
+            out += (out.empty() ? "" : ", ") + p + col;
+            start = end + 1;
+        }
+        return out;
+    }
+
+    std::pair<std::string, std::string> insert_code(Conn& c, const std::string& kiosk_id) {
+        const std::string code = random_code(), expires = utc_after(kPairingCodeSeconds);
+        c.run("INSERT INTO pairing_codes(code_hash, kiosk, created_utc, expires_utc) VALUES ($1, $2, $3, $4)",
+              {sha256_hex(normalise_pairing_code(code)), kiosk_id, utc_seconds_now(), expires});
+        return {code, expires};
+    }
+
+    // Runs f outside a transaction; a PostgreSQL connection lost since its last use is replaced once.
+    template <class F>
+    auto reading(F f) -> decltype(f(std::declval<Conn&>())) {
+        for (int attempt = 0;; ++attempt) {
+            auto c = pool_.acquire();
+            try {
+                return f(*c);
+            } catch (const DbError& e) {
+                if (!e.transient || dialect_ != Dialect::Postgres || attempt >= 1 || c->usable()) throw;
+            }
+        }
+    }
+
+    // Runs f in a write transaction (committing after it unless f commits itself). A PostgreSQL deadlock,
+    // serialization failure or lost connection is retried twice on a fresh transaction; SQLite has
+    // already waited its busy timeout.
+    template <class F>
+    auto transaction(F f, bool commit = true) -> decltype(f(std::declval<Conn&>())) {
+        for (int attempt = 0;; ++attempt) {
+            auto c = pool_.acquire();
+            try {
+                c->begin();
+                auto r = f(*c);
+                if (commit) c->commit();
+                return r;  // the lease rolls back whatever f left open (a refusal)
+            } catch (const DbError& e) {
+                c->rollback();
+                if (!e.transient || dialect_ != Dialect::Postgres || attempt >= 2) throw;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+        }
+    }
+
+    int read_version(Conn& c) {
+        if (dialect_ == Dialect::Sqlite) return static_cast<int>(num(c.run("PRAGMA user_version").rows[0][0]));
+        auto rows = c.run("SELECT to_regclass('schema_version') IS NOT NULL").rows;
+        if (str(rows[0][0]) != "t") return 0;
+        return static_cast<int>(num(c.run("SELECT COALESCE(MAX(version), 0) FROM schema_version").rows[0][0]));
+    }
+
+    void migrate(Conn& c) {
+        c.begin();
+        try {
+            // Several hub processes may start at once on one PostgreSQL database: one migrates, the rest wait.
+            if (dialect_ == Dialect::Postgres) c.run("SELECT pg_advisory_xact_lock(7263540021)");
+            int v = read_version(c);
+            if (v > kHubSchemaVersion)
+                throw DbError("the hub database has schema version " + std::to_string(v) +
+                                  ", newer than this engage-hub understands (" + std::to_string(kHubSchemaVersion) +
+                                  "); use a newer engage-hub",
+                              false);
+            if (dialect_ == Dialect::Postgres && v == 0)
+                c.script("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)");
+            for (const auto& m : kMigrations) {
+                if (m.version <= v) continue;
+                c.script(dialect_ == Dialect::Sqlite ? m.sqlite : m.postgres);
+                if (dialect_ == Dialect::Sqlite) c.script("PRAGMA user_version = " + std::to_string(m.version));
+                else c.run("INSERT INTO schema_version(version) VALUES ($1)", {std::int64_t{m.version}});
+                v = m.version;
+            }
+            c.commit();
+        } catch (...) {
+            c.rollback();
+            throw;
+        }
+    }
+
+    Pool pool_;
+    Dialect dialect_;
+};
+
+}  // namespace
+
+std::string sha256_hex(const std::string& s) {
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(s.data()), s.size());
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+    return hex;
+}
+
+std::string normalise_pairing_code(const std::string& code) {
+    std::string out;
+    for (char ch : code) {
+        if (ch == '-' || ch == ' ') continue;
+        out += (ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 'a' + 'A') : ch;
+    }
+    return out;
+}
+
+bool is_postgres_url(const std::string& spec) {
+    return spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0;
+}
+
+std::string redact_db(const std::string& spec) {
+    if (!is_postgres_url(spec)) return spec;
+    const auto scheme = spec.find("://") + 3;
+    const auto at = spec.find('@', scheme);
+    if (at == std::string::npos) return spec;
+    const auto colon = spec.find(':', scheme);
+    if (colon == std::string::npos || colon > at) return spec;
+    return spec.substr(0, colon + 1) + "***" + spec.substr(at);
+}
+
+std::unique_ptr<HubStore> HubStore::open(const std::string& spec, bool create) {
+    if (sodium_init() < 0) throw DbError("libsodium cannot start", false);
+    if (is_postgres_url(spec))
+        return std::make_unique<SqlHubStore>([spec] { return sql::open_postgres(spec); }, Dialect::Postgres);
+    if (spec.empty()) throw DbError("--db is required: a SQLite file or a postgresql:// URL", false);
+    if (spec.find("dbname=") != std::string::npos || spec.rfind("host=", 0) == 0)
+        throw DbError("--db " + spec + ": write PostgreSQL connections as a URL, postgresql://user@host:5432/dbname",
+                      false);
+    // Open once here so a missing file is refused before the pool opens more connections.
+    sql::open_sqlite(spec, create);
+    return std::make_unique<SqlHubStore>([spec] { return sql::open_sqlite(spec, true); }, Dialect::Sqlite);
+}
+
+}  // namespace engage::hub

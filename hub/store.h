@@ -1,0 +1,114 @@
+// HubStore: everything engage-hub keeps, behind one interface with identical semantics on SQLite (one file,
+// WAL, synchronous=FULL) and PostgreSQL (libpq; several hub processes may share one database).
+// See docs/hub.md for the schema.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "batch.h"
+
+namespace engage::hub {
+
+// A database failure. `transient` means "try again later" (busy, lock timeout, connection lost, deadlock):
+// the server answers 503 with Retry-After; anything else is 500.
+class DbError : public std::runtime_error {
+public:
+    DbError(const std::string& msg, bool transient_) : std::runtime_error(msg), transient(transient_) {}
+    bool transient;
+};
+
+inline constexpr int kHubSchemaVersion = 1;
+
+struct KioskInfo {
+    std::string id;              // hub-side kiosk id (UUID), printed by `kiosk add`
+    std::string name;
+    std::string created_utc;
+    std::string device_id;       // the kiosk's own id (protocol kiosk_id), pinned at first use; "" until then
+    std::string last_seen_utc;   // "" if never heard from
+    std::string revoked_utc;     // "" unless revoked
+    bool revoked() const { return !revoked_utc.empty(); }
+};
+
+struct Enrolment {
+    KioskInfo kiosk;
+    std::string token;             // shown once; only its SHA-256 is stored
+    std::string pairing_code;      // "ABCD-EFGH"; only its SHA-256 is stored
+    std::string code_expires_utc;
+};
+
+enum class AuthStatus { Ok, UnknownToken, Revoked };
+struct Auth {
+    AuthStatus status = AuthStatus::UnknownToken;
+    KioskInfo kiosk;
+};
+
+enum class PairStatus { Ok, BadCode, Revoked, DeviceMismatch };
+struct PairResult {
+    PairStatus status = PairStatus::BadCode;
+    KioskInfo kiosk;
+    std::string token;   // when Ok
+};
+
+enum class BatchStatus { Ok, Revoked, DeviceMismatch, UnknownKiosk };
+struct BatchOutcome {
+    BatchStatus status = BatchStatus::Ok;
+    KioskInfo kiosk;                       // as it is after the batch (device pinned)
+    std::vector<protocol::Result> results; // one per record, in the order sent
+    Counts counts;
+    std::string reply;                     // the reply body, stored in the same transaction
+};
+
+struct KioskStatus {
+    KioskInfo kiosk;
+    std::int64_t records = 0;
+    std::int64_t max_seq = 0;
+    std::int64_t contiguous = 0;           // highest n with 1..n all held
+    std::vector<std::pair<std::int64_t, std::int64_t>> gaps;  // missing ranges below max_seq (first kMaxGaps)
+    bool gaps_truncated = false;
+    std::int64_t missing = 0;              // how many sequence numbers below max_seq are missing in all
+    std::int64_t conflicts = 0;
+};
+inline constexpr std::size_t kMaxGaps = 200;
+
+// SHA-256 hex of a string (tokens, pairing codes).
+std::string sha256_hex(const std::string& s);
+// Uppercase, without spaces and dashes: "abcd-efgh" -> "ABCDEFGH".
+std::string normalise_pairing_code(const std::string& code);
+// "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db" (for logs and messages).
+std::string redact_db(const std::string& spec);
+bool is_postgres_url(const std::string& spec);
+
+class HubStore {
+public:
+    // `spec` is a SQLite file path or a postgresql:// (postgres://) URL. Runs the migrations.
+    // create=false refuses a SQLite file that does not exist yet. Throws DbError.
+    static std::unique_ptr<HubStore> open(const std::string& spec, bool create = true);
+    virtual ~HubStore() = default;
+
+    virtual std::string backend() const = 0;   // "sqlite" or "postgresql"
+    virtual int schema_version() = 0;
+
+    // Enrolment.
+    virtual Enrolment add_kiosk(const std::string& name) = 0;
+    virtual std::vector<KioskInfo> list_kiosks() = 0;
+    // Full id or a unique prefix of at least 6 characters. Returns the kiosk, or nullopt with `why`.
+    virtual std::optional<KioskInfo> find_kiosk(const std::string& id_or_prefix, std::string& why) = 0;
+    // Marks the kiosk revoked (its tokens stop working, its unused pairing codes too). False if already revoked.
+    virtual bool revoke_kiosk(const std::string& id) = 0;
+    // A fresh pairing code for an existing kiosk (valid 24 h, usable once).
+    virtual std::pair<std::string, std::string> new_pairing_code(const std::string& kiosk_id) = 0;
+
+    // Requests.
+    virtual Auth authenticate(const std::string& token) = 0;
+    virtual PairResult pair(const std::string& code, const std::string& device_id) = 0;
+    virtual BatchOutcome store_batch(const std::string& hub_kiosk_id, const Batch& batch) = 0;
+
+    virtual std::vector<KioskStatus> status() = 0;
+};
+
+}  // namespace engage::hub

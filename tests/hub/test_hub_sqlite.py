@@ -1,0 +1,22 @@
+#!/usr/bin/env python3
+"""engage-hub on SQLite: one scenario from hubtest.py on a fresh database.
+Usage: test_hub_sqlite.py ENGAGE_HUB SCENARIO   (SCENARIO: enrolment | store | bad_input)"""
+import os
+import sys
+import tempfile
+
+import hubtest
+
+
+def main():
+    binary, scenario = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory(prefix="engage-hub-test-") as tmp:
+        db = hubtest.SqliteDb(os.path.join(tmp, "hub.sqlite"))
+        getattr(hubtest, f"scenario_{scenario}")(binary, db, tmp)
+        # The hub's own pragmas: WAL and the schema version.
+        hubtest.check(db.rows("PRAGMA journal_mode") == [["wal"]], db.rows("PRAGMA journal_mode"))
+        hubtest.check(db.rows("PRAGMA user_version") == [["1"]], db.rows("PRAGMA user_version"))
+
+
+if __name__ == "__main__":
+    hubtest.run(main)
