@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
     serve->add_option("--tls-key", so.tls_key, "PEM private key for HTTPS; with --tls-cert")->check(CLI::ExistingFile);
     serve->add_option("--max-body-mib", so.max_body_mib, "Largest compressed request body in MiB; larger gets 413 (default 8)")
         ->check(CLI::Range(1, 1024));
-    serve->add_option("--threads", so.threads, "Worker threads (default 8; each holds one database connection)")
+    serve->add_option("--threads", so.threads, "Worker threads (default 32; each holds one database connection)")
         ->check(CLI::Range(1, 256));
     serve->add_option("--log", so.log_file, "Also append the request log (one line per request) to FILE");
 

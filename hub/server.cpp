@@ -471,7 +471,7 @@ int serve(const ServeOptions& o) {
     svr->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
     svr->set_read_timeout(30);
     svr->set_write_timeout(30);
-    svr->set_keep_alive_timeout(5);
+    svr->set_keep_alive_timeout(2);  // an idle kiosk connection holds a worker: let it go soon
     svr->set_keep_alive_max_count(20);
     Hub hub(*store, log, o);
     hub.install(*svr);

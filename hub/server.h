@@ -10,7 +10,7 @@ struct ServeOptions {
     std::string tls_cert, tls_key;        // both or neither
     std::string log_file;                 // also append the request log here
     int max_body_mib = 8;                 // compressed body limit (413 above it)
-    int threads = 8;
+    int threads = 32;  // idle keep-alive connections hold a worker each, so more than the cores
 };
 
 // Runs until SIGINT / SIGTERM. Returns the process exit code (0 after a clean stop).

@@ -8,7 +8,12 @@ namespace engage::protocol {
 
 std::string content_hash(const nlohmann::json& record) {
     nlohmann::json payload = record;
-    if (payload.is_object()) payload.erase("content_hash");
+    if (payload.is_object()) {
+        payload.erase("content_hash");
+        // When the session ended is not part of what the person said: a record re-sent after its session was
+        // ended is the same record, not a conflict.
+        if (payload.contains("session") && payload["session"].is_object()) payload["session"].erase("ended_utc");
+    }
     const std::string text = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());

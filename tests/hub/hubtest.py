@@ -35,9 +35,11 @@ def check(cond, *what):
 
 # ---- records --------------------------------------------------------------------------------------
 def canonical(record):
-    """The canonical payload of docs/sync-protocol.md: without content_hash, compact, keys sorted
-    (what nlohmann::json's dump() gives)."""
+    """The canonical payload of docs/sync-protocol.md: without content_hash and session.ended_utc, compact,
+    keys sorted (what nlohmann::json's dump() gives)."""
     payload = {k: v for k, v in record.items() if k != "content_hash"}
+    if isinstance(payload.get("session"), dict):
+        payload["session"] = {k: v for k, v in payload["session"].items() if k != "ended_utc"}
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 

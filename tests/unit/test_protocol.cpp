@@ -15,6 +15,12 @@ TEST_CASE("protocol: the content hash ignores key order and the hash field, and 
     CHECK(content_hash(a) == content_hash(b));  // the hash field itself is not hashed
     b["answers"]["q"] = 5;
     CHECK(content_hash(b) != a["content_hash"]);
+    json c = {{"uuid", "u1"}, {"session", {{"id", "s"}, {"ended_utc", nullptr}}}};
+    const std::string open_hash = content_hash(c);
+    c["session"]["ended_utc"] = "2026-11-22T18:00:00Z";  // the session ended before a re-send
+    CHECK(content_hash(c) == open_hash);
+    c["session"]["id"] = "t";
+    CHECK(content_hash(c) != open_hash);
 }
 
 TEST_CASE("protocol: only a well-formed hub reply for this batch acknowledges anything") {

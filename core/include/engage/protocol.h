@@ -10,8 +10,8 @@ namespace engage::protocol {
 inline constexpr int kVersion = 1;
 inline constexpr const char* kHubName = "engage-hub";
 
-// SHA-256 (hex) of the record's canonical payload: the record without "content_hash", dumped compact with
-// sorted keys (nlohmann::json objects are sorted).
+// SHA-256 (hex) of the record's canonical payload: the record without "content_hash" and without
+// "session.ended_utc" (it changes when a session ends), dumped compact with sorted keys.
 std::string content_hash(const nlohmann::json& record);
 // Sets record["content_hash"].
 void seal(nlohmann::json& record);
