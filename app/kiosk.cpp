@@ -83,7 +83,13 @@ int run_kiosk(const RunOptions& opts) {
     s.load_strings("en");
     // The survey: --survey / config, else the one the facilitator chose last time, else the demo.
     std::string survey = s.config.survey;
-    if (survey.empty() && s.store) survey = s.store->setting("survey_path").value_or("");
+    if (survey.empty() && s.store) {
+        try {
+            survey = s.store->setting("survey_path").value_or("");
+        } catch (const std::exception& e) {
+            log_warn(std::string("Could not read the chosen survey: ") + e.what());
+        }
+    }
     if (survey.empty()) survey = s.assets + "/surveys/demo.json";
     if (!s.load_survey(survey)) {
         s.survey_path = survey;
@@ -137,13 +143,18 @@ int run_kiosk(const RunOptions& opts) {
     ImGui_ImplOpenGL3_Init("#version 150");
 
     ui::Ui ui;
-    ui.em = std::round(28.f * s.config.text_scale);
-    std::string font_error;
-    if (!ui::build_fonts(ui.fonts, ui.em, collect_text(s), font_error)) {
-        log_error(font_error);
-        s.notices.push_back(font_error);
-    }
-    ui.em = ui.fonts.body->FontSize;
+    // The atlas holds only the glyphs in use, so it is rebuilt (between frames) when the survey changes.
+    auto rebuild_fonts = [&] {
+        ui.em = std::round(28.f * s.config.text_scale);
+        std::string font_error;
+        if (!ui::build_fonts(ui.fonts, ui.em, collect_text(s), font_error)) {
+            log_error(font_error);
+            s.notices.push_back(font_error);
+        }
+        ui.em = ui.fonts.body->FontSize;
+        s.fonts_dirty = false;
+    };
+    rebuild_fonts();
 
     ui::Automation automation;
     if (!s.config.automation.empty()) {
@@ -151,11 +162,26 @@ int run_kiosk(const RunOptions& opts) {
         if (!automation.open(s.config.automation, err)) log_error(err);
     }
 
+    // The sync thread (and nothing else) pushes this event when its status changes, to wake the loop.
+    const Uint32 wake_event = SDL_RegisterEvents(1);
+    if (wake_event != static_cast<Uint32>(-1))
+        s.wake = [wake_event] {
+            SDL_Event e{};
+            e.type = wake_event;
+            SDL_PushEvent(&e);  // thread-safe
+        };
+    s.start_sync();
+
     Pointer ptr;
     bool corner_fired = false;
     int frames_left = 2;
     TimePoint last_input = clock.now();
     bool first_frame = true;
+    // The on-screen keyboard is showing (not covered by the idle warning): a physical keyboard may type into it.
+    auto keyboard_visible = [&] {
+        return s.mode == Mode::Keyboard &&
+               !(s.edit_return == Mode::Respondent && s.flow && s.flow->screen() != Screen::Question);
+    };
     auto facilitator_mode = [&] {
         return s.mode == Mode::PinEntry || s.mode == Mode::PinSetup || s.mode == Mode::Facilitator ||
                s.mode == Mode::StartSession || s.mode == Mode::ChooseSurvey ||
@@ -168,15 +194,20 @@ int run_kiosk(const RunOptions& opts) {
         if (opts.always_redraw || frames_left > 0) {
             wait_ms = 0;
         } else {
+            // A finger held in the facilitator corner: redraw the hold ring until it fires.
+            const bool corner_hold = ptr.down && !corner_fired && ptr.down_pos.x < ui.target(3.0f) && ptr.down_pos.y < ui.target(3.0f);
             std::optional<TimePoint> deadline;
             auto sooner = [&](TimePoint t) { deadline = deadline ? std::min(*deadline, t) : t; };
             if (s.mode == Mode::Respondent || !facilitator_mode())
                 if (s.flow)
                     if (auto d = s.flow->next_deadline()) sooner(*d);
             if (facilitator_mode()) sooner(last_input + kFacilitatorIdle);
+            if (s.pairing_busy()) sooner(clock.now() + Millis(100));  // poll the pairing in flight
+            if (s.mode == Mode::Facilitator && s.sync_status.phase == SyncPhase::Waiting)
+                sooner(clock.now() + Millis(1000));  // "trying again in 12 s" counts down
             const bool countdown = (s.flow && s.flow->screen() == Screen::IdleWarning) ||
-                                   ((s.mode == Mode::PinEntry) && s.pin_guard.locked()) || (ptr.down && !corner_fired);
-            if (countdown) sooner(clock.now() + Millis(countdown && ptr.down ? 50 : 250));
+                                   ((s.mode == Mode::PinEntry) && s.pin_guard.locked()) || corner_hold;
+            if (countdown) sooner(clock.now() + Millis(corner_hold ? 50 : 250));
             if (deadline)
                 wait_ms = static_cast<int>(std::clamp<long long>(
                     std::chrono::duration_cast<Millis>(*deadline - clock.now()).count() + 1, 0, 60'000));
@@ -210,17 +241,21 @@ int run_kiosk(const RunOptions& opts) {
                     input = ptr.down;
                     break;
                 case SDL_TEXTINPUT:
-                    if (s.mode == Mode::Keyboard) {
+                    if (keyboard_visible()) {
                         const std::string t = ev.text.text;
                         if (utf8_length(s.edit_text) + utf8_length(t) <= s.edit_max) s.edit_text += t;
                     }
                     break;
                 case SDL_KEYDOWN:
-                    if (s.mode == Mode::Keyboard && ev.key.keysym.sym == SDLK_BACKSPACE) utf8_pop_back(s.edit_text);
-                    if (s.mode == Mode::Keyboard && (ev.key.keysym.sym == SDLK_RETURN || ev.key.keysym.sym == SDLK_KP_ENTER))
+                    if (keyboard_visible() && ev.key.keysym.sym == SDLK_BACKSPACE) utf8_pop_back(s.edit_text);
+                    if (keyboard_visible() && (ev.key.keysym.sym == SDLK_RETURN || ev.key.keysym.sym == SDLK_KP_ENTER))
                         s.keyboard_done();
                     break;
-                case SDL_WINDOWEVENT: input = false; break;
+                case SDL_WINDOWEVENT:
+                    // A lost button-up (focus taken away mid-press) must not leave a finger "down" for ever.
+                    if (ev.window.event == SDL_WINDOWEVENT_FOCUS_LOST) ptr.down = false;
+                    input = false;
+                    break;
                 default: input = false; break;
             }
             if (input) {
@@ -231,6 +266,7 @@ int run_kiosk(const RunOptions& opts) {
             got = SDL_PollEvent(&ev);
         }
         if (s.flow && s.flow->tick()) frames_left = std::max(frames_left, 2);
+        if (s.poll_background()) frames_left = std::max(frames_left, 2);  // sync status, a finished pairing
         // A respondent who walked away mid-typing: the warning ran out, so the typed text goes too.
         if ((s.mode == Mode::Keyboard || s.mode == Mode::PersonalWarning) && s.edit_return == Mode::Respondent && s.flow &&
             s.flow->screen() == Screen::Attract) {
@@ -252,6 +288,11 @@ int run_kiosk(const RunOptions& opts) {
         int w, h;
         SDL_GetWindowSize(window, &w, &h);
         ui.size = ImVec2(static_cast<float>(w), static_cast<float>(h));
+        if (s.fonts_dirty) {
+            ImGui_ImplOpenGL3_DestroyFontsTexture();
+            rebuild_fonts();
+            ImGui_ImplOpenGL3_CreateFontsTexture();
+        }
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplSDL2_NewFrame();
         io.MouseDown[0] = ptr.down || ptr.latched;
@@ -310,7 +351,16 @@ int run_kiosk(const RunOptions& opts) {
 
         nlohmann::json extra = nlohmann::json::object();
         if (screen == "question") extra["question"] = s.flow->question().id;
-        if (screen == "facilitator") extra["problems"] = s.facilitator_problems();
+        if (screen == "facilitator") {
+            extra["problems"] = s.facilitator_problems();
+            extra["sync"] = {{"hub", s.hub_url},
+                             {"state", s.sync_state_line()},
+                             {"waiting", s.counts.waiting_sync},
+                             {"sent", s.counts.acknowledged},
+                             {"quarantined", s.counts.quarantined},
+                             {"error", s.sync_is_error() ? s.sync_status.last_error : ""}};
+        }
+        if (screen == "pair_hub") extra["message"] = s.pair_message;
         if (screen == "attract") extra["staff_notice"] = !s.facilitator_problems().empty();
         if (screen == "pin" || screen == "pin_setup") {
             extra["message"] = s.pin_message;
@@ -324,6 +374,7 @@ int run_kiosk(const RunOptions& opts) {
         if (opts.always_redraw) std::this_thread::sleep_for(Millis(16));  // as a 60 Hz display would pace it
     }
 
+    s.stop_background();  // the sync thread's wake-ups must stop before SDL does
     log_info("Engage kiosk exiting");
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplSDL2_Shutdown();

@@ -4,14 +4,18 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "engage/config.h"
+#include "engage/log.h"
 #include "engage/seed.h"
 #include "engage/storage.h"
 #include "engage/survey.h"
+#include "engage/sync.h"
 #include "kiosk.h"
 
 namespace {
@@ -87,6 +91,219 @@ int seed_responses(const std::string& data_dir, const std::string& count_text, s
     return 0;
 }
 
+// Reads the config file (FILE, else the default one if it exists) into cfg. false: problems printed.
+bool read_config(std::string file, engage::KioskConfig& cfg, const char* who) {
+    const bool explicit_config = !file.empty();
+    if (!explicit_config) file = engage::default_config_path();
+    if (!explicit_config && !std::filesystem::exists(file)) return true;
+    std::vector<std::string> problems;
+    if (engage::load_config_file(file, cfg, problems)) return true;
+    for (const auto& p : problems) std::fprintf(stderr, "%s: %s\n", who, p.c_str());
+    return false;
+}
+
+// Progress on stderr for long runs: redrawn in place on a terminal, one line per tenth in a log.
+struct ProgressBar {
+    static constexpr int kWidth = 20;
+    bool tty = ::isatty(STDERR_FILENO) == 1, open = false;
+    long long shown = tty ? -1 : 0;
+    void draw(long long done, long long total) {
+        if (total <= 0) return;
+        done = std::min(done, total);
+        const long long filled = done * kWidth / total, step = tty ? filled * 1000 + done * 100 / total : 10 * done / total;
+        if (step == shown) return;
+        shown = step;
+        open = tty && done < total;
+        std::fprintf(stderr, "%s[%s%s] %lld/%lld%s", tty ? "\r" : "", std::string(filled, '#').c_str(),
+                     std::string(kWidth - filled, '.').c_str(), done, total, open ? "" : "\n");
+    }
+    void line_break() {  // before another message while the bar is drawn in place
+        if (open) std::fputc('\n', stderr);
+        open = false;
+        if (tty) shown = -1;
+    }
+};
+
+struct SyncOptions {
+    std::string data_dir, config, hub, token, ca_file;
+    int batch_records = 0, batch_kib = 0, retries = 5, max_seconds = 0, retry_base_ms = 0, stall_seconds = 0;
+    bool retry_quarantined = false;
+};
+
+// Opens DATA_DIR (config, else the default) for sync/pair. Exit code on failure, 0 when open.
+int open_for_sync(const char* who, SyncOptions& o, engage::KioskConfig& cfg, std::unique_ptr<engage::Store>& store,
+                  bool must_exist) {
+    if (!read_config(o.config, cfg, who)) return 2;
+    if (o.data_dir.empty()) o.data_dir = cfg.data_dir.empty() ? engage::default_data_dir() : cfg.data_dir;
+    if (must_exist && !std::filesystem::exists(std::filesystem::path(o.data_dir) / engage::kDatabaseFile)) {
+        std::fprintf(stderr, "%s: there is no kiosk database in %s (--data-dir DIR)\n", who, o.data_dir.c_str());
+        return 2;
+    }
+    try {
+        store = engage::Store::open(o.data_dir);
+    } catch (const engage::StoreError& e) {
+        std::fprintf(stderr, "%s: %s\n", who, e.what());
+        return 1;
+    }
+    return 0;
+}
+
+// sync: one full pass in the foreground. 0: nothing waiting and no error; 1: responses remain (the reason is
+// printed); 2: bad usage. Transient failures are retried with backoff (--retries in a row, --max-seconds in all).
+int sync_command(SyncOptions o) {
+    using namespace engage;
+    const char* who = "engage-kiosk sync";
+    KioskConfig cfg;
+    std::unique_ptr<Store> store;
+    if (int rc = open_for_sync(who, o, cfg, store, true)) return rc;
+    log_to_file(o.data_dir + "/engage-kiosk.log");
+    SyncSettings settings = sync_settings_from(cfg, *store);
+    if (!o.hub.empty()) settings.hub_url = normalise_hub_url(o.hub);
+    if (!o.token.empty()) settings.token = o.token;
+    if (!o.ca_file.empty()) settings.ca_file = o.ca_file;
+    if (o.batch_records) settings.batch_records = o.batch_records;
+    if (o.batch_kib) settings.batch_kib = o.batch_kib;
+    if (o.stall_seconds) settings.stall_timeout = std::chrono::seconds(o.stall_seconds);
+    if (o.retry_base_ms) settings.backoff = BackoffPolicy::with_base(std::chrono::milliseconds(o.retry_base_ms));
+    auto usage = [&](const std::string& msg) {
+        std::fprintf(stderr, "%s: %s\n", who, msg.c_str());
+        return 2;
+    };
+    if (settings.hub_url.empty() || settings.token.empty())
+        return usage("no hub is set up: pair first (engage-kiosk pair --hub URL --code CODE), or give --hub URL and --token T");
+    if (const std::string why = check_hub_url(settings.hub_url); !why.empty()) return usage(why);
+    if (!settings.ca_file.empty() && !std::filesystem::exists(settings.ca_file))
+        return usage("the CA file " + settings.ca_file + " does not exist");
+
+    try {
+        if (o.retry_quarantined)
+            if (const int n = store->release_quarantined())
+                std::fprintf(stderr, "%s: %d quarantined response%s will be sent again\n", who, n, n == 1 ? "" : "s");
+    } catch (const StoreError& e) {
+        std::fprintf(stderr, "%s: %s\n", who, e.what());
+        return 1;
+    }
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + std::chrono::seconds(o.max_seconds);
+    auto out_of_time = [&] { return o.max_seconds > 0 && std::chrono::steady_clock::now() >= deadline; };
+    auto transport = make_curl_transport(settings);
+    SyncEngine engine(*store, *transport, settings);
+    const Backoff backoff(settings.backoff);
+    PassOutcome total;
+    ProgressBar bar;
+    std::int64_t before = 0;  // sent in earlier passes of this run
+    int failures = 0, extra_passes = 0;
+    std::string reason;
+    for (;;) {
+        const PassOutcome pass = engine.run_pass(out_of_time, [&](const PassProgress& p) {
+            if (before + p.total >= 1000) bar.draw(before + p.sent, before + p.total);
+        });
+        total.stored += pass.stored;
+        total.duplicate += pass.duplicate;
+        total.conflict += pass.conflict;
+        total.quarantined += pass.quarantined;
+        before += pass.sent();
+        try {
+            engine.record_outcome(pass, backoff);
+        } catch (const StoreError& e) {
+            bar.line_break();
+            std::fprintf(stderr, "%s: %s\n", who, e.what());
+        }
+        using K = PassOutcome::Kind;
+        if (pass.kind == K::Done) {
+            // Responses saved meanwhile (a kiosk running on the same data) get a few more passes.
+            if (store->counts().waiting_sync == 0 || ++extra_passes > 3) break;
+            continue;
+        }
+        if (pass.kind == K::Cancelled) {
+            reason = "gave up after " + std::to_string(o.max_seconds) + " s (--max-seconds)";
+            break;
+        }
+        if (pass.kind != K::Retry) {
+            reason = pass.error;
+            break;
+        }
+        failures = pass.sent() > 0 ? 1 : failures + 1;
+        if (failures > o.retries) {
+            reason = pass.error + " (gave up after " + std::to_string(o.retries) + " retries in a row)";
+            break;
+        }
+        auto wait = backoff.delay(failures, pass.retry_after);
+        if (o.max_seconds > 0)
+            wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()) + std::chrono::milliseconds(1));
+        bar.line_break();
+        std::fprintf(stderr, "%s: %s; trying again in %.1f s\n", who, pass.error.c_str(), wait.count() / 1000.0);
+        std::this_thread::sleep_for(std::max(wait, std::chrono::milliseconds(0)));
+        if (out_of_time()) {
+            reason = pass.error + "; gave up after " + std::to_string(o.max_seconds) + " s (--max-seconds)";
+            break;
+        }
+    }
+    bar.line_break();
+    Counts c;
+    try {
+        c = store->counts();
+    } catch (const StoreError& e) {
+        std::fprintf(stderr, "%s: %s\n", who, e.what());
+        return 1;
+    }
+    std::printf("sent %lld (stored %lld, duplicate %lld%s), %lld waiting, %lld quarantined\n",
+                static_cast<long long>(total.sent()), static_cast<long long>(total.stored),
+                static_cast<long long>(total.duplicate),
+                total.conflict ? (", conflict " + std::to_string(total.conflict)).c_str() : "",
+                static_cast<long long>(c.waiting_sync), static_cast<long long>(c.quarantined));
+    std::fflush(stdout);
+    if (c.quarantined > 0)
+        for (const auto& q : store->quarantined(5))
+            std::fprintf(stderr, "%s: response %lld (%s) is quarantined: %s\n", who, static_cast<long long>(q.seq),
+                         q.uuid.c_str(), q.reason.c_str());
+    if (reason.empty() && c.waiting_sync > 0) reason = "responses were saved faster than they could be sent";
+    if (!reason.empty()) {
+        std::fprintf(stderr, "%s: stopped: %s\n", who, reason.c_str());
+        return 1;
+    }
+    return 0;
+}
+
+// pair: trade the organiser's pairing code for this kiosk's token and store hub address + token.
+int pair_command(SyncOptions o, const std::string& code) {
+    using namespace engage;
+    const char* who = "engage-kiosk pair";
+    if (o.hub.empty() || code.empty()) {
+        std::fprintf(stderr, "%s: --hub URL and --code CODE are required\n", who);
+        return 2;
+    }
+    const std::string url = normalise_hub_url(o.hub);
+    if (const std::string why = check_hub_url(url); !why.empty()) {
+        std::fprintf(stderr, "%s: %s\n", who, why.c_str());
+        return 2;
+    }
+    if (!o.ca_file.empty() && !std::filesystem::exists(o.ca_file)) {
+        std::fprintf(stderr, "%s: the CA file %s does not exist\n", who, o.ca_file.c_str());
+        return 2;
+    }
+    KioskConfig cfg;
+    std::unique_ptr<Store> store;
+    if (int rc = open_for_sync(who, o, cfg, store, false)) return rc;
+    SyncSettings settings;
+    settings.ca_file = o.ca_file;
+    std::string error;
+    const std::string token = pair_with_hub(*make_curl_transport(settings), url, code, store->kiosk_id(), error);
+    if (token.empty()) {
+        std::fprintf(stderr, "%s: %s\n", who, error.c_str());
+        return 1;
+    }
+    try {
+        save_pairing(*store, url, token, o.ca_file);
+    } catch (const StoreError& e) {
+        std::fprintf(stderr, "%s: %s\n", who, e.what());
+        return 1;
+    }
+    std::printf("paired kiosk %s with %s; responses will be sent there\n", store->kiosk_id().c_str(), url.c_str());
+    return 0;
+}
+
 bool parse_size(const std::string& s, int& w, int& h) {
     unsigned a = 0, b = 0;
     char x = 0, extra = 0;
@@ -133,26 +350,52 @@ int main(int argc, char** argv) {
     seed->add_option("--survey", seed_survey, "Survey to answer (default: the bundled demo)");
     seed->add_option("--seed", seed_value, "Random seed: the same seed gives the same answers (default 1)");
 
-    CLI11_PARSE(app, argc, argv);
+    SyncOptions so;
+    CLI::App* sync = app.add_subcommand("sync", "Send every waiting response to the hub now, in the foreground.\n"
+                                                "Exit 0: nothing waiting; 1: responses remain (reason printed); 2: bad usage");
+    sync->set_version_flag("--version", "engage-kiosk " ENGAGE_VERSION);
+    sync->add_option("--data-dir", so.data_dir, "The kiosk's data folder (default: from the config, else $XDG_DATA_HOME/engage)");
+    sync->add_option("--config", so.config, "Config file (default: $XDG_CONFIG_HOME/engage/kiosk.json if it exists)");
+    sync->add_option("--hub", so.hub, "Hub address, e.g. https://hub.example.org (default: config, else the pairing)");
+    sync->add_option("--token", so.token, "The kiosk's token (default: config, else the pairing)");
+    sync->add_option("--ca-file", so.ca_file, "PEM file of the private CA that signed the hub's certificate");
+    sync->add_option("--batch-records", so.batch_records, "Records per batch (default 500)")->check(CLI::Range(1, 5000));
+    sync->add_option("--batch-kib", so.batch_kib, "Compressed KiB per batch (default 256)")->check(CLI::Range(16, 8000));
+    sync->add_option("--retries", so.retries, "Failures in a row (network, busy hub) to retry with backoff before giving up (default 5)")
+        ->check(CLI::Range(0, 1000000));
+    sync->add_flag("--retry-quarantined", so.retry_quarantined, "Send the quarantined responses again (after the hub is fixed)");
+    sync->add_option("--max-seconds", so.max_seconds, "Give up the pass after N seconds")->check(CLI::Range(1, 86400))->group("");
+    sync->add_option("--retry-base-ms", so.retry_base_ms, "First backoff ceiling in ms (default 10000)")->check(CLI::Range(1, 600000))->group("");
+    sync->add_option("--stall-seconds", so.stall_seconds, "Abort a transfer slower than 64 B/s for N s (default 30)")->check(CLI::Range(1, 3600))->group("");
+
+    SyncOptions po;
+    std::string pair_code;
+    CLI::App* pair = app.add_subcommand("pair", "Pair with the organiser's hub: store its address and this kiosk's token");
+    pair->set_version_flag("--version", "engage-kiosk " ENGAGE_VERSION);
+    pair->add_option("--data-dir", po.data_dir, "The kiosk's data folder (default: from the config, else $XDG_DATA_HOME/engage)");
+    pair->add_option("--config", po.config, "Config file (default: $XDG_CONFIG_HOME/engage/kiosk.json if it exists)");
+    pair->add_option("--hub", po.hub, "Hub address, e.g. https://hub.example.org (required)");
+    pair->add_option("--code", pair_code, "The pairing code from the organiser (required)");
+    pair->add_option("--ca-file", po.ca_file, "PEM file of the private CA that signed the hub's certificate (remembered)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;  // --help / --version: 0; bad usage: 2
+    }
 
     if (*check) return check_survey(survey_file);
     if (*seed) return seed_responses(seed_dir, seed_count, seed_survey, seed_value);
+    if (*sync) return sync_command(so);
+    if (*pair) return pair_command(po, pair_code);
 
     // Config file first, then the command line on top.
-    engage::KioskConfig from_cli = opts.config;
-    std::vector<std::string> problems;
-    const bool explicit_config = !config_file.empty();
-    if (!explicit_config) config_file = engage::default_config_path();
-    if (explicit_config || std::filesystem::exists(config_file)) {
-        if (!engage::load_config_file(config_file, opts.config, problems)) {
-            for (const auto& p : problems) std::fprintf(stderr, "engage-kiosk: %s\n", p.c_str());
-            return 2;
-        }
-        if (!from_cli.survey.empty()) opts.config.survey = from_cli.survey;
-        if (!from_cli.data_dir.empty()) opts.config.data_dir = from_cli.data_dir;
-        if (!from_cli.automation.empty()) opts.config.automation = from_cli.automation;
-        if (from_cli.windowed) opts.config.windowed = true;
-    }
+    const engage::KioskConfig from_cli = opts.config;
+    if (!read_config(config_file, opts.config, "engage-kiosk")) return 2;
+    if (!from_cli.survey.empty()) opts.config.survey = from_cli.survey;
+    if (!from_cli.data_dir.empty()) opts.config.data_dir = from_cli.data_dir;
+    if (!from_cli.automation.empty()) opts.config.automation = from_cli.automation;
+    if (from_cli.windowed) opts.config.windowed = true;
     if (idle) opts.config.idle_seconds = idle;
     if (!size.empty() && !parse_size(size, opts.config.width, opts.config.height)) {
         std::fprintf(stderr, "engage-kiosk: --size %s: expected WxH, e.g. 1280x800 (each 320 to 7680)\n", size.c_str());

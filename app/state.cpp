@@ -1,6 +1,7 @@
 #include "state.h"
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 
 #include "engage/answers.h"
@@ -28,24 +29,32 @@ bool KioskState::load_survey(const std::string& path) {
     }
     survey = std::move(r.survey);
     survey_path = path;
+    fonts_dirty = true;
     survey_problems.clear();
     FlowTimings timings;
     timings.idle = Millis(static_cast<long long>(config.idle_seconds) * 1000);
     timings.warning = Millis(static_cast<long long>(config.warning_seconds) * 1000);
     flow = std::make_unique<Flow>(*survey, timings, time);
-    if (!config.language.empty() &&
-        std::find(survey->languages.begin(), survey->languages.end(), config.language) != survey->languages.end())
-        flow->set_language(config.language);
+    if (!config.language.empty()) flow->set_start_language(config.language);  // for every person, not just the first
     log_info("Survey loaded: " + survey->id + " version " + std::to_string(survey->version) + " (" + path + ")");
     return true;
 }
 
-void KioskState::open_store(const std::string& data_dir) {
+void KioskState::open_store(const std::string& dir) {
+    data_dir = dir;
     try {
-        store = Store::open(data_dir, &notices);
+        store = Store::open(dir, &notices);
         for (const auto& n : notices) log_warn(n);
-        log_info("Data folder " + data_dir + ", kiosk " + store->kiosk_id());
-        if (!config.facilitator_pin.empty()) {
+        log_info("Data folder " + dir + ", kiosk " + store->kiosk_id());
+    } catch (const std::exception& e) {
+        store.reset();
+        store_error = e.what();
+        log_error(store_error);
+        return;
+    }
+    // A problem with the configured PIN must never cost the kiosk its storage: it is only a notice.
+    if (!config.facilitator_pin.empty()) {
+        try {
             if (!pin_is_well_formed(config.facilitator_pin)) {
                 notices.push_back("The facilitator_pin in the config file must be 4 to 8 digits; it was ignored.");
                 log_warn(notices.back());
@@ -54,13 +63,12 @@ void KioskState::open_store(const std::string& data_dir) {
                 if (!current || !verify_pin(*current, config.facilitator_pin))
                     store->set_setting("pin_hash", hash_pin(config.facilitator_pin));
             }
+        } catch (const std::exception& e) {
+            notices.push_back(std::string("The facilitator PIN from the config file could not be stored: ") + e.what());
+            log_error(notices.back());
         }
-        refresh_counts();
-    } catch (const std::exception& e) {
-        store.reset();
-        store_error = e.what();
-        log_error(store_error);
     }
+    refresh_counts();
 }
 
 void KioskState::refresh_counts() {
@@ -68,6 +76,7 @@ void KioskState::refresh_counts() {
     try {
         counts = store->counts();
         session = store->current_session();
+        quarantine = counts.quarantined ? store->quarantined(3) : std::vector<QuarantinedRecord>{};
     } catch (const std::exception& e) {
         log_warn(std::string("Could not count responses: ") + e.what());
     }
@@ -108,6 +117,7 @@ void KioskState::finish() {
         flow->saved();  // only after COMMIT returned
         last_save_error.clear();
         log_info("Saved response " + std::to_string(s.seq) + " (" + s.uuid + ")");
+        if (sync) sync->nudge();
     } catch (const std::exception& e) {
         last_save_error = e.what();
         log_error(last_save_error);
@@ -287,7 +297,8 @@ void KioskState::begin_choose_survey() {
     if (store) dirs.push_back(fs::path(store->path()).parent_path() / "surveys");
     for (const auto& dir : dirs) {
         std::error_code ec;
-        for (const auto& e : fs::directory_iterator(dir, ec)) {
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+            const auto& e = *it;
             if (e.path().extension() != ".json") continue;
             SurveyChoice c{e.path().string(), e.path().filename().string(), ""};
             const SurveyLoad r = load_survey_file(c.path);
@@ -314,6 +325,175 @@ void KioskState::choose_survey(const SurveyChoice& c) {
         facilitator_message = survey_problems.empty() ? "" : survey_problems.front();
     }
     mode = Mode::Facilitator;
+}
+
+// ---- sync ----------------------------------------------------------------------------------------
+void KioskState::start_sync() {
+    sync.reset();
+    hub_url.clear();
+    sync_status = {};
+    if (!store) return;
+    SyncSettings settings;
+    try {
+        settings = sync_settings_from(config, *store);
+    } catch (const std::exception& e) {
+        log_warn(std::string("Sync settings could not be read: ") + e.what());
+        return;
+    }
+    hub_url = settings.hub_url;
+    if (hub_url.empty()) return;
+    std::string why = check_hub_url(hub_url);
+    if (why.empty() && settings.token.empty()) why = t("sync.no_token");
+    if (!why.empty()) {
+        sync_status.phase = SyncPhase::Broken;
+        sync_status.last_error = why;
+        log_warn("Sync is not started: " + why);
+        return;
+    }
+    sync = std::make_unique<SyncClient>(data_dir, settings, wake);
+}
+
+void KioskState::stop_background() {
+    sync.reset();
+    if (pairing.valid()) pairing.wait();
+}
+
+void KioskState::sync_now() {
+    if (sync) sync->sync_now();
+}
+
+bool KioskState::poll_background() {
+    bool changed = false;
+    if (sync) {
+        SyncSnapshot snap = sync->snapshot();
+        if (snap.version != sync_status.version) {
+            sync_status = std::move(snap);
+            if (mode == Mode::Facilitator) refresh_counts();  // only the panel shows them; opening it refreshes
+            changed = true;
+        }
+    }
+    if (pairing.valid() && pairing.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        const PairResult r = pairing.get();
+        changed = true;
+        if (r.token.empty()) {
+            pair_message = strings.fmt("pair.failed", {{"error", r.error}});
+            log_warn("Pairing with " + pair_hub + " failed: " + r.error);
+            return changed;
+        }
+        try {
+            sync.reset();  // the old thread must not write its status (e.g. "paused") over the new pairing
+            save_pairing(*store, pair_hub, r.token, config.ca_file.empty() ? store->setting(kSettingCaFile).value_or("")
+                                                                            : config.ca_file);
+            pair_open = false;
+            facilitator_message = strings.fmt("pair.done", {{"hub", pair_hub}});
+            log_info("Paired with the hub " + pair_hub);
+            start_sync();
+        } catch (const std::exception& e) {
+            pair_message = strings.fmt("pair.failed", {{"error", e.what()}});
+            start_sync();  // carry on with the old settings
+        }
+    }
+    return changed;
+}
+
+void KioskState::begin_pair() {
+    pair_open = true;
+    pair_url = hub_url;
+    pair_code.clear();
+    pair_message.clear();
+}
+
+void KioskState::cancel_pair() {
+    if (!pairing.valid()) pair_open = false;
+}
+
+void KioskState::confirm_pair() {
+    if (pairing.valid() || !store) return;
+    const std::string url = normalise_hub_url(pair_url), code = trim(pair_code);
+    if (const std::string why = check_hub_url(url); !why.empty()) {
+        pair_message = strings.fmt("pair.bad_address", {{"why", why}});
+        return;
+    }
+    if (code.empty()) return;
+    std::string ca = config.ca_file;
+    try {
+        if (ca.empty()) ca = store->setting(kSettingCaFile).value_or("");
+    } catch (const std::exception&) {
+    }
+    pair_hub = url;
+    pair_message = t("pair.busy");
+    // On its own thread with its own curl handle: the UI polls the future (poll_background) and never waits.
+    pairing = std::async(std::launch::async, [url, code, ca, kiosk = store->kiosk_id()] {
+        PairResult r;
+        try {
+            SyncSettings settings;
+            settings.ca_file = ca;
+            r.token = pair_with_hub(*make_curl_transport(settings), url, code, kiosk, r.error);
+        } catch (const std::exception& e) {
+            r.error = e.what();
+        }
+        return r;
+    });
+}
+
+std::string KioskState::sync_hub_line() const {
+    return hub_url.empty() ? t("sync.no_hub") : strings.fmt("sync.hub", {{"hub", hub_url}});
+}
+
+std::string KioskState::sync_state_line() const {
+    if (hub_url.empty()) return "";
+    switch (sync_status.phase) {
+        case SyncPhase::Starting: return t("sync.starting");
+        case SyncPhase::Idle:
+            return counts.waiting_sync == 0 ? t("sync.up_to_date")
+                                            : strings.fmt("sync.will_send", {{"n", std::to_string(counts.waiting_sync)}});
+        case SyncPhase::Sending:
+            return strings.fmt("sync.sending", {{"sent", std::to_string(sync_status.pass.sent)},
+                                                {"total", std::to_string(sync_status.pass.total)}});
+        case SyncPhase::Waiting: {
+            const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count();
+            const long long secs = std::max<long long>(0, (sync_status.next_attempt_ms - now + 999) / 1000);
+            const std::string when = secs < 1    ? t("sync.soon")
+                                     : secs < 60 ? strings.fmt("sync.in_seconds", {{"n", std::to_string(secs)}})
+                                                 : strings.fmt("sync.in_minutes", {{"n", std::to_string((secs + 59) / 60)}});
+            return strings.fmt("sync.retrying", {{"error", sync_status.last_error}, {"when", when}});
+        }
+        case SyncPhase::Paused: return t("sync.token_refused");
+        case SyncPhase::Broken: return strings.fmt("sync.broken", {{"error", sync_status.last_error}});
+    }
+    return "";
+}
+
+std::string KioskState::sync_sent_line() const {
+    std::string when = t("sync.never");
+    std::tm tm{};
+    const std::string& u = sync_status.last_success_utc;  // "YYYY-MM-DDTHH:MM:SSZ"
+    if (u.size() == 20 && std::sscanf(u.c_str(), "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                                      &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        const std::time_t t = timegm(&tm), now = std::time(nullptr);
+        std::tm local{}, today{};
+        localtime_r(&t, &local);
+        localtime_r(&now, &today);
+        char buf[32];
+        const bool same_day = local.tm_yday == today.tm_yday && local.tm_year == today.tm_year;
+        std::strftime(buf, sizeof buf, same_day ? "%H:%M" : "%d %b %H:%M", &local);
+        when = buf;
+    }
+    return strings.fmt("sync.sent", {{"n", std::to_string(counts.acknowledged)}, {"when", when}});
+}
+
+std::string KioskState::sync_quarantine_line() const {
+    if (counts.quarantined == 0) return "";
+    return strings.fmt("sync.quarantined", {{"n", std::to_string(counts.quarantined)},
+                                            {"reason", quarantine.empty() ? "" : quarantine.front().reason}});
+}
+
+bool KioskState::sync_is_error() const {
+    return !hub_url.empty() && (sync_status.phase == SyncPhase::Waiting || sync_status.phase == SyncPhase::Paused ||
+                                sync_status.phase == SyncPhase::Broken);
 }
 
 }  // namespace engage

@@ -2,6 +2,7 @@
 // No ImGui or SDL here.
 #pragma once
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "engage/storage.h"
 #include "engage/strings.h"
 #include "engage/survey.h"
+#include "engage/sync.h"
 
 namespace engage {
 
@@ -50,6 +52,7 @@ struct KioskState {
     std::string survey_path;
     std::vector<std::string> survey_problems;   // shown on screen when the survey is refused
     std::unique_ptr<Flow> flow;
+    bool fonts_dirty = false;                   // a new survey may use other letters: rebuild the atlas
 
     // Storage
     std::unique_ptr<Store> store;
@@ -80,10 +83,25 @@ struct KioskState {
     bool quit = false;
     std::map<std::string, float> list_scroll;  // per list, so Back returns to where it was; cleared per person
 
+    // Sync to the hub: a background thread with its own database connection; the UI only reads its snapshot.
+    std::string data_dir;
+    std::function<void()> wake;                 // any thread: "draw again soon" (set by the event loop)
+    std::unique_ptr<SyncClient> sync;
+    std::string hub_url;                        // "" = no hub set up
+    SyncSnapshot sync_status;
+    std::vector<QuarantinedRecord> quarantine;  // the first few, for the facilitator
+    // Pairing form (drawn inside the facilitator panel)
+    struct PairResult {
+        std::string token, error;
+    };
+    bool pair_open = false;
+    std::string pair_url, pair_code, pair_message, pair_hub;
+    std::future<PairResult> pairing;            // in flight when valid
+
     // --- set-up
     void load_strings(const std::string& lang);
     bool load_survey(const std::string& path);  // false (with survey_problems set) when refused
-    void open_store(const std::string& data_dir);
+    void open_store(const std::string& dir);     // also remembers dir as data_dir
     void refresh_counts();
     const std::string& t(const std::string& key) const { return strings.get(key); }
     // Survey text in the respondent's language.
@@ -114,6 +132,22 @@ struct KioskState {
     bool has_pin() const;
     // What the facilitator must know about: storage errors, the last failed save, notices.
     std::vector<std::string> facilitator_problems() const;
+
+    // --- sync
+    void start_sync();                          // (re)starts the sync thread when a hub is set up
+    void stop_background();                     // stops sync and waits for a pairing in flight (before exit)
+    void sync_now();
+    bool poll_background();                     // takes the sync snapshot and a finished pairing; true if changed
+    void begin_pair();
+    void confirm_pair();                        // starts pairing in the background; the UI never waits
+    void cancel_pair();
+    bool pairing_busy() const { return pairing.valid(); }
+    // Sync lines for the facilitator panel, in plain words from en.json.
+    std::string sync_hub_line() const;
+    std::string sync_state_line() const;        // "Up to date", "Sending 120 of 500", "Can't reach… trying again in 2 min"
+    std::string sync_sent_line() const;         // sent count and the last successful sync
+    std::string sync_quarantine_line() const;   // "" when none
+    bool sync_is_error() const;
 };
 
 }  // namespace engage

@@ -1,4 +1,4 @@
-// Facilitator screens: PIN pad, the panel, starting a session, choosing the survey.
+// Facilitator screens: PIN pad, the panel (with sync status and pairing), starting a session, choosing the survey.
 #include <algorithm>
 #include <cmath>
 
@@ -56,7 +56,39 @@ std::string draw_pin(KioskState& s, Ui& ui) {
     return setup ? "pin_setup" : "pin";
 }
 
+// Pairing with the hub: the address and the code on the on-screen keyboard; pairing runs in the background.
+static std::string draw_pair(KioskState& s, Ui& ui) {
+    const float W = ui.size.x, H = ui.size.y;
+    const float m = ui.px(ui.m.margin);
+    const float inner = W - 2 * m;
+    float y = m;
+    y += ui.text(s.t("pair.title"), ImVec2(m, y), inner, ui.fonts.heading) + ui.px(0.3f);
+    y += ui.text(s.t("pair.help"), ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.5f);
+    const bool busy = s.pairing_busy();
+    auto field = [&](const std::string& label, std::string& value, std::size_t max, const char* id) {
+        y += ui.text(label, ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.2f);
+        const float h = ui.target(ui.m.button_h);
+        if (ui.button(value.empty() ? s.t("text.tap_to_type") : value, ImVec2(m, y), ImVec2(inner, h), Look::Normal,
+                      !busy, id))
+            s.open_keyboard(label, value, max, false, [&value](const std::string& t) { value = t; });
+        ui.widgets.back().label = label;
+        y += h + ui.px(0.5f);
+    };
+    field(s.t("pair.hub"), s.pair_url, 200, "pair-hub");
+    field(s.t("pair.code"), s.pair_code, 64, "pair-code");
+    if (!s.pair_message.empty())
+        ui.text(s.pair_message, ImVec2(m, y), inner, nullptr, busy ? ui.theme.muted : ui.theme.danger);
+    const float bh = ui.target(ui.m.button_h), bottom = H - m - bh;
+    const float bw = std::min(ui.px(10), inner / 2 - ui.px(0.5f));
+    if (ui.button(s.t("facilitator.cancel"), ImVec2(m, bottom), ImVec2(bw, bh), Look::Normal, !busy)) s.cancel_pair();
+    if (ui.button(s.t("pair.confirm"), ImVec2(W - m - bw, bottom), ImVec2(bw, bh), Look::Primary,
+                  !busy && !s.pair_url.empty() && !s.pair_code.empty()))
+        s.confirm_pair();
+    return "pair_hub";
+}
+
 std::string draw_facilitator(KioskState& s, Ui& ui) {
+    if (s.pair_open) return draw_pair(s, ui);
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.px(ui.m.margin);
     const float inner = W - 2 * m;
@@ -90,7 +122,28 @@ std::string draw_facilitator(KioskState& s, Ui& ui) {
         ui.text(tiles[i].first, ImVec2(p.x + ui.px(0.5f), p.y + tile_h - ui.px(1.4f)), tile_w - ui.px(1), nullptr, ui.theme.muted);
     }
     y += tile_h + ui.px(0.3f);
-    y += ui.text(s.t("facilitator.sync_later"), ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.3f);
+
+    // Sync: the hub, what the thread is doing (a bar while sending), sent count and last success, set-aside records
+    {
+        const float pw = std::min(ui.px(8), inner / 3), ph = ui.target(ui.m.button_h * 0.8f);
+        if (ui.button(s.t("sync.pair"), ImVec2(m + inner - pw, y), ImVec2(pw, ph), Look::Normal, s.store != nullptr))
+            s.begin_pair();
+        const float th = ui.text(s.sync_hub_line(), ImVec2(m, y), inner - pw - gap, nullptr, s.hub_url.empty() ? ui.theme.muted : 0);
+        y += std::max(th, ph) + ui.px(0.2f);
+    }
+    if (s.sync_status.phase == SyncPhase::Sending && s.sync_status.pass.total > 0) {
+        const float frac = std::min(1.f, static_cast<float>(s.sync_status.pass.sent) / static_cast<float>(s.sync_status.pass.total));
+        const float bar_h = ui.px(0.4f);
+        dl->AddRectFilled(ImVec2(m, y + ui.px(0.1f)), ImVec2(m + inner, y + ui.px(0.1f) + bar_h), ui.theme.panel, bar_h / 2);
+        dl->AddRectFilled(ImVec2(m, y + ui.px(0.1f)), ImVec2(m + inner * frac, y + ui.px(0.1f) + bar_h), ui.theme.accent, bar_h / 2);
+        y += bar_h + ui.px(0.3f);
+    }
+    if (const std::string line = s.sync_state_line(); !line.empty())
+        y += ui.text(line, ImVec2(m, y), inner, nullptr, s.sync_is_error() ? ui.theme.danger : 0) + ui.px(0.1f);
+    if (!s.hub_url.empty()) y += ui.text(s.sync_sent_line(), ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.1f);
+    if (const std::string q = s.sync_quarantine_line(); !q.empty())
+        y += ui.text(q, ImVec2(m, y), inner, nullptr, ui.theme.danger) + ui.px(0.1f);
+    y += ui.px(0.2f);
 
     // Problems the facilitator must know about
     for (const auto& p : s.facilitator_problems())
@@ -102,13 +155,15 @@ std::string draw_facilitator(KioskState& s, Ui& ui) {
     const float bh = ui.target(ui.m.button_h);
     const float bw = (inner - 2 * gap) / 3;
     const float row2 = H - m - bh, row1 = row2 - gap - bh;
+    auto col = [&](int i) { return m + static_cast<float>(i) * (bw + gap); };
     const bool has_store = s.store != nullptr;
     const bool open = has_store && s.session.has_value();
-    if (ui.button(s.t("facilitator.start"), ImVec2(m, row1), ImVec2(bw, bh), Look::Normal, has_store)) s.begin_start_session();
-    if (ui.button(s.t("facilitator.end"), ImVec2(m + bw + gap, row1), ImVec2(bw, bh), Look::Normal, open)) s.end_session();
-    if (ui.button(s.t("facilitator.choose_survey"), ImVec2(m + 2 * (bw + gap), row1), ImVec2(bw, bh))) s.begin_choose_survey();
-    if (ui.button(s.t("facilitator.back"), ImVec2(m, row2), ImVec2(bw * 2 + gap, bh), Look::Primary)) s.leave_facilitator();
-    if (ui.button(s.t("facilitator.exit"), ImVec2(m + 2 * (bw + gap), row2), ImVec2(bw, bh), Look::Danger)) s.quit = true;
+    if (ui.button(s.t("facilitator.start"), ImVec2(col(0), row1), ImVec2(bw, bh), Look::Normal, has_store)) s.begin_start_session();
+    if (ui.button(s.t("facilitator.end"), ImVec2(col(1), row1), ImVec2(bw, bh), Look::Normal, open)) s.end_session();
+    if (ui.button(s.t("facilitator.choose_survey"), ImVec2(col(2), row1), ImVec2(bw, bh))) s.begin_choose_survey();
+    if (ui.button(s.t("facilitator.back"), ImVec2(col(0), row2), ImVec2(bw, bh), Look::Primary)) s.leave_facilitator();
+    if (ui.button(s.t("sync.now"), ImVec2(col(1), row2), ImVec2(bw, bh), Look::Normal, s.sync != nullptr)) s.sync_now();
+    if (ui.button(s.t("facilitator.exit"), ImVec2(col(2), row2), ImVec2(bw, bh), Look::Danger)) s.quit = true;
     return "facilitator";
 }
 

@@ -50,7 +50,8 @@ bool load_config_file(const std::string& path, KioskConfig& cfg, std::vector<std
                                std::to_string(hi));
     };
     static const char* known[] = {"survey", "data_dir", "idle_seconds", "warning_seconds", "windowed", "width",
-                                  "height", "facilitator_pin", "language", "text_scale"};
+                                  "height", "facilitator_pin", "language", "text_scale", "hub_url", "hub_token",
+                                  "ca_file", "batch_records", "batch_kib"};
     for (const auto& [k, v] : j.items()) {
         bool ok = false;
         for (const char* n : known) ok = ok || k == n;
@@ -60,6 +61,11 @@ bool load_config_file(const std::string& path, KioskConfig& cfg, std::vector<std
     str("data_dir", cfg.data_dir);
     str("facilitator_pin", cfg.facilitator_pin);
     str("language", cfg.language);
+    str("hub_url", cfg.hub_url);
+    str("hub_token", cfg.hub_token);
+    str("ca_file", cfg.ca_file);
+    num("batch_records", cfg.batch_records, 1, 5000);
+    num("batch_kib", cfg.batch_kib, 16, 8000);
     num("idle_seconds", cfg.idle_seconds, 5, 3600);
     num("warning_seconds", cfg.warning_seconds, 20, 600);
     num("width", cfg.width, 320, 7680);

@@ -55,6 +55,20 @@ CREATE INDEX responses_session ON responses(session_id);
 CREATE INDEX responses_sync ON responses(sync_state);
 CREATE INDEX responses_created ON responses(created_utc);
 )sql"},
+    {2, R"sql(
+-- Sync bookkeeping: why a response was set aside, and the client's retry state (one row).
+ALTER TABLE responses ADD COLUMN quarantine_reason TEXT;
+DROP INDEX responses_sync;
+CREATE INDEX responses_sync_seq ON responses(sync_state, seq);
+CREATE TABLE sync_status(
+  id               INTEGER PRIMARY KEY CHECK(id = 1),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms  INTEGER NOT NULL DEFAULT 0,
+  last_success_utc TEXT NOT NULL DEFAULT '',
+  last_error       TEXT NOT NULL DEFAULT '',
+  paused           INTEGER NOT NULL DEFAULT 0);
+INSERT INTO sync_status(id) VALUES (1);
+)sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
@@ -448,6 +462,29 @@ std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std:
     return s;
 }
 
+std::unique_ptr<Store> Store::open_existing(const std::string& data_dir) {
+    std::string dir = data_dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    std::unique_ptr<Store> s(new Store());
+    s->path_ = dir + "/" + kDatabaseFile;
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(s->path_.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+    DbPtr db(raw);
+    if (rc != SQLITE_OK) throw StoreError("Cannot open the database (" + s->path_ + "): " + sqlite3_errstr(rc), rc);
+    sqlite3_extended_result_codes(db.get(), 1);
+    sqlite3_busy_timeout(db.get(), 5000);
+    guarded(s->path_, "Cannot open the database", [&] {
+        const std::int64_t version = single_int(db.get(), "PRAGMA user_version");
+        if (version != kSchemaVersion)
+            throw StoreError("The database " + s->path_ + " is at data format " + std::to_string(version) +
+                             ", not " + std::to_string(kSchemaVersion) + "; open it with the kiosk first");
+        configure(db.get(), s->path_);
+        s->kiosk_id_ = single_text(db.get(), "SELECT value FROM meta WHERE key = 'kiosk_id'");
+    });
+    s->db_ = db.release();
+    return s;
+}
+
 Store::~Store() { sqlite3_close_v2(db_); }
 
 std::string Store::journal_mode() const {
@@ -527,10 +564,12 @@ Counts Store::counts() const {
                 "   (SELECT id FROM sessions WHERE ended_utc IS NULL)),"
                 " (SELECT COUNT(*) FROM responses WHERE created_utc GLOB ?1 || 'T*'),"
                 " (SELECT COUNT(*) FROM responses WHERE sync_state = 'pending'),"
-                " (SELECT COUNT(*) FROM responses)");
+                " (SELECT COUNT(*) FROM responses),"
+                " (SELECT COUNT(*) FROM responses WHERE sync_state = 'acknowledged'),"
+                " (SELECT COUNT(*) FROM responses WHERE sync_state = 'quarantined')");
         st.bind(1, utc_minute_now().substr(0, 10));
         Counts c;
-        if (st.step()) c = Counts{st.int64(0), st.int64(1), st.int64(2), st.int64(3)};
+        if (st.step()) c = Counts{st.int64(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4), st.int64(5)};
         return c;
     });
 }
@@ -548,6 +587,102 @@ std::vector<StoredResponse> Store::responses(int limit) const {
                                          st.text(8), st.text(9)});
         }
         return out;
+    });
+}
+
+// ---- sync ----------------------------------------------------------------------------------
+std::vector<PendingRecord> Store::pending_batch(int max_records, std::size_t max_bytes, std::int64_t after_seq) const {
+    return guarded(path_, "Could not read the responses to send", [&] {
+        Stmt st(db_,
+                "SELECT r.uuid, r.seq, r.survey_id, r.survey_version, r.language, r.answers_json, r.created_utc,"
+                " s.id, s.event, s.venue, s.started_utc, s.ended_utc"
+                " FROM responses r LEFT JOIN sessions s ON s.id = r.session_id"
+                " WHERE r.sync_state = 'pending' AND r.seq > ?1 ORDER BY r.seq LIMIT ?2");
+        st.bind(1, after_seq).bind(2, std::int64_t{std::max(max_records, 1)});
+        std::vector<PendingRecord> out;
+        std::size_t bytes = 0;
+        while (st.step()) {
+            PendingRecord r{st.text(0), st.int64(1), st.text(2), static_cast<int>(st.int64(3)),
+                            st.text(4), st.text(5), st.text(6), std::nullopt};
+            if (!st.text(7).empty()) r.session = Session{st.text(7), st.text(8), st.text(9), st.text(10), st.text(11)};
+            // Roughly what the record adds to the JSON body: the answers, the fields and their names.
+            const std::size_t size = r.answers_json.size() + r.survey_id.size() + 320 +
+                                     (r.session ? r.session->event.size() + r.session->venue.size() : 0);
+            if (!out.empty() && bytes + size > max_bytes) break;
+            bytes += size;
+            out.push_back(std::move(r));
+        }
+        return out;
+    });
+}
+
+int Store::mark_acknowledged(const std::vector<std::string>& uuids) {
+    if (uuids.empty()) return 0;
+    return guarded(path_, "Could not mark the responses as sent", [&] {
+        Txn txn(db_);  // one transaction: all of them or none
+        Stmt st(db_, "UPDATE responses SET sync_state = 'acknowledged' WHERE uuid = ?1 AND sync_state = 'pending'");
+        int changed = 0;
+        for (const auto& u : uuids) {
+            st.bind(1, u).run();
+            changed += sqlite3_changes(db_);
+            st.reset();
+        }
+        txn.commit();
+        return changed;
+    });
+}
+
+bool Store::quarantine(const std::string& uuid, const std::string& reason) {
+    return guarded(path_, "Could not set the response aside", [&] {
+        Stmt(db_,
+             "UPDATE responses SET sync_state = 'quarantined', quarantine_reason = ?2"
+             " WHERE uuid = ?1 AND sync_state = 'pending'")
+            .bind(1, uuid)
+            .bind(2, reason)
+            .run();
+        return sqlite3_changes(db_) == 1;
+    });
+}
+
+std::vector<QuarantinedRecord> Store::quarantined(int limit) const {
+    return guarded(path_, "Could not read the responses set aside", [&] {
+        Stmt st(db_,
+                "SELECT uuid, seq, COALESCE(quarantine_reason, '') FROM responses"
+                " WHERE sync_state = 'quarantined' ORDER BY seq LIMIT ?1");
+        st.bind(1, std::int64_t{limit});
+        std::vector<QuarantinedRecord> out;
+        while (st.step()) out.push_back({st.text(0), st.int64(1), st.text(2)});
+        return out;
+    });
+}
+
+int Store::release_quarantined() {
+    return guarded(path_, "Could not release the responses set aside", [&] {
+        Stmt(db_, "UPDATE responses SET sync_state = 'pending' WHERE sync_state = 'quarantined'").run();
+        return sqlite3_changes(db_);
+    });
+}
+
+SyncStatus Store::sync_status() const {
+    return guarded(path_, "Could not read the sync status", [&] {
+        Stmt st(db_, "SELECT attempts, next_attempt_ms, last_success_utc, last_error, paused FROM sync_status");
+        SyncStatus s;
+        if (st.step()) s = {static_cast<int>(st.int64(0)), st.int64(1), st.text(2), st.text(3), st.int64(4) != 0};
+        return s;
+    });
+}
+
+void Store::set_sync_status(const SyncStatus& s) {
+    guarded(path_, "Could not save the sync status", [&] {
+        Stmt(db_,
+             "UPDATE sync_status SET attempts = ?1, next_attempt_ms = ?2, last_success_utc = ?3, last_error = ?4,"
+             " paused = ?5")
+            .bind(1, std::int64_t{s.attempts})
+            .bind(2, s.next_attempt_ms)
+            .bind(3, s.last_success_utc)
+            .bind(4, s.last_error)
+            .bind(5, std::int64_t{s.paused ? 1 : 0})
+            .run();
     });
 }
 

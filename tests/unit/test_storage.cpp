@@ -163,7 +163,7 @@ TEST_CASE("fresh open creates the folder, WAL database and a stable kiosk id", "
         CHECK(s->path() == (dir / kDatabaseFile).string());
         CHECK(s->journal_mode() == "wal");
         CHECK(s->schema_version() == kSchemaVersion);
-        CHECK(s->schema_version() == 1);
+        CHECK(s->schema_version() == kSchemaVersion);
         kiosk = s->kiosk_id();
         CHECK(shaped(kiosk, kUuid));
     }
@@ -175,7 +175,7 @@ TEST_CASE("fresh open creates the folder, WAL database and a stable kiosk id", "
     CHECK(s->journal_mode() == "wal");
 
     RawDb raw(s->path());
-    CHECK(raw.text("PRAGMA user_version") == "1");
+    CHECK(raw.text("PRAGMA user_version") == std::to_string(kSchemaVersion));
     CHECK(raw.text("SELECT value FROM meta WHERE key='next_seq'") == "1");
 }
 

@@ -17,6 +17,12 @@ struct KioskConfig {
     std::string automation;           // --automation FILE
     std::string language;             // "" = the survey's default
     float text_scale = 1.0f;
+    // Sync to the organiser's hub. Empty hub_url / hub_token: use what `engage-kiosk pair` stored.
+    std::string hub_url;              // https://hub.example.org (http only for 127.0.0.1 / localhost)
+    std::string hub_token;            // the kiosk's bearer token from the hub
+    std::string ca_file;              // PEM file of a private CA that signed the hub's certificate
+    int batch_records = 500;          // records per batch (1 to 5000)
+    int batch_kib = 256;              // compressed body size per batch, KiB (16 to 8000)
 };
 
 // Reads `path` over `cfg`. Every problem (with its field) goes to `problems`; returns false if any.

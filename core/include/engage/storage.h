@@ -55,11 +55,40 @@ struct StoredResponse {
 struct Counts {
     std::int64_t this_session = 0;
     std::int64_t today = 0;          // responses created today (UTC date)
-    std::int64_t waiting_sync = 0;   // not yet acknowledged by the hub
+    std::int64_t waiting_sync = 0;   // pending: not yet acknowledged by the hub (quarantined ones excluded)
     std::int64_t total = 0;
+    std::int64_t acknowledged = 0;   // the hub has them
+    std::int64_t quarantined = 0;    // refused by the hub; kept on the kiosk, not retried until released
 };
 
-inline constexpr int kSchemaVersion = 1;
+// A pending response with its session, ready to become a sync record (docs/sync-protocol.md).
+struct PendingRecord {
+    std::string uuid;
+    std::int64_t seq = 0;
+    std::string survey_id;
+    int survey_version = 0;
+    std::string language;
+    std::string answers_json;
+    std::string created_utc;
+    std::optional<Session> session;  // empty only if the row names no session
+};
+
+struct QuarantinedRecord {
+    std::string uuid;
+    std::int64_t seq = 0;
+    std::string reason;              // why the hub (or the kiosk) refused it, in plain words
+};
+
+// Sync bookkeeping, one row, kept across restarts so a restart keeps the backoff.
+struct SyncStatus {
+    int attempts = 0;                    // failed passes in a row (0 after a success)
+    std::int64_t next_attempt_ms = 0;    // Unix ms; 0 = no wait
+    std::string last_success_utc;        // "YYYY-MM-DDTHH:MM:SSZ" or ""
+    std::string last_error;              // plain words, "" when the last pass went through
+    bool paused = false;                 // the hub refused the token: wait for a new pairing or "Sync now"
+};
+
+inline constexpr int kSchemaVersion = 2;
 inline constexpr const char* kDatabaseFile = "engage.sqlite";
 
 class Store {
@@ -70,6 +99,10 @@ public:
     // appended to `notices` in plain words. Throws StoreError when the folder cannot be used.
     static std::unique_ptr<Store> open(const std::string& data_dir,
                                        std::vector<std::string>* notices = nullptr);
+    // Another connection to DATA_DIR/engage.sqlite, which a Store::open (in this process or another) has
+    // already checked and migrated: no quick_check, no moving aside, no migrations, so it is quick and never
+    // races the first open. For the sync thread. Throws StoreError if it is missing or at another version.
+    static std::unique_ptr<Store> open_existing(const std::string& data_dir);
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -94,6 +127,21 @@ public:
 
     Counts counts() const;
     std::vector<StoredResponse> responses(int limit = -1) const;  // in sequence order
+
+    // --- sync (docs/storage.md, "Sync bookkeeping"). Nothing here deletes a row.
+    // Pending responses with seq > after_seq, oldest first: at most max_records, and no more than max_bytes
+    // of approximate JSON (answers + fields), but always at least one when any is pending. Quarantined ones
+    // are never returned.
+    std::vector<PendingRecord> pending_batch(int max_records, std::size_t max_bytes, std::int64_t after_seq = 0) const;
+    // Marks these pending responses acknowledged, all in ONE transaction (all or nothing). Returns how many
+    // changed (uuids not pending are skipped).
+    int mark_acknowledged(const std::vector<std::string>& uuids);
+    // Sets a pending response aside with the reason; it is kept and no longer sent. false if not pending.
+    bool quarantine(const std::string& uuid, const std::string& reason);
+    std::vector<QuarantinedRecord> quarantined(int limit = 20) const;  // in sequence order
+    int release_quarantined();           // all quarantined back to pending (after the hub is fixed)
+    SyncStatus sync_status() const;
+    void set_sync_status(const SyncStatus& s);
 
     std::optional<std::string> setting(const std::string& key) const;
     void set_setting(const std::string& key, const std::string& value);

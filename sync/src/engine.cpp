@@ -1,0 +1,245 @@
+// One sync pass: batches, replies, bisecting, quarantine (docs/sync-protocol.md).
+#include <algorithm>
+
+#include "engage/log.h"
+#include "engage/protocol.h"
+#include "engage/sync.h"
+
+namespace engage {
+namespace {
+
+constexpr int kMaxRejectsInARow = 32;  // 400s with nothing accepted between: the hub refuses us, not a record
+
+// The hub's {"error": "..."}; nothing when the body is not that (a proxy's or a portal's HTML page).
+std::optional<std::string> hub_error(const std::string& body) {
+    const auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_object() && j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
+    return std::nullopt;
+}
+
+}  // namespace
+
+nlohmann::json make_record(const PendingRecord& r) {
+    auto answers = nlohmann::json::parse(r.answers_json, nullptr, false);
+    if (answers.is_discarded()) throw std::runtime_error("the saved answers are not valid JSON");
+    nlohmann::json session = nullptr;
+    if (r.session)
+        session = {{"id", r.session->id},
+                   {"event", r.session->event},
+                   {"venue", r.session->venue},
+                   {"started_utc", r.session->started_utc},
+                   {"ended_utc", r.session->ended_utc.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.session->ended_utc)}};
+    nlohmann::json rec = {{"uuid", r.uuid},           {"seq", r.seq},
+                          {"survey_id", r.survey_id}, {"survey_version", r.survey_version},
+                          {"created_utc", r.created_utc}, {"language", r.language},
+                          {"session", session},       {"answers", std::move(answers)}};
+    protocol::seal(rec);
+    return rec;
+}
+
+SyncEngine::SyncEngine(Store& store, Transport& transport, SyncSettings settings)
+    : store_(store), transport_(transport), settings_(std::move(settings)) {}
+
+PassOutcome SyncEngine::run_pass(const std::function<bool()>& cancelled,
+                                 const std::function<void(const PassProgress&)>& progress) {
+    PassOutcome out;
+    batch_records_ = std::max(settings_.batch_records, 1);
+    rejects_in_a_row_ = 0;
+    suspects_.clear();
+    held_back_ = 0;
+    on_progress_ = progress;
+    // Raw JSON read per batch; gzip usually shrinks it 5-10x, and a batch still too big is split before sending.
+    const std::size_t raw_budget = std::min<std::size_t>(std::size_t(settings_.batch_kib) * 1024 * 8, 7u << 20);
+    try {
+        accepted_before_ = !store_.sync_status().last_success_utc.empty();
+        progress_ = {0, store_.counts().waiting_sync};
+        if (on_progress_) on_progress_(progress_);
+        for (std::int64_t cursor = 0;;) {
+            if (cancelled && cancelled()) {
+                out.kind = PassOutcome::Kind::Cancelled;
+                out.error = "Stopped";
+                return out;
+            }
+            auto rows = store_.pending_batch(batch_records_, raw_budget, cursor);
+            if (rows.empty()) break;
+            cursor = rows.back().seq;
+            if (send(std::move(rows), out, cancelled) == Sent::Stop) return out;
+        }
+        // Lone records the hub answered 400 before it had accepted anything: quarantine them only once we know
+        // the hub takes our other batches; otherwise the hub refuses everything and no record is to blame.
+        if (!suspects_.empty()) {
+            if (out.talked_to_hub || accepted_before_) {
+                for (const auto& [row, why] : suspects_) set_aside(row, why, out);
+            } else {
+                out.kind = PassOutcome::Kind::Stopped;
+                out.error = suspects_.front().second;
+            }
+        }
+        if (held_back_ > 0 && out.kind == PassOutcome::Kind::Done) {  // still pending: the next pass tries again
+            out.kind = PassOutcome::Kind::Retry;
+            out.error = "Could not send " + std::to_string(held_back_) + " response" + (held_back_ == 1 ? "" : "s") +
+                        " this time: " + held_reason_;
+        }
+    } catch (const std::exception& e) {  // storage or zlib: keep everything, try again later
+        out.kind = PassOutcome::Kind::Retry;
+        out.error = e.what();
+    }
+    return out;
+}
+
+SyncEngine::Sent SyncEngine::send_halves(std::vector<PendingRecord>& rows, PassOutcome& out,
+                                         const std::function<bool()>& cancelled) {
+    const auto mid = rows.begin() + static_cast<std::ptrdiff_t>(rows.size() / 2);
+    std::vector<PendingRecord> second(std::make_move_iterator(mid), std::make_move_iterator(rows.end()));
+    rows.erase(mid, rows.end());
+    if (send(std::move(rows), out, cancelled) == Sent::Stop) return Sent::Stop;
+    return send(std::move(second), out, cancelled);
+}
+
+void SyncEngine::set_aside(const PendingRecord& r, const std::string& reason, PassOutcome& out) {
+    if (store_.quarantine(r.uuid, reason)) {
+        ++out.quarantined;
+        progress_.total = std::max(progress_.sent, progress_.total - 1);
+        log_warn("Response " + std::to_string(r.seq) + " (" + r.uuid + ") is set aside, not sent: " + reason);
+    }
+}
+
+SyncEngine::Sent SyncEngine::send(std::vector<PendingRecord> rows, PassOutcome& out,
+                                  const std::function<bool()>& cancelled) {
+    using Kind = PassOutcome::Kind;
+    auto stop = [&](Kind k, std::string why, std::optional<std::chrono::milliseconds> after = {}) {
+        out.kind = (cancelled && cancelled()) ? Kind::Cancelled : k;
+        out.error = std::move(why);
+        out.retry_after = after;
+        return Sent::Stop;
+    };
+    // Build the batch; a record whose stored answers cannot be read is set aside here.
+    nlohmann::json records = nlohmann::json::array();
+    std::vector<PendingRecord> kept;
+    for (auto& r : rows) {
+        try {
+            records.push_back(make_record(r));
+            kept.push_back(std::move(r));
+        } catch (const std::exception& e) {
+            set_aside(r, std::string("The kiosk could not read it: ") + e.what(), out);
+        }
+    }
+    rows = std::move(kept);
+    if (rows.empty()) return Sent::Ok;
+    const std::string batch_id = new_uuid();
+    const nlohmann::json body = {{"protocol", protocol::kVersion},
+                                 {"kiosk_id", store_.kiosk_id()},
+                                 {"batch_id", batch_id},
+                                 {"records", std::move(records)}};
+    const std::string gz = gzip(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (gz.size() > std::size_t(settings_.batch_kib) * 1024 && rows.size() > 1) return send_halves(rows, out, cancelled);
+
+    const HttpResponse r = transport_.post(settings_.hub_url + "/v1/batches", settings_.token, gz, true, cancelled);
+    if (!r.error.empty()) return stop(Kind::Retry, r.error);
+    if (r.status == 200) {
+        std::vector<std::string> uuids;
+        for (const auto& row : rows) uuids.push_back(row.uuid);
+        std::vector<protocol::Result> results;
+        std::string why;
+        if (!protocol::parse_reply(r.body, batch_id, uuids, results, why))
+            return stop(Kind::Retry, "Can't reach the hub (" + why + ")");
+        out.talked_to_hub = true;
+        rejects_in_a_row_ = 0;
+        std::vector<std::string> ack;
+        std::vector<PendingRecord> invalid;
+        std::vector<std::string> invalid_why;
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            switch (results[i].status) {
+                case protocol::Status::Stored: ++out.stored; break;
+                case protocol::Status::Duplicate: ++out.duplicate; break;
+                case protocol::Status::Conflict:
+                    ++out.conflict;
+                    log_warn("The hub already holds response " + std::to_string(rows[i].seq) + " (" + rows[i].uuid +
+                             ") with different content; it kept the new copy aside (conflict)");
+                    break;
+                case protocol::Status::Invalid:
+                    invalid.push_back(rows[i]);
+                    invalid_why.push_back(results[i].error.empty() ? "no reason given" : results[i].error);
+                    continue;
+            }
+            ack.push_back(results[i].uuid);
+        }
+        store_.mark_acknowledged(ack);  // one transaction, only after a valid reply
+        progress_.sent += static_cast<std::int64_t>(ack.size());
+        progress_.total = std::max(progress_.total, progress_.sent);
+        if (on_progress_) on_progress_(progress_);
+        if (invalid.size() == 1) set_aside(invalid[0], "The hub refused it: " + invalid_why[0], out);
+        else if (invalid.size() > 1) return send_halves(invalid, out, cancelled);
+        return Sent::Ok;
+    }
+    if (r.status == 400 || r.status == 413) {
+        // Only the hub's own {"error"} speaks about our records; a proxy's or portal's page says nothing about
+        // them: batches are still split, but a lone record is then held back (left pending), never quarantined.
+        const std::optional<std::string> err = hub_error(r.body);
+        const std::string code = "HTTP " + std::to_string(r.status);
+        const std::string what = err ? *err : code + " from something between the kiosk and the hub, not the hub";
+        if (r.status == 400 && err && err->find("unsupported protocol") != std::string::npos)
+            return stop(Kind::Stopped, "The hub does not speak this kiosk's sync protocol (" + *err +
+                                           "); the responses are kept here. The kiosk software may need updating");
+        if (++rejects_in_a_row_ > kMaxRejectsInARow)
+            return stop(Kind::Stopped, "Every batch is refused (" + (err ? code + ": " + *err : what) + ")");
+        if (rows.size() > 1) {
+            if (r.status == 413) batch_records_ = std::max(1, static_cast<int>(rows.size() / 2));  // rest of the pass
+            return send_halves(rows, out, cancelled);
+        }
+        if (!err) {
+            ++held_back_;
+            held_reason_ = what;
+        } else if (r.status == 413) {
+            set_aside(rows[0], "It is too large for the hub (HTTP 413: " + *err + ")", out);
+        } else if (out.talked_to_hub || accepted_before_) {
+            set_aside(rows[0], "The hub refused it: " + *err, out);
+        } else {
+            suspects_.emplace_back(rows[0], "The hub refused it: " + *err);
+        }
+        return Sent::Ok;
+    }
+    if (r.status == 401 || r.status == 403)
+        return stop(Kind::Paused, "The hub refused this kiosk's token — ask the organiser for a new pairing code");
+    if (r.status == 429 || r.status == 503) {
+        std::optional<std::chrono::milliseconds> after;
+        if (r.retry_after) after = std::chrono::duration_cast<std::chrono::milliseconds>(*r.retry_after);
+        return stop(Kind::Retry, "The hub is busy", after);
+    }
+    if (r.status >= 300 && r.status < 400)
+        return stop(Kind::Retry, "Can't reach the hub (redirected elsewhere: a captive portal may be in the way)");
+    if (r.status >= 500) return stop(Kind::Retry, "The hub had a problem (HTTP " + std::to_string(r.status) + ")");
+    return stop(Kind::Retry, "The hub answered HTTP " + std::to_string(r.status) +
+                                 (r.status == 404 ? " (is the hub address right?)" : ""));
+}
+
+SyncStatus SyncEngine::record_outcome(const PassOutcome& o, const Backoff& backoff) {
+    SyncStatus st = store_.sync_status();
+    if (o.talked_to_hub) st.last_success_utc = utc_seconds_now();
+    switch (o.kind) {
+        case PassOutcome::Kind::Done:
+            st.attempts = 0;
+            st.next_attempt_ms = 0;
+            st.last_error.clear();
+            st.paused = false;
+            break;
+        case PassOutcome::Kind::Retry:
+        case PassOutcome::Kind::Stopped:
+            st.attempts = o.talked_to_hub ? 1 : st.attempts + 1;  // the hub answered: start the backoff afresh
+            st.next_attempt_ms = backoff.next_attempt_ms(st.attempts, o.retry_after);
+            st.last_error = o.error;
+            st.paused = false;
+            break;
+        case PassOutcome::Kind::Paused:
+            st.attempts += 1;
+            st.next_attempt_ms = 0;
+            st.last_error = o.error;
+            st.paused = true;
+            break;
+        case PassOutcome::Kind::Cancelled: break;  // not the hub's doing: keep the schedule as it was
+    }
+    store_.set_sync_status(st);
+    return st;
+}
+
+}  // namespace engage

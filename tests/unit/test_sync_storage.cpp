@@ -1,0 +1,221 @@
+// Storage's sync bookkeeping (migration 2): batch selection, acknowledgement in one transaction, quarantine,
+// status that survives a restart, and nothing ever deleted.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engage/storage.h"
+
+namespace fs = std::filesystem;
+using namespace engage;
+
+namespace {
+
+struct SyncTempDir {
+    fs::path path;
+    SyncTempDir() {
+        const char* base = std::getenv("TMPDIR");
+        std::string tmpl = std::string(base && *base ? base : "/tmp") + "/engage-sync-XXXXXX";
+        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+        path = tmpl;
+    }
+    ~SyncTempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    std::string db() const { return (path / kDatabaseFile).string(); }
+};
+
+// Runs SQL on a plain connection; returns the first column of the first row ("" if none).
+std::string raw_sql(const std::string& db_path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    std::string out;
+    char* err = nullptr;
+    const int rc = sqlite3_exec(
+        db, sql.c_str(),
+        [](void* o, int, char** v, char**) {
+            auto* s = static_cast<std::string*>(o);
+            if (s->empty() && v[0]) *s = v[0];
+            return 0;
+        },
+        &out, &err);
+    INFO(sql << ": " << (err ? err : ""));
+    sqlite3_free(err);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+    return out;
+}
+
+NewResponse response(int i, std::size_t text = 20) {
+    return {"park-plan", 2, "en", R"({"idea":{"text":")" + std::string(text, 'a') + std::to_string(i) + R"("}})"};
+}
+
+std::vector<std::int64_t> seqs(const std::vector<PendingRecord>& rs) {
+    std::vector<std::int64_t> out;
+    for (const auto& r : rs) out.push_back(r.seq);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("sync storage: pending batches are oldest first, within the record and byte limits", "[sync][storage]") {
+    SyncTempDir tmp;
+    auto s = Store::open(tmp.path.string());
+    s->start_session("Park plan", "Leith Library");
+    for (int i = 0; i < 10; ++i) s->save_response(response(i));
+
+    auto all = s->pending_batch(100, 1 << 20);
+    REQUIRE(all.size() == 10);
+    CHECK(seqs(all) == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+    CHECK(seqs(s->pending_batch(3, 1 << 20)) == std::vector<std::int64_t>{1, 2, 3});
+    CHECK(seqs(s->pending_batch(3, 1 << 20, 8)) == std::vector<std::int64_t>{9, 10});
+    CHECK(s->pending_batch(3, 1 << 20, 10).empty());
+
+    // The session is joined in; an open session has no end.
+    const PendingRecord& r = all.front();
+    REQUIRE(r.session);
+    CHECK(r.session->event == "Park plan");
+    CHECK(r.session->venue == "Leith Library");
+    CHECK(r.session->ended_utc.empty());
+    CHECK(r.survey_id == "park-plan");
+    CHECK(r.survey_version == 2);
+    CHECK(r.language == "en");
+    CHECK(r.answers_json == response(0).answers_json);
+    CHECK(r.created_utc.size() == 17);
+    s->end_session();
+    REQUIRE(s->pending_batch(1, 1 << 20).front().session);
+    CHECK_FALSE(s->pending_batch(1, 1 << 20).front().session->ended_utc.empty());
+
+    // Byte budget: each record is ~20 + 320 bytes; at least one comes even when the budget is tiny.
+    CHECK(s->pending_batch(100, 1).size() == 1);
+    const auto some = s->pending_batch(100, 1000);
+    CHECK(some.size() >= 2);
+    CHECK(some.size() < 10);
+}
+
+TEST_CASE("sync storage: acknowledging is one transaction, all or nothing", "[sync][storage]") {
+    SyncTempDir tmp;
+    auto s = Store::open(tmp.path.string());
+    for (int i = 0; i < 5; ++i) s->save_response(response(i));
+    auto rows = s->pending_batch(10, 1 << 20);
+    std::vector<std::string> uuids;
+    for (const auto& r : rows) uuids.push_back(r.uuid);
+
+    // A trigger fails the update of the third row: the first two must not stay acknowledged.
+    raw_sql(tmp.db(), "CREATE TRIGGER no_ack BEFORE UPDATE OF sync_state ON responses WHEN OLD.seq = 3"
+                      " BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    CHECK_THROWS_AS(s->mark_acknowledged({uuids[0], uuids[1], uuids[2]}), StoreError);
+    CHECK(s->counts().waiting_sync == 5);
+    CHECK(s->counts().acknowledged == 0);
+    raw_sql(tmp.db(), "DROP TRIGGER no_ack");
+
+    CHECK(s->mark_acknowledged({uuids[0], uuids[1], uuids[2]}) == 3);
+    CHECK(s->mark_acknowledged({uuids[0], "not-a-uuid"}) == 0);  // already acknowledged / unknown: skipped
+    CHECK(s->mark_acknowledged({}) == 0);
+    const Counts c = s->counts();
+    CHECK(c.waiting_sync == 2);
+    CHECK(c.acknowledged == 3);
+    CHECK(c.total == 5);
+    CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{4, 5});
+}
+
+TEST_CASE("sync storage: quarantined records are kept, never selected, and can be released", "[sync][storage]") {
+    SyncTempDir tmp;
+    auto s = Store::open(tmp.path.string());
+    for (int i = 0; i < 4; ++i) s->save_response(response(i));
+    auto rows = s->pending_batch(10, 1 << 20);
+    CHECK(s->quarantine(rows[1].uuid, "The hub refused it: answers.idea: too long"));
+    CHECK_FALSE(s->quarantine(rows[1].uuid, "again"));  // only pending ones
+    CHECK(s->mark_acknowledged({rows[0].uuid}) == 1);
+    CHECK_FALSE(s->quarantine(rows[0].uuid, "acknowledged ones stay acknowledged"));
+    CHECK(s->mark_acknowledged({rows[1].uuid}) == 0);  // a quarantined one is not acknowledged by accident
+
+    CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{3, 4});
+    Counts c = s->counts();
+    CHECK(c.waiting_sync == 2);
+    CHECK(c.quarantined == 1);
+    CHECK(c.acknowledged == 1);
+    auto q = s->quarantined();
+    REQUIRE(q.size() == 1);
+    CHECK(q[0].seq == 2);
+    CHECK(q[0].uuid == rows[1].uuid);
+    CHECK(q[0].reason == "The hub refused it: answers.idea: too long");
+
+    CHECK(s->release_quarantined() == 1);
+    CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{2, 3, 4});
+    // Nothing was ever deleted.
+    CHECK(s->counts().total == 4);
+    CHECK(raw_sql(tmp.db(), "SELECT COUNT(*) FROM responses") == "4");
+}
+
+TEST_CASE("sync storage: the sync status survives a restart", "[sync][storage]") {
+    SyncTempDir tmp;
+    {
+        auto s = Store::open(tmp.path.string());
+        const SyncStatus fresh = s->sync_status();
+        CHECK(fresh.attempts == 0);
+        CHECK(fresh.next_attempt_ms == 0);
+        CHECK(fresh.last_success_utc.empty());
+        CHECK(fresh.last_error.empty());
+        CHECK_FALSE(fresh.paused);
+        s->set_sync_status({7, 1'800'000'000'123, "2026-11-22T10:04:31Z", "Can't reach the hub", true});
+    }
+    auto s = Store::open(tmp.path.string());
+    const SyncStatus st = s->sync_status();
+    CHECK(st.attempts == 7);
+    CHECK(st.next_attempt_ms == 1'800'000'000'123);
+    CHECK(st.last_success_utc == "2026-11-22T10:04:31Z");
+    CHECK(st.last_error == "Can't reach the hub");
+    CHECK(st.paused);
+    CHECK(raw_sql(tmp.db(), "SELECT COUNT(*) FROM sync_status") == "1");
+}
+
+TEST_CASE("sync storage: a second connection for the sync thread sees the same data", "[sync][storage]") {
+    SyncTempDir tmp;
+    CHECK_THROWS_AS(Store::open_existing(tmp.path.string()), StoreError);  // no database yet: not created
+    CHECK_FALSE(fs::exists(tmp.db()));
+    auto ui = Store::open(tmp.path.string());
+    auto sync = Store::open_existing(tmp.path.string());
+    CHECK(sync->kiosk_id() == ui->kiosk_id());
+    CHECK(sync->journal_mode() == "wal");
+    ui->save_response(response(1));
+    auto rows = sync->pending_batch(10, 1 << 20);
+    REQUIRE(rows.size() == 1);
+    CHECK(sync->mark_acknowledged({rows[0].uuid}) == 1);
+    CHECK(ui->counts().acknowledged == 1);
+    ui->save_response(response(2));  // the UI still writes while the other connection is open
+    CHECK(sync->counts().waiting_sync == 1);
+}
+
+TEST_CASE("sync storage: migration 2 upgrades a version 1 database and keeps every response", "[sync][storage]") {
+    SyncTempDir tmp;
+    std::string kiosk;
+    {
+        auto s = Store::open(tmp.path.string());
+        kiosk = s->kiosk_id();
+        for (int i = 0; i < 3; ++i) s->save_response(response(i));
+    }
+    // Take it back to exactly the version 1 schema.
+    raw_sql(tmp.db(),
+            "DROP TABLE sync_status; DROP INDEX responses_sync_seq; ALTER TABLE responses DROP COLUMN quarantine_reason;"
+            " CREATE INDEX responses_sync ON responses(sync_state); UPDATE responses SET sync_state='acknowledged' WHERE seq=1;"
+            " PRAGMA user_version = 1;");
+    auto s = Store::open(tmp.path.string());
+    CHECK(s->schema_version() == 2);
+    CHECK(s->kiosk_id() == kiosk);
+    const Counts c = s->counts();
+    CHECK(c.total == 3);
+    CHECK(c.acknowledged == 1);
+    CHECK(c.waiting_sync == 2);
+    CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{2, 3});
+    CHECK(s->sync_status().attempts == 0);
+    CHECK(raw_sql(tmp.db(), "PRAGMA integrity_check") == "ok");
+}
