@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""Sync benchmarks: the kiosk's sync client and the hub's ingest, end to end on this machine (stdlib only).
+
+  sync_bench.py BUILD drain  [--responses 100000]
+      `engage-kiosk seed` N responses, then one `engage-kiosk sync` pass to a local hub (SQLite) until the hub holds
+      them all -> responses/s; beside it, in the same run, a plain SQLite insert of the same rows (python sqlite3,
+      executemany into a fresh file, one transaction) -> rows/s, and the ratio.
+  sync_bench.py BUILD ingest [--kiosks 200] [--batches 5] [--records 100] [--backend sqlite,postgresql]
+                             [--linger S] [--hub-arg=--threads --hub-arg=64]
+      200 simulated kiosks (threads, each enrolled with `engage-hub kiosk add`) POST gzip'd protocol-v1 batches
+      straight to the hub, all at once -> responses/s and p50/p99 request latency, with SQLite and PostgreSQL
+      (a throwaway server from tests/pg_server.py, fsync off; skipped with a note if PostgreSQL is not installed).
+      --linger S keeps each kiosk's connection open S seconds after its last batch, as the kiosk's long-lived
+      libcurl handle does; --hub-arg passes options to engage-hub serve.
+  sync_bench.py BUILD all    both
+
+BUILD is a build folder with hub/engage-hub and app/engage-kiosk. Every figure also goes out as a
+"summary: LABEL<TAB>VALUE" line, which run_all.sh gathers into its table. Only 127.0.0.1 is used; every request
+loop is bounded by its count and by --max-seconds.
+"""
+import argparse
+import gzip
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "sync"))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+from harness import Hub, KioskData  # noqa: E402
+
+
+def summary(label, value):
+    print(f"summary: {label}\t{value}", flush=True)
+
+
+def binaries(build):
+    hub = os.path.join(build, "hub", "engage-hub")
+    kiosk = os.path.join(build, "app", "engage-kiosk")
+    for b in (hub, kiosk):
+        if not os.access(b, os.X_OK):
+            sys.exit(f"sync_bench: {b} is missing; build first (cmake --build {build})")
+    return hub, kiosk
+
+
+# ------------------------------------------------------------------------------------------------------ drain
+def plain_sqlite_insert(kiosk_db, target):
+    """The same rows as the kiosk holds, inserted by python's sqlite3 into a fresh file in one transaction, with
+    the hub-like durability settings (WAL, synchronous=FULL) and a unique (kiosk, uuid) key."""
+    src = sqlite3.connect(f"file:{kiosk_db}?mode=ro", uri=True)
+    rows = src.execute("SELECT r.kiosk_id, r.uuid, r.seq, r.survey_id, r.survey_version, r.created_utc, r.language,"
+                       " r.session_id, s.event, s.venue, s.started_utc, s.ended_utc, r.answers_json"
+                       " FROM responses r LEFT JOIN sessions s ON s.id = r.session_id ORDER BY r.seq").fetchall()
+    src.close()
+    rows = [(*r, hashlib.sha256(r[12].encode()).hexdigest()) for r in rows]
+    con = sqlite3.connect(target, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    con.execute("CREATE TABLE responses(kiosk_uuid TEXT NOT NULL, uuid TEXT NOT NULL, seq INTEGER NOT NULL,"
+                " survey_id TEXT NOT NULL, survey_version INTEGER NOT NULL, created_utc TEXT NOT NULL,"
+                " language TEXT NOT NULL, session_id TEXT, session_event TEXT, session_venue TEXT,"
+                " session_started_utc TEXT, session_ended_utc TEXT, answers_json TEXT NOT NULL,"
+                " content_hash TEXT NOT NULL, PRIMARY KEY (kiosk_uuid, uuid))")
+    t = time.perf_counter()
+    con.execute("BEGIN")
+    con.executemany("INSERT INTO responses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    con.execute("COMMIT")
+    took = time.perf_counter() - t
+    con.close()
+    return len(rows), took
+
+
+def drain(build, args):
+    hub_bin, kiosk_bin = binaries(build)
+    n = args.responses
+    with tempfile.TemporaryDirectory(prefix="engage-sync-bench-") as tmp:
+        kiosk = KioskData(kiosk_bin, os.path.join(tmp, "kiosk"))
+        t = time.perf_counter()
+        kiosk.seed(n, seed=42)
+        print(f"  (seeded {n} responses in {time.perf_counter() - t:.1f} s)", flush=True)
+        hub = Hub(hub_bin, os.path.join(tmp, "hub.sqlite"), tmp).start()
+        try:
+            token = hub.add_kiosk("bench").token
+            extra = ["--batch-records", str(args.batch_records)] if args.batch_records else []
+            t = time.perf_counter()
+            r = kiosk.sync(hub.url, token, "--max-seconds", str(args.max_seconds), *extra,
+                           timeout=args.max_seconds + 60, retry_base_ms="100")
+            took = time.perf_counter() - t
+            held = len(hub.responses())
+        finally:
+            hub.stop()
+        if r.returncode != 0 or held != n:
+            sys.exit(f"sync_bench drain: sync exited {r.returncode}, the hub holds {held} of {n}:\n{r.stderr[-2000:]}")
+        rate = n / took
+        print(f"end to end: {n} responses, kiosk SQLite -> engage-kiosk sync -> HTTP -> engage-hub -> SQLite: "
+              f"{took:.2f} s = {rate:,.0f} responses/s", flush=True)
+        rows, plain = plain_sqlite_insert(kiosk.db_path, os.path.join(tmp, "plain.sqlite"))
+        prate = rows / plain
+        print(f"plain SQLite: {rows} rows, python sqlite3 executemany, one transaction (WAL, synchronous=FULL): "
+              f"{plain:.2f} s = {prate:,.0f} rows/s", flush=True)
+        print(f"end to end is {prate / rate:.1f}x slower than a plain local insert "
+              f"({100 * rate / prate:.1f} % of its rate)", flush=True)
+    summary(f"sync drain, {n} responses to a local hub (SQLite)", f"{rate:,.0f} responses/s")
+    summary("plain SQLite insert of the same rows (one transaction)", f"{prate:,.0f} rows/s")
+    summary("plain insert / end-to-end sync", f"{prate / rate:.1f}x")
+
+
+# ----------------------------------------------------------------------------------------------------- ingest
+def canonical_hash(record):
+    """The protocol's content hash: SHA-256 of the record without content_hash, compact JSON, keys sorted (what
+    nlohmann::json's dump() gives for the ASCII-only records made here)."""
+    payload = {k: v for k, v in record.items() if k != "content_hash"}
+    if isinstance(payload.get("session"), dict):
+        payload["session"] = {k: v for k, v in payload["session"].items() if k != "ended_utc"}
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def make_batches(kiosk_id, batches, per_batch, kiosk_no):
+    session = {"id": str(uuid.uuid4()), "event": "Bench evening", "venue": f"Hall {kiosk_no}",
+               "started_utc": "2026-11-22T09:30:00Z", "ended_utc": None}
+    bodies, seq = [], 0
+    for _ in range(batches):
+        records = []
+        for _ in range(per_batch):
+            seq += 1
+            rec = {"uuid": str(uuid.uuid4()), "seq": seq, "survey_id": "demo-community-voice", "survey_version": 1,
+                   "created_utc": "2026-11-22T10:04Z", "language": "en", "session": session,
+                   "answers": {"today": 1 + seq % 5, "listened": "yes" if seq % 3 else "no",
+                               "next_time": {"selected": ["transport", "childcare"][: 1 + seq % 2]},
+                               "anything_else": "It would help to have a bus that runs in the evening."}}
+            rec["content_hash"] = canonical_hash(rec)
+            records.append(rec)
+        batch = {"protocol": 1, "kiosk_id": kiosk_id, "batch_id": str(uuid.uuid4()), "records": records}
+        bodies.append((batch["batch_id"], gzip.compress(json.dumps(batch).encode(), 6)))
+    return bodies
+
+
+class SimKiosk(threading.Thread):
+    def __init__(self, port, token, bodies, start_gate, deadline, per_batch, linger=0.0):
+        super().__init__(daemon=True)
+        self.linger = linger
+        self.port, self.token, self.bodies = port, token, bodies
+        self.gate, self.deadline, self.per_batch = start_gate, deadline, per_batch
+        self.latencies, self.request_only, self.connects, self.stored, self.errors = [], [], [], 0, []
+        self.last_reply = None
+
+    def run(self):
+        self.gate.wait()
+        conn = None
+        for n, (batch_id, body) in enumerate(self.bodies):
+            for attempt in range(20):  # a 503/429 is retried (after its Retry-After, capped); all else is an error
+                if time.time() > self.deadline[0]:
+                    self.errors.append("deadline")
+                    return
+                t = time.perf_counter()
+                phase = "connect"
+                try:
+                    if conn is None:
+                        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                        conn.connect()
+                        self.connects.append(time.perf_counter() - t)
+                    phase = "request"
+                    t_req = time.perf_counter()
+                    conn.request("POST", "/v1/batches", body=body, headers={
+                        "Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
+                        "Content-Encoding": "gzip"})
+                    resp = conn.getresponse()
+                    data = resp.read()
+                    if resp.getheader("Connection", "").lower() == "close":
+                        conn.close()
+                        conn = None
+                except (OSError, http.client.HTTPException) as e:
+                    if conn is not None:
+                        conn.close()
+                    conn = None
+                    self.errors.append(f"{phase} of batch {n + 1} (attempt {attempt + 1}): {type(e).__name__}: {e}")
+                    continue
+                self.latencies.append(time.perf_counter() - t)
+                self.last_reply = time.perf_counter()
+                self.request_only.append(time.perf_counter() - t_req)
+                if resp.status in (429, 503):
+                    time.sleep(min(float(resp.getheader("Retry-After", "1") or 1), 2.0))
+                    continue
+                if resp.status != 200:
+                    self.errors.append(f"HTTP {resp.status}: {data[:200]!r}")
+                    break
+                reply = json.loads(data)
+                if reply.get("batch_id") != batch_id:
+                    self.errors.append("reply for another batch")
+                    break
+                self.stored += sum(1 for r in reply["results"] if r["status"] in ("stored", "duplicate"))
+                break
+        if conn is not None:
+            # A kiosk's sync thread keeps its libcurl handle, so its connection stays open (idle) after the last
+            # batch until the hub closes it; --linger S models that.
+            if self.linger > 0:
+                time.sleep(self.linger)
+            conn.close()
+
+
+def pct(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = min(len(values) - 1, max(0, int(round(p / 100 * len(values) + 0.5)) - 1))
+    return values[k]
+
+
+def ingest_one(hub_bin, db, tmp, args, label):
+    hub = Hub(hub_bin, db, tmp, name=f"hub-{label}", extra_args=args.hub_arg).start()
+    try:
+        t = time.perf_counter()
+        tokens = [hub.add_kiosk(f"sim-{i}").token for i in range(args.kiosks)]
+        print(f"  ({label}: enrolled {args.kiosks} kiosks in {time.perf_counter() - t:.1f} s)", flush=True)
+        t = time.perf_counter()
+        work = [make_batches(str(uuid.uuid4()), args.batches, args.records, i) for i in range(args.kiosks)]
+        print(f"  ({label}: built {args.kiosks * args.batches} gzip batches in {time.perf_counter() - t:.1f} s)",
+              flush=True)
+        gate = threading.Event()
+        deadline = [0.0]
+        threads = [SimKiosk(hub.port, tok, bodies, gate, deadline, args.records, args.linger)
+                   for tok, bodies in zip(tokens, work)]
+        for th in threads:
+            th.start()
+        deadline[0] = time.time() + args.max_seconds
+        t = time.perf_counter()
+        gate.set()
+        for th in threads:
+            th.join(timeout=max(1.0, deadline[0] - time.time() + 30))
+        took = time.perf_counter() - t
+        if args.linger > 0:  # the time to the last reply, not to the last close
+            took = max(th.last_reply for th in threads if th.last_reply) - t
+        stored = sum(th.stored for th in threads)
+        lat = [x for th in threads for x in th.latencies]
+        connects = [x for th in threads for x in th.connects]
+        req_only = [x for th in threads for x in th.request_only]
+        errors = [e for th in threads for e in th.errors]
+        held = len(hub.responses())
+    finally:
+        hub.stop()
+    expected = args.kiosks * args.batches * args.records
+    print(f"{label}: {args.kiosks} kiosks x {args.batches} batches x {args.records} records: {stored} acknowledged, "
+          f"{held} held by the hub, in {took:.2f} s = {stored / took:,.0f} responses/s", flush=True)
+    print(f"  request latency (send to whole reply, including the TCP connect when a new connection was needed): "
+          f"p50 {1000 * pct(lat, 50):.0f} ms, p99 {1000 * pct(lat, 99):.0f} ms, max {1000 * max(lat):.0f} ms over "
+          f"{len(lat)} requests", flush=True)
+    print(f"  without the connect (on an open connection): p50 {1000 * pct(req_only, 50):.0f} ms, "
+          f"p99 {1000 * pct(req_only, 99):.0f} ms", flush=True)
+    print(f"  TCP connect alone: p50 {1000 * pct(connects, 50):.1f} ms, p99 {1000 * pct(connects, 99):.0f} ms, "
+          f"max {1000 * max(connects):.0f} ms over {len(connects)} connects", flush=True)
+    if errors:
+        print(f"  {len(errors)} network errors (each retried): {errors[:3]}", flush=True)
+    if held != expected or stored != expected:
+        print(f"  WARNING: expected {expected} at the hub", flush=True)
+    summary(f"hub ingest, {args.kiosks} kiosks at once, {label}", f"{stored / took:,.0f} responses/s")
+    summary(f"hub ingest p99 request latency ({args.records}-record batches), {label}",
+            f"{1000 * pct(lat, 99):.0f} ms (TCP connect p99 {1000 * pct(connects, 99):.0f} ms)")
+
+
+def ingest(build, args):
+    hub_bin, _ = binaries(build)
+    backends = [b.strip() for b in args.backend.split(",") if b.strip()]
+    with tempfile.TemporaryDirectory(prefix="engage-ingest-bench-") as tmp:
+        if "sqlite" in backends:
+            ingest_one(hub_bin, os.path.join(tmp, "hub.sqlite"), tmp, args, "SQLite")
+        if "postgresql" in backends:
+            try:
+                import pg_server
+            except ImportError:
+                print("PostgreSQL: skipped (tests/pg_server.py is missing)")
+                summary("hub ingest, PostgreSQL", "skipped (no tests/pg_server.py)")
+                return
+            if not pg_available(pg_server):
+                print("PostgreSQL: skipped (no PostgreSQL server binaries; apt-get install postgresql)")
+                summary("hub ingest, PostgreSQL", "skipped (no postgresql)")
+                return
+            print("  (PostgreSQL here is tests/pg_server.py's throwaway server: fsync=off, synchronous_commit=off;"
+                  " a durable server commits slower)", flush=True)
+            with pg_url(pg_server, tmp) as url:
+                ingest_one(hub_bin, url, tmp, args, "PostgreSQL")
+
+
+def pg_available(pg_server):
+    return pg_server.find_bin_dir() is not None
+
+
+def pg_url(pg_server, tmp):
+    import contextlib
+
+    @contextlib.contextmanager
+    def cm():
+        with pg_server.PgServer() as srv:
+            yield srv.create_database("sync_bench")
+    return cm()
+
+
+def main():
+    ap = argparse.ArgumentParser(description="sync benchmarks (see the top of this file)")
+    ap.add_argument("build")
+    ap.add_argument("what", choices=["drain", "ingest", "all"])
+    ap.add_argument("--responses", type=int, default=int(os.environ.get("BENCH_RESPONSES", 100000)))
+    ap.add_argument("--batch-records", type=int, default=0, help="engage-kiosk sync --batch-records (default: its own)")
+    ap.add_argument("--kiosks", type=int, default=200)
+    ap.add_argument("--batches", type=int, default=5, help="batches per simulated kiosk")
+    ap.add_argument("--records", type=int, default=100, help="records per batch")
+    ap.add_argument("--backend", default="sqlite,postgresql")
+    ap.add_argument("--hub-arg", action="append", default=[],
+                    help="ingest: an extra argument for engage-hub serve, e.g. --hub-arg=--threads --hub-arg=64")
+    ap.add_argument("--linger", type=float, default=0.0,
+                    help="ingest: each simulated kiosk keeps its connection open this many seconds after its last "
+                         "batch, as a kiosk's long-lived libcurl handle does (default 0: close at once)")
+    ap.add_argument("--max-seconds", type=int, default=600)
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    if args.what in ("drain", "all"):
+        drain(build, args)
+    if args.what in ("ingest", "all"):
+        ingest(build, args)
+
+
+if __name__ == "__main__":
+    main()
