@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Engage developer commands. Installs the Debian bookworm packages it needs (apt-get, with sudo when not root).
-#   ./dev.sh run [kiosk options]   install, build, start the kiosk windowed on the demo survey (data in ./engage-data)
+#   ./dev.sh run [kiosk options]   install, build, start a local hub and the kiosk on the demo survey (./engage-data)
 #   ./dev.sh test                  install, build with ASan+UBSan, run every test with ctest
 #   ./dev.sh bench                 install, build (release), run the benchmarks in bench/
 #   ./dev.sh setup | build         just install the packages / just build
@@ -38,6 +38,24 @@ build() {  # build DIR [cmake options...]
   cmake --build "$dir" -j"$(nproc)"
 }
 
+# The kiosk on the demo survey, with a local hub (SQLite) that it syncs to; all data in ./engage-data.
+run_demo() {
+  local data="$PWD/engage-data" hub=build/hub/engage-hub port=${ENGAGE_DEMO_PORT:-8765}
+  mkdir -p "$data"
+  if [ ! -f "$data/kiosk.json" ]; then
+    local token
+    token=$("$hub" kiosk add "This computer (demo)" --db "$data/hub.sqlite" --json |
+            python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+    printf '{"hub_url": "http://127.0.0.1:%s", "hub_token": "%s"}\n' "$port" "$token" > "$data/kiosk.json"
+  fi
+  "$hub" serve --db "$data/hub.sqlite" --listen "127.0.0.1:$port" --log "$data/hub.log" 2>/dev/null &
+  local hub_pid=$!
+  trap 'kill $hub_pid 2>/dev/null' EXIT
+  echo "==> hub on http://127.0.0.1:$port (log: $data/hub.log); kiosk data in $data/kiosk"
+  echo "==> facilitator panel: hold the top-left corner for 3 s (first time: choose a PIN)"
+  build/app/engage-kiosk --windowed --data-dir "$data/kiosk" --config "$data/kiosk.json" "$@"
+}
+
 cmd=${1:-help}; shift || true
 case "$cmd" in
   setup) setup ;;
@@ -45,11 +63,13 @@ case "$cmd" in
   run)
     setup
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DENGAGE_BUILD_TESTS=OFF
-    exec build/app/engage-kiosk --windowed --data-dir "$PWD/engage-data" "$@" ;;
+    run_demo "$@" ;;
   test)
     setup
     build build-asan -DCMAKE_BUILD_TYPE=Debug -DENGAGE_SANITIZE=ON
     cd build-asan
+    export ENGAGE_REQUIRE_POSTGRES=1   # the PostgreSQL tests must run, never skip
+    export ENGAGE_SYNC_SEED=${ENGAGE_SYNC_SEED:-20261122}  # the randomized sync run; set another seed to explore
     exec ctest --output-on-failure -j"$(nproc)" "$@" ;;
   bench)
     setup
