@@ -431,6 +431,63 @@ def test_drag_scroll():
             x.close()
 
 
+def test_sync_panel():
+    """The kiosk sends each new response to a real hub soon after it is saved; with the hub gone the panel says so
+    in plain words and keeps the response; "Sync now" sends it as soon as the hub is back."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sync"))
+    from harness import Hub  # noqa: E402
+    hub_bin = os.environ["ENGAGE_HUB_BINARY"]
+    with tempfile.TemporaryDirectory() as tmp:
+        hub = Hub(hub_bin, os.path.join(tmp, "hub.sqlite"), os.path.join(tmp, "hub"))
+        token = hub.add_kiosk("Hall kiosk").token
+        cfg = os.path.join(tmp, "kiosk.json")
+        with open(cfg, "w") as f:
+            json.dump({"facilitator_pin": "2468", "hub_url": hub.url, "hub_token": token}, f)
+        hub.start()
+        x = Xvfb()
+        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), args=["--config", cfg],
+                  artefacts=os.path.join(ARTEFACTS, "sync"))
+
+        def held():
+            return sum(r["records"] for r in hub.status())
+
+        def wait_for(pred, what, timeout=30):
+            deadline = time.time() + timeout
+            while time.time() < deadline:
+                if pred():
+                    return
+                time.sleep(0.2)
+            raise AssertionError(f"timed out waiting for {what}")
+
+        try:
+            complete_demo(k, shots=False)
+            wait_for(lambda: held() == 1, "the response to reach the hub")
+            k.tap("Done")
+            k.wait_screen("attract")
+            hub.stop()
+            complete_demo(k, shots=False)
+            k.tap("Done")
+            k.wait_screen("attract")
+            st = open_panel(k)
+            st = k.wait(lambda s: s["screen"] == "facilitator" and s["sync"]["error"] != "", "the sync error", 30)
+            assert st["sync"]["waiting"] == 1 and st["sync"]["sent"] == 1, st["sync"]
+            assert "hub" in st["sync"]["error"].lower(), st["sync"]
+            k.screenshot("01-hub-unreachable")
+            hub.start()
+            k.tap("Sync now")
+            k.wait(lambda s: s["screen"] == "facilitator" and s["sync"]["waiting"] == 0, "Sync now to send it", 20)
+            assert held() == 2
+            k.screenshot("02-all-sent")
+        finally:
+            k.stop()
+            x.close()
+            hub.stop()
+        db = sqlite3.connect(os.path.join(tmp, "data", "engage.sqlite"))
+        states = db.execute("SELECT sync_state FROM responses ORDER BY seq").fetchall()
+        db.close()
+        assert states == [("acknowledged",), ("acknowledged",)], states
+
+
 TESTS = {n[5:]: f for n, f in globals().items() if n.startswith("test_")}
 
 if __name__ == "__main__":
