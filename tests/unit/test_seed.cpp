@@ -1,6 +1,8 @@
 // Synthetic responses (engage-kiosk seed) and Store::save_batch.
 #include <catch2/catch.hpp>
 
+#include "temp_dir.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -22,18 +24,8 @@ using namespace engage;
 
 namespace {
 
-struct SeedDir {
-    fs::path path;
-    SeedDir() {
-        const char* base = std::getenv("TMPDIR");
-        std::string tmpl = std::string(base && *base ? base : "/tmp") + "/engage-seed-XXXXXX";
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~SeedDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+struct SeedDir : test::TempDir {
+    SeedDir() : TempDir("seed") {}
 };
 
 Survey demo_survey() {

@@ -3,6 +3,8 @@
 // The real hub and real network faults are tested end to end in tests/sync/.
 #include <catch2/catch.hpp>
 
+#include "temp_dir.h"
+
 #include <unistd.h>
 #include <zlib.h>
 
@@ -20,18 +22,8 @@ using Kind = PassOutcome::Kind;
 
 namespace {
 
-struct EngineTempDir {
-    fs::path path;
-    EngineTempDir() {
-        const char* base = std::getenv("TMPDIR");
-        std::string tmpl = std::string(base && *base ? base : "/tmp") + "/engage-engine-XXXXXX";
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~EngineTempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+struct EngineTempDir : test::TempDir {
+    EngineTempDir() : TempDir("engine") {}
 };
 
 std::string gunzip(const std::string& in) {

@@ -2,6 +2,8 @@
 // status that survives a restart, and nothing ever deleted.
 #include <catch2/catch.hpp>
 
+#include "temp_dir.h"
+
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -17,19 +19,8 @@ using namespace engage;
 
 namespace {
 
-struct SyncTempDir {
-    fs::path path;
-    SyncTempDir() {
-        const char* base = std::getenv("TMPDIR");
-        std::string tmpl = std::string(base && *base ? base : "/tmp") + "/engage-sync-XXXXXX";
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~SyncTempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string db() const { return (path / kDatabaseFile).string(); }
+struct SyncTempDir : test::TempDir {
+    SyncTempDir() : TempDir("sync") {}
 };
 
 // Runs SQL on a plain connection; returns the first column of the first row ("" if none).
