@@ -122,6 +122,9 @@ def main():
         proxy.schedule([{"pass": True, "after": lambda i: after.append(i)}, "replay",
                         {"redirect": "http://portal.invalid/login"}])
         status, _, body1 = post(port, body=b"first")
+        deadline = time.time() + 5  # the hook runs on the proxy's thread after the client already has the reply
+        while not after and time.time() < deadline:
+            time.sleep(0.01)
         assert status == 200 and len(after) == 1, (status, after)
         before = len(FakeHub.received)
         status, _, body2 = post(port, body=b"second")
