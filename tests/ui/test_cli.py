@@ -45,6 +45,30 @@ def main():
             f.write('{"idle_seconds": "soon", "colour": 3}')
         r = run("--config", cfg)
         assert r.returncode == 2 and "idle_seconds" in r.stderr and "colour" in r.stderr, r.stderr
+        # sync / pair: bad input is refused with the reason, nothing is sent and nothing is lost.
+        data = os.path.join(tmp, "data")
+        r = run("sync", "--data-dir", os.path.join(tmp, "none"))
+        assert r.returncode == 2 and "no kiosk database" in r.stderr, r.stderr
+        assert run("seed", "--data-dir", data, "--count", "3").returncode == 0
+        r = run("sync", "--data-dir", data)
+        assert r.returncode == 2 and "no hub is set up" in r.stderr, r.stderr
+        r = run("sync", "--data-dir", data, "--hub", "ftp://x", "--token", "t")
+        assert r.returncode == 2 and "https://" in r.stderr, r.stderr
+        r = run("sync", "--data-dir", data, "--hub", "http://example.org", "--token", "t")
+        assert r.returncode == 2 and "only allowed for a hub on this machine" in r.stderr, r.stderr
+        with open(cfg, "w") as f:
+            f.write('{"hub_url": 5}')
+        r = run("sync", "--data-dir", data, "--config", cfg)
+        assert r.returncode == 2 and "hub_url: must be a string" in r.stderr, r.stderr
+        r = run("sync", "--data-dir", data, "--hub", "http://127.0.0.1:1", "--token", "t", "--retries", "1",
+                "--retry-base-ms", "10")
+        assert r.returncode == 1 and "Can't reach the hub" in r.stderr and "3 waiting" in r.stdout, (r.stdout, r.stderr)
+        r = run("pair", "--data-dir", data, "--hub", "http://127.0.0.1:1", "--code", "ZZZZ")
+        assert r.returncode == 1 and "Can't reach the hub" in r.stderr, r.stderr
+        import sqlite3
+        db = sqlite3.connect(os.path.join(data, "engage.sqlite"))
+        assert db.execute("SELECT COUNT(*) FROM responses WHERE sync_state = 'pending'").fetchone()[0] == 3
+        db.close()
     print("passed cli")
 
 
