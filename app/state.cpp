@@ -5,6 +5,10 @@
 #include <filesystem>
 
 #include "engage/answers.h"
+
+namespace {
+constexpr int SQLITE_BUSY_CODE = 5;  // SQLITE_BUSY, without pulling sqlite3.h into the app
+}
 #include "engage/log.h"
 #include "engage/textcheck.h"
 
@@ -52,6 +56,7 @@ void KioskState::open_store(const std::string& dir) {
         log_error(store_error);
         return;
     }
+    load_pin_guard();
     // A problem with the configured PIN must never cost the kiosk its storage: it is only a notice.
     if (!config.facilitator_pin.empty()) {
         try {
@@ -113,7 +118,14 @@ void KioskState::finish() {
     r.language = flow->language();
     r.answers_json = answers_to_json(*survey, flow->answers());
     try {
-        const SavedResponse s = store->save_response(r);
+        SavedResponse s;
+        try {
+            s = store->save_response(r);
+        } catch (const StoreError& e) {
+            if ((e.code & 0xff) != SQLITE_BUSY_CODE) throw;
+            log_warn(std::string("The database was busy; saving again: ") + e.what());
+            s = store->save_response(r);  // once more: the other writer (sync) has had 5 s to finish
+        }
         flow->saved();  // only after COMMIT returned
         last_save_error.clear();
         log_info("Saved response " + std::to_string(s.seq) + " (" + s.uuid + ")");
@@ -232,7 +244,9 @@ void KioskState::pin_submit() {
     } catch (const std::exception& e) {
         log_error(std::string("Could not read the PIN: ") + e.what());
     }
-    if (hash && pin_guard.attempt(*hash, pin_entry)) {
+    const bool ok = hash && pin_guard.attempt(*hash, pin_entry);
+    save_pin_guard();
+    if (ok) {
         pin_message.clear();
         mode = Mode::Facilitator;
         facilitator_message.clear();
@@ -245,6 +259,34 @@ void KioskState::pin_submit() {
         pin_message = strings.fmt("pin.wrong", {{"n", std::to_string(pin_guard.tries_left())}});
     }
     pin_entry.clear();
+}
+
+// The wrong-PIN count and lock are kept in the database (wall-clock time), so a restart gives no fresh tries.
+void KioskState::save_pin_guard() {
+    if (!store) return;
+    try {
+        const auto until = std::chrono::system_clock::now() + pin_guard.lock_left();
+        store->set_setting("pin_failures", std::to_string(pin_guard.failures()));
+        store->set_setting("pin_locked_until", pin_guard.locked() ? std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                                        until.time_since_epoch()).count())
+                                                                  : "0");
+    } catch (const std::exception& e) {
+        log_warn(std::string("Could not keep the PIN lock: ") + e.what());
+    }
+}
+
+void KioskState::load_pin_guard() {
+    if (!store) return;
+    try {
+        const long long failures = std::stoll(store->setting("pin_failures").value_or("0"));
+        const long long until = std::stoll(store->setting("pin_locked_until").value_or("0"));
+        const long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count();
+        pin_guard.restore(static_cast<int>(std::clamp(failures, 0LL, 100LL)),
+                          until > now ? std::chrono::seconds(until - now) : Millis(0));
+    } catch (const std::exception& e) {
+        log_warn(std::string("Could not read the PIN lock: ") + e.what());
+    }
 }
 
 void KioskState::leave_facilitator() {

@@ -130,6 +130,8 @@ struct KioskState {
     void begin_choose_survey();
     void choose_survey(const SurveyChoice& c);
     bool has_pin() const;
+    void save_pin_guard();
+    void load_pin_guard();
     // What the facilitator must know about: storage errors, the last failed save, notices.
     std::vector<std::string> facilitator_problems() const;
 

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace engage {
@@ -34,6 +35,15 @@ Millis PinGuard::lock_left() const {
     if (!locked_until_) return Millis(0);
     const auto left = std::chrono::duration_cast<Millis>(*locked_until_ - time_.now());
     return left > Millis(0) ? left : Millis(0);
+}
+
+void PinGuard::restore(int failures, Millis lock_left) {
+    failures_ = std::clamp(failures, 0, kMaxTries);
+    locked_until_.reset();
+    if (lock_left > Millis(0)) {
+        failures_ = kMaxTries;
+        locked_until_ = time_.now() + std::min(lock_left, kLockout);
+    }
 }
 
 bool PinGuard::attempt(const std::string& hash, const std::string& pin) {

@@ -267,6 +267,14 @@ def test_pin_lockout():
             time.sleep(1.0)
             k._read()
             assert k.state["screen"] == "pin" and k.state["locked"], k.state
+            # Pulling the power gives no fresh tries: after a restart the pad is still locked.
+            k.stop()
+            k = Kiosk(BINARY, x, os.path.join(tmp, "data"), args=["--config", write_pin_config(tmp)],
+                      artefacts=os.path.join(ARTEFACTS, "pin-lockout"))
+            k.wait_screen("attract")
+            k.hold("Facilitator corner", 3.4)
+            st = k.wait_screen("pin")
+            assert st["locked"], st
         finally:
             k.stop()
             x.close()

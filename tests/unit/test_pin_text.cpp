@@ -51,6 +51,19 @@ TEST_CASE("pin: five wrong tries lock it for 60 seconds") {
     CHECK(g.tries_left() == PinGuard::kMaxTries);
 }
 
+TEST_CASE("pin: the count and the lock survive a restart") {
+    ManualTime t;
+    PinGuard g(t);
+    g.restore(3, Millis(0));
+    CHECK(g.tries_left() == 2);
+    CHECK_FALSE(g.locked());
+    g.restore(5, 40s);
+    CHECK(g.locked());
+    CHECK(g.lock_left() == 40s);
+    g.restore(5, std::chrono::hours(5));  // a clock set wrong never locks for longer than the lockout
+    CHECK(g.lock_left() == PinGuard::kLockout);
+}
+
 TEST_CASE("textcheck: emails and phone numbers are noticed, ordinary text is not") {
     CHECK(looks_like_email("mail me at jo.bloggs+x@example.org please"));
     CHECK(looks_like_email("a@b.co"));

@@ -29,6 +29,9 @@ public:
     // Checks `pin` against `hash` unless locked. Returns true on a match.
     bool attempt(const std::string& hash, const std::string& pin);
     int tries_left() const { return kMaxTries - failures_; }
+    int failures() const { return failures_; }
+    // Restores what was saved before a restart, so pulling the power gives no fresh tries.
+    void restore(int failures, Millis lock_left);
 
 private:
     const TimeSource& time_;
