@@ -38,6 +38,7 @@ void Flow::set_start_language(const std::string& lang) {
 
 void Flow::reset() {
     answers_.clear();
+    more_time_ = false;  // a choice for one person, not the next
     index_ = 0;
     language_ = start_language_.empty() ? survey_->default_language() : start_language_;
     go(Screen::Attract);
@@ -154,7 +155,7 @@ void Flow::dismiss() {
 
 std::optional<TimePoint> Flow::next_deadline() const {
     switch (screen_) {
-        case Screen::Question: return last_touch_ + t_.idle;
+        case Screen::Question: return last_touch_ + idle_time();
         case Screen::IdleWarning: return entered_ + t_.warning;
         case Screen::Thanks: return entered_ + t_.thanks;
         case Screen::SaveFailed: return entered_ + t_.save_failed;

@@ -162,3 +162,31 @@ TEST_CASE("flow: attract has no deadline, so the kiosk can sleep") {
     t.advance(std::chrono::hours(10));
     CHECK_FALSE(f.tick());
 }
+
+TEST_CASE("flow: the idle warning can be put off again and again; more time multiplies the idle time by 5") {
+    const Survey s = make_survey();
+    ManualTime t;
+    FlowTimings timings;
+    timings.idle = 30s;
+    Flow f(s, timings, t);
+    f.begin();
+    f.answer().number = 4;
+    for (int i = 0; i < 12; ++i) {  // at least 10 extensions, one tap each
+        t.advance(30s);
+        REQUIRE(f.tick());
+        REQUIRE(f.screen() == Screen::IdleWarning);
+        f.carry_on();
+        REQUIRE(f.screen() == Screen::Question);
+    }
+    CHECK(f.answer().number == 4);
+    f.set_more_time(true);
+    t.advance(149s);
+    CHECK_FALSE(f.tick());
+    t.advance(1s);
+    CHECK(f.tick());
+    CHECK(f.screen() == Screen::IdleWarning);
+    t.advance(20s);
+    f.tick();
+    CHECK(f.screen() == Screen::Attract);
+    CHECK_FALSE(f.more_time());  // the next person starts with the usual time
+}

@@ -72,6 +72,12 @@ public:
     // Wipes the partial answers and returns to Attract.
     void reset();
 
+    // "More time" for this person: the idle time is multiplied by kMoreTimeFactor until the next person.
+    static constexpr int kMoreTimeFactor = 5;
+    void set_more_time(bool on) { more_time_ = on; }
+    bool more_time() const { return more_time_; }
+    Millis idle_time() const { return more_time_ ? t_.idle * kMoreTimeFactor : t_.idle; }
+
 private:
     int next_shown(int from) const;   // -1 if none
     int prev_shown(int from) const;
@@ -85,6 +91,7 @@ private:
     Answers answers_;
     std::string language_;
     std::string start_language_;
+    bool more_time_ = false;
     TimePoint last_touch_{};
     TimePoint entered_{};
 };
