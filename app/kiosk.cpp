@@ -182,6 +182,8 @@ int run_kiosk(const RunOptions& opts) {
         return s.mode == Mode::Keyboard &&
                !(s.edit_return == Mode::Respondent && s.flow && s.flow->screen() != Screen::Question);
     };
+    // The top-left square held for the facilitator gesture.
+    auto corner_size = [&] { return ImVec2(ui.target(3.0f), ui.target(3.0f)); };
     auto facilitator_mode = [&] {
         return s.mode == Mode::PinEntry || s.mode == Mode::PinSetup || s.mode == Mode::Facilitator ||
                s.mode == Mode::StartSession || s.mode == Mode::ChooseSurvey ||
@@ -195,7 +197,7 @@ int run_kiosk(const RunOptions& opts) {
             wait_ms = 0;
         } else {
             // A finger held in the facilitator corner: redraw the hold ring until it fires.
-            const bool corner_hold = ptr.down && !corner_fired && ptr.down_pos.x < ui.target(3.0f) && ptr.down_pos.y < ui.target(3.0f);
+            const bool corner_hold = ptr.down && !corner_fired && in_rect(ptr.down_pos, ImVec2(0, 0), corner_size());
             std::optional<TimePoint> deadline;
             auto sooner = [&](TimePoint t) { deadline = deadline ? std::min(*deadline, t) : t; };
             if (s.mode == Mode::Respondent || !facilitator_mode())
@@ -320,10 +322,10 @@ int run_kiosk(const RunOptions& opts) {
             s.mode == Mode::Respondent && (!s.flow || s.flow->screen() == Screen::Attract ||
                                            s.flow->screen() == Screen::Thanks || s.flow->screen() == Screen::SaveFailed);
         if (corner_allowed) {
-            const ImVec2 corner_size(ui.target(3.0f), ui.target(3.0f));
-            ui.record_rect("Facilitator corner", ImVec2(0, 0), corner_size);
-            if (ptr.down && !corner_fired && in_rect(ptr.down_pos, ImVec2(0, 0), corner_size) &&
-                in_rect(ptr.pos, ImVec2(0, 0), corner_size)) {
+            const ImVec2 corner = corner_size();
+            ui.record_rect("Facilitator corner", ImVec2(0, 0), corner);
+            if (ptr.down && !corner_fired && in_rect(ptr.down_pos, ImVec2(0, 0), corner) &&
+                in_rect(ptr.pos, ImVec2(0, 0), corner)) {
                 const auto held = clock.now() - ptr.down_at;
                 if (held >= kCornerHold) {
                     corner_fired = true;
@@ -335,7 +337,7 @@ int run_kiosk(const RunOptions& opts) {
                     ui.drag_active = true;  // a hold in the corner is not a tap on what lies under it
                     const float frac = static_cast<float>(std::chrono::duration_cast<Millis>(held).count()) / 3000.f;
                     ImDrawList* dl = ImGui::GetForegroundDrawList();
-                    const ImVec2 c(corner_size.x / 2, corner_size.y / 2);
+                    const ImVec2 c(corner.x / 2, corner.y / 2);
                     dl->PathArcTo(c, ui.px(1.0f), -IM_PI / 2, -IM_PI / 2 + 2 * IM_PI * frac, 48);
                     dl->PathStroke(ui.theme.accent, 0, ui.px(0.25f));
                 }
@@ -349,24 +351,26 @@ int run_kiosk(const RunOptions& opts) {
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         SDL_GL_SwapWindow(window);
 
-        nlohmann::json extra = nlohmann::json::object();
-        if (screen == "question") extra["question"] = s.flow->question().id;
-        if (screen == "facilitator") {
-            extra["problems"] = s.facilitator_problems();
-            extra["sync"] = {{"hub", s.hub_url},
-                             {"state", s.sync_state_line()},
-                             {"waiting", s.counts.waiting_sync},
-                             {"sent", s.counts.acknowledged},
-                             {"quarantined", s.counts.quarantined},
-                             {"error", s.sync_is_error() ? s.sync_status.last_error : ""}};
+        if (automation.enabled()) {  // the extra state is built only for an automation file
+            nlohmann::json extra = nlohmann::json::object();
+            if (screen == "question") extra["question"] = s.flow->question().id;
+            if (screen == "facilitator") {
+                extra["problems"] = s.facilitator_problems();
+                extra["sync"] = {{"hub", s.hub_url},
+                                 {"state", s.sync_state_line()},
+                                 {"waiting", s.counts.waiting_sync},
+                                 {"sent", s.counts.acknowledged},
+                                 {"quarantined", s.counts.quarantined},
+                                 {"error", s.sync_is_error() ? s.sync_status.last_error : ""}};
+            }
+            if (screen == "pair_hub") extra["message"] = s.pair_message;
+            if (screen == "attract") extra["staff_notice"] = !s.facilitator_problems().empty();
+            if (screen == "pin" || screen == "pin_setup") {
+                extra["message"] = s.pin_message;
+                extra["locked"] = s.pin_guard.locked();
+            }
+            automation.frame(screen, ui.widgets, extra);
         }
-        if (screen == "pair_hub") extra["message"] = s.pair_message;
-        if (screen == "attract") extra["staff_notice"] = !s.facilitator_problems().empty();
-        if (screen == "pin" || screen == "pin_setup") {
-            extra["message"] = s.pin_message;
-            extra["locked"] = s.pin_guard.locked();
-        }
-        automation.frame(screen, ui.widgets, extra);
         if (first_frame) {
             first_frame = false;
             if (opts.exit_after_first_frame) s.quit = true;

@@ -146,8 +146,7 @@ void KioskState::open_keyboard(const std::string& title, const std::string& init
     edit_check_personal = check_personal;
     edit_commit = std::move(commit);
     edit_return = mode;
-    keyboard.reset();
-    if (!initial.empty()) keyboard.press({"", "", KeyAction::Shift, 1, 0}, edit_text, max_chars);  // lower case
+    keyboard.set_page(kLetters, initial.empty());  // a capital only for the first letter of a fresh text
     mode = Mode::Keyboard;
 }
 

@@ -13,6 +13,7 @@ namespace engage::ui {
 class Automation {
 public:
     bool open(const std::string& path, std::string& error);
+    bool enabled() const { return f_ != nullptr; }
     // Writes a line when `screen` or the widgets differ from the last line written.
     void frame(const std::string& screen, const std::vector<WidgetRect>& widgets, const nlohmann::json& extra);
     ~Automation();

@@ -32,6 +32,7 @@ struct ScrollList {
     float* scroll;      // owned by the caller, kept across frames
     ImVec2 begin(Ui& ui);
     void end(Ui& ui, float content_h);
+    std::size_t first_widget = 0;  // widgets recorded from here on belong to the list (clipped in end())
 };
 
 }  // namespace engage::ui

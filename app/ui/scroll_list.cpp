@@ -4,9 +4,6 @@
 #include "ui/screens.h"
 
 namespace engage::ui {
-namespace {
-std::size_t g_first_widget = 0;
-}  // namespace
 
 ImVec2 ScrollList::begin(Ui& ui) {
     const ImGuiIO& io = ImGui::GetIO();
@@ -18,7 +15,7 @@ ImVec2 ScrollList::begin(Ui& ui) {
         *scroll -= io.MouseDelta.y;
     }
     ImGui::PushClipRect(a, b, true);
-    g_first_widget = ui.widgets.size();
+    first_widget = ui.widgets.size();
     return ImVec2(pos.x, pos.y - *scroll);
 }
 
@@ -28,7 +25,7 @@ void ScrollList::end(Ui& ui, float content_h) {
     *scroll = std::clamp(*scroll, 0.f, max_scroll);
     // Only what can be seen can be tapped: clip recorded widgets to the list.
     auto& w = ui.widgets;
-    for (std::size_t i = g_first_widget; i < w.size();) {
+    for (std::size_t i = first_widget; i < w.size();) {
         const float top = std::max(w[i].y, pos.y), bottom = std::min(w[i].y + w[i].h, pos.y + size.y);
         if (bottom - top < ui.m.min_target_px * 0.5f) {
             w.erase(w.begin() + static_cast<long>(i));

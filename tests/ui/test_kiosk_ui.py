@@ -443,7 +443,7 @@ def test_sync_panel():
     """The kiosk sends each new response to a real hub soon after it is saved; with the hub gone the panel says so
     in plain words and keeps the response; "Sync now" sends it as soon as the hub is back."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sync"))
-    from harness import Hub  # noqa: E402
+    from harness import Hub, wait_for  # noqa: E402
     hub_bin = os.environ["ENGAGE_HUB_BINARY"]
     with tempfile.TemporaryDirectory() as tmp:
         hub = Hub(hub_bin, os.path.join(tmp, "hub.sqlite"), os.path.join(tmp, "hub"))
@@ -459,17 +459,9 @@ def test_sync_panel():
         def held():
             return sum(r["records"] for r in hub.status())
 
-        def wait_for(pred, what, timeout=30):
-            deadline = time.time() + timeout
-            while time.time() < deadline:
-                if pred():
-                    return
-                time.sleep(0.2)
-            raise AssertionError(f"timed out waiting for {what}")
-
         try:
             complete_demo(k, shots=False)
-            wait_for(lambda: held() == 1, "the response to reach the hub")
+            wait_for(lambda: held() == 1, "the response to reach the hub", interval=0.2)  # each poll runs status
             k.tap("Done")
             k.wait_screen("attract")
             hub.stop()
