@@ -36,9 +36,17 @@ void Flow::set_start_language(const std::string& lang) {
     if (screen_ == Screen::Attract) language_ = start_language_.empty() ? survey_->default_language() : start_language_;
 }
 
+int next_text_percent(int percent) { return percent < 150 ? 150 : percent < 200 ? 200 : 100; }
+
+bool Flow::has_person_choices() const {
+    const std::string start = start_language_.empty() ? survey_->default_language() : start_language_;
+    return more_time_ || !(access_ == AccessChoices{}) || language_ != start;
+}
+
 void Flow::reset() {
     answers_.clear();
     more_time_ = false;  // a choice for one person, not the next
+    access_ = AccessChoices{};
     index_ = 0;
     language_ = start_language_.empty() ? survey_->default_language() : start_language_;
     go(Screen::Attract);
@@ -130,7 +138,15 @@ void Flow::back() {
     if (screen_ != Screen::Question) return;
     const int p = prev_shown(index_);
     if (p < 0) {
-        reset();  // back from the first question: leave without saving anything
+        // Back from the first question: leave without saving anything. Still the same person, so their
+        // language and access choices stay (the attract screen's idle time clears them).
+        const AccessChoices keep_access = access_;
+        const std::string keep_language = language_;
+        const bool keep_more_time = more_time_;
+        reset();
+        access_ = keep_access;
+        language_ = keep_language;
+        more_time_ = keep_more_time;
     } else {
         index_ = p;
         go(Screen::Question);
@@ -160,6 +176,8 @@ std::optional<TimePoint> Flow::next_deadline() const {
         case Screen::Thanks: return entered_ + t_.thanks;
         case Screen::SaveFailed: return entered_ + t_.save_failed;
         case Screen::Attract:
+            if (has_person_choices()) return last_touch_ + t_.idle;  // someone set them up and walked away
+            return std::nullopt;
         case Screen::Saving: return std::nullopt;
     }
     return std::nullopt;
@@ -176,6 +194,7 @@ bool Flow::tick() {
         case Screen::IdleWarning:
         case Screen::Thanks:
         case Screen::SaveFailed:
+        case Screen::Attract:
             reset();  // the partial answers were never written: wiping memory is enough
             return true;
         default:

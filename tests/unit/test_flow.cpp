@@ -116,25 +116,95 @@ TEST_CASE("flow: carry on from the idle warning keeps the answers") {
     CHECK(*d == t.now() + 60s);
 }
 
-TEST_CASE("flow: back from the first question leaves without saving; language resets per person") {
+TEST_CASE("flow: back from the first question leaves without saving; the same person keeps their language") {
     const Survey s = make_survey();
     ManualTime t;
-    Flow f(s, {}, t);
+    FlowTimings timings;
+    timings.idle = 30s;
+    Flow f(s, timings, t);
     f.begin();
     f.set_language("pl");
     f.answer().number = 2;
     f.back();
     CHECK(f.screen() == Screen::Attract);
     CHECK(f.answers().empty());
+    CHECK(f.language() == "pl");           // still the same person at the screen
+    REQUIRE(f.next_deadline().has_value());  // ...until nobody touches it for the idle time
+    t.advance(29s);
+    CHECK_FALSE(f.tick());
+    t.advance(1s);
+    CHECK(f.tick());
     CHECK(f.language() == "en");
+    CHECK_FALSE(f.next_deadline().has_value());
     f.set_start_language("pl");  // the kiosk's chosen language holds for every new person
     CHECK(f.language() == "pl");
     f.begin();
     f.set_language("en");
-    f.back();
-    CHECK(f.language() == "pl");
+    f.answer().number = 5;
+    f.next();
+    f.next();
+    f.answer().selected = {"agree"};
+    REQUIRE(f.next());
+    f.saved();
+    f.dismiss();
+    CHECK(f.language() == "pl");           // the next person starts in the kiosk's language
     f.set_start_language("xx");  // not in the survey: the survey's default
     CHECK(f.language() == "en");
+}
+
+TEST_CASE("flow: access choices last for one person and reset for the next") {
+    const Survey s = make_survey();
+    ManualTime t;
+    FlowTimings timings;
+    timings.idle = 30s;
+    Flow f(s, timings, t);
+    CHECK(next_text_percent(100) == 150);
+    CHECK(next_text_percent(150) == 200);
+    CHECK(next_text_percent(200) == 100);
+    CHECK_FALSE(f.has_person_choices());
+    // Chosen on the attract screen, kept through the survey.
+    f.access().text_percent = 200;
+    f.access().high_contrast = true;
+    f.access().easy_font = true;
+    f.access().read_aloud = true;
+    f.set_more_time(true);
+    CHECK(f.has_person_choices());
+    f.begin();
+    CHECK(f.access().text_percent == 200);
+    f.answer().number = 5;
+    REQUIRE(f.next());
+    CHECK(f.access().high_contrast);
+    f.next();
+    f.answer().selected = {"agree"};
+    REQUIRE(f.next());
+    REQUIRE(f.screen() == Screen::Saving);
+    CHECK(f.access().read_aloud);
+    f.saved();
+    f.dismiss();
+    // The next person gets the defaults.
+    CHECK(f.access() == AccessChoices{});
+    CHECK_FALSE(f.more_time());
+    CHECK_FALSE(f.has_person_choices());
+    // Wiped by the idle countdown too.
+    f.access().easy_font = true;
+    f.begin();
+    t.advance(30s);
+    REQUIRE(f.tick());
+    t.advance(20s);
+    REQUIRE(f.tick());
+    CHECK(f.screen() == Screen::Attract);
+    CHECK(f.access() == AccessChoices{});
+    // Set on the attract screen and left: cleared after the idle time with no touch.
+    f.access().text_percent = 150;
+    f.touch();
+    t.advance(20s);
+    f.touch();                              // still there
+    t.advance(29s);
+    CHECK_FALSE(f.tick());
+    CHECK(f.access().text_percent == 150);
+    t.advance(1s);
+    CHECK(f.tick());
+    CHECK(f.access().text_percent == 100);
 }
 
 TEST_CASE("flow: a failed save shows the calm message, then attract") {

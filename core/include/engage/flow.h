@@ -19,6 +19,16 @@ enum class Screen {
 };
 const char* to_string(Screen s);
 
+// The access choices one person makes (the access bar). They last for that person and reset for the next.
+struct AccessChoices {
+    int text_percent = 100;       // 100, 150 or 200
+    bool high_contrast = false;
+    bool easy_font = false;       // OpenDyslexic
+    bool read_aloud = false;
+    bool operator==(const AccessChoices&) const = default;
+};
+int next_text_percent(int percent);  // 100 -> 150 -> 200 -> 100
+
 struct FlowTimings {
     Millis idle{60'000};          // no touch for this long -> IdleWarning
     Millis warning{20'000};       // countdown shown on IdleWarning (never below 20 s)
@@ -72,6 +82,13 @@ public:
     // Wipes the partial answers and returns to Attract.
     void reset();
 
+    // The person's access choices (text size, contrast, font, read aloud). Reset with the answers, and on
+    // the attract screen after the idle time with no touch (someone changed them and walked away).
+    const AccessChoices& access() const { return access_; }
+    AccessChoices& access() { return access_; }
+    // True when this person changed anything a next person would not expect (access, language, more time).
+    bool has_person_choices() const;
+
     // "More time" for this person: the idle time is multiplied by kMoreTimeFactor until the next person.
     static constexpr int kMoreTimeFactor = 5;
     void set_more_time(bool on) { more_time_ = on; }
@@ -92,6 +109,7 @@ private:
     std::string language_;
     std::string start_language_;
     bool more_time_ = false;
+    AccessChoices access_;
     TimePoint last_touch_{};
     TimePoint entered_{};
 };
