@@ -51,7 +51,8 @@ bool load_config_file(const std::string& path, KioskConfig& cfg, std::vector<std
     };
     static const char* known[] = {"survey", "data_dir", "idle_seconds", "warning_seconds", "windowed", "width",
                                   "height", "facilitator_pin", "language", "text_scale", "hub_url", "hub_token",
-                                  "ca_file", "batch_records", "batch_kib"};
+                                  "ca_file", "batch_records", "batch_kib", "switch_access", "dwell_ms",
+                                  "speech_program", "speech_wav_dir"};
     for (const auto& [k, v] : j.items()) {
         bool ok = false;
         for (const char* n : known) ok = ok || k == n;
@@ -64,6 +65,14 @@ bool load_config_file(const std::string& path, KioskConfig& cfg, std::vector<std
     str("hub_url", cfg.hub_url);
     str("hub_token", cfg.hub_token);
     str("ca_file", cfg.ca_file);
+    str("speech_program", cfg.speech_program);
+    str("speech_wav_dir", cfg.speech_wav_dir);
+    if (j.contains("switch_access")) {
+        const std::string m = j["switch_access"].is_string() ? j["switch_access"].get<std::string>() : "";
+        if (m == "off" || m == "two-keys" || m == "dwell") cfg.switch_access = m;
+        else problems.push_back(path + ": switch_access: must be \"off\", \"two-keys\" or \"dwell\"");
+    }
+    num("dwell_ms", cfg.dwell_ms, 500, 10000);
     num("batch_records", cfg.batch_records, 1, 5000);
     num("batch_kib", cfg.batch_kib, 16, 8000);
     num("idle_seconds", cfg.idle_seconds, 5, 3600);

@@ -17,6 +17,14 @@ struct KioskConfig {
     std::string automation;           // --automation FILE
     std::string language;             // "" = the survey's default
     float text_scale = 1.0f;
+    // Keyboard and switch access. "off": Tab / arrows move the focus, Enter or Space presses. "two-keys": Space
+    // steps through the items, Enter selects. "dwell": Space steps, resting on an item for dwell_ms selects it.
+    std::string switch_access = "off";
+    int dwell_ms = 2500;
+    // Read aloud: the espeak-ng program; speech_wav_dir writes each utterance to a WAV file there instead of
+    // the sound device (tests, and checking voices on a kiosk with no speakers).
+    std::string speech_program = "espeak-ng";
+    std::string speech_wav_dir;
     // Sync to the organiser's hub. Empty hub_url / hub_token: use what `engage-kiosk pair` stored.
     std::string hub_url;              // https://hub.example.org (http only for 127.0.0.1 / localhost)
     std::string hub_token;            // the kiosk's bearer token from the hub
