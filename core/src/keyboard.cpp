@@ -1,84 +1,171 @@
 #include "engage/keyboard.h"
 
+#include <algorithm>
+
+#include "engage/glyphs.h"
 #include "engage/textcheck.h"
 
 namespace engage {
 namespace {
 
+enum class Layout { Latin, Polish, Ukrainian };
+
+Layout layout_of(const std::string& lang) {
+    std::string base = lang.substr(0, lang.find_first_of("-_"));
+    for (auto& c : base)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (base == "uk") return Layout::Ukrainian;
+    if (base == "pl") return Layout::Polish;
+    return Layout::Latin;  // English, Gaelic, Chinese (no input method), and any other
+}
+
 std::vector<Key> letters(const char* chars) {
     std::vector<Key> row;
-    std::string s(chars);
-    for (std::size_t i = 0; i < s.size();) {
-        std::size_t n = 1;
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0xF0) n = 4; else if (c >= 0xE0) n = 3; else if (c >= 0xC0) n = 2;
-        const std::string ch = s.substr(i, n);
+    for (char32_t c : utf8_codepoints(chars)) {
+        const std::string ch = utf8_encode(c);
         row.push_back({ch, ch, KeyAction::Insert, 1.0f, 0});
-        i += n;
     }
     return row;
 }
 
-// Pairs of lower/upper forms for the accented letters of Gaelic, Polish and common Western European text.
-const char* const kCase[][2] = {
-    {"à", "À"}, {"è", "È"}, {"ì", "Ì"}, {"ò", "Ò"}, {"ù", "Ù"}, {"á", "Á"}, {"é", "É"}, {"í", "Í"}, {"ó", "Ó"},
-    {"ú", "Ú"}, {"ą", "Ą"}, {"ć", "Ć"}, {"ę", "Ę"}, {"ł", "Ł"}, {"ń", "Ń"}, {"ś", "Ś"}, {"ź", "Ź"}, {"ż", "Ż"},
-    {"ç", "Ç"}, {"ñ", "Ñ"}, {"ü", "Ü"}, {"ö", "Ö"}, {"ä", "Ä"}, {"â", "Â"}, {"ê", "Ê"}, {"ô", "Ô"}, {"î", "Î"},
-};
+using Rows = std::vector<std::vector<Key>>;
+
+Rows latin_letters() {
+    return {letters("1234567890"), letters("qwertyuiop"), letters("asdfghjkl'"), letters("zxcvbnm,.?")};
+}
+
+// ЙЦУКЕН as on Ukrainian keyboards: 33 letters and the apostrophe ʼ (U+02BC) in three rows of 12.
+Rows ukrainian_letters() {
+    return {letters("1234567890"), letters("йцукенгшщзхї"), letters("фівапролджєʼ"), letters("ґячсмитьбю,.")};
+}
+
+Rows symbols() {
+    return {letters("1234567890"), letters("!?\"£$%&*()"), letters("@#:;/+=_-'"), letters("[]{}<>~^|\\€")};
+}
+
+// The language's own accented letters come first; the others stay so names from elsewhere can be typed.
+Rows accents(Layout l) {
+    if (l == Layout::Polish)
+        return {letters("ąćęłńóśźż'"), letters("àèìòùáéíú-"), letters("çñüöäâêôî.")};
+    return {letters("àèìòùáéíóú"), letters("ąćęłńśźżçñ"), letters("üöäâêôî'-.")};  // Gaelic's five first
+}
+
+Key page_key(const char* label, int page, float width) { return {label, "", KeyAction::Page, width, page}; }
+
+// Upper case of one code point for the scripts the keyboards offer (and their neighbours).
+char32_t upper(char32_t c) {
+    if (c >= 'a' && c <= 'z') return c - 0x20;
+    if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return c - 0x20;  // Latin-1: à..þ
+    if (c == 0xFF) return 0x178;                                // ÿ
+    if (c >= 0x100 && c <= 0x17F) {                             // Latin Extended-A: pairs
+        if (c == 0x131) return 'I';                             // dotless ı
+        if (c == 0x17F) return 'S';                             // long s
+        if (c == 0x138 || c == 0x149 || c == 0x178) return c;   // ĸ, ŉ have no capital; Ÿ is one
+        const bool odd_lower = (c <= 0x137) || (c >= 0x14A && c <= 0x177);
+        const bool is_lower = odd_lower ? (c & 1) == 1 : (c & 1) == 0;
+        return is_lower ? c - 1 : c;
+    }
+    if (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2) return c - 0x20;  // Greek α..ω (not final ς)
+    if (c >= 0x430 && c <= 0x44F) return c - 0x20;                // Cyrillic а..я
+    if (c >= 0x450 && c <= 0x45F) return c - 0x50;                // ѐ..џ, і ї є
+    if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x52F))
+        return (c & 1) ? c - 1 : c;                               // pairs: ґ→Ґ, ...
+    if (c >= 0x4C1 && c <= 0x4CE) return (c & 1) ? c : c - 1;
+    if (c == 0x4CF) return 0x4C0;
+    return c;
+}
 
 }  // namespace
 
 std::string keyboard_upper(const std::string& s) {
-    if (s.size() == 1) {
-        const char c = s[0];
-        return (c >= 'a' && c <= 'z') ? std::string(1, static_cast<char>(c - 'a' + 'A')) : s;
-    }
-    for (const auto& p : kCase)
-        if (s == p[0]) return p[1];
-    return s;
+    std::string out;
+    out.reserve(s.size());
+    for (char32_t c : utf8_codepoints(s)) out += utf8_encode(upper(c));
+    return out;
 }
 
 Keyboard::Keyboard() { reset(); }
 
-std::string keyboard_all_characters() {
-    std::string out;
-    Keyboard k;
-    for (int page : {kLetters, kSymbols, kAccents})
-        for (bool shifted : {false, true}) {
-            k.set_page(page, shifted);
-            for (const auto& row : k.rows())
-                for (const auto& key : row) out += key.text;
-        }
-    return out;
+void Keyboard::set_language(const std::string& lang) {
+    lang_ = lang;
+    const auto p = pages();
+    if (std::find(p.begin(), p.end(), page_) == p.end()) page_ = kLetters;
+}
+
+std::vector<int> Keyboard::pages() const {
+    if (layout_of(lang_) == Layout::Ukrainian) return {kLetters, kLatin, kSymbols};
+    return {kLetters, kSymbols, kAccents};
 }
 
 std::vector<std::vector<Key>> Keyboard::rows() const {
-    std::vector<std::vector<Key>> r;
-    if (page_ == kLetters) {
-        r = {letters("1234567890"), letters("qwertyuiop"), letters("asdfghjkl'"), letters("zxcvbnm,.?")};
-    } else if (page_ == kSymbols) {
-        r = {letters("1234567890"), letters("!\"£$%&*()-"), letters("@#:;/+=_<>"), letters("[]{}~^|\\€'")};
-    } else {
-        r = {letters("àèìòùáéíóú"), letters("ąćęłńśźżçñ"), letters("üöäâêôî'-.")};
-    }
+    const Layout layout = layout_of(lang_);
+    const auto p = pages();
+    const int page = std::find(p.begin(), p.end(), page_) == p.end() ? kLetters : page_;
+    Rows r;
+    if (page == kSymbols) r = symbols();
+    else if (page == kAccents) r = accents(layout);
+    else if (page == kLatin) r = latin_letters();
+    else r = layout == Layout::Ukrainian ? ukrainian_letters() : latin_letters();
     if (shift_)
         for (auto& row : r)
             for (auto& k : row) k.label = k.text = keyboard_upper(k.text);
+
+    // Page keys stay short: "?123" symbols, "àé" accents, "abc" Latin letters, "абв" Cyrillic letters.
     std::vector<Key> bottom;
     bottom.push_back({"Shift", "", KeyAction::Shift, 1.2f, 0});
-    if (page_ == kLetters) {
-        bottom.push_back({"?123", "", KeyAction::Page, 1.8f, kSymbols});
-        bottom.push_back({"àé", "", KeyAction::Page, 1.5f, kAccents});
+    if (layout == Layout::Ukrainian) {
+        if (page == kLetters) {
+            bottom.push_back(page_key("?123", kSymbols, 1.8f));
+            bottom.push_back(page_key("abc", kLatin, 1.5f));
+        } else if (page == kLatin) {
+            bottom.push_back(page_key("?123", kSymbols, 1.8f));
+            bottom.push_back(page_key("абв", kLetters, 1.5f));
+        } else {
+            bottom.push_back(page_key("абв", kLetters, 1.8f));
+            bottom.push_back(page_key("abc", kLatin, 1.5f));
+        }
+    } else if (page == kLetters) {
+        bottom.push_back(page_key("?123", kSymbols, 1.8f));
+        bottom.push_back(page_key("àé", kAccents, 1.5f));
     } else {
-        bottom.push_back({"abc", "", KeyAction::Page, 1.5f, kLetters});
-        bottom.push_back({page_ == kSymbols ? "àé" : "?123", "", KeyAction::Page, 1.8f,
-                          page_ == kSymbols ? kAccents : kSymbols});
+        bottom.push_back(page_key("abc", kLetters, 1.5f));
+        bottom.push_back(page == kSymbols ? page_key("àé", kAccents, 1.8f) : page_key("?123", kSymbols, 1.8f));
     }
     bottom.push_back({"Space", " ", KeyAction::Space, 3.5f, 0});
     bottom.push_back({"Delete", "", KeyAction::Backspace, 1.2f, 0});
     bottom.push_back({"Done", "", KeyAction::Done, 2.0f, 0});
     r.push_back(bottom);
     return r;
+}
+
+namespace {
+
+template <class F>
+void each_key(const std::string& lang, F f) {
+    Keyboard k;
+    k.set_language(lang);
+    for (int page : k.pages())
+        for (bool shifted : {false, true}) {
+            k.set_page(page, shifted);
+            for (const auto& row : k.rows())
+                for (const auto& key : row) f(key);
+        }
+}
+
+}  // namespace
+
+std::string keyboard_all_characters(const std::string& lang) {
+    std::string out;
+    each_key(lang, [&](const Key& key) { out += key.text; });
+    return out;
+}
+
+std::string keyboard_all_characters() { return keyboard_all_characters("en"); }
+
+std::string keyboard_all_labels(const std::string& lang) {
+    std::string out;
+    each_key(lang, [&](const Key& key) { out += key.label; });
+    return out;
 }
 
 bool Keyboard::press(const Key& k, std::string& text, std::size_t max_chars) {

@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engage/glyphs.h"
+
 namespace engage {
 namespace {
 
@@ -317,6 +319,8 @@ private:
         auto put = [&](const std::string& lang, const json& x, const std::string& w) {
             if (auto s = text(x, w)) {
                 if (s->empty()) add(w, "must not be empty");
+                else if (auto bad = unsupported_text(*s); !bad.empty())
+                    add(w, "uses " + bad + ", a script this kiosk cannot show yet (see docs/languages.md)");
                 else t.by_lang[lang] = *s;
             }
         };
@@ -347,6 +351,8 @@ private:
             if (!code) continue;
             if (!valid_language(*code))
                 add(w, quote(*code) + " is not a language code (like en, gd, pl, uk or zh-Hans)");
+            else if (auto why = unsupported_language(*code); !why.empty())
+                add(w, quote(*code) + " cannot be shown on this kiosk: " + why);
             else if (contains(langs_, *code))
                 add(w, "duplicate language " + quote(*code));
             else {

@@ -1,5 +1,10 @@
 // The on-screen keyboard's layout and the text it edits. The app owns the text: no OS keyboard,
 // no ImGui::InputText. No UI includes.
+//
+// One layout per language (set_language): Latin QWERTY with an accents page whose first row is the
+// language's own letters (Polish ą ć ę ł ń ó ś ź ż, Gaelic à è ì ò ù); Ukrainian ЙЦУКЕН Cyrillic with a
+// Latin page beside it. Chinese and any language without its own layout get the Latin keyboard
+// (no input method on a kiosk: see docs/languages.md).
 #pragma once
 #include <string>
 #include <vector>
@@ -16,11 +21,19 @@ struct Key {
     int page = 0;         // target page for Page
 };
 
-enum KeyboardPage { kLetters = 0, kSymbols = 1, kAccents = 2 };
+// kLetters is the language's own letters (Cyrillic for Ukrainian); kLatin is a Latin QWERTY page that only
+// languages written in another script have (for them kLetters is not Latin).
+enum KeyboardPage { kLetters = 0, kSymbols = 1, kAccents = 2, kLatin = 3 };
 
 class Keyboard {
 public:
     Keyboard();
+    // The layout for a UI language code ("en", "uk", "pl", "zh-Hans", ...). Unknown codes get the Latin
+    // keyboard. Keeps the shift state; moves to kLetters when the current page is not in the new layout.
+    void set_language(const std::string& lang);
+    const std::string& language() const { return lang_; }
+    // The pages this layout has, kLetters first.
+    std::vector<int> pages() const;
     // Rows of the current page, with shift applied.
     std::vector<std::vector<Key>> rows() const;
     // Applies a key to `text` (respecting `max_chars` code points). Returns true on Done.
@@ -28,17 +41,24 @@ public:
     int page() const { return page_; }
     bool shifted() const { return shift_; }
     void reset() { page_ = kLetters; shift_ = true; }  // a fresh text starts with a capital
+    // A page this layout lacks shows kLetters.
     void set_page(int page, bool shifted) { page_ = page; shift_ = shifted; }
 
 private:
+    std::string lang_ = "en";
     int page_ = kLetters;
     bool shift_ = true;
 };
 
-// Every character any page of the keyboard can type (so the font atlas holds them all).
+// Every character any page of `lang`'s keyboard can type, shifted or not (so the font atlas holds them all).
+std::string keyboard_all_characters(const std::string& lang);
+// The same for the default (English, Latin) layout.
 std::string keyboard_all_characters();
+// Every label any page of `lang`'s keyboard shows (characters and page keys like "?123", "абв").
+std::string keyboard_all_labels(const std::string& lang);
 
-// Upper-cases the Latin letters the keyboard offers (ASCII and the accented ones).
+// Upper-cases one key's text: ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters (і→І, ґ→Ґ);
+// anything else is returned as it is.
 std::string keyboard_upper(const std::string& s);
 
 }  // namespace engage
