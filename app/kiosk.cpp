@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "engage/glyphs.h"
 #include "engage/keyboard.h"
 #include "engage/log.h"
 #include "engage/textcheck.h"
@@ -43,25 +44,10 @@ struct Pointer {
 constexpr Millis kCornerHold{3000};
 constexpr Millis kFacilitatorIdle{120'000};
 
-std::string collect_text(const KioskState& s) {
-    std::string text;
-    for (const auto& [k, v] : s.strings.all()) text += v;
-    auto add = [&](const LocalText& t) {
-        for (const auto& [lang, v] : t.by_lang) text += v;
-    };
-    if (s.survey) {
-        add(s.survey->title);
-        add(s.survey->intro);
-        for (const auto& q : s.survey->questions) {
-            add(q.prompt);
-            add(q.help);
-            add(q.low_label);
-            add(q.high_label);
-            for (const auto& o : q.options) add(o.label);
-        }
-    }
-    text += keyboard_all_characters();
-    return text;
+// Every character the screens can show in `lang`: its UI strings, the survey's text in it, its keyboard
+// and the language names. The facilitator's own typing and messages are covered by ASCII and Latin-1.
+std::string collect_text(const KioskState& s, const std::string& lang) {
+    return language_text(s.assets, s.survey ? &*s.survey : nullptr, lang) + s.extra_glyphs;
 }
 
 bool in_rect(ImVec2 p, ImVec2 a, ImVec2 size) { return p.x >= a.x && p.y >= a.y && p.x < a.x + size.x && p.y < a.y + size.y; }
@@ -80,7 +66,8 @@ int run_kiosk(const RunOptions& opts) {
     log_info("Engage kiosk " ENGAGE_VERSION " starting");
 
     s.open_store(data_dir);
-    s.load_strings("en");
+    s.load_strings(s.config.language.empty() ? "en" : s.config.language);
+    s.start_speech();
     // The survey: --survey / config, else the one the facilitator chose last time, else the demo.
     std::string survey = s.config.survey;
     if (survey.empty() && s.store) {
@@ -143,18 +130,42 @@ int run_kiosk(const RunOptions& opts) {
     ImGui_ImplOpenGL3_Init("#version 150");
 
     ui::Ui ui;
-    // The atlas holds only the glyphs in use, so it is rebuilt (between frames) when the survey changes.
-    auto rebuild_fonts = [&] {
-        ui.em = std::round(28.f * s.config.text_scale);
+    ui.nav = &s.focus;
+    // The atlas holds only the glyphs of the language on screen, at the size on screen: it is rebuilt
+    // (between frames) when the language, the person's text size or font, or the survey changes.
+    struct FontKey {
+        std::string lang;
+        int percent = 0;
+        bool easy = false;
+        bool operator==(const FontKey&) const = default;
+    };
+    FontKey fonts_built;
+    auto wanted_fonts = [&] {
+        FontKey k{s.ui_language(), 100, false};
+        if (!s.facilitator_screen() && s.flow) {
+            k.percent = s.flow->access().text_percent;
+            k.easy = s.flow->access().easy_font;
+        }
+        return k;
+    };
+    auto rebuild_fonts = [&](const FontKey& k) {
+        const auto t0 = clock.now();
+        if (s.strings.lang() != k.lang) s.load_strings(k.lang);
+        ui.em = std::round(28.f * s.config.text_scale * static_cast<float>(k.percent) / 100.f);
         std::string font_error;
-        if (!ui::build_fonts(ui.fonts, ui.em, collect_text(s), font_error)) {
+        if (!ui::build_fonts(ui.fonts, ui.em, k.lang, collect_text(s, k.lang), k.easy, font_error)) {
             log_error(font_error);
             s.notices.push_back(font_error);
         }
         ui.em = ui.fonts.body->FontSize;
         s.fonts_dirty = false;
+        fonts_built = k;
+        const ImFontAtlas* atlas = ImGui::GetIO().Fonts;
+        log_info("Fonts for " + k.lang + " at " + std::to_string(k.percent) + " %" + (k.easy ? ", easier font" : "") +
+                 ": atlas " + std::to_string(atlas->TexWidth) + "x" + std::to_string(atlas->TexHeight) + ", " +
+                 std::to_string(std::chrono::duration_cast<Millis>(clock.now() - t0).count()) + " ms");
     };
-    rebuild_fonts();
+    rebuild_fonts(wanted_fonts());
 
     ui::Automation automation;
     if (!s.config.automation.empty()) {
@@ -184,11 +195,11 @@ int run_kiosk(const RunOptions& opts) {
     };
     // The top-left square held for the facilitator gesture.
     auto corner_size = [&] { return ImVec2(ui.target(3.0f), ui.target(3.0f)); };
-    auto facilitator_mode = [&] {
-        return s.mode == Mode::PinEntry || s.mode == Mode::PinSetup || s.mode == Mode::Facilitator ||
-               s.mode == Mode::StartSession || s.mode == Mode::ChooseSurvey ||
-               ((s.mode == Mode::Keyboard) && s.edit_return != Mode::Respondent);
-    };
+    auto facilitator_mode = [&] { return s.facilitator_screen(); };
+    bool swallow_space = false;   // Space pressed a focused widget: the text input it also makes is not typed
+    std::string focus_before;     // the focus in the last frame
+    std::string spoken_screen;    // the screen read aloud last ("" = none)
+    bool was_reading = false;
 
     while (!s.quit) {
         // ---- wait for something to happen
@@ -210,6 +221,10 @@ int run_kiosk(const RunOptions& opts) {
             const bool countdown = (s.flow && s.flow->screen() == Screen::IdleWarning) ||
                                    ((s.mode == Mode::PinEntry) && s.pin_guard.locked()) || corner_hold;
             if (countdown) sooner(clock.now() + Millis(corner_hold ? 50 : 250));
+            if (auto d = s.focus.next_deadline()) {  // switch dwell: a ring fills, then the item is selected
+                sooner(*d);
+                sooner(clock.now() + Millis(100));
+            }
             if (deadline)
                 wait_ms = static_cast<int>(std::clamp<long long>(
                     std::chrono::duration_cast<Millis>(*deadline - clock.now()).count() + 1, 0, 60'000));
@@ -243,16 +258,49 @@ int run_kiosk(const RunOptions& opts) {
                     input = ptr.down;
                     break;
                 case SDL_TEXTINPUT:
+                    if (swallow_space && std::string(ev.text.text) == " ") {
+                        swallow_space = false;
+                        break;
+                    }
                     if (keyboard_visible()) {
                         const std::string t = ev.text.text;
+                        // A physical keyboard (with the system's input method, e.g. for Chinese) can type letters
+                        // the atlas does not hold yet: add them and rebuild before the next frame.
+                        if (!ui::missing_glyphs(ui.fonts, t).empty() && s.extra_glyphs.size() < 64 * 1024) {
+                            s.extra_glyphs += t;
+                            s.fonts_dirty = true;
+                        }
                         if (utf8_length(s.edit_text) + utf8_length(t) <= s.edit_max) s.edit_text += t;
                     }
                     break;
-                case SDL_KEYDOWN:
-                    if (keyboard_visible() && ev.key.keysym.sym == SDLK_BACKSPACE) utf8_pop_back(s.edit_text);
-                    if (keyboard_visible() && (ev.key.keysym.sym == SDLK_RETURN || ev.key.keysym.sym == SDLK_KP_ENTER))
-                        s.keyboard_done();
+                case SDL_KEYDOWN: {
+                    // Keyboard and switch access: the app's own focus order (ImGui 1.86's does not reach our buttons).
+                    const SDL_Keycode k = ev.key.keysym.sym;
+                    const bool shift = (ev.key.keysym.mod & KMOD_SHIFT) != 0;
+                    const SwitchMode sw = s.focus.switch_mode();
+                    swallow_space = false;
+                    if (k == SDLK_TAB) s.focus.key(shift ? NavKey::Prev : NavKey::Next);
+                    else if (k == SDLK_UP) s.focus.key(NavKey::Up);
+                    else if (k == SDLK_DOWN) s.focus.key(NavKey::Down);
+                    else if (k == SDLK_LEFT) s.focus.key(NavKey::Left);
+                    else if (k == SDLK_RIGHT) s.focus.key(NavKey::Right);
+                    else if (k == SDLK_SPACE) {
+                        // Space steps a switch user on; otherwise it presses the focused widget. With nothing
+                        // focused it is a typed space on the keyboard screen.
+                        if (sw != SwitchMode::Off) {
+                            s.focus.key(NavKey::SwitchStep);
+                            swallow_space = true;
+                        } else {
+                            swallow_space = s.focus.key(NavKey::Activate);
+                        }
+                    } else if (k == SDLK_RETURN || k == SDLK_KP_ENTER) {
+                        const bool pressed = s.focus.key(sw == SwitchMode::Off ? NavKey::Activate : NavKey::SwitchSelect);
+                        if (!pressed && keyboard_visible()) s.keyboard_done();
+                    } else if (k == SDLK_BACKSPACE && keyboard_visible()) {
+                        utf8_pop_back(s.edit_text);
+                    }
                     break;
+                }
                 case SDL_WINDOWEVENT:
                     // A lost button-up (focus taken away mid-press) must not leave a finger "down" for ever.
                     if (ev.window.event == SDL_WINDOWEVENT_FOCUS_LOST) ptr.down = false;
@@ -268,6 +316,7 @@ int run_kiosk(const RunOptions& opts) {
             got = SDL_PollEvent(&ev);
         }
         if (s.flow && s.flow->tick()) frames_left = std::max(frames_left, 2);
+        if (s.focus.tick()) frames_left = std::max(frames_left, 2);  // a dwell ran out: press the focused item
         if (s.poll_background()) frames_left = std::max(frames_left, 2);  // sync status, a finished pairing
         // A respondent who walked away mid-typing: the warning ran out, so the typed text goes too.
         if ((s.mode == Mode::Keyboard || s.mode == Mode::PersonalWarning) && s.edit_return == Mode::Respondent && s.flow &&
@@ -290,11 +339,14 @@ int run_kiosk(const RunOptions& opts) {
         int w, h;
         SDL_GetWindowSize(window, &w, &h);
         ui.size = ImVec2(static_cast<float>(w), static_cast<float>(h));
-        if (s.fonts_dirty) {
+        if (s.fonts_dirty || !(wanted_fonts() == fonts_built)) {
             ImGui_ImplOpenGL3_DestroyFontsTexture();
-            rebuild_fonts();
+            rebuild_fonts(wanted_fonts());
             ImGui_ImplOpenGL3_CreateFontsTexture();
+            io.Fonts->ClearTexData();  // the GPU has it: the CPU copies (alpha and RGBA) go
         }
+        const bool respondent = !s.facilitator_screen() && s.flow;
+        ui.theme = respondent && s.flow->access().high_contrast ? ui::theme_from(high_contrast_theme()) : ui::default_theme();
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplSDL2_NewFrame();
         io.MouseDown[0] = ptr.down || ptr.latched;
@@ -315,7 +367,26 @@ int run_kiosk(const RunOptions& opts) {
                          ImGuiWindowFlags_NoBackground);
         ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(0, 0), ui.size, ui.theme.bg);
         ui.widgets.clear();
+        ui.texts.clear();
+        ui.overflow.clear();
+        ui.spoken.clear();
+        ui.focused_label.clear();
+        ui.want_frame = false;
+        const std::string frame_key = s.screen_key();  // the screen this frame starts on (a tap may leave it)
+        s.focus.begin_frame(frame_key);
+        ui.focus_moved = s.focus.focused() != focus_before;
         const std::string screen = ui::draw_current(s, ui);
+        s.focus.end_frame();
+        if (ui.want_frame) frames_left = std::max(frames_left, 2);
+        // Switch dwell: a bar fills along the focused item's lower edge until it is selected.
+        if (const float dwell = s.focus.dwell_progress(); dwell > 0 && !ui.focused_label.empty()) {
+            ImDrawList* dl = ImGui::GetForegroundDrawList();
+            const float t = ui.px(0.3f);
+            const ImVec2 a(ui.focused_min.x, ui.focused_max.y - t);
+            const ImVec2 b(a.x + (ui.focused_max.x - a.x) * dwell, ui.focused_max.y);
+            dl->AddRectFilled(ImVec2(a.x, a.y - t * 0.3f), ImVec2(b.x, b.y + t * 0.3f), ui.theme.focus_halo);
+            dl->AddRectFilled(a, b, ui.theme.focus);
+        }
 
         // Facilitator gesture: hold the top-left corner for 3 seconds (on screens with no respondent's answers).
         const bool corner_allowed =
@@ -345,6 +416,35 @@ int run_kiosk(const RunOptions& opts) {
         }
         ImGui::End();
         ImGui::Render();
+
+        // Read aloud: the whole screen when it changes, then what was tapped or what the focus moved to.
+        bool reading = respondent && s.flow->access().read_aloud && s.speaker;
+        if (reading && s.speaker->voice_state(s.flow->language()) == VoiceState::Checking) {
+            reading = false;  // the voices are still being listed (a few ms after start): try again next frame
+            frames_left = std::max(frames_left, 1);
+            std::this_thread::sleep_for(Millis(20));
+        } else if (reading) {
+            const std::string lang = s.flow->language();
+            const std::string& key = frame_key;
+            std::string say;
+            if (key != spoken_screen || !was_reading) {
+                std::string all = (!was_reading && !s.announce.empty()) ? s.announce : "";
+                for (const auto& line : ui.spoken) all += (all.empty() ? "" : ". ") + line;
+                say = all;
+                spoken_screen = key;
+            } else if (!s.announce.empty()) {
+                say = s.announce;
+            } else if (ui.focus_moved && !ui.focused_label.empty()) {
+                say = ui.focused_label;
+            }
+            if (!say.empty()) s.speaker->speak(lang, say);
+        } else if (was_reading) {
+            s.speaker->stop();  // switched off, or the screen is no longer the respondent's
+            spoken_screen.clear();
+        }
+        was_reading = reading;
+        s.announce.clear();
+        focus_before = s.focus.focused();
         glViewport(0, 0, static_cast<int>(io.DisplaySize.x), static_cast<int>(io.DisplaySize.y));
         glClearColor(0.98f, 0.97f, 0.95f, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
@@ -353,7 +453,25 @@ int run_kiosk(const RunOptions& opts) {
 
         if (automation.enabled()) {  // the extra state is built only for an automation file
             nlohmann::json extra = nlohmann::json::object();
-            if (screen == "question") extra["question"] = s.flow->question().id;
+            if (screen == "question") {
+                extra["question"] = s.flow->question().id;
+                extra["can_next"] = s.flow->can_next();
+            }
+            extra["texts"] = nlohmann::json::array();
+            for (const auto& t : ui.texts)
+                extra["texts"].push_back({{"text", t.label}, {"x", t.x}, {"y", t.y}, {"w", t.w}, {"h", t.h}});
+            extra["overflow"] = ui.overflow;
+            extra["focus"] = ui.focused_label;
+            extra["lang"] = s.strings.lang();
+            extra["em"] = ui.em;
+            if (respondent) {
+                const AccessChoices& a = s.flow->access();
+                extra["access"] = {{"language", s.flow->language()}, {"text_percent", a.text_percent},
+                                   {"high_contrast", a.high_contrast}, {"easy_font", a.easy_font},
+                                   {"read_aloud", a.read_aloud}, {"more_time", s.flow->more_time()},
+                                   {"read_aloud_problem", a.read_aloud ? s.read_aloud_problem() : ""}};
+            }
+            if (s.speaker) extra["speech"] = {{"utterances", s.speaker->utterances()}, {"last", s.speaker->last_text()}};
             if (screen == "facilitator") {
                 extra["problems"] = s.facilitator_problems();
                 extra["sync"] = {{"hub", s.hub_url},
@@ -373,6 +491,7 @@ int run_kiosk(const RunOptions& opts) {
         }
         if (first_frame) {
             first_frame = false;
+            io.Fonts->ClearTexData();  // the first atlas is on the GPU now
             if (opts.exit_after_first_frame) s.quit = true;
         }
         if (opts.always_redraw) std::this_thread::sleep_for(Millis(16));  // as a 60 Hz display would pace it

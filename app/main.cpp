@@ -324,13 +324,24 @@ int main(int argc, char** argv) {
 
     engage::RunOptions opts;
     std::string config_file, size;
-    int idle = 0;
+    int idle = 0, dwell = 0;
+    std::string switch_access, speech_wav_dir, language;
+    float text_scale = 0;
     app.add_option("--survey", opts.config.survey, "Survey file to run (default: the last one chosen, else the bundled demo)");
     app.add_option("--data-dir", opts.config.data_dir, "Folder for the database and log (default: $XDG_DATA_HOME/engage)");
     app.add_flag("--windowed", opts.config.windowed, "Run in a window with a cursor (development, tests)");
     app.add_option("--size", size, "Window size when windowed, WxH (default 1280x800)");
     app.add_option("--idle-seconds", idle, "Seconds without a touch before \"Are you still there?\" (default 60)")
         ->check(CLI::Range(5, 3600));
+    app.add_option("--language", language, "Language each new person starts in, e.g. pl (default: the survey's first)");
+    app.add_option("--text-scale", text_scale, "Base text size for everyone, 1.0 to 2.0 (default 1.0)")->check(CLI::Range(1.0, 2.0));
+    app.add_option("--switch", switch_access,
+                   "Switch access: off (Tab, arrows, Enter, Space), two-keys (Space steps, Enter selects), "
+                   "dwell (Space steps, resting selects)")
+        ->check(CLI::IsMember({"off", "two-keys", "dwell"}));
+    app.add_option("--dwell-ms", dwell, "With --switch dwell: how long to rest on an item to select it (default 2500)")
+        ->check(CLI::Range(500, 10000));
+    app.add_option("--speech-wav-dir", speech_wav_dir, "Read aloud into WAV files in this folder instead of the speakers");
     app.add_option("--automation", opts.config.automation, "Append a JSON line per screen change with every widget's label and rectangle");
     app.add_option("--config", config_file, "Config file (JSON; default: $XDG_CONFIG_HOME/engage/kiosk.json if it exists)");
     app.add_flag("--always-redraw", opts.always_redraw, "Benchmark: redraw every frame instead of only on change")->group("");
@@ -397,6 +408,11 @@ int main(int argc, char** argv) {
     if (!from_cli.automation.empty()) opts.config.automation = from_cli.automation;
     if (from_cli.windowed) opts.config.windowed = true;
     if (idle) opts.config.idle_seconds = idle;
+    if (dwell) opts.config.dwell_ms = dwell;
+    if (!switch_access.empty()) opts.config.switch_access = switch_access;
+    if (!speech_wav_dir.empty()) opts.config.speech_wav_dir = speech_wav_dir;
+    if (!language.empty()) opts.config.language = language;
+    if (text_scale > 0) opts.config.text_scale = text_scale;
     if (!size.empty() && !parse_size(size, opts.config.width, opts.config.height)) {
         std::fprintf(stderr, "engage-kiosk: --size %s: expected WxH, e.g. 1280x800 (each 320 to 7680)\n", size.c_str());
         return 2;

@@ -20,6 +20,72 @@ void KioskState::load_strings(const std::string& lang) {
     std::vector<std::string> problems;
     strings.load(assets + "/i18n", lang, &problems);
     for (const auto& p : problems) log_warn("UI strings: " + p);
+    if (language_names.empty()) {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(assets + "/i18n", ec)) {
+            if (e.path().extension() != ".json") continue;
+            std::map<std::string, std::string> table;
+            std::string error;
+            if (read_strings_file(e.path().string(), table, error) && table.count("language.name"))
+                language_names[e.path().stem().string()] = table["language.name"];
+        }
+    }
+}
+
+void KioskState::start_speech() {
+    SpeechOptions o;
+    o.program = config.speech_program;
+    o.wav_dir = config.speech_wav_dir;
+    speaker = std::make_unique<Speaker>(o);
+    const SwitchMode m = config.switch_access == "two-keys" ? SwitchMode::TwoKeys
+                         : config.switch_access == "dwell"  ? SwitchMode::Dwell
+                                                            : SwitchMode::Off;
+    focus.set_switch(m, Millis(config.dwell_ms));
+}
+
+bool KioskState::facilitator_screen() const {
+    return mode == Mode::PinEntry || mode == Mode::PinSetup || mode == Mode::Facilitator || mode == Mode::StartSession ||
+           mode == Mode::ChooseSurvey || (mode == Mode::Keyboard && edit_return != Mode::Respondent);
+}
+
+std::string KioskState::ui_language() const {
+    if (facilitator_screen() || !flow) return config.language.empty() ? "en" : config.language;
+    return flow->language();
+}
+
+std::string KioskState::screen_key() const {
+    std::string k = std::to_string(static_cast<int>(mode));
+    if (mode == Mode::Keyboard || mode == Mode::PersonalWarning) k += ":" + std::to_string(static_cast<int>(edit_return));
+    if (flow) {
+        k += std::string(":") + to_string(flow->screen());
+        if (flow->screen() == Screen::Question || flow->screen() == Screen::IdleWarning) k += ":" + flow->question().id;
+        k += ":" + flow->language();
+    }
+    if (language_picker) k += ":languages";
+    if (pair_open) k += ":pair";
+    return k;
+}
+
+std::string KioskState::language_name(const std::string& lang) const {
+    auto it = language_names.find(lang);
+    return it == language_names.end() ? lang : it->second;
+}
+
+void KioskState::choose_language(const std::string& lang) {
+    if (flow) flow->set_language(lang);
+    language_picker = false;
+    log_info("Language chosen: " + lang);
+}
+
+std::string KioskState::read_aloud_problem() const {
+    if (!speaker) return t("access.no_speech");
+    switch (speaker->voice_state(ui_language())) {
+        case VoiceState::Available:
+        case VoiceState::Checking: return "";
+        case VoiceState::Missing: return t("access.no_voice");
+        case VoiceState::NoProgram: return t("access.no_speech");
+    }
+    return "";
 }
 
 bool KioskState::load_survey(const std::string& path) {
@@ -146,8 +212,9 @@ void KioskState::open_keyboard(const std::string& title, const std::string& init
     edit_check_personal = check_personal;
     edit_commit = std::move(commit);
     edit_return = mode;
-    keyboard.set_page(kLetters, initial.empty());  // a capital only for the first letter of a fresh text
     mode = Mode::Keyboard;
+    keyboard.set_language(ui_language());           // Cyrillic letters for Ukrainian, and so on
+    keyboard.set_page(kLetters, initial.empty());  // a capital only for the first letter of a fresh text
 }
 
 void KioskState::keyboard_done() {
@@ -350,6 +417,8 @@ void KioskState::begin_choose_survey() {
     }
     std::sort(survey_choices.begin(), survey_choices.end(),
               [](const SurveyChoice& a, const SurveyChoice& b) { return a.path < b.path; });
+    for (const auto& c : survey_choices) extra_glyphs += c.title + c.problem;  // other surveys' titles, any script
+    fonts_dirty = true;
     mode = Mode::ChooseSurvey;
 }
 

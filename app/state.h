@@ -12,8 +12,10 @@
 #include "engage/clock.h"
 #include "engage/config.h"
 #include "engage/flow.h"
+#include "engage/focus.h"
 #include "engage/keyboard.h"
 #include "engage/pin.h"
+#include "engage/speech.h"
 #include "engage/storage.h"
 #include "engage/strings.h"
 #include "engage/survey.h"
@@ -40,7 +42,7 @@ struct SurveyChoice {
 };
 
 struct KioskState {
-    explicit KioskState(const TimeSource& time) : time(time), pin_guard(time) {}
+    explicit KioskState(const TimeSource& time) : time(time), pin_guard(time), focus(time) {}
 
     const TimeSource& time;
     KioskConfig config;
@@ -53,6 +55,7 @@ struct KioskState {
     std::vector<std::string> survey_problems;   // shown on screen when the survey is refused
     std::unique_ptr<Flow> flow;
     bool fonts_dirty = false;                   // a new survey may use other letters: rebuild the atlas
+    std::string extra_glyphs;                   // text shown beyond the strings and survey (typed, other titles)
 
     // Storage
     std::unique_ptr<Store> store;
@@ -83,6 +86,13 @@ struct KioskState {
     bool quit = false;
     std::map<std::string, float> list_scroll;  // per list, so Back returns to where it was; cleared per person
 
+    // Access: the person's choices live in the Flow (AccessChoices); these are the kiosk's means.
+    FocusNav focus;                             // keyboard and switch focus
+    std::unique_ptr<Speaker> speaker;           // read aloud (espeak-ng in its own process)
+    std::string announce;                       // said once after this frame (e.g. "Childcare: selected")
+    bool language_picker = false;               // the respondent's language list is open
+    std::map<std::string, std::string> language_names;  // code -> the language's own name, from assets/i18n
+
     // Sync to the hub: a background thread with its own database connection; the UI only reads its snapshot.
     std::string data_dir;
     std::function<void()> wake;                 // any thread: "draw again soon" (set by the event loop)
@@ -108,6 +118,17 @@ struct KioskState {
     const std::string& tr(const LocalText& text) const;
     std::string option_label(const Question& q, const Option& o) const;
     std::vector<Option> options_of(const Question& q) const;   // built-ins filled in, "other" last
+
+    // --- access
+    void start_speech();
+    // The language the screens are in now: the respondent's choice, or the kiosk's for the facilitator.
+    std::string ui_language() const;
+    bool facilitator_screen() const;            // PIN, panel, session, survey, pairing, or typing for one of them
+    std::string screen_key() const;             // changes whenever a different screen is shown
+    std::string language_name(const std::string& lang) const;
+    void choose_language(const std::string& lang);
+    // Why read aloud cannot speak now ("" when it can): no voice for the language, or no speech program.
+    std::string read_aloud_problem() const;
 
     // --- respondent actions
     void finish();                              // Saving: write the response, then Thanks/SaveFailed

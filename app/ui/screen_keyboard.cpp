@@ -13,6 +13,13 @@ void draw_key_icon(ImDrawList* dl, KeyAction a, ImVec2 c, float r, ImU32 col) {
         const ImVec2 pts[7] = {{c.x, c.y - r}, {c.x + r, c.y}, {c.x + r * 0.45f, c.y}, {c.x + r * 0.45f, c.y + r},
                                {c.x - r * 0.45f, c.y + r}, {c.x - r * 0.45f, c.y}, {c.x - r, c.y}};
         dl->AddPolyline(pts, 7, col, ImDrawFlags_Closed, lw);
+    } else if (a == KeyAction::Done) {  // a tick
+        dl->AddLine(ImVec2(c.x - r, c.y), ImVec2(c.x - r * 0.3f, c.y + r * 0.7f), col, lw * 1.5f);
+        dl->AddLine(ImVec2(c.x - r * 0.3f, c.y + r * 0.7f), ImVec2(c.x + r, c.y - r * 0.7f), col, lw * 1.5f);
+    } else if (a == KeyAction::Space) {  // the open box of a space
+        const ImVec2 pts[4] = {{c.x - r * 1.5f, c.y - r * 0.3f}, {c.x - r * 1.5f, c.y + r * 0.5f},
+                               {c.x + r * 1.5f, c.y + r * 0.5f}, {c.x + r * 1.5f, c.y - r * 0.3f}};
+        dl->AddPolyline(pts, 4, col, 0, lw);
     } else {  // backspace: a box with a point on the left and a cross
         const ImVec2 pts[5] = {{c.x - r * 1.3f, c.y}, {c.x - r * 0.6f, c.y - r * 0.8f}, {c.x + r * 1.2f, c.y - r * 0.8f},
                                {c.x + r * 1.2f, c.y + r * 0.8f}, {c.x - r * 0.6f, c.y + r * 0.8f}};
@@ -27,38 +34,62 @@ void draw_key_icon(ImDrawList* dl, KeyAction a, ImVec2 c, float r, ImU32 col) {
 
 std::string draw_keyboard(KioskState& s, Ui& ui) {
     const float W = ui.size.x, H = ui.size.y;
-    const float m = ui.px(ui.m.margin);
+    const float m = ui.edge();
     const float inner = W - 2 * m;
-    float y = m;
-    y += ui.text(s.edit_title, ImVec2(m, y), inner, ui.fonts.heading) + ui.px(0.5f);
+    float y = ui.top + m;
 
-    // The keyboard takes the bottom part, the Cancel row sits above it, the text box gets what is left.
-    const auto rows = s.keyboard.rows();
-    const float gap = ui.px(0.25f);
-    const float n = static_cast<float>(rows.size());
+    // Top row: what is being typed, and Cancel on the right.
     const float cancel_h = ui.target(1.6f);
-    const float min_box = ui.px(2.2f);
-    const float key_h = std::clamp((H - m - y - min_box - cancel_h - ui.px(0.6f)) / n - gap, ui.m.min_target_px,
-                                   std::min(ui.px(2.4f), (H * 0.55f) / n - gap));
+    const float cancel_w = std::min(inner * 0.5f, std::max(ui.px(5), ui.measure(s.t("keyboard.cancel"), 0).x + ui.px(1.2f)));
+    const float title_w = inner - cancel_w - ui.px(0.6f);
+    ImFont* title_font = ui.measure(s.edit_title, title_w, ui.fonts.heading).y > ui.fonts.heading->FontSize * 2.5f
+                             ? ui.fonts.body : ui.fonts.heading;
+    const float title_h = ui.text(s.edit_title, ImVec2(m, y), title_w, title_font);
+    if (ui.button(s.t("keyboard.cancel"), ImVec2(m + inner - cancel_w, y), ImVec2(cancel_w, cancel_h), Look::Quiet))
+        s.keyboard_cancel();
+    y += std::max(title_h, cancel_h) + ui.px(0.4f);
+
+    // The keys take the bottom part and the text box what is left. Keys are never shorter than a finger or
+    // their label; when even that does not fit, the digit row goes (digits stay on the ?123 page).
+    auto rows = s.keyboard.rows();
+    const float gap = std::min(ui.px(0.25f), 10.f);
+    const float min_box = std::max(ui.m.min_target_px, ui.px(1.6f));
+    const float key_min = std::max(ui.m.min_target_px, ui.px(1.3f));
+    const float avail = H - m - y - ui.px(0.4f);
+    auto all_digits = [](const std::vector<Key>& row) {
+        for (const auto& k : row)
+            if (k.action != KeyAction::Insert || k.text.size() != 1 || k.text[0] < '0' || k.text[0] > '9') return false;
+        return !row.empty();
+    };
+    if (rows.size() > 4 && all_digits(rows.front()) &&
+        (avail - min_box) / static_cast<float>(rows.size()) - gap < key_min)
+        rows.erase(rows.begin());
+    const float n = static_cast<float>(rows.size());
+    const float key_h = std::clamp(std::min((avail - min_box) / n - gap, (H * 0.55f) / n - gap), key_min, ui.px(2.4f));
     const float kb_h = n * (key_h + gap);
     const float kb_y = H - m - kb_h;
-    const float box_h = std::max(min_box, kb_y - cancel_h - ui.px(0.5f) - y);
+    const float box_h = std::max(min_box, kb_y - ui.px(0.4f) - y);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(ImVec2(m, y), ImVec2(m + inner, y + box_h), ui.theme.panel, ui.px(0.35f));
     dl->AddRect(ImVec2(m, y), ImVec2(m + inner, y + box_h), ui.theme.accent, ui.px(0.35f), 0, ui.px(0.1f));
-    // Show the end of the text if it is longer than the box, with a caret after it.
-    const float tw = inner - ui.px(1.2f);
-    std::string shown = s.edit_text + "|";
-    const ImVec2 ts = ui.measure(shown, tw);
-    ImGui::PushClipRect(ImVec2(m, y), ImVec2(m + inner, y + box_h), true);
-    const float ty = y + ui.px(0.4f) - std::max(0.f, ts.y - (box_h - ui.px(0.8f)));
-    ui.text(shown, ImVec2(m + ui.px(0.6f), ty), tw);
-    ImGui::PopClipRect();
+    // The count sits in the box's top-right corner; the text shows its end with a caret after it.
+    ui.silent = true;  // read aloud: the title and the text so far, not the caret, the count or every key
     const std::string count = std::to_string(utf8_length(s.edit_text)) + " / " + std::to_string(s.edit_max);
     const ImVec2 cs = ui.measure(count, 0);
-    ui.text(count, ImVec2(m + inner - cs.x, y + box_h + ui.px(0.2f)), 0, nullptr, ui.theme.muted);
-    if (ui.button(s.t("keyboard.cancel"), ImVec2(m, y + box_h + ui.px(0.2f)), ImVec2(ui.px(6), cancel_h), Look::Quiet))
-        s.keyboard_cancel();
+    ui.text(count, ImVec2(m + inner - cs.x - ui.px(0.4f), y + ui.px(0.2f)), 0, nullptr, ui.theme.muted);
+    const float tw = inner - ui.px(1.2f) - cs.x - ui.px(0.6f);
+    std::string shown = s.edit_text + "|";
+    const ImVec2 ts = ui.measure(shown, tw);
+    const ImVec2 saved_min = ui.clip_min, saved_max = ui.clip_max;
+    ui.clip_min = ImVec2(m, y);
+    ui.clip_max = ImVec2(m + inner, y + box_h);
+    ImGui::PushClipRect(ImVec2(m, y), ImVec2(m + inner, y + box_h), true);
+    const float ty = y + ui.px(0.3f) - std::max(0.f, ts.y - (box_h - ui.px(0.6f)));
+    ui.text(shown, ImVec2(m + ui.px(0.6f), ty), tw);
+    ImGui::PopClipRect();
+    ui.clip_min = saved_min;
+    ui.clip_max = saved_max;
+    if (!s.edit_text.empty()) ui.spoken.push_back(s.edit_text);
 
     // Keys: every row is scaled to the full width.
     float ky = kb_y;
@@ -82,33 +113,59 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
             const std::string id = "key:" + k.label;
             // Shift and Delete are drawn as the usual symbols (they stay narrow at any text size);
             // their words are the automation labels.
-            const bool icon = k.action == KeyAction::Shift || k.action == KeyAction::Backspace;
+            const bool icon = k.action == KeyAction::Shift || k.action == KeyAction::Backspace ||
+                              ((k.action == KeyAction::Done || k.action == KeyAction::Space) &&
+                               ui.measure(label, 0).x > kw - ui.px(0.5f));
+            const int serial = ui.focus_serial;
             if (ui.button(icon ? "" : label, ImVec2(kx, ky), ImVec2(kw, key_h), look, true, id.c_str())) {
                 if (s.keyboard.press(k, s.edit_text, s.edit_max)) s.keyboard_done();
             }
             ui.widgets.back().label = k.action == KeyAction::Insert ? id : label;
+            if (ui.focus_serial != serial) ui.focused_label = label;  // the symbol keys are spoken by name
             if (icon) draw_key_icon(ImGui::GetWindowDrawList(), k.action, ImVec2(kx + kw / 2, ky + key_h / 2),
-                                    std::min(kw, key_h) * 0.3f, look == Look::Selected ? ui.theme.on_accent : ui.theme.text);
+                                    std::min(kw, key_h) * 0.3f, (look == Look::Selected || look == Look::Primary) ? ui.theme.on_accent : ui.theme.text);
             kx += kw + gap;
         }
         ky += key_h + gap;
     }
+    ui.silent = false;
     return "keyboard";
 }
 
 std::string draw_personal_warning(KioskState& s, Ui& ui) {
     const float W = ui.size.x, H = ui.size.y;
-    const float m = ui.px(ui.m.margin);
-    float y = H * 0.15f;
-    y += ui.text_centered(s.t("personal.title"), y, ui.fonts.huge);
-    y += ui.px(0.6f);
-    y += ui.text_centered(s.t("personal.body"), y, ui.fonts.heading, ui.theme.muted);
-    y += ui.px(1.0f);
-    const float box_w = std::min(W - 2 * m, ui.px(30));
-    ui.text(s.edit_text, ImVec2((W - box_w) / 2, y), box_w, nullptr, ui.theme.text);
+    const float m = ui.edge();
+    const float inner = W - 2 * m;
     const float bw = std::min((W - 3 * m) / 2, ui.px(13));
     const float bh = ui.target(ui.m.button_h * 1.2f);
     const float by = H - m - bh;
+    // The words step down a size when the text is large; if they still do not fit, they scroll.
+    ImFont* title_font = ui.fonts.huge;
+    ImFont* body_font = ui.fonts.heading;
+    const float top = ui.top + m;
+    const float room = by - ui.px(0.6f) - top;
+    const float box_w = std::min(inner, ui.px(30));
+    auto height = [&](float w) {
+        return ui.measure(s.t("personal.title"), w, title_font).y * 1.15f + ui.px(0.6f) +
+               ui.measure(s.t("personal.body"), w, body_font).y * 1.15f + ui.px(1.0f) +
+               ui.measure(s.edit_text, std::min(w, box_w)).y;
+    };
+    if (height(inner) > room) title_font = ui.fonts.heading, body_font = ui.fonts.body;
+    if (height(inner) > room) title_font = ui.fonts.body;
+    const bool scrolls = height(inner) > room;
+    const float w = scrolls ? inner - ui.target(2.6f) - ui.px(0.6f) : inner;
+    ScrollList list{"personal", ImVec2(m, top), ImVec2(w, room), &s.list_scroll["##personal"]};
+    float y = scrolls ? list.begin(ui).y : top + std::max(0.f, (room - height(w)) * 0.3f);
+    const float saved_w = ui.size.x;
+    ui.size.x = w + 2 * m;  // text_centered centres within the list's width
+    y += ui.text_centered(s.t("personal.title"), y, title_font);
+    y += ui.px(0.6f);
+    y += ui.text_centered(s.t("personal.body"), y, body_font, ui.theme.muted);
+    ui.size.x = saved_w;
+    y += ui.px(1.0f);
+    const float tw = std::min(w, box_w);
+    ui.text(s.edit_text, ImVec2(m + (w - tw) / 2, y), tw, nullptr, ui.theme.text);
+    if (scrolls) list.end(ui, height(w) + ui.px(0.2f));
     if (ui.button(s.t("personal.edit"), ImVec2(W / 2 - bw - m / 2, by), ImVec2(bw, bh), Look::Primary)) s.personal_edit();
     if (ui.button(s.t("personal.keep"), ImVec2(W / 2 + m / 2, by), ImVec2(bw, bh), Look::Normal)) s.personal_keep();
     return "personal_warning";

@@ -1,5 +1,7 @@
 // The respondent's screens: attract, thank-you, the calm save failure, the idle warning.
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "ui/screens.h"
 #include <imgui_internal.h>
@@ -7,19 +9,33 @@
 namespace engage::ui {
 
 std::string draw_attract(KioskState& s, Ui& ui) {
-    const float W = ui.size.x, H = ui.size.y;
-    // The whole screen is one big target.
-    ImGui::SetCursorScreenPos(ImVec2(0, 0));
-    const bool tapped_anywhere = ImGui::InvisibleButton("##attract", ImVec2(W, H)) && !ui.drag_active;
-    float y = H * 0.18f;
-    y += ui.text_centered(s.tr(s.survey->title), y, ui.fonts.huge);
+    const float W = ui.size.x, H = ui.size.y, top = ui.top;
+    // The whole screen below the access bar is one big target.
+    ImGui::SetCursorScreenPos(ImVec2(0, top));
+    const bool tapped_anywhere = ImGui::InvisibleButton("##attract", ImVec2(W, H - top)) && !ui.drag_active;
+    // Title, intro and the button must fit below the access bar: at large text sizes the fonts step down.
+    const ImVec2 bsz(std::min(W - 2 * ui.px(ui.m.margin), ui.px(16)), ui.target(3.6f));
+    ImFont* title_font = ui.fonts.huge;
+    ImFont* intro_font = ui.fonts.heading;
+    const float wrap = W - 2 * ui.px(ui.m.margin);
+    auto height = [&] {
+        float h = ui.measure(s.tr(s.survey->title), wrap, title_font).y;
+        if (!s.survey->intro.empty()) h += ui.px(0.8f) + ui.measure(s.tr(s.survey->intro), wrap, intro_font).y * 1.15f;
+        return h + ui.px(1.5f) + bsz.y;
+    };
+    const float room = H - top - 2 * ui.px(ui.m.margin) - ui.px(2.0f);
+    if (height() > room) title_font = ui.fonts.heading, intro_font = ui.fonts.body;
+    if (height() > room) title_font = ui.fonts.body;
+    float y = top + ui.px(ui.m.margin) + std::max(0.f, (room - height()) * 0.4f);
+    y += ui.text_centered(s.tr(s.survey->title), y, title_font);
     if (!s.survey->intro.empty()) {
         y += ui.px(0.8f);
-        y += ui.text_centered(s.tr(s.survey->intro), y, ui.fonts.heading, ui.theme.muted);
+        y += ui.text_centered(s.tr(s.survey->intro), y, intro_font, ui.theme.muted);
     }
-    const ImVec2 bsz(std::min(W - 2 * ui.px(ui.m.margin), ui.px(16)), ui.px(4.2f));
-    const ImVec2 bpos((W - bsz.x) / 2, std::max(y + ui.px(1.5f), H * 0.55f));
-    const bool tapped_button = ui.button(s.t("attract.tap"), bpos, bsz, Look::Primary, true, nullptr, ui.fonts.heading);
+    const ImVec2 bpos((W - bsz.x) / 2, y + ui.px(1.5f));
+    ImFont* button_font = ui.measure(s.t("attract.tap"), bsz.x - ui.px(1.0f), ui.fonts.heading).y > bsz.y - ui.px(0.4f)
+                              ? ui.fonts.body : ui.fonts.heading;
+    const bool tapped_button = ui.button(s.t("attract.tap"), bpos, bsz, Look::Primary, true, nullptr, button_font);
     if (s.survey->intro.empty())
         ui.text_centered(s.t("attract.anonymous"), bpos.y + bsz.y + ui.px(1.0f), nullptr, ui.theme.muted);
     if (!s.facilitator_problems().empty())
@@ -28,60 +44,109 @@ std::string draw_attract(KioskState& s, Ui& ui) {
     return "attract";
 }
 
+// Centred words on a message screen: the fonts step down a size (huge -> heading -> body) while they do not
+// fit the room. Returns the step (0..2) and the height the words take.
+struct Fit {
+    int step;
+    float h;
+};
+ImFont* font_at(const Ui& ui, int size) {
+    return size <= 0 ? ui.fonts.huge : size == 1 ? ui.fonts.heading : ui.fonts.body;
+}
+Fit fit_words(const Ui& ui, const std::vector<std::pair<std::string, int>>& words, float room) {
+    const float wrap = ui.size.x - 2 * ui.edge();
+    Fit f{0, 0};
+    for (f.step = 0; f.step <= 2; ++f.step) {
+        f.h = 0;
+        for (const auto& [text, size] : words)
+            f.h += ui.measure(text, wrap, font_at(ui, size + f.step)).y * 1.15f + ui.px(0.6f);
+        if (f.h <= room) break;
+    }
+    f.step = std::min(f.step, 2);
+    return f;
+}
+
 std::string draw_thanks(KioskState& s, Ui& ui) {
-    const float W = ui.size.x, H = ui.size.y;
-    ImGui::SetCursorScreenPos(ImVec2(0, 0));
-    const bool tapped = ImGui::InvisibleButton("##thanks", ImVec2(W, H)) && !ui.drag_active;
+    const float W = ui.size.x, H = ui.size.y, top = ui.top;
+    ImGui::SetCursorScreenPos(ImVec2(0, top));
+    const bool tapped = ImGui::InvisibleButton("##thanks", ImVec2(W, H - top)) && !ui.drag_active;
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    const float r = ui.px(2.2f);
-    draw_face(dl, ImVec2(W / 2, H * 0.25f), r, 5, ui.theme.text, IM_COL32(0xFF, 0xD8, 0x4D, 0xFF));
-    float y = H * 0.25f + r + ui.px(1.2f);
-    y += ui.text_centered(s.t("thanks.title"), y, ui.fonts.huge);
-    ui.text_centered(s.t("thanks.saved"), y + ui.px(0.8f), ui.fonts.heading, ui.theme.muted);
-    const ImVec2 bsz(ui.px(12), ui.px(ui.m.button_h));
-    const bool done = ui.button(s.t("thanks.done"), ImVec2((W - bsz.x) / 2, H - bsz.y - ui.px(2)), bsz, Look::Primary);
+    const float m = ui.edge();
+    const ImVec2 bsz(std::min(W - 2 * m, ui.px(12)), ui.target(ui.m.button_h));
+    const float by = H - m - bsz.y;
+    const float room = by - ui.px(0.6f) - top - m;
+    const std::vector<std::pair<std::string, int>> words = {{s.t("thanks.title"), 0}, {s.t("thanks.saved"), 1}};
+    const Fit fit = fit_words(ui, words, room);
+    // The face gets what the words leave (none at all on a very short screen).
+    const float r = std::min(ui.px(2.2f), (room - fit.h - ui.px(0.8f)) / 2);
+    float y = top + m;
+    if (r >= ui.px(0.8f)) {
+        draw_face(dl, ImVec2(W / 2, y + r), r, 5, ui.theme.text, ui.theme.faces[4]);
+        y += 2 * r + ui.px(0.8f);
+    }
+    y += ui.text_centered(s.t("thanks.title"), y, font_at(ui, fit.step)) + ui.px(0.6f);
+    ui.text_centered(s.t("thanks.saved"), y, font_at(ui, 1 + fit.step), ui.theme.muted);
+    const bool done = ui.button(s.t("thanks.done"), ImVec2((W - bsz.x) / 2, by), bsz, Look::Primary);
     if (tapped || done) s.flow->dismiss();
     return "thanks";
 }
 
 std::string draw_save_failed(KioskState& s, Ui& ui) {
     const float W = ui.size.x, H = ui.size.y;
-    float y = H * 0.25f;
-    y += ui.text_centered(s.t("save_failed.title"), y, ui.fonts.huge);
-    ui.text_centered(s.t("save_failed.body"), y + ui.px(1.0f), ui.fonts.heading, ui.theme.muted);
-    const ImVec2 bsz(ui.px(12), ui.px(ui.m.button_h));
-    if (ui.button(s.t("save_failed.ok"), ImVec2((W - bsz.x) / 2, H - bsz.y - ui.px(3)), bsz, Look::Primary))
-        s.flow->dismiss();
+    const float m = ui.edge();
+    const ImVec2 bsz(std::min(W - 2 * m, ui.px(12)), ui.target(ui.m.button_h));
+    const float by = H - m - bsz.y;
+    const float room = by - ui.px(0.6f) - ui.top - m;
+    const Fit fit = fit_words(ui, {{s.t("save_failed.title"), 0}, {s.t("save_failed.body"), 1}}, room);
+    float y = ui.top + m + std::max(0.f, (room - fit.h) * 0.3f);
+    y += ui.text_centered(s.t("save_failed.title"), y, font_at(ui, fit.step)) + ui.px(0.6f);
+    ui.text_centered(s.t("save_failed.body"), y, font_at(ui, 1 + fit.step), ui.theme.muted);
+    if (ui.button(s.t("save_failed.ok"), ImVec2((W - bsz.x) / 2, by), bsz, Look::Primary)) s.flow->dismiss();
     return "save_failed";
 }
 
 std::string draw_idle_warning(KioskState& s, Ui& ui) {
     const float W = ui.size.x, H = ui.size.y;
     ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float top = ui.top, m = ui.edge();
     // Cover the question completely: the answers are not on show while nobody is there.
-    dl->AddRectFilled(ImVec2(0, 0), ImVec2(W, H), ui.theme.bg);
-    ImGui::SetCursorScreenPos(ImVec2(0, 0));
-    const bool tapped_anywhere = ImGui::InvisibleButton("##idle", ImVec2(W, H)) && !ui.drag_active;
-    float y = H * 0.16f;
-    y += ui.text_centered(s.t("idle.title"), y, ui.fonts.huge);
+    dl->AddRectFilled(ImVec2(0, top), ImVec2(W, H), ui.theme.bg);
+    const float bh = ui.target(2.6f), gap = ui.px(0.5f);
+    const float by = H - m - 2 * bh - gap;  // the two buttons at the bottom
     const int secs = static_cast<int>(std::ceil(s.flow->warning_left().count() / 1000.0));
-    y += ui.px(1.0f);
-    y += ui.text_centered(s.strings.fmt("idle.countdown", {{"n", std::to_string(secs)}}), y, ui.fonts.heading);
-    // A ring that empties as the time runs out.
-    const ImVec2 c(W / 2, y + ui.px(3.0f));
-    const float r = ui.px(2.2f);
-    const float frac = static_cast<float>(s.flow->warning_left().count()) /
-                       static_cast<float>(std::max(20, s.config.warning_seconds) * 1000);
-    dl->AddCircle(c, r, ui.theme.button, 64, ui.px(0.4f));
-    dl->PathArcTo(c, r, -IM_PI / 2, -IM_PI / 2 + 2 * IM_PI * frac, 64);
-    dl->PathStroke(ui.theme.accent, 0, ui.px(0.4f));
-    const std::string n = std::to_string(secs);
-    const ImVec2 ns = ui.measure(n, 0, ui.fonts.huge);
-    dl->AddText(ui.fonts.huge, ui.fonts.huge->FontSize, ImVec2(c.x - ns.x / 2, c.y - ns.y / 2), ui.theme.text, n.c_str());
-    const ImVec2 bsz(std::min(W - 2 * ui.px(1), ui.px(16)), ui.px(4.0f));
-    const bool here = ui.button(s.t("idle.still_here"), ImVec2((W - bsz.x) / 2, c.y + r + ui.px(1.5f)), bsz, Look::Primary,
-                                true, nullptr, ui.fonts.heading);
-    if (here || tapped_anywhere) s.flow->carry_on();
+    const std::string countdown = s.strings.fmt("idle.countdown", {{"n", std::to_string(secs)}});
+    const float room = by - ui.px(0.6f) - top - m;
+    const Fit fit = fit_words(ui, {{s.t("idle.title"), 0}, {countdown, 1}}, room);
+    float y = top + m;
+    y += ui.text_centered(s.t("idle.title"), y, font_at(ui, fit.step)) + ui.px(0.6f);
+    y += ui.text_centered(countdown, y, font_at(ui, 1 + fit.step));
+    // A ring that empties as the time runs out, in the room the words leave (none on a very short screen).
+    const float r = std::min(ui.px(2.2f), (by - ui.px(0.6f) - y - ui.px(0.6f)) / 2);
+    if (r >= ui.px(1.0f)) {
+        const ImVec2 c(W / 2, y + ui.px(0.3f) + r);
+        const float frac = static_cast<float>(s.flow->warning_left().count()) /
+                           static_cast<float>(std::max(20, s.config.warning_seconds) * 1000);
+        dl->AddCircle(c, r, ui.theme.button, 64, ui.px(0.4f));
+        dl->PathArcTo(c, r, -IM_PI / 2, -IM_PI / 2 + 2 * IM_PI * frac, 64);
+        dl->PathStroke(ui.theme.accent, 0, ui.px(0.4f));
+        const std::string n = std::to_string(secs);
+        ImFont* nf = r >= ui.px(1.6f) ? ui.fonts.huge : ui.fonts.body;
+        const ImVec2 ns = ui.measure(n, 0, nf);
+        dl->AddText(nf, nf->FontSize, ImVec2(c.x - ns.x / 2, c.y - ns.y / 2), ui.theme.text, n.c_str());
+    }
+    const ImVec2 bsz(std::min(W - 2 * m, ui.px(16)), bh);
+    ImFont* bf = ui.measure(s.t("idle.still_here"), bsz.x - ui.px(1), ui.fonts.heading).y > bh - ui.px(0.4f) ? ui.fonts.body
+                                                                                                  : ui.fonts.heading;
+    const bool here = ui.button(s.t("idle.still_here"), ImVec2((W - bsz.x) / 2, by), bsz, Look::Primary,
+                                true, nullptr, bf);
+    // "More time": one tap puts the warning off and gives this person 5x the idle time from now on.
+    const bool more = ui.button(s.t("idle.more_time"), ImVec2((W - bsz.x) / 2, by + bh + gap), bsz, Look::Normal,
+                                true, "idle-more-time");
+    if (more) s.flow->set_more_time(true);
+    // A tap anywhere else also means "still here" (submitted last, so the buttons above get their own taps).
+    ImGui::SetCursorScreenPos(ImVec2(0, top));
+    const bool tapped_anywhere = ImGui::InvisibleButton("##idle", ImVec2(W, H - top)) && !ui.drag_active;
+    if (here || more || tapped_anywhere) s.flow->carry_on();
     return "idle_warning";
 }
 

@@ -21,6 +21,10 @@ std::string draw_facilitator(KioskState& s, Ui& ui);
 std::string draw_start_session(KioskState& s, Ui& ui);
 std::string draw_choose_survey(KioskState& s, Ui& ui);
 
+// The access bar at the top of every respondent screen; sets ui.top below it and returns its height.
+float draw_access_bar(KioskState& s, Ui& ui);
+std::string draw_language_picker(KioskState& s, Ui& ui);
+
 // Picks the screen for the current state and draws it.
 std::string draw_current(KioskState& s, Ui& ui);
 
@@ -33,6 +37,8 @@ struct ScrollList {
     ImVec2 begin(Ui& ui);
     void end(Ui& ui, float content_h);
     std::size_t first_widget = 0;  // widgets recorded from here on belong to the list (clipped in end())
+    int focus_serial = 0;          // ui.focus_serial at begin(): a change means the focus is in the list
+    ImVec2 saved_clip_min{}, saved_clip_max{};
 };
 
 }  // namespace engage::ui

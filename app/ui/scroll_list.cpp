@@ -16,18 +16,34 @@ ImVec2 ScrollList::begin(Ui& ui) {
     }
     ImGui::PushClipRect(a, b, true);
     first_widget = ui.widgets.size();
+    focus_serial = ui.focus_serial;
+    saved_clip_min = ui.clip_min;
+    saved_clip_max = ui.clip_max;
+    ui.clip_min = a;
+    ui.clip_max = b;
     return ImVec2(pos.x, pos.y - *scroll);
 }
 
 void ScrollList::end(Ui& ui, float content_h) {
     ImGui::PopClipRect();
+    ui.clip_min = saved_clip_min;
+    ui.clip_max = saved_clip_max;
     const float max_scroll = std::max(0.f, content_h - size.y);
+    // Keyboard or switch focus moved to an item out of sight: scroll it into view (next frame draws it there).
+    if (ui.focus_moved && ui.focus_serial != focus_serial) {
+        const float before = *scroll;
+        if (ui.focused_min.y < pos.y) *scroll -= pos.y - ui.focused_min.y + ui.px(0.3f);
+        else if (ui.focused_max.y > pos.y + size.y) *scroll += ui.focused_max.y - (pos.y + size.y) + ui.px(0.3f);
+        *scroll = std::clamp(*scroll, 0.f, max_scroll);
+        if (*scroll != before) ui.want_frame = true;
+    }
     *scroll = std::clamp(*scroll, 0.f, max_scroll);
     // Only what can be seen can be tapped: clip recorded widgets to the list.
     auto& w = ui.widgets;
     for (std::size_t i = first_widget; i < w.size();) {
         const float top = std::max(w[i].y, pos.y), bottom = std::min(w[i].y + w[i].h, pos.y + size.y);
-        if (bottom - top < ui.m.min_target_px * 0.5f) {
+        // Mostly scrolled away: not a target until it shows at least a finger's height (or all of itself).
+        if (bottom - top < std::min(ui.m.min_target_px, w[i].h) - 0.5f) {
             w.erase(w.begin() + static_cast<long>(i));
         } else {
             w[i].y = top;

@@ -7,27 +7,67 @@
 
 namespace engage::ui {
 
-Theme default_theme() {
-    // Dark text on a warm off-white; every text/background pair is well above 4.5:1.
+static ImU32 col(Rgb c) { return IM_COL32(c.r, c.g, c.b, 0xFF); }
+
+Theme theme_from(const ThemeColours& c) {
     Theme t{};
-    t.bg = IM_COL32(0xFA, 0xF7, 0xF2, 0xFF);
-    t.panel = IM_COL32(0xFF, 0xFF, 0xFF, 0xFF);
-    t.text = IM_COL32(0x1A, 0x1A, 0x1A, 0xFF);
-    t.muted = IM_COL32(0x4A, 0x4A, 0x4A, 0xFF);
-    t.accent = IM_COL32(0x00, 0x5A, 0x9C, 0xFF);     // deep blue
-    t.on_accent = IM_COL32(0xFF, 0xFF, 0xFF, 0xFF);
-    t.button = IM_COL32(0xE8, 0xEE, 0xF4, 0xFF);
-    t.on_button = IM_COL32(0x1A, 0x1A, 0x1A, 0xFF);
-    t.border = IM_COL32(0x5A, 0x6B, 0x7D, 0xFF);
-    t.focus = IM_COL32(0xFF, 0xB0, 0x00, 0xFF);
-    t.danger = IM_COL32(0xA3, 0x1B, 0x1B, 0xFF);
-    t.on_danger = IM_COL32(0xFF, 0xFF, 0xFF, 0xFF);
-    t.ok = IM_COL32(0x1E, 0x6B, 0x34, 0xFF);
+    t.bg = col(c.bg);
+    t.panel = col(c.panel);
+    t.text = col(c.text);
+    t.muted = col(c.muted);
+    t.accent = col(c.accent);
+    t.on_accent = col(c.on_accent);
+    t.button = col(c.button);
+    t.on_button = col(c.on_button);
+    t.border = col(c.border);
+    t.selected_edge = col(c.selected_edge);
+    t.focus = col(c.focus);
+    t.focus_halo = col(c.focus_halo);
+    t.danger = col(c.danger);
+    t.on_danger = col(c.on_danger);
+    t.ok = col(c.ok);
+    for (int i = 0; i < 5; ++i) t.faces[i] = col(c.faces[i]);
     return t;
 }
 
+Theme default_theme() { return theme_from(standard_theme()); }
+
 void Ui::record_rect(const std::string& label, ImVec2 pos, ImVec2 sz) {
     widgets.push_back({label, std::round(pos.x), std::round(pos.y), std::round(sz.x), std::round(sz.y)});
+    if (!silent && !label.empty()) spoken.push_back(label);
+}
+
+bool Ui::breaks_word(const std::string& s, ImFont* f, float font_size, float width) const {
+    for (std::size_t i = 0; i < s.size();) {
+        std::size_t j = s.find_first_of(" \n", i);
+        if (j == std::string::npos) j = s.size();
+        if (f->CalcTextSizeA(font_size, FLT_MAX, 0, s.c_str() + i, s.c_str() + j).x > width + 1) return true;
+        i = j + 1;
+    }
+    return false;
+}
+
+void Ui::focus_ring(ImVec2 a, ImVec2 b) {
+    // Two tones, so that one of them stands out against whatever the widget is filled with.
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float t = std::max(4.f, em * 0.16f), h = std::max(2.f, em * 0.07f);
+    const float r = px(0.45f);
+    dl->AddRect(ImVec2(a.x - t / 2 - h, a.y - t / 2 - h), ImVec2(b.x + t / 2 + h, b.y + t / 2 + h), theme.focus_halo, r, 0, h * 2);
+    dl->AddRect(ImVec2(a.x - t / 2, a.y - t / 2), ImVec2(b.x + t / 2, b.y + t / 2), theme.focus, r, 0, t);
+    dl->AddRect(ImVec2(a.x + t / 2 + h / 2, a.y + t / 2 + h / 2), ImVec2(b.x - t / 2 - h / 2, b.y - t / 2 - h / 2),
+                theme.focus_halo, r, 0, h);
+}
+
+bool Ui::focusable(const std::string& key, const std::string& label, ImVec2 pos, ImVec2 sz) {
+    if (!nav) return false;
+    nav->add(key, FocusRect{pos.x, pos.y, sz.x, sz.y});
+    if (!nav->is_focused(key)) return false;
+    focused_label = label;
+    ++focus_serial;
+    focused_min = pos;
+    focused_max = ImVec2(pos.x + sz.x, pos.y + sz.y);
+    focus_ring(focused_min, focused_max);
+    return nav->take_activation(key);
 }
 
 void Ui::record(const std::string& label) {
@@ -43,12 +83,23 @@ ImVec2 Ui::measure(const std::string& s, float wrap, ImFont* font) const {
 float Ui::text(const std::string& s, ImVec2 pos, float wrap, ImFont* font, ImU32 col) {
     ImFont* f = font ? font : fonts.body;
     ImGui::GetWindowDrawList()->AddText(f, f->FontSize, pos, col ? col : theme.text, s.c_str(), s.c_str() + s.size(), wrap);
-    return measure(s, wrap, f).y;
+    const ImVec2 sz = measure(s, wrap, f);
+    record_text(s, pos, sz);
+    return sz.y;
+}
+
+void Ui::record_text(const std::string& s, ImVec2 pos, ImVec2 sz) {
+    if (s.empty()) return;
+    if (!silent) spoken.push_back(s);
+    // Inside a scroll list only the part that shows counts (the rest is scrolled away, not cut off).
+    const float y0 = std::max(pos.y, clip_min.y), y1 = std::min(pos.y + sz.y, clip_max.y);
+    if (y1 <= y0) return;
+    texts.push_back({s, std::round(pos.x), std::round(y0), std::round(sz.x), std::round(y1 - y0)});
 }
 
 float Ui::text_centered(const std::string& s, float y, ImFont* font, ImU32 col) {
     ImFont* f = font ? font : fonts.body;
-    const float wrap = size.x - 2 * px(m.margin);
+    const float wrap = size.x - 2 * edge();
     // Centre each wrapped line on its own.
     const char* p = s.c_str();
     const char* end = p + s.size();
@@ -61,6 +112,7 @@ float Ui::text_centered(const std::string& s, float y, ImFont* font, ImU32 col) 
         const ImVec2 ls = f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, p, line_end);
         ImGui::GetWindowDrawList()->AddText(f, f->FontSize, ImVec2(std::round((size.x - ls.x) / 2), yy),
                                             col ? col : theme.text, p, line_end);
+        record_text(std::string(p, line_end), ImVec2(std::round((size.x - ls.x) / 2), yy), ls);
         yy += f->FontSize * 1.15f;
         p = line_end;
         while (p < end && (*p == ' ' || *p == '\n')) ++p;
@@ -71,7 +123,7 @@ float Ui::text_centered(const std::string& s, float y, ImFont* font, ImU32 col) 
 static void colours_for(const Theme& t, Look look, bool enabled, ImU32& fill, ImU32& ink, ImU32& edge) {
     switch (look) {
         case Look::Primary: fill = t.accent; ink = t.on_accent; edge = t.accent; break;
-        case Look::Selected: fill = t.accent; ink = t.on_accent; edge = t.text; break;
+        case Look::Selected: fill = t.accent; ink = t.on_accent; edge = t.selected_edge; break;
         case Look::Danger: fill = t.danger; ink = t.on_danger; edge = t.danger; break;
         case Look::Quiet: fill = t.bg; ink = t.accent; edge = t.border; break;
         case Look::Normal: fill = t.button; ink = t.on_button; edge = t.border; break;
@@ -89,8 +141,9 @@ bool Ui::button(const std::string& label, ImVec2 pos, ImVec2 sz, Look look, bool
     sz.y = std::max(sz.y, m.min_target_px);
     ImGui::SetCursorScreenPos(pos);
     ImGui::PushID(id ? id : label.c_str());
-    const bool tapped = ImGui::InvisibleButton("##b", sz) && enabled && !drag_active;
+    bool tapped = ImGui::InvisibleButton("##b", sz) && enabled && !drag_active;
     const bool pressed = ImGui::IsItemActive() && enabled && !drag_active;
+    const std::string key = std::to_string(ImGui::GetItemID());
     ImGui::PopID();
     record(label);
     ImU32 fill = 0, ink = 0, edge = 0;
@@ -100,11 +153,56 @@ bool Ui::button(const std::string& label, ImVec2 pos, ImVec2 sz, Look look, bool
     const float r = px(0.35f);
     dl->AddRectFilled(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), fill, r);
     dl->AddRect(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), edge, r, 0, std::max(2.f, em * 0.08f));
-    const float pad = px(0.5f);
-    const ImVec2 ts = measure(label, sz.x - 2 * pad, f);
+    float pad = std::min(px(0.5f), sz.x * 0.1f);
+    // One word that is wider than a narrow key ("?123" at 200 % in portrait) is drawn smaller rather than
+    // broken or cut; anything else wraps.
+    float font_size = f->FontSize;
+    const ImVec2 one_line = f->CalcTextSizeA(font_size, FLT_MAX, 0, label.c_str(), label.c_str() + label.size());
+    if (one_line.x > sz.x - 2 * pad && label.find(' ') == std::string::npos)
+        font_size *= std::max(0.55f, (sz.x - 2 * pad) / one_line.x);
+    const ImVec2 ts = f->CalcTextSizeA(font_size, FLT_MAX, sz.x - 2 * pad, label.c_str(), label.c_str() + label.size());
     const float tx = ts.x < sz.x - 2 * pad ? pos.x + (sz.x - ts.x) / 2 : pos.x + pad;
-    dl->AddText(f, f->FontSize, ImVec2(std::round(tx), std::round(pos.y + (sz.y - ts.y) / 2)), ink,
+    dl->AddText(f, font_size, ImVec2(std::round(tx), std::round(pos.y + (sz.y - ts.y) / 2)), ink,
                 label.c_str(), label.c_str() + label.size(), sz.x - 2 * pad);
+    if (!label.empty() && (ts.y > sz.y + 1 || breaks_word(label, f, font_size, sz.x - 2 * pad))) overflow.push_back(label);
+    if (enabled && focusable(key, label, pos, sz)) tapped = true;
+    return tapped;
+}
+
+float Ui::icon_button_width(const std::string& label, bool show_label) const {
+    if (!show_label) return std::max(m.min_target_px, px(0.6f) * 2 + px(1.2f));
+    return measure(label, 0).x + px(0.5f) * 2 + px(1.2f) + px(0.4f);
+}
+
+bool Ui::icon_button(const std::string& label, Icon icon, ImVec2 pos, ImVec2 sz, Look look, const char* id,
+                     bool show_label) {
+    sz.x = std::max(sz.x, m.min_target_px);
+    sz.y = std::max(sz.y, m.min_target_px);
+    ImGui::SetCursorScreenPos(pos);
+    ImGui::PushID(id ? id : label.c_str());
+    bool tapped = ImGui::InvisibleButton("##i", sz) && !drag_active;
+    const bool pressed = ImGui::IsItemActive() && !drag_active;
+    const std::string key = std::to_string(ImGui::GetItemID());
+    ImGui::PopID();
+    record(label);
+    ImU32 fill = 0, ink = 0, edge = 0;
+    colours_for(theme, look, true, fill, ink, edge);
+    if (pressed) std::swap(fill, ink);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float r = px(0.35f);
+    dl->AddRectFilled(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), fill, r);
+    dl->AddRect(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), edge, r, 0, std::max(2.f, em * 0.08f));
+    const float pad = px(0.5f), icon_w = px(1.2f), gap = show_label ? px(0.4f) : 0.f;
+    const float text_w = sz.x - 2 * pad - icon_w - gap;
+    const ImVec2 ts = show_label ? measure(label, text_w) : ImVec2(0, 0);
+    const float group = icon_w + gap + ts.x;
+    const float x0 = pos.x + std::max(pad, (sz.x - group) / 2);
+    if (icon) icon(dl, ImVec2(x0 + icon_w / 2, pos.y + sz.y / 2), icon_w * 0.45f, ink);
+    if (show_label)
+        dl->AddText(fonts.body, fonts.body->FontSize, ImVec2(std::round(x0 + icon_w + gap), std::round(pos.y + (sz.y - ts.y) / 2)),
+                    ink, label.c_str(), label.c_str() + label.size(), text_w);
+    if (ts.y > sz.y + 1 || (show_label && breaks_word(label, fonts.body, fonts.body->FontSize, text_w))) overflow.push_back(label);
+    if (focusable(key, label, pos, sz)) tapped = true;
     return tapped;
 }
 
@@ -119,8 +217,9 @@ bool Ui::option(const std::string& label, bool selected, bool multi, ImVec2 pos,
     if (out_h) *out_h = h;
     ImGui::SetCursorScreenPos(pos);
     ImGui::PushID(label.c_str());
-    const bool tapped = ImGui::InvisibleButton("##o", ImVec2(width, h)) && !drag_active;
+    bool tapped = ImGui::InvisibleButton("##o", ImVec2(width, h)) && !drag_active;
     const bool pressed = ImGui::IsItemActive() && !drag_active;
+    const std::string key = std::to_string(ImGui::GetItemID());
     ImGui::PopID();
     record(label);
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -128,7 +227,7 @@ bool Ui::option(const std::string& label, bool selected, bool multi, ImVec2 pos,
     const ImU32 ink = selected ? theme.on_accent : theme.text;
     const float r = px(0.35f);
     dl->AddRectFilled(pos, ImVec2(pos.x + width, pos.y + h), fill, r);
-    dl->AddRect(pos, ImVec2(pos.x + width, pos.y + h), selected ? theme.text : theme.border, r, 0,
+    dl->AddRect(pos, ImVec2(pos.x + width, pos.y + h), selected ? theme.selected_edge : theme.border, r, 0,
                 selected ? std::max(3.f, em * 0.12f) : std::max(2.f, em * 0.08f));
     // The marker: a square (any of) or a circle (one of), ticked / dotted when selected.
     const float box = px(1.2f);
@@ -155,6 +254,8 @@ bool Ui::option(const std::string& label, bool selected, bool multi, ImVec2 pos,
     const ImVec2 ts = measure(label, tw);
     dl->AddText(fonts.body, fonts.body->FontSize, ImVec2(tx, std::round(pos.y + (h - ts.y) / 2)), ink, label.c_str(),
                 label.c_str() + label.size(), tw);
+    if (ts.y > h + 1 || breaks_word(label, fonts.body, fonts.body->FontSize, tw)) overflow.push_back(label);
+    if (focusable(key, label, pos, ImVec2(width, h))) tapped = true;
     return tapped;
 }
 

@@ -6,11 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "engage/focus.h"
+#include "engage/theme.h"
+
 namespace engage::ui {
 
 struct Theme {
-    ImU32 bg, panel, text, muted, accent, on_accent, button, on_button, border, focus, danger, on_danger, ok;
+    ImU32 bg, panel, text, muted, accent, on_accent, button, on_button, border, selected_edge, focus, focus_halo, danger,
+        on_danger, ok;
+    ImU32 faces[5];  // smiley fills, mood 1..5
 };
+Theme theme_from(const ThemeColours& c);
 Theme default_theme();
 
 struct Fonts {
@@ -23,6 +29,7 @@ struct WidgetRect {
     std::string label;
     float x, y, w, h;
 };
+using TextRect = WidgetRect;  // a block of text drawn on its own (the label is the text)
 
 enum class Look { Normal, Primary, Selected, Danger, Quiet };
 
@@ -41,27 +48,56 @@ struct Ui {
     Metrics m;
     float em = 28.f;             // body font size in px
     ImVec2 size{1280, 800};      // window size in px
+    ImVec2 clip_min{0, 0}, clip_max{1e9f, 1e9f};  // the scroll list being drawn, if any (for recorded text)
     std::vector<WidgetRect> widgets;  // interactive widgets drawn this frame
+    std::vector<TextRect> texts;      // text blocks drawn this frame (automation checks them for cut-offs)
+    std::vector<std::string> overflow;  // labels that did not fit inside their widget this frame
+    std::vector<std::string> spoken;  // what read aloud says for this screen: texts and labels in drawing order
+    bool silent = false;              // while set, text and labels are not added to `spoken`
     bool drag_active = false;    // the finger is dragging a list: no taps
+    float top = 0;               // where the screen's own content starts (below the access bar), px
+
+    // Keyboard and switch focus (the app's own: ImGui 1.86's navigation does not reach these widgets).
+    FocusNav* nav = nullptr;
+    std::string focused_label;   // the focused widget's label this frame ("" = none drawn)
+    ImVec2 focused_min{}, focused_max{};
+    bool want_frame = false;     // draw another frame (e.g. a list scrolled to show the focus)
+    bool focus_moved = false;    // the focus changed since the last frame: a list scrolls to show it
+    int focus_serial = 0;        // counts focused widgets drawn (a list knows whether it holds the focus)
+    // Registers the widget just drawn at pos/size as focusable under `key`, draws the focus ring when it has
+    // the focus, and returns true when Enter / Space / a switch pressed it.
+    bool focusable(const std::string& key, const std::string& label, ImVec2 pos, ImVec2 size);
+    void focus_ring(ImVec2 a, ImVec2 b);
 
     float px(float ems) const { return ems * em; }
+    // The screen's outer margin: 1 em, but never more than 32 px (large text needs the room more).
+    float edge() const { return std::min(px(m.margin), 32.f); }
     float target(float ems) const { return std::max(px(ems), m.min_target_px); }
 
     // A tappable box with centred, wrapped text. `label` is shown and recorded; `id` keeps ImGui ids
     // unique when two buttons share a label. Returns true on a tap (press and release inside).
     bool button(const std::string& label, ImVec2 pos, ImVec2 size, Look look = Look::Normal,
                 bool enabled = true, const char* id = nullptr, ImFont* font = nullptr);
+    // A button with a drawn icon to the left of its label (icon(dl, centre, radius, ink)).
+    using Icon = void (*)(ImDrawList*, ImVec2, float, ImU32);
+    // With show_label false only the icon is drawn; the label is still recorded and spoken.
+    bool icon_button(const std::string& label, Icon icon, ImVec2 pos, ImVec2 size, Look look = Look::Normal,
+                     const char* id = nullptr, bool show_label = true);
+    float icon_button_width(const std::string& label, bool show_label = true) const;  // its label on one line
     // An option row: a box with a tick (multi) or a dot (single) and the label. Height grows with the text.
     bool option(const std::string& label, bool selected, bool multi, ImVec2 pos, float width, float* out_h,
                 float min_h = 0);
     // Records the last ImGui item as an interactive widget for automation.
     void record(const std::string& label);
     void record_rect(const std::string& label, ImVec2 pos, ImVec2 size);
+    void record_text(const std::string& s, ImVec2 pos, ImVec2 size);
 
     // Text helpers (draw list, wrapped at `wrap` px; return the height used).
     float text(const std::string& s, ImVec2 pos, float wrap, ImFont* font = nullptr, ImU32 col = 0);
     float text_centered(const std::string& s, float y, ImFont* font = nullptr, ImU32 col = 0);
     ImVec2 measure(const std::string& s, float wrap, ImFont* font = nullptr) const;
+    // True when a word of `s` is wider than `width` (ImGui would break it in the middle).
+    bool breaks_word(const std::string& s, ImFont* f, float font_size, float width) const;
     float option_height(const std::string& label, float width) const;
 };
 

@@ -104,7 +104,27 @@ class Kiosk:
     def _xdo(self, *args):
         subprocess.run(["xdotool", *args], env=self.xvfb.env(), check=True)
 
+    def reveal(self, label, limit=12):
+        """Scrolls the screen's list down (then up) with its buttons until `label` is visible."""
+        self._read()
+        if self.has(label):
+            return
+        for direction in ("Scroll down", "Scroll up"):
+            for _ in range(limit):
+                if self.has(label) or not self.has(direction):
+                    break
+                before = json.dumps(self.state["widgets"])
+                self.tap(direction, settle=False)
+                try:
+                    self.wait(lambda s: json.dumps(s["widgets"]) != before, f"the list to scroll ({direction})", 3)
+                except KioskError:
+                    break  # at the end of the list
+            if self.has(label):
+                return
+
     def tap(self, label, settle=True):
+        if not self.has(label):
+            self.reveal(label)
         w = self.widget(label)
         before = self._offset
         x, y = int(w["x"] + w["w"] / 2), int(w["y"] + w["h"] / 2)
@@ -151,6 +171,35 @@ class Kiosk:
                 else:
                     self.tap("?123")
             self.tap(label)
+
+    def key(self, *names, settle=True):
+        """Presses keys on a physical keyboard (xdotool names: Tab, shift+Tab, Return, space, Up...)."""
+        for n in names:
+            self._xdo("key", "--clearmodifiers", n)
+            time.sleep(0.08)
+        if settle:
+            time.sleep(0.15)
+            self._read()
+
+    def type_keys(self, text):
+        """Types on a physical keyboard (the kiosk takes SDL text input on its keyboard screen)."""
+        self._xdo("type", "--delay", "40", text)
+        time.sleep(0.2)
+        self._read()
+
+    def focus_to(self, label, key="Tab", limit=80):
+        """Moves the focus with `key` until the focused widget is `label`."""
+        for _ in range(limit):
+            self._read()
+            if self.state.get("focus") == label:
+                return
+            before = self.state.get("focus")
+            self._xdo("key", "--clearmodifiers", key)
+            try:
+                self.wait(lambda s: s.get("focus") != before, f"the focus to move from '{before}'", timeout=5)
+            except KioskError:
+                pass  # a focus that wraps onto the same widget: go round again
+        raise KioskError(f"'{key}' never reached '{label}'; last focus '{self.state.get('focus')}'")
 
     def screenshot(self, name):
         if not self.artefacts:

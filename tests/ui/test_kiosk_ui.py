@@ -74,9 +74,10 @@ def complete_demo(k, shots=True, end_screen="thanks"):
     k.tap("Next")
     k.wait_screen("question", question="matters")
     shot("05-multi")
-    labels = [w["label"] for w in k.state["widgets"]]
-    k.tap(labels[0])
-    k.tap(labels[2])
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets", "surveys", "demo.json")) as f:
+        matters = next(q for q in json.load(f)["questions"] if q["id"] == "matters")
+    k.tap(matters["options"][0]["label"]["en"])
+    k.tap(matters["options"][2]["label"]["en"])
     k.tap("Other")  # opens the keyboard; Cancel leaves Other unticked and Next free
     k.wait_screen("keyboard")
     k.tap("Cancel")
