@@ -4,6 +4,8 @@
   kiosk_bench.py BUILD idle-cpu [--seconds 30]          CPU on the attract screen, on-change vs --always-redraw
   kiosk_bench.py BUILD first-frame [--runs 5] [--responses 100000]   exec to first frame, empty vs seeded database
   kiosk_bench.py BUILD peak-rss [--idle 5] [--responses 100000]      max RSS (GNU time -v) of an idle kiosk and a first frame
+  kiosk_bench.py BUILD access [--rounds 3]              tap to the next frame when a person changes language or text
+                                                        size (the font atlas is rebuilt), with the atlas sizes
 
 Every figure also goes out as a "summary: LABEL<TAB>VALUE" line, which run_all.sh gathers into its table.
 """
@@ -155,6 +157,63 @@ def peak_rss(kiosk, args):
         xvfb.close()
 
 
+def access(kiosk, args):
+    """Tap -> first frame drawn with the new fonts, for a language change and each text size, per language."""
+    import json
+    here = os.path.dirname(os.path.abspath(__file__))
+
+    def names(lang):
+        with open(os.path.join(here, "..", "assets", "i18n", lang + ".json"), encoding="utf-8") as f:
+            return json.load(f)
+
+    xvfb = Xvfb()
+    timings = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="engage-bench-") as tmp:
+            k = Kiosk(kiosk, xvfb, tmp)
+            try:
+                k.wait_screen("attract", timeout=30)
+                current = "en"
+                for _ in range(args.rounds):
+                    for lang in ("pl", "uk", "zh-Hans", "en"):
+                        t_now, t_new = names(current), names(lang)
+                        time.sleep(0.3)
+                        k.tap(t_now["language.name"])
+                        k.wait_screen("language")
+                        time.sleep(0.3)
+                        t0 = time.perf_counter()
+                        k.tap(t_new["language.name"], settle=False)
+                        k.wait(lambda s: s.get("lang") == lang and s["screen"] == "attract", f"{lang}", 10)
+                        timings.setdefault(f"language -> {lang}", []).append(time.perf_counter() - t0)
+                        current = lang
+                        for before, after in ((100, 150), (150, 200), (200, 100)):
+                            time.sleep(0.3)
+                            t0 = time.perf_counter()
+                            k.tap(t_new[f"access.size_{before}"], settle=False)
+                            k.wait(lambda s: s.get("access", {}).get("text_percent") == after and
+                                   abs(s.get("em", 0) - 28 * after / 100) < 1, f"{after} %", 10)
+                            timings.setdefault(f"text size {after} % ({lang})", []).append(time.perf_counter() - t0)
+            finally:
+                k.stop()
+            with open(os.path.join(tmp, "engage-kiosk.log"), encoding="utf-8") as f:
+                atlases = {}
+                for line in f:
+                    m = re.search(r"Fonts for (\S+) at (\d+) %.*?: atlas (\d+)x(\d+), (\d+) ms", line)
+                    if m:
+                        atlases[(m.group(1), int(m.group(2)))] = (int(m.group(3)), int(m.group(4)), int(m.group(5)))
+    finally:
+        xvfb.close()
+    print("  tap -> next frame, median of the rounds (includes xdotool and the automation file: an upper bound)")
+    for label, values in timings.items():
+        ms = statistics.median(values) * 1000
+        print(f"  {label:32} {ms:7.0f} ms")
+        summary(f"access: {label}, tap to frame", f"{ms:.0f} ms")
+    print("  font atlas (one byte per pixel on the CPU side until uploaded) and its build time:")
+    for (lang, pct), (w, h, ms) in sorted(atlases.items()):
+        print(f"  {lang:8} {pct:3d} %  {w}x{h}  {w * h / 1048576:.2f} MiB  built in {ms} ms")
+        summary(f"access: atlas {lang} {pct} %", f"{w}x{h}, {ms} ms")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("build", help="build folder holding app/engage-kiosk")
@@ -167,11 +226,13 @@ def main():
     s = sub.add_parser("peak-rss")
     s.add_argument("--idle", type=float, default=5)
     s.add_argument("--responses", type=int, default=100000)
+    s = sub.add_parser("access")
+    s.add_argument("--rounds", type=int, default=3)
     args = p.parse_args()
     kiosk = os.path.join(os.path.abspath(args.build), "app", "engage-kiosk")
     if not os.access(kiosk, os.X_OK):
         raise SystemExit(f"{kiosk} not found: build first (cmake --build {args.build})")
-    {"idle-cpu": idle_cpu, "first-frame": first_frame, "peak-rss": peak_rss}[args.bench](kiosk, args)
+    {"idle-cpu": idle_cpu, "first-frame": first_frame, "peak-rss": peak_rss, "access": access}[args.bench](kiosk, args)
 
 
 if __name__ == "__main__":

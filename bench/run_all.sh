@@ -25,6 +25,8 @@ step "3. save latency (1000 x save_response, one fsync'd transaction each)" \
   "$build/bench/engage_bench_save" --count 1000
 step "4. peak RSS" \
   python3 "$here/kiosk_bench.py" "$build" peak-rss --responses "$responses"
+step "4b. access: language and text-size changes (font atlas rebuilt)" \
+  python3 "$here/kiosk_bench.py" "$build" access
 step "5. sync: drain ${responses} to a local hub, plain SQLite beside it; hub ingest from 200 kiosks (SQLite, PostgreSQL)" \
   python3 "$here/sync_bench.py" "$build" all --responses "$responses"
 
