@@ -52,7 +52,7 @@ run_demo() {
   local hub_pid=$!
   trap 'kill $hub_pid 2>/dev/null' EXIT
   echo "==> hub on http://127.0.0.1:$port (log: $data/hub.log); kiosk data in $data/kiosk"
-  echo "==> facilitator panel: hold the top-left corner for 3 s (first time: choose a PIN)"
+  echo "==> facilitator panel: hold the bottom-left corner for 3 s (first time: choose a PIN)"
   build/app/engage-kiosk --windowed --data-dir "$data/kiosk" --config "$data/kiosk.json" "$@"
 }
 

@@ -47,7 +47,10 @@ constexpr Millis kFacilitatorIdle{120'000};
 // Every character the screens can show in `lang`: its UI strings, the survey's text in it, its keyboard
 // and the language names. The facilitator's own typing and messages are covered by ASCII and Latin-1.
 std::string collect_text(const KioskState& s, const std::string& lang) {
-    return language_text(s.assets, s.survey ? &*s.survey : nullptr, lang) + s.extra_glyphs;
+    std::string typed = s.edit_text + s.edit_title;  // typed before a language change, in any script
+    if (s.flow)
+        for (const auto& [id, a] : s.flow->answers()) typed += a.text;
+    return language_text(s.assets, s.survey ? &*s.survey : nullptr, lang) + s.extra_glyphs + typed;
 }
 
 bool in_rect(ImVec2 p, ImVec2 a, ImVec2 size) { return p.x >= a.x && p.y >= a.y && p.x < a.x + size.x && p.y < a.y + size.y; }
@@ -153,9 +156,10 @@ int run_kiosk(const RunOptions& opts) {
         if (s.strings.lang() != k.lang) s.load_strings(k.lang);
         ui.em = std::round(28.f * s.config.text_scale * static_cast<float>(k.percent) / 100.f);
         std::string font_error;
-        if (!ui::build_fonts(ui.fonts, ui.em, k.lang, collect_text(s, k.lang), k.easy, font_error)) {
+        if (!ui::build_fonts(ui.fonts, ui.em, k.lang, collect_text(s, k.lang), k.easy, font_error) &&
+            std::find(s.notices.begin(), s.notices.end(), font_error) == s.notices.end()) {
             log_error(font_error);
-            s.notices.push_back(font_error);
+            s.notices.push_back(font_error);  // once, however often the fonts are rebuilt
         }
         ui.em = ui.fonts.body->FontSize;
         s.fonts_dirty = false;
@@ -190,16 +194,18 @@ int run_kiosk(const RunOptions& opts) {
     bool first_frame = true;
     // The on-screen keyboard is showing (not covered by the idle warning): a physical keyboard may type into it.
     auto keyboard_visible = [&] {
-        return s.mode == Mode::Keyboard &&
+        return s.mode == Mode::Keyboard && !s.language_picker &&
                !(s.edit_return == Mode::Respondent && s.flow && s.flow->screen() != Screen::Question);
     };
-    // The top-left square held for the facilitator gesture.
-    auto corner_size = [&] { return ImVec2(ui.target(3.0f), ui.target(3.0f)); };
+    // The bottom-left square held for the facilitator gesture (the access bar has the top of the screen).
+    auto corner_size = [&] { return ImVec2(ui.corner(), ui.corner()); };
+    auto corner_pos = [&] { return ImVec2(0, ui.size.y - corner_size().y); };
     auto facilitator_mode = [&] { return s.facilitator_screen(); };
     bool swallow_space = false;   // Space pressed a focused widget: the text input it also makes is not typed
     std::string focus_before;     // the focus in the last frame
     std::string spoken_screen;    // the screen read aloud last ("" = none)
     bool was_reading = false;
+    Screen flow_before = Screen::Attract;
 
     while (!s.quit) {
         // ---- wait for something to happen
@@ -208,13 +214,14 @@ int run_kiosk(const RunOptions& opts) {
             wait_ms = 0;
         } else {
             // A finger held in the facilitator corner: redraw the hold ring until it fires.
-            const bool corner_hold = ptr.down && !corner_fired && in_rect(ptr.down_pos, ImVec2(0, 0), corner_size());
+            const bool corner_hold = ptr.down && !corner_fired && in_rect(ptr.down_pos, corner_pos(), corner_size());
             std::optional<TimePoint> deadline;
             auto sooner = [&](TimePoint t) { deadline = deadline ? std::min(*deadline, t) : t; };
             if (s.mode == Mode::Respondent || !facilitator_mode())
                 if (s.flow)
                     if (auto d = s.flow->next_deadline()) sooner(*d);
             if (facilitator_mode()) sooner(last_input + kFacilitatorIdle);
+            if (s.language_picker && s.flow && s.flow->screen() == Screen::Attract) sooner(last_input + s.flow->idle_time());
             if (s.pairing_busy()) sooner(clock.now() + Millis(100));  // poll the pairing in flight
             if (s.mode == Mode::Facilitator && s.sync_status.phase == SyncPhase::Waiting)
                 sooner(clock.now() + Millis(1000));  // "trying again in 12 s" counts down
@@ -264,6 +271,7 @@ int run_kiosk(const RunOptions& opts) {
                     }
                     if (keyboard_visible()) {
                         const std::string t = ev.text.text;
+                        s.focus.clear();  // someone typing on a real keyboard: Space types, Enter is Done
                         // A physical keyboard (with the system's input method, e.g. for Chinese) can type letters
                         // the atlas does not hold yet: add them and rebuild before the next frame.
                         if (!ui::missing_glyphs(ui.fonts, t).empty() && s.extra_glyphs.size() < 64 * 1024) {
@@ -279,6 +287,12 @@ int run_kiosk(const RunOptions& opts) {
                     const bool shift = (ev.key.keysym.mod & KMOD_SHIFT) != 0;
                     const SwitchMode sw = s.focus.switch_mode();
                     swallow_space = false;
+                    // A held key (or a switch held down) presses or steps once: no auto-repeat for these.
+                    const bool presses = k == SDLK_SPACE || k == SDLK_RETURN || k == SDLK_KP_ENTER;
+                    if (ev.key.repeat && (presses || sw != SwitchMode::Off)) {
+                        swallow_space = k == SDLK_SPACE && (sw != SwitchMode::Off || !s.focus.focused().empty());
+                        break;
+                    }
                     if (k == SDLK_TAB) s.focus.key(shift ? NavKey::Prev : NavKey::Next);
                     else if (k == SDLK_UP) s.focus.key(NavKey::Up);
                     else if (k == SDLK_DOWN) s.focus.key(NavKey::Down);
@@ -331,6 +345,15 @@ int run_kiosk(const RunOptions& opts) {
             frames_left = std::max(frames_left, 2);
         }
         if (s.mode == Mode::Respondent && s.flow && s.flow->screen() == Screen::Attract) s.list_scroll.clear();
+        // The language list belongs to one person too: a wipe closes it, and so does the idle time on the
+        // attract screen (someone opened it and walked away).
+        const Screen flow_now = s.flow ? s.flow->screen() : Screen::Attract;
+        if (s.language_picker && ((flow_now == Screen::Attract && flow_before != Screen::Attract) ||
+                                  (s.flow && flow_now == Screen::Attract && clock.now() - last_input > s.flow->idle_time()))) {
+            s.language_picker = false;
+            frames_left = std::max(frames_left, 2);
+        }
+        flow_before = flow_now;
         const bool timed_redraw = wait_ms > 0;  // a countdown or a hold in progress
         if (!(opts.always_redraw || frames_left > 0 || timed_redraw)) continue;
         if (frames_left > 0) --frames_left;
@@ -388,15 +411,16 @@ int run_kiosk(const RunOptions& opts) {
             dl->AddRectFilled(a, b, ui.theme.focus);
         }
 
-        // Facilitator gesture: hold the top-left corner for 3 seconds (on screens with no respondent's answers).
+        // Facilitator gesture: hold the bottom-left corner for 3 seconds (on screens with no respondent's answers).
         const bool corner_allowed =
             s.mode == Mode::Respondent && (!s.flow || s.flow->screen() == Screen::Attract ||
                                            s.flow->screen() == Screen::Thanks || s.flow->screen() == Screen::SaveFailed);
         if (corner_allowed) {
-            const ImVec2 corner = corner_size();
-            ui.record_rect("Facilitator corner", ImVec2(0, 0), corner);
-            if (ptr.down && !corner_fired && in_rect(ptr.down_pos, ImVec2(0, 0), corner) &&
-                in_rect(ptr.pos, ImVec2(0, 0), corner)) {
+            const ImVec2 corner = corner_size(), at = corner_pos();
+            ui.silent = true;  // an automation label, never read aloud
+            ui.record_rect("Facilitator corner", at, corner);
+            ui.silent = false;
+            if (ptr.down && !corner_fired && in_rect(ptr.down_pos, at, corner) && in_rect(ptr.pos, at, corner)) {
                 const auto held = clock.now() - ptr.down_at;
                 if (held >= kCornerHold) {
                     corner_fired = true;
@@ -408,7 +432,7 @@ int run_kiosk(const RunOptions& opts) {
                     ui.drag_active = true;  // a hold in the corner is not a tap on what lies under it
                     const float frac = static_cast<float>(std::chrono::duration_cast<Millis>(held).count()) / 3000.f;
                     ImDrawList* dl = ImGui::GetForegroundDrawList();
-                    const ImVec2 c(corner.x / 2, corner.y / 2);
+                    const ImVec2 c(at.x + corner.x / 2, at.y + corner.y / 2);
                     dl->PathArcTo(c, ui.px(1.0f), -IM_PI / 2, -IM_PI / 2 + 2 * IM_PI * frac, 48);
                     dl->PathStroke(ui.theme.accent, 0, ui.px(0.25f));
                 }
@@ -437,7 +461,7 @@ int run_kiosk(const RunOptions& opts) {
             } else if (ui.focus_moved && !ui.focused_label.empty()) {
                 say = ui.focused_label;
             }
-            if (!say.empty()) s.speaker->speak(lang, say);
+            if (!say.empty() && !s.speaker->speak(lang, say)) s.speaker->stop();  // no voice: silence, not the last language
         } else if (was_reading) {
             s.speaker->stop();  // switched off, or the screen is no longer the respondent's
             spoken_screen.clear();
@@ -461,6 +485,16 @@ int run_kiosk(const RunOptions& opts) {
             for (const auto& t : ui.texts)
                 extra["texts"].push_back({{"text", t.label}, {"x", t.x}, {"y", t.y}, {"w", t.w}, {"h", t.h}});
             extra["overflow"] = ui.overflow;
+            // Characters drawn this frame that the atlas has no glyph for (shown as "?"): must stay empty.
+            std::string drawn;
+            for (const auto& t : ui.spoken) drawn += t;
+            for (const auto& w : ui.widgets) drawn += w.label;
+            extra["missing_glyphs"] = nlohmann::json::array();
+            for (unsigned cp : ui::missing_glyphs(ui.fonts, drawn)) {
+                char buf[16];
+                std::snprintf(buf, sizeof buf, "U+%04X", cp);
+                extra["missing_glyphs"].push_back(buf);
+            }
             extra["focus"] = ui.focused_label;
             extra["lang"] = s.strings.lang();
             extra["em"] = ui.em;
@@ -471,7 +505,17 @@ int run_kiosk(const RunOptions& opts) {
                                    {"read_aloud", a.read_aloud}, {"more_time", s.flow->more_time()},
                                    {"read_aloud_problem", a.read_aloud ? s.read_aloud_problem() : ""}};
             }
-            if (s.speaker) extra["speech"] = {{"utterances", s.speaker->utterances()}, {"last", s.speaker->last_text()}};
+            if (s.speaker) {
+                // What was said, with anything someone typed masked: the automation file is on disk.
+                std::string said = s.speaker->last_text();
+                std::vector<std::string> typed = {s.edit_text};
+                if (s.flow)
+                    for (const auto& [id, a] : s.flow->answers()) typed.push_back(a.text);
+                for (const auto& t : typed)
+                    for (std::size_t at = 0; !t.empty() && (at = said.find(t, at)) != std::string::npos; at += 7)
+                        said.replace(at, t.size(), "<typed>");
+                extra["speech"] = {{"utterances", s.speaker->utterances()}, {"last", said}};
+            }
             if (screen == "facilitator") {
                 extra["problems"] = s.facilitator_problems();
                 extra["sync"] = {{"hub", s.hub_url},

@@ -318,7 +318,7 @@ bool parse_size(const std::string& s, int& w, int& h) {
 
 int main(int argc, char** argv) {
     CLI::App app{"Engage kiosk: anonymous feedback at in-person engagement sessions, offline first.\n"
-                 "With no command it runs the kiosk (full screen; hold the top-left corner for 3 s for the facilitator panel)."};
+                 "With no command it runs the kiosk (full screen; hold the bottom-left corner for 3 s for the facilitator panel)."};
     app.set_version_flag("--version", "engage-kiosk " ENGAGE_VERSION);
     app.require_subcommand(0, 1);
 

@@ -74,6 +74,12 @@ std::string KioskState::language_name(const std::string& lang) const {
 void KioskState::choose_language(const std::string& lang) {
     if (flow) flow->set_language(lang);
     language_picker = false;
+    // Typing when the language changed: the keys and the title follow it.
+    if (mode == Mode::Keyboard && edit_return == Mode::Respondent) {
+        keyboard.set_language(lang);
+        keyboard.set_page(kLetters, keyboard.shifted());
+        if (edit_title_source) edit_title = edit_title_source();
+    }
     log_info("Language chosen: " + lang);
 }
 
@@ -207,6 +213,7 @@ void KioskState::finish() {
 void KioskState::open_keyboard(const std::string& title, const std::string& initial, std::size_t max_chars,
                                bool check_personal, std::function<void(const std::string&)> commit) {
     edit_title = title;
+    edit_title_source = nullptr;  // the caller may set it, so the title follows a language change
     edit_text = initial;
     edit_max = max_chars;
     edit_check_personal = check_personal;
@@ -256,6 +263,7 @@ bool KioskState::has_pin() const {
 
 void KioskState::facilitator_gesture() {
     if (flow && flow->screen() != Screen::Attract) flow->reset();  // never leave a respondent's answers on show
+    language_picker = false;
     pin_entry.clear();
     pin_first.clear();
     pin_message.clear();
@@ -357,6 +365,7 @@ void KioskState::load_pin_guard() {
 
 void KioskState::leave_facilitator() {
     mode = Mode::Respondent;
+    language_picker = false;
     if (flow) flow->reset();
 }
 

@@ -70,6 +70,7 @@ struct KioskState {
     Keyboard keyboard;
     std::string edit_text;                      // the text on the keyboard screen
     std::string edit_title;                     // what is being typed ("What should change?")
+    std::function<std::string()> edit_title_source;  // the title again, in the language now chosen
     std::size_t edit_max = 500;
     std::function<void(const std::string&)> edit_commit;
     Mode edit_return = Mode::Respondent;       // where Done / Cancel go back to

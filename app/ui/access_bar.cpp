@@ -176,7 +176,10 @@ float draw_access_bar(KioskState& s, Ui& ui) {
             break;
         default: break;
     }
-    if (tapped >= 0) f.touch();
+    if (tapped >= 0) {
+        if (f.screen() == Screen::IdleWarning) f.carry_on();  // whoever taps the bar is still there
+        else f.touch();
+    }
     ui.top = bar_h;
     return bar_h;
 }

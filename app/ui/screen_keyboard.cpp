@@ -85,7 +85,9 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
     ui.clip_max = ImVec2(m + inner, y + box_h);
     ImGui::PushClipRect(ImVec2(m, y), ImVec2(m + inner, y + box_h), true);
     const float ty = y + ui.px(0.3f) - std::max(0.f, ts.y - (box_h - ui.px(0.6f)));
+    ui.secret = true;
     ui.text(shown, ImVec2(m + ui.px(0.6f), ty), tw);
+    ui.secret = false;
     ImGui::PopClipRect();
     ui.clip_min = saved_min;
     ui.clip_max = saved_max;
@@ -93,12 +95,16 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
 
     // Keys: every row is scaled to the full width.
     float ky = kb_y;
+    int r = 0;
     for (const auto& row : rows) {
         float units = 0;
         for (const auto& k : row) units += k.width;
         const float unit = (inner - gap * static_cast<float>(row.size() - 1)) / units;
         float kx = m;
+        int c = 0;
         for (const auto& k : row) {
+            // The key's identity is its place, not its label, so the focus stays put when Shift changes the case.
+            const std::string place = "key#" + std::to_string(r) + ":" + std::to_string(c++);
             const float kw = unit * k.width;
             std::string label = k.label;
             Look look = Look::Normal;
@@ -117,7 +123,7 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
                               ((k.action == KeyAction::Done || k.action == KeyAction::Space) &&
                                ui.measure(label, 0).x > kw - ui.px(0.5f));
             const int serial = ui.focus_serial;
-            if (ui.button(icon ? "" : label, ImVec2(kx, ky), ImVec2(kw, key_h), look, true, id.c_str())) {
+            if (ui.button(icon ? "" : label, ImVec2(kx, ky), ImVec2(kw, key_h), look, true, place.c_str())) {
                 if (s.keyboard.press(k, s.edit_text, s.edit_max)) s.keyboard_done();
             }
             ui.widgets.back().label = k.action == KeyAction::Insert ? id : label;
@@ -127,6 +133,7 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
             kx += kw + gap;
         }
         ky += key_h + gap;
+        ++r;
     }
     ui.silent = false;
     return "keyboard";
@@ -164,7 +171,9 @@ std::string draw_personal_warning(KioskState& s, Ui& ui) {
     ui.size.x = saved_w;
     y += ui.px(1.0f);
     const float tw = std::min(w, box_w);
+    ui.secret = true;
     ui.text(s.edit_text, ImVec2(m + (w - tw) / 2, y), tw, nullptr, ui.theme.text);
+    ui.secret = false;
     if (scrolls) list.end(ui, height(w) + ui.px(0.2f));
     if (ui.button(s.t("personal.edit"), ImVec2(W / 2 - bw - m / 2, by), ImVec2(bw, bh), Look::Primary)) s.personal_edit();
     if (ui.button(s.t("personal.keep"), ImVec2(W / 2 + m / 2, by), ImVec2(bw, bh), Look::Normal)) s.personal_keep();

@@ -150,6 +150,7 @@ float draw_text_answer(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVe
                             if (s.flow && s.flow->screen() == Screen::Question && s.flow->question().id == qid)
                                 s.flow->answer().text = t;
                         });
+        s.edit_title_source = [&s, &q] { return s.tr(q.prompt); };  // q lives in the survey, which outlives typing
     }
     ui.widgets.back().label = s.t("text.tap_to_type");
     if (ui.focus_serial != serial) ui.focused_label = s.t("text.tap_to_type");
@@ -162,8 +163,10 @@ float draw_text_answer(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVe
     ui.clip_min = ImVec2(pos.x, std::max(pos.y, saved_min.y));
     ui.clip_max = ImVec2(pos.x + width, std::min(pos.y + h, saved_max.y));
     ImGui::PushClipRect(pos, ImVec2(pos.x + width, pos.y + h), true);
+    ui.secret = !a.text.empty();  // the automation file is on disk: never what someone typed
     ui.text(shown, ImVec2(pos.x + ui.px(0.6f), pos.y + ui.px(0.5f)), width - ui.px(1.2f), nullptr,
             a.text.empty() ? ui.theme.muted : ui.theme.text);
+    ui.secret = false;
     ImGui::PopClipRect();
     ui.clip_min = saved_min;
     ui.clip_max = saved_max;
@@ -228,6 +231,8 @@ float draw_options(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 p
                 chosen.erase(std::remove(chosen.begin(), chosen.end(), "other"), chosen.end());
                 if (!t.empty()) chosen.push_back("other");
             });
+            const Option other = opts[i];
+            s.edit_title_source = [&s, &q, other] { return s.option_label(q, other); };
         } else if (!multi) {
             sel = {id};
         } else if (selected) {

@@ -23,7 +23,7 @@ std::string draw_attract(KioskState& s, Ui& ui) {
         if (!s.survey->intro.empty()) h += ui.px(0.8f) + ui.measure(s.tr(s.survey->intro), wrap, intro_font).y * 1.15f;
         return h + ui.px(1.5f) + bsz.y;
     };
-    const float room = H - top - 2 * ui.px(ui.m.margin) - ui.px(2.0f);
+    const float room = H - top - ui.px(ui.m.margin) - ui.corner() - ui.px(0.5f);  // the corner stays free
     if (height() > room) title_font = ui.fonts.heading, intro_font = ui.fonts.body;
     if (height() > room) title_font = ui.fonts.body;
     float y = top + ui.px(ui.m.margin) + std::max(0.f, (room - height()) * 0.4f);
@@ -38,8 +38,8 @@ std::string draw_attract(KioskState& s, Ui& ui) {
     const bool tapped_button = ui.button(s.t("attract.tap"), bpos, bsz, Look::Primary, true, nullptr, button_font);
     if (s.survey->intro.empty())
         ui.text_centered(s.t("attract.anonymous"), bpos.y + bsz.y + ui.px(1.0f), nullptr, ui.theme.muted);
-    if (!s.facilitator_problems().empty())
-        ui.text_centered(s.t("attract.staff_notice"), H - ui.px(2.0f), nullptr, ui.theme.danger);
+    if (!s.facilitator_problems().empty())  // above the facilitator's corner
+        ui.text_centered(s.t("attract.staff_notice"), H - ui.corner() - ui.px(1.6f), nullptr, ui.theme.danger);
     if ((tapped_anywhere || tapped_button) && s.flow) s.flow->begin();
     return "attract";
 }
@@ -72,7 +72,7 @@ std::string draw_thanks(KioskState& s, Ui& ui) {
     const bool tapped = ImGui::InvisibleButton("##thanks", ImVec2(W, H - top)) && !ui.drag_active;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float m = ui.edge();
-    const ImVec2 bsz(std::min(W - 2 * m, ui.px(12)), ui.target(ui.m.button_h));
+    const ImVec2 bsz(std::min(W - 2 * ui.corner() - 2 * m, ui.px(12)), ui.target(ui.m.button_h));
     const float by = H - m - bsz.y;
     const float room = by - ui.px(0.6f) - top - m;
     const std::vector<std::pair<std::string, int>> words = {{s.t("thanks.title"), 0}, {s.t("thanks.saved"), 1}};
@@ -94,7 +94,7 @@ std::string draw_thanks(KioskState& s, Ui& ui) {
 std::string draw_save_failed(KioskState& s, Ui& ui) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.edge();
-    const ImVec2 bsz(std::min(W - 2 * m, ui.px(12)), ui.target(ui.m.button_h));
+    const ImVec2 bsz(std::min(W - 2 * ui.corner() - 2 * m, ui.px(12)), ui.target(ui.m.button_h));
     const float by = H - m - bsz.y;
     const float room = by - ui.px(0.6f) - ui.top - m;
     const Fit fit = fit_words(ui, {{s.t("save_failed.title"), 0}, {s.t("save_failed.body"), 1}}, room);

@@ -94,7 +94,7 @@ void Ui::record_text(const std::string& s, ImVec2 pos, ImVec2 sz) {
     // Inside a scroll list only the part that shows counts (the rest is scrolled away, not cut off).
     const float y0 = std::max(pos.y, clip_min.y), y1 = std::min(pos.y + sz.y, clip_max.y);
     if (y1 <= y0) return;
-    texts.push_back({s, std::round(pos.x), std::round(y0), std::round(sz.x), std::round(y1 - y0)});
+    texts.push_back({secret ? "<typed>" : s, std::round(pos.x), std::round(y0), std::round(sz.x), std::round(y1 - y0)});
 }
 
 float Ui::text_centered(const std::string& s, float y, ImFont* font, ImU32 col) {

@@ -54,6 +54,7 @@ struct Ui {
     std::vector<std::string> overflow;  // labels that did not fit inside their widget this frame
     std::vector<std::string> spoken;  // what read aloud says for this screen: texts and labels in drawing order
     bool silent = false;              // while set, text and labels are not added to `spoken`
+    bool secret = false;              // while set, text is someone's typing: the automation file gets "<typed>"
     bool drag_active = false;    // the finger is dragging a list: no taps
     float top = 0;               // where the screen's own content starts (below the access bar), px
 
@@ -72,6 +73,9 @@ struct Ui {
     float px(float ems) const { return ems * em; }
     // The screen's outer margin: 1 em, but never more than 32 px (large text needs the room more).
     float edge() const { return std::min(px(m.margin), 32.f); }
+    // The facilitator's hold-to-open square at the bottom-left of the attract, thank-you and error screens:
+    // those screens keep their widgets out of it.
+    float corner() const { return target(3.0f); }
     float target(float ems) const { return std::max(px(ems), m.min_target_px); }
 
     // A tappable box with centred, wrapped text. `label` is shown and recorded; `id` keeps ImGui ids

@@ -176,7 +176,7 @@ std::optional<TimePoint> Flow::next_deadline() const {
         case Screen::Thanks: return entered_ + t_.thanks;
         case Screen::SaveFailed: return entered_ + t_.save_failed;
         case Screen::Attract:
-            if (has_person_choices()) return last_touch_ + t_.idle;  // someone set them up and walked away
+            if (has_person_choices()) return last_touch_ + idle_time();  // someone set them up and walked away
             return std::nullopt;
         case Screen::Saving: return std::nullopt;
     }

@@ -49,7 +49,7 @@ constexpr ThemeColours kHighContrast{
     .selected_edge = hex(0x3D6BFF),  // shows on the yellow fill and on the black around it
     .focus = hex(0x00FFFF),
     .focus_halo = hex(0x000000),
-    .danger = hex(0xFF6E6E),
+    .danger = hex(0xFF7A7A),
     .on_danger = hex(0x000000),
     .ok = hex(0x5BE65B),
     .faces = {hex(0xC62828), hex(0xB45309), hex(0x8D6E00), hex(0x5A7D1A), hex(0x2E7D32)},
@@ -154,6 +154,7 @@ std::vector<ColourPair> required_pairs(const ThemeColours& t, bool high_contrast
     add("on_accent on accent (primary and selected labels)", "on_accent", "accent", text);
     add("accent on bg (quiet button labels; primary fill, hold ring)", "accent", "bg", text);
     add("danger on bg (staff notice, problems; danger button fill)", "danger", "bg", text);
+    add("danger on panel (the access bar's read-aloud message)", "danger", "panel", text);
     add("on_danger on danger (danger button labels)", "on_danger", "danger", text);
     add("ok on bg (facilitator message)", "ok", "bg", text);
 

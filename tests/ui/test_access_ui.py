@@ -94,6 +94,8 @@ def check_layout(state, width, height, where):
                 problems.append(f"texts overlap: '{a['text'][:30]}' and '{b['text'][:30]}'")
     for label in state.get("overflow", []):
         problems.append(f"label does not fit its widget: '{label}'")
+    if state.get("missing_glyphs"):
+        problems.append(f"characters with no glyph in the atlas: {state['missing_glyphs']}")
     if problems:
         raise KioskError(f"layout problems on {where} ({width}x{height}):\n  " + "\n  ".join(problems[:20]))
 
@@ -249,6 +251,37 @@ def test_polish_large_contrast():
 
 def test_ukrainian():
     run_in_language("uk", "1280x800", "дуже шумно", tag="")
+    # Changing language while typing: the keys and the title follow, and the typed Cyrillic still has glyphs.
+    with tempfile.TemporaryDirectory() as tmp:
+        x = Xvfb()
+        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), artefacts=os.path.join(ARTEFACTS, NAME))
+        c = Checked(k, 1280, 800)
+        try:
+            c.at("attract")
+            choose_language(k, strings("en"), "uk")
+            uk, en = strings("uk"), strings("en")
+            k.tap(uk["attract.tap"])
+            c.at("question", "today")
+            k.tap(uk["option.smiley.4"])
+            k.tap(uk["nav.next"])
+            c.at("question", "listened")
+            k.tap(survey_text("uk", QUESTIONS["listened"]["options"][0]["label"]))
+            k.tap(uk["nav.next"])
+            c.at("question", "change")
+            k.tap(uk["text.tap_to_type"])
+            c.at("keyboard")
+            type_on_keyboard(k, uk, "тест")
+            choose_language(k, uk, "en")
+            st = c.at("keyboard", shot="keyboard-switched-to-en")
+            assert any(w["label"] == "key:q" for w in st["widgets"]), "the keys did not change to English"
+            prompt = survey_text("en", QUESTIONS["change"]["prompt"])
+            assert any(t_["text"] == prompt for t_ in st["texts"]), "the title did not change to English"
+            k.tap(en["keyboard.done"])
+            st = c.at("question", "change")
+            assert not any("тест" in t_["text"] for t_ in st["texts"]), "typed text leaked into the automation file"
+        finally:
+            k.stop()
+            x.close()
 
 
 def test_layout_200():
@@ -314,12 +347,22 @@ def test_layout_200():
                 # Idle warning at 200 % (idle time 5 s): wait for it, check it, carry on.
                 k.wait_screen("idle_warning", timeout=20)
                 c.at("idle_warning", shot="idle")
-                k.tap(t["idle.still_here"])
-                c.at("question", "next_time")
+                k.tap(t["access.more_time"])  # the bar's More time during the warning: still here, and more time
+                st = c.at("question", "next_time")
+                assert st["access"]["more_time"], "More time in the bar did not give more time"
                 k.tap(t["nav.next"])
                 c.at("question", "anything_else")
                 k.tap(t["nav.finish"])
                 c.at("thanks", shot="thanks")
+                # The language list is one person's too: opened on the thank-you screen and left, it closes
+                # with the wipe; opened on the attract screen and left, it closes after the idle time.
+                k.tap(t["language.name"])
+                k.wait_screen("language")
+                k.wait_screen("attract", timeout=20)
+                k.tap(strings("en")["language.name"])
+                k.wait_screen("language")
+                st = k.wait_screen("attract", timeout=40)
+                assert st["access"]["text_percent"] == 100, "the next person did not get the defaults"
             finally:
                 k.stop()
                 x.close()
@@ -464,17 +507,16 @@ def wait_wav(k, wav_dir, after, contains, what):
     st = k.wait(lambda s: s.get("speech", {}).get("utterances", 0) > after and contains in s["speech"]["last"],
                 what, timeout=20)
     n = st["speech"]["utterances"]
+    path = os.path.join(wav_dir, f"speech-{n}.wav")  # the utterance that said it, not just the newest file
     deadline = time.time() + 30
     while time.time() < deadline:
-        files = sorted(glob.glob(os.path.join(wav_dir, "*.wav")), key=os.path.getmtime)
-        if files:
-            newest = files[-1]
-            size = os.path.getsize(newest)
+        if os.path.exists(path):
+            size = os.path.getsize(path)
             time.sleep(0.7)
-            if os.path.getsize(newest) == size and size > 44:
-                return newest, n
+            if os.path.getsize(path) == size and size > 44:
+                return path, n
         time.sleep(0.2)
-    raise KioskError(f"no finished WAV in {wav_dir} for {what}")
+    raise KioskError(f"no finished {path} for {what}: {sorted(os.listdir(wav_dir))}")
 
 
 def test_read_aloud():
