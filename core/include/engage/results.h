@@ -1,0 +1,75 @@
+// Results across many responses: tallies of stored answers, the small-number rule, free text that needs an
+// organiser's review before it is shared, and spreadsheet-safe cells. No hub or UI includes: the hub's
+// dashboard and exports and the kiosk's results screen all use this.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engage/survey.h"
+
+namespace engage::results {
+
+constexpr int kDefaultMinCount = 5;  // small-number rule: counts of 1..4 are not shown
+constexpr int kFloorMinCount = 3;    // the rule can be configured, never below this
+int clamp_min_count(int requested);  // max(requested, kFloorMinCount)
+
+// Tally of many responses' stored answers (docs/survey-format.md "Stored answers").
+struct Count {
+    std::string id;      // option id, or the value as text ("1".."5", "0".."10")
+    std::int64_t n = 0;
+};
+
+struct QuestionTally {
+    std::string id;
+    // From the survey when known ("smiley", "choice", "multi", "agree", "scale", "text", "needs"); else guessed
+    // from the JSON shape: "number" (an integer), "option" (a string that is an id: 1-64 of a-z 0-9 _ -),
+    // "options" ({"selected": [...]}), "text" (any other string). A guessed "option" question that later gets a
+    // string that is not an id becomes "text": its counted values move to `texts` (first-seen order, repeated).
+    std::string type;
+    std::int64_t answered = 0;  // responses that answered it (with a value of the right shape)
+    // Survey option order when the survey is known (smiley "1".."5", scale "0".."10", the built-in agree/needs
+    // ids, or the survey's options; then "other" when allow_other), all listed even at 0; values the survey does
+    // not list (another survey version) follow in first-seen order. Unknown survey: first-seen order, except
+    // "number" questions, kept in ascending numeric order. Includes "other" for multi/needs.
+    std::vector<Count> counts;
+    std::vector<std::string> texts;  // free text (text questions and "other" texts), in arrival order
+};
+
+struct Tally {
+    std::int64_t responses = 0;             // answers that were a JSON object
+    std::vector<QuestionTally> questions;   // survey order when known, then unknown keys in first-seen order
+    std::int64_t bad = 0;                   // answers that were not a JSON object (never throws)
+};
+
+// Adds one response's answers JSON. `survey` may be null; pass the same survey (or null) to every add on one
+// Tally. Values of the wrong shape for a known question (a string for a smiley) are ignored.
+void add(Tally& t, const std::string& answers_json, const Survey* survey);
+
+// The question's tally, or null.
+const QuestionTally* find(const Tally& t, const std::string& question_id);
+
+// The small-number rule: a count of 1..min_count-1 is not shown (0 is shown: nothing to protect).
+// `min_count` is clamped first (never below kFloorMinCount).
+bool suppressed(std::int64_t n, int min_count);
+// "fewer than 5" (with the clamped min_count) when suppressed, else the number.
+std::string shown_count(std::int64_t n, int min_count);
+
+// Free text that looks like it names or contacts someone, to be held back until an organiser has reviewed it:
+//  - an email address or phone number (engage/textcheck.h looks_personal);
+//  - a web address (http://, www., or a word.tld such as example.org) or an @handle;
+//  - a title and a name: "Mr Smith", "Dr. Jones", "Pani Nowak", "пан Шевченко", Chinese 王先生 / 李女士 / 张小姐;
+//  - two or more capitalised words in a row ("I met John Smith", "Spotkałam Jana Kowalskiego",
+//    "Олена Петренко допомогла"). A capitalised word is an upper-case letter followed by a lower-case one, in
+//    Latin (incl. Polish, Gaelic accents), Cyrillic or Greek script. So acronyms ("BSL", "NHS") and "I" alone are
+//    not, and "NHS Lothian" passes; a run that starts a sentence is flagged unless its first word is a common
+//    sentence opener ("The Library was warm" passes, "John Smith was rude" is held back).
+// Place names mid-sentence ("near Leith Library") are held back too: erring on the side of holding back.
+// Names alone ("ask John") and names in scripts without case (Chinese, without a title) are not detected.
+bool needs_review(const std::string& text);
+
+// Spreadsheet formula injection: a cell starting with = + - @ TAB or CR gets a leading apostrophe, so Excel and
+// LibreOffice show it as text and never run it.
+std::string neutralise_cell(const std::string& cell);
+
+}  // namespace engage::results
