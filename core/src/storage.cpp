@@ -590,6 +590,16 @@ std::vector<StoredResponse> Store::responses(int limit) const {
     });
 }
 
+std::vector<std::string> Store::session_answers(const std::string& session_id, const std::string& survey_id) const {
+    return guarded(path_, "Could not read this session's responses", [&] {
+        Stmt st(db_, "SELECT answers_json FROM responses WHERE session_id = ?1 AND survey_id = ?2 ORDER BY seq");
+        st.bind(1, session_id).bind(2, survey_id);
+        std::vector<std::string> out;
+        while (st.step()) out.push_back(st.text(0));
+        return out;
+    });
+}
+
 // ---- sync ----------------------------------------------------------------------------------
 std::vector<PendingRecord> Store::pending_batch(int max_records, std::size_t max_bytes, std::int64_t after_seq) const {
     return guarded(path_, "Could not read the responses to send", [&] {

@@ -127,6 +127,8 @@ public:
 
     Counts counts() const;
     std::vector<StoredResponse> responses(int limit = -1) const;  // in sequence order
+    // The stored answers (JSON) of one session's responses to one survey, in sequence order (live results).
+    std::vector<std::string> session_answers(const std::string& session_id, const std::string& survey_id) const;
 
     // --- sync (docs/storage.md, "Sync bookkeeping"). Nothing here deletes a row.
     // Pending responses with seq > after_seq, oldest first: at most max_records, and no more than max_bytes
