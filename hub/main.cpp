@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "dashboard.h"
+#include "export.h"
+#include "import.h"
 #include "server.h"
 #include "store.h"
 
@@ -223,6 +226,11 @@ int main(int argc, char** argv) {
     serve->add_option("--threads", so.threads, "Worker threads (default 32; each holds one database connection)")
         ->check(CLI::Range(1, 256));
     serve->add_option("--log", so.log_file, "Also append the request log (one line per request) to FILE");
+    serve->add_option("--min-count", so.min_count,
+                      "Dashboard: counts from fewer than N responses show as \"fewer than N\" (default 5; below 3 counts as 3)")
+        ->check(CLI::Range(1, 1000000));
+    serve->add_option("--surveys", so.surveys_dir,
+                      "Dashboard: folder of survey files for prompts and labels (default: the bundled surveys)");
 
     CLI::App* kiosk = app.add_subcommand("kiosk", "Enrol, list and revoke kiosks");
     kiosk->set_version_flag("--version", kVersionText);
@@ -251,18 +259,83 @@ int main(int argc, char** argv) {
     code->add_option("ID", id, "Hub kiosk id (or its first 6+ characters)")->required();
     code->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
 
+    // USB bundles (hub/import.cpp): a kiosk's key file, and importing bundles.
+    std::string key_out;
+    CLI::App* key = kiosk->add_subcommand("key", "Write a kiosk's USB bundle key to a file, for a kiosk that never connects");
+    key->set_version_flag("--version", kVersionText);
+    key->add_option("ID", id, "Hub kiosk id (or its first 6+ characters)")->required();
+    key->add_option("--out", key_out, "The key file to write (mode 0600; an existing file is never replaced)")->required();
+    key->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    std::vector<std::string> import_files;
+    CLI::App* import_cmd = app.add_subcommand("import", "Import USB bundles written by kiosks; each response is stored once");
+    import_cmd->set_version_flag("--version", kVersionText);
+    import_cmd->add_option("FILE", import_files, "Bundle files (engage-….bundle)")->required();
+    import_cmd->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    import_cmd->add_flag("--json", as_json, "Print JSON");
+
     CLI::App* st = app.add_subcommand("status", "Per kiosk: records held, contiguous sequence, gaps, conflicts");
     st->set_version_flag("--version", kVersionText);
     st->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
     st->add_flag("--json", as_json, "Print JSON");
 
-    CLI11_PARSE(app, argc, argv);
+    // export: responses as CSV or JSON (hub/export.h; docs/hub.md "Exports and small numbers").
+    engage::hub::ExportCommand ex;
+    CLI::App* export_cmd = app.add_subcommand("export", "Export responses as CSV or JSON: one row per response, "
+                                                        "one column per question");
+    export_cmd->set_version_flag("--version", kVersionText);
+    export_cmd->add_option("--db", ex.db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    export_cmd->add_option("--format", ex.format, "csv (UTF-8 with a BOM, for spreadsheets; the default) or json");
+    export_cmd->add_option("--venue", ex.venue, "Only this venue (exact name)");
+    export_cmd->add_option("--since", ex.since, "Only responses from this day on: YYYY-MM-DD (UTC)");
+    export_cmd->add_option("--until", ex.until, "Only responses up to and including this day: YYYY-MM-DD (UTC)");
+    export_cmd->add_option("--survey", ex.survey, "Only this survey id");
+    export_cmd->add_option("--survey-version", ex.survey_version, "Only this survey version");
+    export_cmd->add_option("--session", ex.session, "Only sessions of this event (exact name)");
+    export_cmd->add_flag("--shareable", ex.shareable,
+                         "For sharing: leave out venues and sessions with fewer than --min-count responses, "
+                         "hold back free text that may name or contact someone");
+    export_cmd->add_option("--min-count", ex.min_count, "The small-number rule for --shareable (default 5, never below 3)");
+    export_cmd->add_option("--surveys", ex.surveys_dir, "Folder of survey files, for the question columns "
+                                                        "(default: the bundled surveys)");
+    export_cmd->add_option("--out", ex.out, "Write to FILE (default: standard output)");
+
+    // Dashboard users (hub/dashboard_users.cpp).
+    std::string user_name;
+    bool password_stdin = false;
+    CLI::App* user = app.add_subcommand("user", "Organisers who may log in to the dashboard: add, list, remove");
+    user->set_version_flag("--version", kVersionText);
+    user->require_subcommand(1);
+    CLI::App* user_add = user->add_subcommand("add", "Add a dashboard user, or set a new password (asked twice, not shown)");
+    user_add->set_version_flag("--version", kVersionText);
+    user_add->add_option("NAME", user_name, "The name to log in with")->required();
+    user_add->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    user_add->add_flag("--password-stdin", password_stdin, "Read the password (one line) from standard input");
+    CLI::App* user_list = user->add_subcommand("list", "List dashboard users");
+    user_list->set_version_flag("--version", kVersionText);
+    user_list->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    user_list->add_flag("--json", as_json, "Print JSON");
+    CLI::App* user_remove = user->add_subcommand("remove", "Remove a dashboard user (their sessions end)");
+    user_remove->set_version_flag("--version", kVersionText);
+    user_remove->add_option("NAME", user_name, "The user's name")->required();
+    user_remove->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;  // --help / --version: 0; bad usage: 2 (docs/hub.md)
+    }
 
     if (*serve) return engage::hub::serve(so);
     if (*add) return kiosk_add(db, name, as_json);
     if (*list) return kiosk_list(db, as_json);
     if (*revoke) return kiosk_revoke(db, id);
     if (*code) return kiosk_code(db, id);
+    if (*key) return engage::hub::kiosk_key_command(db, id, key_out);
+    if (*import_cmd) return engage::hub::import_command(db, import_files, as_json);
     if (*st) return status(db, as_json);
+    if (*export_cmd) return engage::hub::run_export(ex);
+    if (*user_add) return engage::hub::user_add(db, user_name, password_stdin);
+    if (*user_list) return engage::hub::user_list(db, as_json);
+    if (*user_remove) return engage::hub::user_remove(db, user_name);
     return 2;
 }

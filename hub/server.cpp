@@ -18,6 +18,8 @@
 #include <thread>
 
 #include "batch.h"
+#include "dashboard.h"
+#include "engage/bundle.h"
 #include "engage/protocol.h"
 #include "engage/storage.h"
 #include "store.h"
@@ -366,13 +368,16 @@ private:
         }
         if (r.status != PairStatus::BadCode) t_note.kiosk = kiosk_label(r.kiosk, device);
         switch (r.status) {
-            case PairStatus::Ok:
+            case PairStatus::Ok: {
                 t_note.detail = "paired";
-                return send_json(res, 200, json{{"protocol", protocol::kVersion},
-                                                {"hub", protocol::kHubName},
-                                                {"token", r.token},
-                                                {"hub_kiosk_id", r.kiosk.id},
-                                                {"name", r.kiosk.name}});
+                json reply{{"protocol", protocol::kVersion},
+                           {"hub", protocol::kHubName},
+                           {"token", r.token},
+                           {"hub_kiosk_id", r.kiosk.id},
+                           {"name", r.kiosk.name}};
+                if (!r.bundle_key.empty()) reply["bundle_key"] = base64_encode(r.bundle_key);  // USB bundles
+                return send_json(res, 200, reply);
+            }
             case PairStatus::BadCode:
                 note_pair_failure();
                 return send_error(res, 403, "pairing code not valid: wrong, already used or older than 24 hours");
@@ -473,6 +478,9 @@ int serve(const ServeOptions& o) {
     svr->set_write_timeout(30);
     svr->set_keep_alive_timeout(2);  // an idle kiosk connection holds a worker: let it go soon
     svr->set_keep_alive_max_count(20);
+    // The dashboard's routes go first: the hub's catch-all 404 / 405 routes come last.
+    register_dashboard(*svr, *store, DashboardOptions{o.surveys_dir, o.min_count, !o.tls_cert.empty()},
+                       [&log](const std::string& l) { log.line(l); });
     Hub hub(*store, log, o);
     hub.install(*svr);
 

@@ -11,6 +11,8 @@ struct ServeOptions {
     std::string log_file;                 // also append the request log here
     int max_body_mib = 8;                 // compressed body limit (413 above it)
     int threads = 32;  // idle keep-alive connections hold a worker each, so more than the cores
+    int min_count = 5;                    // dashboard: the small-number rule (at least 3)
+    std::string surveys_dir;              // dashboard: survey definitions ("" = the bundled ones)
 };
 
 // Runs until SIGINT / SIGTERM. Returns the process exit code (0 after a clean stop).

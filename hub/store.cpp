@@ -30,6 +30,28 @@ struct Migration {
     const char* postgres;
 };
 
+// Schema 3 (the dashboard) is the same SQL on both back ends.
+constexpr const char* kDashboardSql = R"sql(
+CREATE TABLE users(
+  name          TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  created_utc   TEXT NOT NULL);
+CREATE TABLE web_sessions(
+  token_hash  TEXT PRIMARY KEY,
+  user_name   TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  csrf        TEXT NOT NULL,
+  created_utc TEXT NOT NULL,
+  expires_utc TEXT NOT NULL);
+CREATE INDEX web_sessions_user ON web_sessions(user_name);
+CREATE TABLE text_reviews(
+  record_uuid TEXT NOT NULL,
+  question    TEXT NOT NULL,
+  decision    TEXT NOT NULL CHECK (decision IN ('approved', 'hidden')),
+  reviewer    TEXT NOT NULL,
+  decided_utc TEXT NOT NULL,
+  PRIMARY KEY (record_uuid, question));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1,
      R"sql(
@@ -162,6 +184,20 @@ CREATE TABLE batches(
   invalid      BIGINT NOT NULL,
   reply        TEXT NOT NULL);
 )sql"},
+    // 2: USB bundles. Each enrolment's bundle key: base64 of 32 random bytes from libsodium (it must be readable:
+    // the hub decrypts with it). NULL until made: `kiosk add` makes it; kiosks enrolled before version 2 get theirs
+    // at their next pairing or `engage-hub kiosk key` (SQL has no CSPRNG both back ends share).
+    {2,
+     R"sql(
+ALTER TABLE kiosks ADD COLUMN bundle_key TEXT;
+)sql",
+     R"sql(
+ALTER TABLE kiosks ADD COLUMN bundle_key TEXT;
+)sql"},
+    // 3: the dashboard. Organisers (password_hash: libsodium crypto_pwhash_str, Argon2id); their web sessions
+    // (token_hash: SHA-256 hex of the cookie's 32 random bytes; the token itself is never stored); and the
+    // decisions on free text held back for review (the same SQL on both back ends).
+    {3, kDashboardSql, kDashboardSql},
 };
 static_assert(std::size(kMigrations) == kHubSchemaVersion, "one migration per schema version");
 
@@ -182,6 +218,28 @@ std::string random_token() {
     randombytes_buf(b, sizeof b);
     char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
     sodium_bin2base64(out, sizeof out, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+// A new bundle key: 32 random bytes, as base64 (how the kiosks table keeps it).
+std::string random_bundle_key() {
+    unsigned char b[32];
+    randombytes_buf(b, sizeof b);
+    char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(out, sizeof out, b, sizeof b, sodium_base64_VARIANT_ORIGINAL);
+    sodium_memzero(b, sizeof b);
+    return out;
+}
+
+std::optional<std::string> bundle_key_bytes(const std::optional<std::string>& b64) {
+    if (!b64) return std::nullopt;
+    unsigned char b[32];
+    std::size_t len = 0;
+    if (sodium_base642bin(b, sizeof b, b64->data(), b64->size(), nullptr, &len, nullptr,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 || len != sizeof b)
+        throw DbError("the bundle key stored for a kiosk is damaged (not 32 bytes of base64)", false);
+    std::string out(reinterpret_cast<const char*>(b), sizeof b);
+    sodium_memzero(b, sizeof b);
     return out;
 }
 
@@ -276,8 +334,8 @@ public:
             e.kiosk.id = new_uuid();
             e.kiosk.name = name;
             e.kiosk.created_utc = utc_seconds_now();
-            c.run("INSERT INTO kiosks(id, name, created_utc) VALUES ($1, $2, $3)",
-                  {e.kiosk.id, name, e.kiosk.created_utc});
+            c.run("INSERT INTO kiosks(id, name, created_utc, bundle_key) VALUES ($1, $2, $3, $4)",
+                  {e.kiosk.id, name, e.kiosk.created_utc, random_bundle_key()});
             e.token = random_token();
             c.run("INSERT INTO tokens(token_hash, kiosk, created_utc, via) VALUES ($1, $2, $3, 'enrolment')",
                   {sha256_hex(e.token), e.kiosk.id, e.kiosk.created_utc});
@@ -335,6 +393,15 @@ public:
         return transaction([&](Conn& c) { return insert_code(c, kiosk_id); });
     }
 
+    std::optional<std::string> bundle_key(const std::string& kiosk_id, bool create) override {
+        if (!create)
+            return reading([&](Conn& c) -> std::optional<std::string> {
+                auto rows = c.run("SELECT bundle_key FROM kiosks WHERE id = $1", {kiosk_id}).rows;
+                return rows.empty() ? std::nullopt : bundle_key_bytes(rows[0][0]);
+            });
+        return transaction([&](Conn& c) { return ensure_bundle_key(c, kiosk_id); });
+    }
+
     Auth authenticate(const std::string& token) override {
         return reading([&](Conn& c) { return authenticate(c, token); });
     }
@@ -384,6 +451,7 @@ public:
             out.token = random_token();
             c.run("INSERT INTO tokens(token_hash, kiosk, created_utc, via) VALUES ($1, $2, $3, 'pairing')",
                   {sha256_hex(out.token), kiosk_id, now});
+            out.bundle_key = ensure_bundle_key(c, kiosk_id).value_or("");
             out.kiosk.device_id = device_id;
             out.kiosk.last_seen_utc = now;
             out.status = PairStatus::Ok;
@@ -509,6 +577,137 @@ public:
         return out;
     }
 
+    // ---- exports and the dashboard: records, read-only ----
+    std::vector<RecordRow> query_records(const RecordFilter& f) override {
+        std::string where;
+        std::vector<Param> params;
+        auto cond = [&](const char* col_op, Param p) {
+            params.push_back(std::move(p));
+            where += (where.empty() ? " WHERE " : " AND ") + std::string(col_op) + " $" + std::to_string(params.size());
+        };
+        if (f.venue) cond("r.session_venue =", *f.venue);
+        if (f.since) cond("r.created_utc >=", *f.since);
+        if (f.until) cond("r.created_utc <", *f.until);
+        if (f.survey_id) cond("r.survey_id =", *f.survey_id);
+        if (f.survey_version) cond("r.survey_version =", *f.survey_version);
+        if (f.session) cond("r.session_event =", *f.session);
+        return reading([&](Conn& c) {
+            auto rows = c.run("SELECT k.name, r.hub_kiosk, r.kiosk_id, r.uuid, r.seq, r.survey_id, r.survey_version,"
+                              " r.created_utc, r.language, r.session_id, r.session_event, r.session_venue,"
+                              " r.session_started_utc, r.session_ended_utc, r.answers, r.received_utc"
+                              " FROM records r LEFT JOIN kiosks k ON k.id = r.hub_kiosk" + where +
+                                  " ORDER BY r.created_utc, r.kiosk_id, r.seq",
+                              params).rows;
+            std::vector<RecordRow> out;
+            out.reserve(rows.size());
+            for (auto& r : rows) {
+                RecordRow x;
+                x.kiosk_name = str(r[0]);
+                x.hub_kiosk = str(r[1]);
+                x.kiosk_id = str(r[2]);
+                x.uuid = str(r[3]);
+                x.seq = num(r[4]);
+                x.survey_id = str(r[5]);
+                x.survey_version = num(r[6]);
+                x.created_utc = str(r[7]);
+                x.language = str(r[8]);
+                x.has_session = r[9].has_value();
+                x.session_id = str(r[9]);
+                x.session_event = str(r[10]);
+                x.session_venue = str(r[11]);
+                x.session_started_utc = str(r[12]);
+                x.session_ended_utc = str(r[13]);
+                x.answers = std::move(r[14]).value_or("{}");
+                x.received_utc = str(r[15]);
+                out.push_back(std::move(x));
+            }
+            return out;
+        });
+    }
+
+    // ---- the dashboard: users, web sessions, text reviews (schema version 3) ----
+    void set_user(const std::string& name, const std::string& password_hash) override {
+        transaction([&](Conn& c) {
+            const std::string now = utc_seconds_now();
+            if (c.run("UPDATE users SET password_hash = $2 WHERE name = $1", {name, password_hash}).affected == 1)
+                c.run("DELETE FROM web_sessions WHERE user_name = $1", {name});
+            else
+                c.run("INSERT INTO users(name, password_hash, created_utc) VALUES ($1, $2, $3)",
+                      {name, password_hash, now});
+            return 0;
+        });
+    }
+
+    std::vector<UserInfo> list_users() override {
+        return reading([&](Conn& c) {
+            std::vector<UserInfo> out;
+            for (const auto& r : c.run("SELECT name, created_utc FROM users ORDER BY name").rows)
+                out.push_back({str(r[0]), str(r[1])});
+            return out;
+        });
+    }
+
+    bool remove_user(const std::string& name) override {
+        return transaction([&](Conn& c) {
+            c.run("DELETE FROM web_sessions WHERE user_name = $1", {name});
+            return c.run("DELETE FROM users WHERE name = $1", {name}).affected == 1;
+        });
+    }
+
+    std::optional<std::string> user_password_hash(const std::string& name) override {
+        return reading([&](Conn& c) -> std::optional<std::string> {
+            auto rows = c.run("SELECT password_hash FROM users WHERE name = $1", {name}).rows;
+            if (rows.empty()) return std::nullopt;
+            return str(rows[0][0]);
+        });
+    }
+
+    void add_web_session(const std::string& token_hash, const WebSession& s) override {
+        transaction([&](Conn& c) {
+            c.run("DELETE FROM web_sessions WHERE expires_utc <= $1", {utc_seconds_now()});
+            c.run("INSERT INTO web_sessions(token_hash, user_name, csrf, created_utc, expires_utc)"
+                  " VALUES ($1, $2, $3, $4, $5)",
+                  {token_hash, s.user, s.csrf, s.created_utc, s.expires_utc});
+            return 0;
+        });
+    }
+
+    std::optional<WebSession> find_web_session(const std::string& token_hash) override {
+        return reading([&](Conn& c) -> std::optional<WebSession> {
+            auto rows = c.run("SELECT s.token_hash, s.user_name, s.csrf, s.created_utc, s.expires_utc FROM web_sessions s"
+                              " JOIN users u ON u.name = s.user_name WHERE s.token_hash = $1",
+                              {token_hash}).rows;
+            if (rows.empty() || str(rows[0][0]).size() != token_hash.size() ||
+                sodium_memcmp(str(rows[0][0]).data(), token_hash.data(), token_hash.size()) != 0)
+                return std::nullopt;
+            if (str(rows[0][4]) <= utc_seconds_now()) return std::nullopt;
+            return WebSession{str(rows[0][1]), str(rows[0][2]), str(rows[0][3]), str(rows[0][4])};
+        });
+    }
+
+    void end_web_session(const std::string& token_hash) override {
+        transaction([&](Conn& c) { return c.run("DELETE FROM web_sessions WHERE token_hash = $1", {token_hash}).affected; });
+    }
+
+    void set_text_review(const TextReview& r) override {
+        transaction([&](Conn& c) {
+            return c.run("INSERT INTO text_reviews(record_uuid, question, decision, reviewer, decided_utc)"
+                         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (record_uuid, question) DO UPDATE SET"
+                         " decision = excluded.decision, reviewer = excluded.reviewer, decided_utc = excluded.decided_utc",
+                         {r.record_uuid, r.question, r.decision, r.reviewer, r.decided_utc}).affected;
+        });
+    }
+
+    std::vector<TextReview> text_reviews() override {
+        return reading([&](Conn& c) {
+            std::vector<TextReview> out;
+            for (const auto& r : c.run("SELECT record_uuid, question, decision, reviewer, decided_utc FROM text_reviews"
+                                       " ORDER BY decided_utc").rows)
+                out.push_back({str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])});
+            return out;
+        });
+    }
+
 private:
     std::string for_update() const { return dialect_ == Dialect::Postgres ? " FOR UPDATE" : ""; }
 
@@ -524,6 +723,13 @@ private:
             start = end + 1;
         }
         return out;
+    }
+
+    // The kiosk's bundle key, made now if it has none (in the caller's transaction). nullopt: no such kiosk.
+    std::optional<std::string> ensure_bundle_key(Conn& c, const std::string& kiosk_id) {
+        c.run("UPDATE kiosks SET bundle_key = $2 WHERE id = $1 AND bundle_key IS NULL", {kiosk_id, random_bundle_key()});
+        auto rows = c.run("SELECT bundle_key FROM kiosks WHERE id = $1", {kiosk_id}).rows;
+        return rows.empty() ? std::nullopt : bundle_key_bytes(rows[0][0]);
     }
 
     std::pair<std::string, std::string> insert_code(Conn& c, const std::string& kiosk_id) {

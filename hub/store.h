@@ -22,7 +22,7 @@ public:
     bool transient;
 };
 
-inline constexpr int kHubSchemaVersion = 1;
+inline constexpr int kHubSchemaVersion = 3;
 
 struct KioskInfo {
     std::string id;              // hub-side kiosk id (UUID), printed by `kiosk add`
@@ -52,6 +52,7 @@ struct PairResult {
     PairStatus status = PairStatus::BadCode;
     KioskInfo kiosk;
     std::string token;   // when Ok
+    std::string bundle_key;  // when Ok: the enrolment's USB bundle key, 32 raw bytes (made now if it had none)
 };
 
 enum class BatchStatus { Ok, Revoked, DeviceMismatch, UnknownKiosk };
@@ -74,6 +75,51 @@ struct KioskStatus {
     std::int64_t conflicts = 0;
 };
 inline constexpr std::size_t kMaxGaps = 200;
+
+// Records for exports and the dashboard (HubStore::query_records). Unset = not filtered. Times compare as text
+// with created_utc ("YYYY-MM-DDTHH:MM[:SS]Z"), so a date "YYYY-MM-DD" works as a bound too.
+struct RecordFilter {
+    std::optional<std::string> venue;            // session_venue, exact
+    std::optional<std::string> since;            // created_utc >= since (inclusive)
+    std::optional<std::string> until;            // created_utc < until (exclusive: give the day after)
+    std::optional<std::string> survey_id;
+    std::optional<std::int64_t> survey_version;
+    std::optional<std::string> session;          // session_event, exact
+};
+struct RecordRow {
+    std::string kiosk_name;      // the enrolment's name
+    std::string hub_kiosk;       // hub kiosk id (the enrolment)
+    std::string kiosk_id;        // the kiosk's own id
+    std::string uuid;
+    std::int64_t seq = 0;
+    std::string survey_id;
+    std::int64_t survey_version = 0;
+    std::string created_utc;
+    std::string language;
+    bool has_session = false;    // false: "session": null (the session fields are "")
+    std::string session_id, session_event, session_venue, session_started_utc, session_ended_utc;
+    std::string answers;         // compact JSON object text, as stored
+    std::string received_utc;
+};
+
+// Dashboard users, web sessions and text reviews (hub/dashboard.cpp).
+struct UserInfo {
+    std::string name;
+    std::string created_utc;
+};
+struct WebSession {
+    std::string user;
+    std::string csrf;          // the per-session token every POST form carries
+    std::string created_utc;
+    std::string expires_utc;
+};
+struct TextReview {
+    std::string record_uuid;
+    std::string question;
+    std::string decision;      // "approved" or "hidden"
+    std::string reviewer;
+    std::string decided_utc;
+};
 
 // SHA-256 hex of a string (tokens, pairing codes).
 std::string sha256_hex(const std::string& s);
@@ -102,6 +148,9 @@ public:
     virtual bool revoke_kiosk(const std::string& id) = 0;
     // A fresh pairing code for an existing kiosk (valid 24 h, usable once).
     virtual std::pair<std::string, std::string> new_pairing_code(const std::string& kiosk_id) = 0;
+    // The kiosk's USB bundle key (32 raw bytes; docs/sync-protocol.md "USB bundles"). `create` makes one for a kiosk
+    // enrolled before keys existed. nullopt: no such kiosk, or (create=false) it has none yet. Never log it.
+    virtual std::optional<std::string> bundle_key(const std::string& kiosk_id, bool create) = 0;
 
     // Requests.
     virtual Auth authenticate(const std::string& token) = 0;
@@ -109,6 +158,24 @@ public:
     virtual BatchOutcome store_batch(const std::string& hub_kiosk_id, const Batch& batch) = 0;
 
     virtual std::vector<KioskStatus> status() = 0;
+    // Records held, oldest first (created_utc, then kiosk and seq). Read-only.
+    virtual std::vector<RecordRow> query_records(const RecordFilter& filter) = 0;
+
+    // ---- the dashboard (hub/dashboard.cpp; schema version 3) ----
+    // Organisers who may log in. The password hash is libsodium's crypto_pwhash_str (Argon2id) string.
+    // set_user adds or replaces (and ends the user's web sessions on replace); remove_user ends them too.
+    virtual void set_user(const std::string& name, const std::string& password_hash) = 0;
+    virtual std::vector<UserInfo> list_users() = 0;
+    virtual bool remove_user(const std::string& name) = 0;
+    virtual std::optional<std::string> user_password_hash(const std::string& name) = 0;
+    // Web sessions, keyed by the SHA-256 hex of the cookie's token (the token itself is never stored).
+    virtual void add_web_session(const std::string& token_hash, const WebSession& s) = 0;
+    // The session if it exists and has not expired (expired ones are deleted on the way).
+    virtual std::optional<WebSession> find_web_session(const std::string& token_hash) = 0;
+    virtual void end_web_session(const std::string& token_hash) = 0;
+    // An organiser's decision on one free-text answer: "approved" or "hidden" (the last one counts).
+    virtual void set_text_review(const TextReview& r) = 0;
+    virtual std::vector<TextReview> text_reviews() = 0;
 };
 
 }  // namespace engage::hub

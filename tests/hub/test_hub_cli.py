@@ -12,14 +12,16 @@ import hubtest
 from hubtest import check, cli
 
 COMMANDS = [[], ["serve"], ["kiosk"], ["kiosk", "add"], ["kiosk", "list"], ["kiosk", "revoke"], ["kiosk", "code"],
-            ["status"]]
+            ["kiosk", "key"], ["import"], ["status"], ["export"], ["user"], ["user", "add"], ["user", "list"],
+            ["user", "remove"]]
 
 
 def main():
     binary = sys.argv[1]
     for cmd in COMMANDS:
         r = cli(binary, *cmd, "--help")
-        check(r.stdout.startswith(("engage-hub", "Enrol", "Receive", "List", "Revoke", "A new", "Per kiosk")) and
+        check(r.stdout.startswith(("engage-hub", "Enrol", "Receive", "List", "Revoke", "A new", "Per kiosk", "Write",
+                                   "Import", "Export", "Organisers", "Add", "Remove")) and
               "Usage:" in r.stdout, cmd, r.stdout)
         r = cli(binary, *cmd, "--version")
         check(r.stdout.strip() == r.stdout.strip().split("\n")[0] and r.stdout.startswith("engage-hub 0."), cmd, r.stdout)

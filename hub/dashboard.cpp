@@ -1,0 +1,1177 @@
+// The organiser's dashboard (docs/hub.md, "Dashboard"). Every page is built here as a string; every dynamic
+// string goes through html_escape (h) on its way in, in text and attribute contexts alike. No JavaScript: the
+// Content-Security-Policy forbids scripts entirely, so even an escaping mistake could not run one.
+#include "dashboard.h"
+
+#include <httplib.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <semaphore>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "dashboard_data.h"
+#include "export.h"
+#include "engage/config.h"
+#include "engage/results.h"
+#include "engage/storage.h"
+#include "engage/strings.h"
+#include "engage/survey.h"
+#include "engage/textcheck.h"
+#include "store.h"
+
+namespace engage::hub {
+
+// ---- escaping, passwords, names (public) ---------------------------------------------------------------
+std::string html_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 16);
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char c = p[i];
+        if (c < 0x80) {
+            switch (c) {
+                case '&': out += "&amp;"; break;
+                case '<': out += "&lt;"; break;
+                case '>': out += "&gt;"; break;
+                case '"': out += "&quot;"; break;
+                case '\'': out += "&#39;"; break;
+                case '\t':
+                case '\n': out += static_cast<char>(c); break;
+                default:
+                    if (c < 0x20 || c == 0x7f) out += "\xEF\xBF\xBD";
+                    else out += static_cast<char>(c);
+            }
+            ++i;
+            continue;
+        }
+        // A well-formed UTF-8 sequence (no overlongs, no surrogates) is copied; anything else is U+FFFD.
+        std::size_t len = 0;
+        std::uint32_t cp = 0, min = 0;
+        if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
+        else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
+        else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
+        bool ok = len > 0 && i + len <= n;
+        for (std::size_t k = 1; ok && k < len; ++k) {
+            ok = (p[i + k] & 0xC0) == 0x80;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        ok = ok && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) && !(cp >= 0x80 && cp < 0xA0);
+        if (ok) {
+            out.append(s.data() + i, len);
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+bool password_acceptable(const std::string& password, std::string& why) {
+    if (utf8_length(password) < kMinPasswordLength) {
+        why = "the password must be at least " + std::to_string(kMinPasswordLength) + " characters";
+        return false;
+    }
+    if (password.size() > 1024) {
+        why = "the password must be at most 1024 bytes";
+        return false;
+    }
+    return true;
+}
+
+std::string hash_password(const std::string& password) {
+    if (sodium_init() < 0) throw std::runtime_error("libsodium cannot start");
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        throw std::runtime_error("not enough memory to hash the password");
+    return out;
+}
+
+bool user_name_ok(const std::string& name, std::string& why) {
+    if (name.empty() || name.size() > 64) {
+        why = "the user name must be 1 to 64 bytes";
+        return false;
+    }
+    for (unsigned char c : name)
+        if (c < 0x20 || c == 0x7f) {
+            why = "the user name must not contain control characters";
+            return false;
+        }
+    if (name.front() == ' ' || name.back() == ' ') {
+        why = "the user name must not start or end with a space";
+        return false;
+    }
+    return true;
+}
+
+namespace dash {
+
+// ---- small helpers ------------------------------------------------------------------------------------
+std::string h(std::string_view s) { return html_escape(s); }
+
+std::string url_encode(std::string_view s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+            c == '.' || c == '~')
+            out += static_cast<char>(c);
+        else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::string url_decode(std::string_view s) {
+    std::string out;
+    auto hexval = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '+') out += ' ';
+        else if (s[i] == '%' && i + 2 < s.size() && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            out += static_cast<char>(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        } else out += s[i];
+    }
+    return out;
+}
+
+std::map<std::string, std::string> parse_form(std::string_view body) {
+    std::map<std::string, std::string> out;
+    std::size_t start = 0;
+    while (start <= body.size()) {
+        std::size_t end = body.find('&', start);
+        if (end == std::string_view::npos) end = body.size();
+        const std::string_view part = body.substr(start, end - start);
+        if (!part.empty()) {
+            const auto eq = part.find('=');
+            std::string k = url_decode(part.substr(0, eq));
+            std::string v = eq == std::string_view::npos ? "" : url_decode(part.substr(eq + 1));
+            out.emplace(std::move(k), std::move(v));  // the first one wins
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+std::string cookie(const httplib::Request& req, const std::string& name) {
+    const std::string all = req.get_header_value("Cookie");
+    std::size_t start = 0;
+    while (start < all.size()) {
+        std::size_t end = all.find(';', start);
+        if (end == std::string::npos) end = all.size();
+        std::string part = all.substr(start, end - start);
+        while (!part.empty() && part.front() == ' ') part.erase(0, 1);
+        const auto eq = part.find('=');
+        if (eq != std::string::npos && part.substr(0, eq) == name) return part.substr(eq + 1);
+        start = end + 1;
+    }
+    return "";
+}
+
+std::string random_token() {
+    unsigned char b[32];
+    randombytes_buf(b, sizeof b);
+    char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(out, sizeof out, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+bool same_secret(const std::string& a, const std::string& b) {
+    return !a.empty() && a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string utc_in(long seconds) {
+    const std::time_t t = std::time(nullptr) + seconds;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string one_line(const std::string& s, std::size_t max = 80) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (out.size() >= max) {
+            out += "…";
+            break;
+        }
+        out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+    }
+    return out;
+}
+
+bool is_date(const std::string& s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+bool is_digits(const std::string& s, std::size_t max = 9) {
+    if (s.empty() || s.size() > max) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string lower_ascii(std::string s) {
+    for (auto& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+constexpr long kSessionSeconds = 12 * 3600;
+constexpr int kMaxLoginFailures = 10;
+constexpr auto kLoginWindow = std::chrono::minutes(15);
+constexpr std::size_t kMaxFormBody = 64 * 1024;
+constexpr const char* kSessionCookie = "engage_session";
+constexpr const char* kLoginCookie = "engage_login";
+constexpr std::size_t kMaxTextsListed = 1000;
+
+// ---- the app --------------------------------------------------------------------------------------------
+class Dashboard {
+public:
+    Dashboard(HubStore& store, const DashboardOptions& o, LogLine log)
+        : store_(store), min_(results::clamp_min_count(o.min_count)), tls_(o.tls), log_(std::move(log)) {
+        const std::string dir = o.surveys_dir.empty() ? engage::assets_dir() + "/surveys" : o.surveys_dir;
+        load_surveys(dir);
+        std::vector<std::string> export_problems;
+        export_surveys_.load_dir(dir, export_problems);
+        std::vector<std::string> problems;
+        strings_.load(engage::assets_dir() + "/i18n", "en", &problems);
+    }
+
+    void install(httplib::Server& svr) {
+        svr.Get("/", [](const httplib::Request&, httplib::Response& res) { redirect(res, "/dashboard"); });
+        svr.Get("/login", [this](const httplib::Request& req, httplib::Response& res) { login_form(req, res, ""); });
+        svr.Post("/login", [this](const httplib::Request& req, httplib::Response& res,
+                                  const httplib::ContentReader& reader) { login(req, res, reader); });
+        svr.Post("/logout", [this](const httplib::Request& req, httplib::Response& res,
+                                   const httplib::ContentReader& reader) { logout(req, res, reader); });
+        svr.Post("/dashboard/review", [this](const httplib::Request& req, httplib::Response& res,
+                                             const httplib::ContentReader& reader) { review_post(req, res, reader); });
+        svr.Get("/dashboard/export.csv", [this](const httplib::Request& req, httplib::Response& res) {
+            export_file(req, res, ExportFormat::Csv);
+        });
+        svr.Get("/dashboard/export.json", [this](const httplib::Request& req, httplib::Response& res) {
+            export_file(req, res, ExportFormat::Json);
+        });
+        page_route(svr, "/dashboard", &Dashboard::overview);
+        page_route(svr, "/dashboard/questions", &Dashboard::questions);
+        page_route(svr, "/dashboard/needs", &Dashboard::needs);
+        page_route(svr, "/dashboard/texts", &Dashboard::texts);
+        page_route(svr, "/dashboard/review", &Dashboard::review);
+    }
+
+private:
+    struct Ctx {
+        std::string user, csrf;
+        Filters f;
+        std::vector<std::string> notes;  // filter values that were ignored
+        Data data;                       // every record, then the filtered view
+        bool have_decisions = false;
+        std::map<std::pair<std::string, std::string>, TextReview> decided;  // (record uuid, question) ->
+        std::optional<std::int64_t> pending;
+    };
+    using PageFn = std::string (Dashboard::*)(Ctx&, const httplib::Request&);
+
+    static void redirect(httplib::Response& res, const std::string& to) {
+        res.status = 303;
+        res.set_header("Location", to);
+        res.set_header("Cache-Control", "no-store");
+        res.set_content("", "text/plain");
+    }
+
+    static void headers(httplib::Response& res) {
+        res.set_header("Content-Security-Policy",
+                       "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+                       "frame-ancestors 'none'");
+        res.set_header("X-Content-Type-Options", "nosniff");
+        res.set_header("Referrer-Policy", "no-referrer");
+        res.set_header("X-Frame-Options", "DENY");
+        res.set_header("Cache-Control", "no-store");
+    }
+
+    static void send_html(httplib::Response& res, int status, const std::string& html) {
+        res.status = status;
+        headers(res);
+        res.set_content(html, "text/html; charset=utf-8");
+    }
+
+    std::string cookie_attrs(long max_age) const {
+        return "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age) + (tls_ ? "; Secure" : "");
+    }
+
+    // Reads a small form body (application/x-www-form-urlencoded). False when too large or unreadable.
+    static bool read_form(const httplib::ContentReader& reader, std::map<std::string, std::string>& form) {
+        std::string body;
+        bool over = false;
+        std::size_t seen = 0;
+        reader([&](const char* d, std::size_t n) {
+            seen += n;
+            if (body.size() + n > kMaxFormBody) over = true;
+            if (!over) body.append(d, n);
+            return seen <= 64 * kMaxFormBody;
+        });
+        if (over) return false;
+        form = parse_form(body);
+        return true;
+    }
+
+    std::optional<WebSession> session_of(const httplib::Request& req, std::string* token_hash = nullptr) {
+        const std::string token = cookie(req, kSessionCookie);
+        if (token.empty() || token.size() > 100) return std::nullopt;
+        const std::string th = sha256_hex(token);
+        if (token_hash) *token_hash = th;
+        return store_.find_web_session(th);
+    }
+
+    void page_route(httplib::Server& svr, const std::string& path, PageFn fn) {
+        svr.Get(path, [this, fn](const httplib::Request& req, httplib::Response& res) {
+            try {
+                auto s = session_of(req);
+                if (!s) return redirect(res, "/login");
+                Ctx ctx;
+                ctx.user = s->user;
+                ctx.csrf = s->csrf;
+                ctx.f = parse_filters(req, ctx.notes);
+                ctx.data = load(store_, surveys_);
+                apply(ctx.data, ctx.f);
+                send_html(res, 200, (this->*fn)(ctx, req));
+            } catch (const DbError& e) {
+                log_(std::string("dashboard: database error: ") + e.what());
+                send_html(res, e.transient ? 503 : 500,
+                          shell("The hub database is busy", "", "",
+                                "<p>The hub database is busy or unreachable. Try again in a moment.</p>"));
+            }
+        });
+    }
+
+    // ---- login ------------------------------------------------------------------------------------------
+    void login_form(const httplib::Request&, httplib::Response& res, const std::string& error, int status = 200) {
+        const std::string token = random_token();
+        res.set_header("Set-Cookie", std::string(kLoginCookie) + "=" + token + cookie_attrs(900));
+        std::string b = "<h1>Log in to the Engage hub</h1>\n";
+        if (!error.empty()) b += "<p class=\"error\" role=\"alert\">" + h(error) + "</p>\n";
+        b += "<form method=\"post\" action=\"/login\" class=\"login\">\n"
+             "<input type=\"hidden\" name=\"login_token\" value=\"" + h(token) + "\">\n"
+             "<p><label for=\"name\">Name</label><input id=\"name\" name=\"name\" autocomplete=\"username\" required></p>\n"
+             "<p><label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" "
+             "autocomplete=\"current-password\" required></p>\n"
+             "<p><button type=\"submit\">Log in</button></p>\n</form>\n"
+             "<p>Organisers get a name and password with <code>engage-hub user add NAME</code>.</p>\n";
+        send_html(res, status, shell("Log in", "", "", b));
+    }
+
+    // Too many wrong passwords for this name in the last 15 minutes?
+    bool locked(const std::string& key) {
+        std::lock_guard lock(fail_mutex_);
+        auto it = failures_.find(key);
+        if (it == failures_.end()) return false;
+        const auto now = std::chrono::steady_clock::now();
+        while (!it->second.empty() && now - it->second.front() > kLoginWindow) it->second.pop_front();
+        if (it->second.empty()) {
+            failures_.erase(it);
+            return false;
+        }
+        return it->second.size() >= kMaxLoginFailures;
+    }
+    std::size_t note_failure(const std::string& key) {
+        std::lock_guard lock(fail_mutex_);
+        if (failures_.size() > 10000) failures_.clear();  // a flood of made-up names: start again
+        auto& q = failures_[key];
+        q.push_back(std::chrono::steady_clock::now());
+        return q.size();
+    }
+    void clear_failures(const std::string& key) {
+        std::lock_guard lock(fail_mutex_);
+        failures_.erase(key);
+    }
+
+    bool verify(const std::optional<std::string>& stored, const std::string& password) {
+        // Unknown names are checked against a dummy hash, so both take the same (slow) time.
+        std::call_once(dummy_once_, [this] { dummy_hash_ = hash_password(random_token()); });
+        const std::string& hash = stored ? *stored : dummy_hash_;
+        hash_slots_.acquire();  // each check takes 64 MiB: at most two at once
+        const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+        hash_slots_.release();
+        return ok && stored.has_value();
+    }
+
+    void login(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        std::map<std::string, std::string> form;
+        if (!read_form(reader, form)) return login_form(req, res, "The form was too large.", 413);
+        if (!same_secret(form["login_token"], cookie(req, kLoginCookie)))
+            return login_form(req, res, "The login form had expired. Please try again.", 400);
+        const std::string name = form["name"], password = form["password"];
+        const std::string who = "dashboard login user=" + one_line(name, 64) + " from " + req.remote_addr;
+        const std::string key = lower_ascii(name);
+        if (locked(key)) {
+            log_(who + ": refused (locked: " + std::to_string(kMaxLoginFailures) + " wrong passwords in 15 min)");
+            return login_form(req, res,
+                              "Too many wrong passwords for this name. Wait 15 minutes and try again.", 429);
+        }
+        std::optional<std::string> stored;
+        std::string why;
+        if (user_name_ok(name, why) && password.size() <= 1024) stored = store_.user_password_hash(name);
+        if (!verify(stored, password)) {
+            const auto n = note_failure(key);
+            log_(who + ": refused (" + (stored ? "wrong password" : "no such user") + ", " + std::to_string(n) +
+                 " in 15 min)");
+            return login_form(req, res, "That name and password do not match", 403);
+        }
+        clear_failures(key);
+        const std::string token = random_token();
+        WebSession s{name, random_token(), utc_seconds_now(), utc_in(kSessionSeconds)};
+        store_.add_web_session(sha256_hex(token), s);
+        log_(who + ": logged in");
+        redirect(res, "/dashboard");
+        headers(res);
+        res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + token + cookie_attrs(kSessionSeconds));
+    }
+
+    void logout(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        std::map<std::string, std::string> form;
+        std::string th;
+        auto s = session_of(req, &th);
+        if (!read_form(reader, form) || !s) return redirect(res, "/login");
+        if (!same_secret(form["csrf"], s->csrf)) return forbidden(res);
+        store_.end_web_session(th);
+        log_("dashboard logout user=" + one_line(s->user, 64) + " from " + req.remote_addr);
+        redirect(res, "/login");
+        res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + cookie_attrs(0));
+    }
+
+    void forbidden(httplib::Response& res) {
+        send_html(res, 403, shell("Not accepted", "", "",
+                                  "<h1>Not accepted</h1><p>The form did not come from this dashboard (its security "
+                                  "token is missing or out of date). Go back, reload the page and try again.</p>"));
+    }
+
+    // ---- surveys ------------------------------------------------------------------------------------------
+    void load_surveys(const std::string& dir) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(dir, ec)) return;
+        for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+            if (e.path().extension() != ".json") continue;
+            auto l = load_survey_file(e.path().string());
+            if (!l.ok()) {
+                log_("dashboard: survey file " + e.path().string() + " not used: " +
+                     (l.problems.empty() ? std::string("unreadable") : l.problems.front().str()));
+                continue;
+            }
+            surveys_.add(std::move(*l.survey));
+        }
+    }
+
+    // ---- filters ------------------------------------------------------------------------------------------
+    static Filters parse_filters(const httplib::Request& req, std::vector<std::string>& notes) {
+        Filters f;
+        auto get = [&](const char* k) { return req.has_param(k) ? req.get_param_value(k) : std::string(); };
+        f.venue = get("venue");
+        f.session = get("session");
+        f.survey = get("survey");
+        f.q = get("q");
+        if (f.q.size() > 200) f.q.resize(200);
+        const std::string from = get("from"), to = get("to"), version = get("version");
+        if (!from.empty() && !is_date(from)) notes.push_back("From: “" + from + "” is not a date (YYYY-MM-DD); ignored.");
+        else f.from = from;
+        if (!to.empty() && !is_date(to)) notes.push_back("To: “" + to + "” is not a date (YYYY-MM-DD); ignored.");
+        else f.to = to;
+        if (!version.empty() && !is_digits(version)) notes.push_back("Version: “" + version + "” is not a number; ignored.");
+        else f.version = version;
+        return f;
+    }
+
+    static std::string query(const Filters& f, bool with_q = false) {
+        std::string q;
+        auto add = [&](const char* k, const std::string& v) {
+            if (v.empty()) return;
+            q += (q.empty() ? "?" : "&") + std::string(k) + "=" + url_encode(v);
+        };
+        add("venue", f.venue);
+        add("session", f.session);
+        add("from", f.from);
+        add("to", f.to);
+        add("survey", f.survey);
+        add("version", f.version);
+        if (with_q) add("q", f.q);
+        return q;
+    }
+
+    std::string filter_form(const Ctx& c, const std::string& action, bool search = false) const {
+        const Filters& f = c.f;
+        auto select = [&](const char* name, const char* label, const std::string& current,
+                          const std::vector<std::pair<std::string, std::string>>& options) {
+            std::string s = "<div><label for=\"f-" + std::string(name) + "\">" + label + "</label><select id=\"f-" +
+                            name + "\" name=\"" + name + "\">\n<option value=\"\">All</option>\n";
+            bool found = current.empty();
+            for (const auto& [v, text] : options) {
+                const bool sel = v == current;
+                found = found || sel;
+                s += "<option value=\"" + h(v) + "\"" + (sel ? " selected" : "") + ">" + h(text) + "</option>\n";
+            }
+            if (!found) s += "<option value=\"" + h(current) + "\" selected>" + h(current) + " (no responses)</option>\n";
+            return s + "</select></div>\n";
+        };
+        std::vector<std::pair<std::string, std::string>> venues, sessions, surveys, versions;
+        for (const auto& v : c.data.all_venues) venues.emplace_back(v, v.empty() ? "(no venue)" : v);
+        for (const auto& s : c.data.all_sessions) sessions.emplace_back(s.key, s.label());
+        for (const auto& [id, title] : c.data.all_surveys) surveys.emplace_back(id, title == id ? id : title + " (" + id + ")");
+        for (int v : c.data.all_versions) versions.emplace_back(std::to_string(v), "version " + std::to_string(v));
+        std::string s = "<form method=\"get\" action=\"" + h(action) + "\" class=\"filters\" aria-label=\"Filters\">\n";
+        s += select("venue", "Venue", f.venue, venues);
+        s += select("session", "Session", f.session, sessions);
+        s += "<div><label for=\"f-from\">From</label><input type=\"date\" id=\"f-from\" name=\"from\" value=\"" + h(f.from) +
+             "\"></div>\n";
+        s += "<div><label for=\"f-to\">To</label><input type=\"date\" id=\"f-to\" name=\"to\" value=\"" + h(f.to) +
+             "\"></div>\n";
+        s += select("survey", "Survey", f.survey, surveys);
+        s += select("version", "Survey version", f.version, versions);
+        if (search)
+            s += "<div><label for=\"f-q\">Search the texts</label><input type=\"search\" id=\"f-q\" name=\"q\" value=\"" +
+                 h(f.q) + "\"></div>\n";
+        s += "<div><button type=\"submit\">Show</button> <a href=\"" + h(action) + "\">Clear</a></div>\n</form>\n";
+        for (const auto& n : c.notes) s += "<p class=\"error\">" + h(n) + "</p>\n";
+        return s;
+    }
+
+    // ---- page shell ----------------------------------------------------------------------------------------
+    std::string shell(const std::string& title, const std::string& user, const std::string& csrf,
+                      const std::string& body, const std::string& current = "", const Filters* f = nullptr,
+                      std::int64_t pending = 0) const {
+        std::string s =
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+            h(title) + " — Engage hub</title>\n<style>\n" + kCss + "</style>\n</head>\n<body>\n";
+        s += "<header><p class=\"brand\">Engage hub</p>";
+        if (!user.empty()) {
+            const std::string q = f ? query(*f) : "";
+            auto link = [&](const std::string& path, const std::string& text) {
+                return "<li><a href=\"" + h(path + q) + "\"" + (path == current ? " aria-current=\"page\"" : "") +
+                       ">" + h(text) + "</a></li>";
+            };
+            s += "<nav aria-label=\"Dashboard\"><ul>" + link("/dashboard", "Overview") +
+                 link("/dashboard/questions", "Questions") + link("/dashboard/needs", "Access needs") +
+                 link("/dashboard/texts", "Texts") +
+                 link("/dashboard/review", pending > 0 ? "Review (" + std::to_string(pending) + " waiting)" : "Review") +
+                 "</ul></nav>";
+            s += "<form method=\"post\" action=\"/logout\" class=\"logout\"><input type=\"hidden\" name=\"csrf\" value=\"" +
+                 h(csrf) + "\"><span>" + h(user) + "</span> <button type=\"submit\">Log out</button></form>";
+        }
+        s += "</header>\n<main>\n" + body + "</main>\n</body>\n</html>\n";
+        return s;
+    }
+
+    // Wide tables scroll inside their own box (at 200 % zoom), never the whole page.
+    std::string page(Ctx& c, const std::string& title, const std::string& path, const std::string& body) {
+        std::string b;
+        b.reserve(body.size() + 256);
+        std::size_t at = 0;
+        for (std::size_t k; (k = body.find("<table>", at)) != std::string::npos;) {
+            const std::size_t end = body.find("</table>", k);
+            if (end == std::string::npos) break;
+            b.append(body, at, k - at);
+            b += "<div class=\"table\" tabindex=\"0\">";
+            b.append(body, k, end + 8 - k);
+            b += "</div>";
+            at = end + 8;
+        }
+        b.append(body, at, std::string::npos);
+        return shell(title, c.user, c.csrf, b, path, &c.f, pending_count(c));
+    }
+
+    // "fewer than 5" for 1..min-1, else the number.
+    std::string count_text(std::int64_t n) const {
+        return results::suppressed(n, min_) ? "fewer than " + std::to_string(min_) : std::to_string(n);
+    }
+    std::string count_cell(std::int64_t n) const {
+        if (results::suppressed(n, min_)) return "<td class=\"few\">fewer than " + std::to_string(min_) + "</td>";
+        return "<td class=\"n\">" + std::to_string(n) + "</td>";
+    }
+    bool too_few(std::int64_t n) const { return n < min_; }
+    std::string too_few_note(const std::string& what) const {
+        return "<p class=\"few-note\">" + h(what) + ": fewer than " + std::to_string(min_) +
+               " responses, so nothing more is shown (to protect the people who took part).</p>\n";
+    }
+
+    std::string export_links(const Ctx& c) const;
+    void export_file(const httplib::Request& req, httplib::Response& res, ExportFormat format);
+
+    // ---- pages (dashboard_pages.cpp) ------------------------------------------------------------------------
+    std::string overview(Ctx& c, const httplib::Request& req);
+    std::string questions(Ctx& c, const httplib::Request& req);
+    std::string needs(Ctx& c, const httplib::Request& req);
+    std::string texts(Ctx& c, const httplib::Request& req);
+    std::string review(Ctx& c, const httplib::Request& req);
+    void review_post(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+    std::int64_t pending_count(Ctx& c);
+    const std::map<std::pair<std::string, std::string>, TextReview>& decisions(Ctx& c);
+    std::string question_prompt(const Resp& r, const std::string& qid) const;
+    std::string label(const Survey* s, const results::QuestionTally& q, const std::string& option_id) const;
+    std::string chart(const std::string& id, const std::string& title, const std::vector<std::pair<std::string, std::int64_t>>& bars) const;
+
+    static constexpr const char* kCss = R"css(body{font:1rem/1.5 system-ui,"Noto Sans",sans-serif;color:#1a1a1a;background:#fff;margin:0}
+header{background:#16324f;color:#fff;padding:.5em 1em;display:flex;flex-wrap:wrap;gap:.5em 2em;align-items:center}
+header a,header span{color:#fff}
+.brand{font-weight:bold;margin:0}
+nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25em 1.25em;margin:0;padding:0}
+nav a[aria-current]{font-weight:bold;text-decoration-thickness:3px}
+.logout{margin-left:auto}
+main{max-width:64em;margin:0 auto;padding:1em}
+h1{font-size:1.6em}h2{font-size:1.3em;margin-top:1.5em}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+caption{text-align:left;font-weight:bold;padding:.25em 0}
+th,td{border:1px solid #6b6b6b;padding:.25em .6em;text-align:left;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.few,.few-note{font-style:italic;color:#4a4a4a}
+form.filters{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:flex-end;background:#eef2f6;padding:.75em;border-radius:4px}
+form.filters label{display:block;font-weight:bold}
+form.filters>div{max-width:100%;min-width:0}
+.table{overflow-x:auto;max-width:100%}
+input,select,button{font:inherit;padding:.2em .4em;max-width:100%}
+button{background:#16324f;color:#fff;border:2px solid #16324f;border-radius:3px;cursor:pointer}
+.login label{display:block;font-weight:bold}
+.error{color:#a4000f;font-weight:bold}
+a{color:#0b4f9c}
+a:focus,button:focus,input:focus,select:focus,summary:focus{outline:3px solid #c75000;outline-offset:2px}
+svg{max-width:100%;height:auto;display:block}
+.text{white-space:pre-wrap;overflow-wrap:anywhere}
+ul.texts{padding-left:1.2em}ul.texts li{margin:.5em 0}
+.meta{color:#4a4a4a;font-size:.9em}
+.review{border:1px solid #6b6b6b;padding:.5em 1em;margin:.75em 0;border-radius:4px}
+.review form{display:inline}
+)css";
+
+    HubStore& store_;
+    int min_;
+    bool tls_;
+    LogLine log_;
+    SurveySet surveys_;
+    ExportSurveys export_surveys_;
+    Strings strings_;
+    std::mutex fail_mutex_;
+    std::unordered_map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
+    std::once_flag dummy_once_;
+    std::string dummy_hash_;
+    std::counting_semaphore<2> hash_slots_{2};
+
+};
+
+
+// ---- pages ------------------------------------------------------------------------------------------------
+namespace {
+
+// The first `max` code points of a UTF-8 string, with "…" when cut.
+std::string clip(const std::string& s, std::size_t max) {
+    std::size_t cps = 0, i = 0;
+    while (i < s.size()) {
+        if (cps == max) return s.substr(0, i) + "…";
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        i += c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        ++cps;
+    }
+    return s;
+}
+
+std::string day_of(const std::string& utc) { return utc.size() >= 10 ? utc.substr(0, 10) : utc; }
+
+std::string when(const std::string& utc) {
+    return utc.size() >= 16 ? utc.substr(0, 10) + " " + utc.substr(11, 5) : utc;
+}
+
+}  // namespace
+
+std::string Dashboard::question_prompt(const Resp& r, const std::string& qid) const {
+    const Survey* s = surveys_.find(r.survey_id, r.version);
+    const Question* q = s ? s->find(qid) : nullptr;
+    if (!q) return qid;
+    const std::string& p = q->prompt.get("en");
+    return p.empty() ? qid : p;
+}
+
+const std::map<std::pair<std::string, std::string>, TextReview>& Dashboard::decisions(Ctx& c) {
+    if (!c.have_decisions) {
+        for (auto& r : store_.text_reviews()) c.decided[{r.record_uuid, r.question}] = std::move(r);
+        c.have_decisions = true;
+    }
+    return c.decided;
+}
+
+std::int64_t Dashboard::pending_count(Ctx& c) {
+    if (c.pending) return *c.pending;
+    const auto& dec = decisions(c);
+    std::int64_t n = 0;
+    for (const auto& t : extract_texts(c.data, surveys_, true))
+        if (!dec.count({c.data.all[t.rec].uuid, t.question}) && results::needs_review(t.text)) ++n;
+    c.pending = n;
+    return n;
+}
+
+std::string Dashboard::export_links(const Ctx& c) const {
+    const std::string q = query(c.f);
+    return "<p>Download the responses matching these filters, ready to share (groups of fewer than " +
+           std::to_string(min_) + " responses left out, texts waiting for review held back): <a href=\"" +
+           h("/dashboard/export.csv" + q) + "\">CSV for spreadsheets</a> · <a href=\"" + h("/dashboard/export.json" + q) +
+           "\">JSON</a>.</p>\n";
+}
+
+// The other engineer's export (hub/export.h) in its shareable mode, with the page's filters.
+void Dashboard::export_file(const httplib::Request& req, httplib::Response& res, ExportFormat format) {
+    try {
+        auto s = session_of(req);
+        if (!s) return redirect(res, "/login");
+        std::vector<std::string> notes;
+        const Filters f = parse_filters(req, notes);
+        ExportOptions o;
+        o.format = format;
+        o.shareable = true;
+        o.min_count = min_;
+        if (!f.venue.empty()) o.filters.venue = f.venue;
+        if (!f.from.empty() && valid_export_date(f.from, false)) o.filters.since = f.from;
+        if (!f.to.empty() && valid_export_date(f.to, false)) {
+            o.filters.until = next_day(f.to);
+            o.until_day = f.to;
+        }
+        if (!f.survey.empty()) o.filters.survey_id = f.survey;
+        if (!f.version.empty()) o.filters.survey_version = std::stoll(f.version);
+        auto rows = store_.query_records(o.filters);
+        if (!f.session.empty())
+            rows.erase(std::remove_if(rows.begin(), rows.end(),
+                                      [&](const RecordRow& r) {
+                                          return !r.has_session ||
+                                                 session_key(r.session_event, r.session_venue, r.session_started_utc) !=
+                                                     f.session;
+                                      }),
+                       rows.end());
+        o.reviews = store_.text_reviews();
+        std::ostringstream out;
+        ExportReport rep;
+        write_export(out, rows, export_surveys_, o, rep);
+        const bool csv = format == ExportFormat::Csv;
+        res.status = 200;
+        headers(res);
+        res.set_header("Content-Disposition",
+                       std::string("attachment; filename=\"engage-responses.") + (csv ? "csv" : "json") + "\"");
+        res.set_content(out.str(), csv ? "text/csv; charset=utf-8" : "application/json");
+        log_("dashboard export user=" + one_line(s->user, 64) + " format=" + (csv ? "csv" : "json") +
+             " shareable rows=" + std::to_string(rep.rows) + " left_out=" + std::to_string(rep.left_out) +
+             " held_back=" + std::to_string(rep.held_back));
+    } catch (const DbError& e) {
+        log_(std::string("dashboard: database error: ") + e.what());
+        send_html(res, e.transient ? 503 : 500,
+                  shell("The hub database is busy", "", "", "<p>The hub database is busy or unreachable. Try again.</p>"));
+    }
+}
+
+std::string Dashboard::chart(const std::string& id, const std::string& title,
+                             const std::vector<std::pair<std::string, std::int64_t>>& bars) const {
+    constexpr int kWidth = 800, kLabelW = 330, kBarX = 340, kBarW = 340, kRow = 36, kPad = 8;
+    const int height = kPad * 2 + static_cast<int>(bars.size()) * kRow;
+    std::int64_t max = 1;
+    for (const auto& [label, n] : bars)
+        if (!results::suppressed(n, min_)) max = std::max(max, n);
+    std::string s = "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(kWidth) + " " +
+                    std::to_string(height) + "\" width=\"" + std::to_string(kWidth) + "\" height=\"" +
+                    std::to_string(height) + "\" role=\"img\" aria-labelledby=\"" + h(id) + "-t\">\n<title id=\"" +
+                    h(id) + "-t\">" + h(title) + "</title>\n";
+    int y = kPad;
+    for (const auto& [label, n] : bars) {
+        const std::string ty = std::to_string(y + kRow / 2 + 5);
+        s += "<text x=\"" + std::to_string(kLabelW) + "\" y=\"" + ty +
+             "\" text-anchor=\"end\" font-size=\"15\" fill=\"#1a1a1a\">" + h(clip(label, 38)) + "</text>\n";
+        if (results::suppressed(n, min_)) {
+            s += "<text x=\"" + std::to_string(kBarX) + "\" y=\"" + ty +
+                 "\" font-size=\"15\" font-style=\"italic\" fill=\"#4a4a4a\">fewer than " + std::to_string(min_) +
+                 "</text>\n";
+        } else {
+            const int w = n > 0 ? std::max(2, static_cast<int>(kBarW * n / max)) : 0;
+            if (w > 0)
+                s += "<rect x=\"" + std::to_string(kBarX) + "\" y=\"" + std::to_string(y + 6) + "\" width=\"" +
+                     std::to_string(w) + "\" height=\"" + std::to_string(kRow - 12) + "\" fill=\"#1f5f9e\"/>\n";
+            s += "<text x=\"" + std::to_string(kBarX + w + 8) + "\" y=\"" + ty +
+                 "\" font-size=\"15\" fill=\"#1a1a1a\">" + std::to_string(n) + "</text>\n";
+        }
+        y += kRow;
+    }
+    s += "</svg>\n<details><summary>The same as a table</summary>\n<table>\n<caption>" + h(title) +
+         "</caption>\n<thead><tr><th scope=\"col\">Answer</th><th scope=\"col\">Responses</th></tr></thead>\n<tbody>\n";
+    for (const auto& [label, n] : bars) s += "<tr><th scope=\"row\">" + h(label) + "</th>" + count_cell(n) + "</tr>\n";
+    s += "</tbody>\n</table>\n</details>\n</figure>\n";
+    return s;
+}
+
+std::string Dashboard::label(const Survey* s, const results::QuestionTally& q, const std::string& id) const {
+    const Question* def = s ? s->find(q.id) : nullptr;
+    if (def) {
+        for (const auto& o : def->options)
+            if (o.id == id && !o.label.empty()) return o.label.get("en");
+        const std::string key = std::string("option.") + to_string(def->type) + "." + id;
+        if (strings_.all().count(key)) return strings_.get(key);
+        if (id == kOtherOptionId) return "Other";
+        if (def->type == QuestionType::Scale) {
+            if (id == "0" && !def->low_label.empty()) return "0 (" + def->low_label.get("en") + ")";
+            if (id == "10" && !def->high_label.empty()) return "10 (" + def->high_label.get("en") + ")";
+        }
+    }
+    return id;
+}
+
+std::string Dashboard::overview(Ctx& c, const httplib::Request&) {
+    std::string b = "<h1>Overview</h1>\n" + filter_form(c, "/dashboard");
+    const std::int64_t total = static_cast<std::int64_t>(c.data.size());
+    b += "<p>Responses matching these filters: <strong>" + count_text(total) + "</strong>.</p>\n" + export_links(c);
+    if (total == 0) return page(c, "Overview", "/dashboard", b + "<p>No responses match these filters yet.</p>\n");
+
+    std::map<std::string, std::int64_t> venues, days;
+    std::map<std::string, std::int64_t> sessions;
+    std::map<std::string, SessionInfo> session_info;
+    for (std::size_t i = 0; i < c.data.size(); ++i) {
+        const Resp& r = c.data.at(i);
+        ++venues[r.venue];
+        ++days[r.day];
+        if (r.has_session) {
+            ++sessions[r.session_key];
+            session_info.emplace(r.session_key, SessionInfo{r.session_key, r.event, r.venue, r.started});
+        } else {
+            ++sessions[""];
+        }
+    }
+    auto link = [&](const std::string& path, Filters f) { return h(path + query(f)); };
+    b += "<table>\n<caption>Responses by venue</caption>\n<thead><tr><th scope=\"col\">Venue</th><th scope=\"col\">"
+         "Responses</th><th scope=\"col\">Results</th></tr></thead>\n<tbody>\n";
+    for (const auto& [v, n] : venues) {
+        Filters f = c.f;
+        f.venue = v;
+        b += "<tr><th scope=\"row\">" + h(v.empty() ? "(no venue)" : v) + "</th>" + count_cell(n) + "<td>" +
+             (too_few(n) ? std::string("<span class=\"few\">too few to show</span>")
+                         : "<a href=\"" + link("/dashboard/questions", f) + "\">Questions</a>") +
+             "</td></tr>\n";
+    }
+    b += "</tbody>\n</table>\n";
+
+    std::vector<std::pair<SessionInfo, std::int64_t>> srows;
+    for (const auto& [k, n] : sessions)
+        srows.emplace_back(k.empty() ? SessionInfo{"", "(no session)", "", ""} : session_info[k], n);
+    std::sort(srows.begin(), srows.end(), [](const auto& a, const auto& b2) {
+        return std::tie(a.first.started, a.first.venue, a.first.event) <
+               std::tie(b2.first.started, b2.first.venue, b2.first.event);
+    });
+    b += "<table>\n<caption>Responses by session</caption>\n<thead><tr><th scope=\"col\">Event</th><th scope=\"col\">"
+         "Venue</th><th scope=\"col\">Started (UTC)</th><th scope=\"col\">Responses</th></tr></thead>\n<tbody>\n";
+    for (const auto& [s, n] : srows) {
+        std::string ev = h(s.event.empty() ? "(no event)" : s.event);
+        if (!s.key.empty() && !too_few(n)) {
+            Filters f = c.f;
+            f.session = s.key;
+            ev = "<a href=\"" + link("/dashboard/questions", f) + "\">" + ev + "</a>";
+        }
+        b += "<tr><th scope=\"row\">" + ev + "</th><td>" + h(s.venue) + "</td><td>" + h(when(s.started)) + "</td>" +
+             count_cell(n) + "</tr>\n";
+    }
+    b += "</tbody>\n</table>\n";
+
+    b += "<table>\n<caption>Responses by day (UTC)</caption>\n<thead><tr><th scope=\"col\">Day</th><th scope=\"col\">"
+         "Responses</th></tr></thead>\n<tbody>\n";
+    for (const auto& [d, n] : days) b += "<tr><th scope=\"row\">" + h(d) + "</th>" + count_cell(n) + "</tr>\n";
+    b += "</tbody>\n</table>\n";
+    b += "<p class=\"meta\">Any count from fewer than " + std::to_string(min_) + " responses shows as “fewer than " +
+         std::to_string(min_) + "”.</p>\n";
+    return page(c, "Overview", "/dashboard", b);
+}
+
+std::string Dashboard::questions(Ctx& c, const httplib::Request&) {
+    std::string b = "<h1>Questions</h1>\n" + filter_form(c, "/dashboard/questions");
+    // Which survey: the chosen one, else the one with the most responses here.
+    std::string survey = c.f.survey;
+    if (survey.empty()) {
+        std::map<std::string, std::int64_t> n;
+        for (std::size_t i = 0; i < c.data.size(); ++i) ++n[c.data.at(i).survey_id];
+        std::int64_t best = -1;
+        for (const auto& [id, k] : n)
+            if (k > best) best = k, survey = id;
+    }
+    if (survey.empty()) return page(c, "Questions", "/dashboard/questions", b + "<p>No responses match these filters yet.</p>\n");
+    int version = 0;
+    std::vector<const Resp*> rs;
+    std::set<int> versions;
+    for (std::size_t i = 0; i < c.data.size(); ++i)
+        if (c.data.at(i).survey_id == survey) {
+            rs.push_back(&c.data.at(i));
+            versions.insert(c.data.at(i).version);
+            version = std::max(version, c.data.at(i).version);
+        }
+    const Survey* def = surveys_.find(survey, version);
+    std::string vtext;
+    for (int v : versions) vtext += (vtext.empty() ? "" : ", ") + std::to_string(v);
+    b += "<h2>" + h(surveys_.title(survey)) + "</h2>\n<p class=\"meta\">Survey " + h(survey) + ", version" +
+         (versions.size() > 1 ? "s " : " ") + h(vtext) + (def ? "" : " (the hub has no copy of this survey: ids are shown)") +
+         ". Responses: " + count_text(static_cast<std::int64_t>(rs.size())) + ".</p>\n" + export_links(c);
+    if (too_few(static_cast<std::int64_t>(rs.size())))
+        return page(c, "Questions", "/dashboard/questions", b + too_few_note("These filters"));
+
+    results::Tally t;
+    for (const Resp* r : rs) results::add(t, r->answers, def);
+    int chart_no = 0;
+    for (const auto& q : t.questions) {
+        const Question* qd = def ? def->find(q.id) : nullptr;
+        const std::string prompt = qd && !qd->prompt.get("en").empty() ? qd->prompt.get("en") : q.id;
+        b += "<section>\n<h3>" + h(prompt) + "</h3>\n<p class=\"meta\">" + h(q.id) + " · " + h(q.type) +
+             " · answered by " + count_text(q.answered) + "</p>\n";
+        if (q.type == "text") {
+            Filters f = c.f;
+            f.survey = survey;
+            b += "<p>Free-text answers are listed on the <a href=\"" + h("/dashboard/texts" + query(f)) +
+                 "\">Texts</a> page.</p>\n</section>\n";
+            continue;
+        }
+        if (too_few(q.answered)) {
+            b += too_few_note("This question") + "</section>\n";
+            continue;
+        }
+        std::vector<std::pair<std::string, std::int64_t>> bars;
+        for (const auto& cnt : q.counts) bars.emplace_back(label(def, q, cnt.id), cnt.n);
+        b += chart("chart-" + std::to_string(++chart_no), prompt, bars) + "</section>\n";
+    }
+    if (t.bad > 0) b += "<p class=\"meta\">Some responses could not be read and are not counted.</p>\n";
+    return page(c, "Questions", "/dashboard/questions", b);
+}
+
+std::string Dashboard::needs(Ctx& c, const httplib::Request&) {
+    std::string b = "<h1>Access needs by venue</h1>\n" + filter_form(c, "/dashboard/needs") +
+                    "<p>What people said would help them take part next time (questions of the “needs” type), per "
+                    "venue.</p>\n";
+    const auto total = static_cast<std::int64_t>(c.data.size());
+    if (total == 0) return page(c, "Access needs", "/dashboard/needs", b + "<p>No responses match these filters yet.</p>\n");
+    if (too_few(total)) return page(c, "Access needs", "/dashboard/needs", b + too_few_note("These filters"));
+
+    struct Row {
+        std::int64_t responses = 0, answered = 0;
+        std::map<std::string, std::int64_t> n;
+    };
+    std::map<std::string, Row> rows;
+    std::vector<std::string> columns = builtin_option_ids(QuestionType::Needs);
+    bool other = false;
+    std::int64_t unknown = 0;
+    for (std::size_t i = 0; i < c.data.size(); ++i) {
+        const Resp& r = c.data.at(i);
+        Row& row = rows[r.venue];
+        ++row.responses;
+        const Survey* s = surveys_.find(r.survey_id, r.version);
+        if (!s) {
+            ++unknown;
+            continue;
+        }
+        const auto a = nlohmann::json::parse(r.answers, nullptr, false);
+        if (a.is_discarded() || !a.is_object()) continue;
+        bool answered = false;
+        for (const auto& q : s->questions) {
+            if (q.type != QuestionType::Needs) continue;
+            auto v = a.find(q.id);
+            if (v == a.end() || !v->is_object()) continue;
+            auto sel = v->find("selected");
+            if (sel == v->end() || !sel->is_array()) continue;
+            std::set<std::string> seen;
+            for (const auto& id : *sel) {
+                if (!id.is_string() || !seen.insert(id.get<std::string>()).second) continue;
+                const std::string k = id.get<std::string>();
+                ++row.n[k];
+                answered = true;
+                if (k == kOtherOptionId) other = true;
+                else if (std::find(columns.begin(), columns.end(), k) == columns.end()) columns.push_back(k);
+            }
+        }
+        if (answered) ++row.answered;
+    }
+    if (other) columns.push_back(kOtherOptionId);
+    auto col_label = [&](const std::string& id) {
+        const std::string key = "option.needs." + id;
+        return strings_.all().count(key) ? strings_.get(key) : id;
+    };
+    b += "<table>\n<caption>Access needs by venue: how many people asked for each</caption>\n<thead><tr>"
+         "<th scope=\"col\">Venue</th><th scope=\"col\">Responses</th><th scope=\"col\">Answered this</th>";
+    for (const auto& col : columns) b += "<th scope=\"col\">" + h(col_label(col)) + "</th>";
+    b += "</tr></thead>\n<tbody>\n";
+    for (const auto& [venue, row] : rows) {
+        b += "<tr><th scope=\"row\">" + h(venue.empty() ? "(no venue)" : venue) + "</th>";
+        if (too_few(row.responses)) {
+            b += "<td class=\"few\" colspan=\"" + std::to_string(columns.size() + 2) + "\">fewer than " +
+                 std::to_string(min_) + " responses: not shown</td></tr>\n";
+            continue;
+        }
+        b += count_cell(row.responses) + count_cell(row.answered);
+        for (const auto& col : columns) {
+            auto it = row.n.find(col);
+            b += count_cell(it == row.n.end() ? 0 : it->second);
+        }
+        b += "</tr>\n";
+    }
+    b += "</tbody>\n</table>\n";
+    if (unknown > 0)
+        b += "<p class=\"meta\">" + h(count_text(unknown)) +
+             " responses come from surveys the hub has no copy of (see --surveys): their needs are not counted.</p>\n";
+    b += "<p class=\"meta\">Texts people wrote under “Something else” are on the Texts page.</p>\n";
+    return page(c, "Access needs", "/dashboard/needs", b);
+}
+
+std::string Dashboard::texts(Ctx& c, const httplib::Request&) {
+    std::string b = "<h1>Texts</h1>\n" + filter_form(c, "/dashboard/texts", true);
+    const auto total = static_cast<std::int64_t>(c.data.size());
+    if (total == 0) return page(c, "Texts", "/dashboard/texts", b + "<p>No responses match these filters yet.</p>\n");
+    if (too_few(total)) return page(c, "Texts", "/dashboard/texts", b + too_few_note("These filters"));
+    std::map<std::string, std::int64_t> per_venue;
+    for (std::size_t i = 0; i < c.data.size(); ++i) ++per_venue[c.data.at(i).venue];
+    const auto& dec = decisions(c);
+    const std::string needle = lower_ascii(c.f.q);
+    std::int64_t held = 0, small = 0, shown = 0;
+    std::map<std::string, std::vector<const TextItem*>> by_question;
+    std::vector<std::string> order;
+    const auto items = extract_texts(c.data, surveys_, false);
+    for (const auto& t : items) {
+        const Resp& r = c.data.all[t.rec];
+        auto d = dec.find({r.uuid, t.question});
+        if (d != dec.end() && d->second.decision == "hidden") continue;
+        if (d == dec.end() && results::needs_review(t.text)) {
+            ++held;
+            continue;
+        }
+        if (too_few(per_venue[r.venue])) {
+            ++small;
+            continue;
+        }
+        if (!needle.empty() && lower_ascii(t.text).find(needle) == std::string::npos) continue;
+        if (!by_question.count(t.question)) order.push_back(t.question);
+        by_question[t.question].push_back(&t);
+        ++shown;
+    }
+    b += "<p>" + (needle.empty() ? std::string("Texts") : "Texts containing “" + h(c.f.q) + "”") + ": <strong>" +
+         count_text(shown) + "</strong>.";
+    if (held > 0) b += " Some texts look like they name or contact someone and wait for review on the <a href=\"" +
+                       h("/dashboard/review" + query(c.f)) + "\">Review</a> page.";
+    if (small > 0) b += " Texts from venues with fewer than " + std::to_string(min_) + " responses are not listed.";
+    b += "</p>\n" + export_links(c);
+    std::size_t listed = 0;
+    for (const auto& qid : order) {
+        const auto& list = by_question[qid];
+        b += "<section>\n<h2>" + h(question_prompt(c.data.all[list.front()->rec], qid)) + "</h2>\n<ul class=\"texts\">\n";
+        for (const TextItem* t : list) {
+            if (++listed > kMaxTextsListed) break;
+            const Resp& r = c.data.all[t->rec];
+            b += "<li><p class=\"text\">" + h(t->text) + "</p><p class=\"meta\">" +
+                 h(r.venue.empty() ? "(no venue)" : r.venue) + " · " + h(day_of(r.created_utc)) + "</p></li>\n";
+        }
+        b += "</ul>\n</section>\n";
+        if (listed > kMaxTextsListed) {
+            b += "<p>Only the first " + std::to_string(kMaxTextsListed) + " texts are listed: narrow the filters.</p>\n";
+            break;
+        }
+    }
+    return page(c, "Texts", "/dashboard/texts", b);
+}
+
+std::string Dashboard::review(Ctx& c, const httplib::Request&) {
+    std::string b = "<h1>Review</h1>\n" + filter_form(c, "/dashboard/review") +
+                    "<p>These texts look like they name or contact someone. They are not listed on the Texts page "
+                    "until you approve them. Hidden texts stay in the hub's database (and in full exports).</p>\n";
+    const auto& dec = decisions(c);
+    const std::string back = query(c.f);
+    auto form = [&](const Resp& r, const std::string& qid, const char* decision, const char* text) {
+        return "<form method=\"post\" action=\"/dashboard/review\"><input type=\"hidden\" name=\"csrf\" value=\"" +
+               h(c.csrf) + "\"><input type=\"hidden\" name=\"uuid\" value=\"" + h(r.uuid) +
+               "\"><input type=\"hidden\" name=\"question\" value=\"" + h(qid) +
+               "\"><input type=\"hidden\" name=\"back\" value=\"" + h(back) +
+               "\"><input type=\"hidden\" name=\"decision\" value=\"" + decision + "\"><button type=\"submit\">" +
+               text + "</button></form>";
+    };
+    std::string pending, done;
+    std::size_t npending = 0, ndone = 0;
+    for (const auto& t : extract_texts(c.data, surveys_, false)) {
+        const Resp& r = c.data.all[t.rec];
+        auto d = dec.find({r.uuid, t.question});
+        const bool flagged = results::needs_review(t.text);
+        if (d == dec.end() && !flagged) continue;
+        std::string item = "<div class=\"review\"><p class=\"meta\">" + h(question_prompt(r, t.question)) + " · " +
+                           h(r.venue.empty() ? "(no venue)" : r.venue) + " · " + h(day_of(r.created_utc)) +
+                           "</p><p class=\"text\">" + h(t.text) + "</p>";
+        if (d == dec.end()) {
+            if (++npending > kMaxTextsListed) continue;
+            pending += item + "<p>" + form(r, t.question, "approve", "Approve: list it") + " " +
+                       form(r, t.question, "hide", "Hide it") + "</p></div>\n";
+        } else {
+            if (++ndone > kMaxTextsListed) continue;
+            const bool approved = d->second.decision == "approved";
+            done += item + "<p class=\"meta\">" + (approved ? "Approved" : "Hidden") + " by " + h(d->second.reviewer) +
+                    " at " + h(when(d->second.decided_utc)) + ". " +
+                    form(r, t.question, approved ? "hide" : "approve", approved ? "Hide it" : "Approve: list it") +
+                    "</p></div>\n";
+        }
+    }
+    b += "<h2>Waiting for review</h2>\n" + (pending.empty() ? std::string("<p>Nothing is waiting.</p>\n") : pending);
+    b += "<h2>Decided</h2>\n" + (done.empty() ? std::string("<p>No decisions yet.</p>\n") : done);
+    return page(c, "Review", "/dashboard/review", b);
+}
+
+void Dashboard::review_post(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    std::map<std::string, std::string> form;
+    try {
+        auto s = session_of(req);
+        if (!read_form(reader, form) || !s) return redirect(res, "/login");
+        if (!same_secret(form["csrf"], s->csrf)) return forbidden(res);
+        const std::string decision = form["decision"] == "approve" ? "approved" : form["decision"] == "hide" ? "hidden" : "";
+        const std::string uuid = form["uuid"], qid = form["question"];
+        bool known = false;
+        if (!decision.empty() && uuid.size() <= 64 && qid.size() <= 256) {
+            Data d = load(store_, surveys_);
+            for (const auto& t : extract_texts(d, surveys_, true))
+                if (d.all[t.rec].uuid == uuid && t.question == qid) known = true;
+        }
+        if (!known)
+            return send_html(res, 400, shell("Not accepted", s->user, s->csrf,
+                                             "<h1>Not accepted</h1><p>That text or decision is not known.</p>"));
+        store_.set_text_review({uuid, qid, decision, s->user, utc_seconds_now()});
+        log_("dashboard review user=" + one_line(s->user, 64) + " " + decision + " the text " + one_line(qid, 64) +
+             " of record " + uuid.substr(0, 8) + "…");
+        std::string back = form["back"];
+        const bool clean = back.empty() || (back[0] == '?' && std::all_of(back.begin(), back.end(), [](char ch) {
+                                                return std::isalnum(static_cast<unsigned char>(ch)) ||
+                                                       std::string_view("?&=%-_.~+").find(ch) != std::string_view::npos;
+                                            }));
+        redirect(res, "/dashboard/review" + (clean ? back : ""));
+    } catch (const DbError& e) {
+        log_(std::string("dashboard: database error: ") + e.what());
+        send_html(res, e.transient ? 503 : 500,
+                  shell("The hub database is busy", "", "", "<p>The hub database is busy or unreachable. Try again.</p>"));
+    }
+}
+
+}  // namespace dash
+
+void register_dashboard(httplib::Server& svr, HubStore& store, const DashboardOptions& opts, LogLine log) {
+    static std::vector<std::unique_ptr<dash::Dashboard>> keep;  // lives as long as the server
+    keep.push_back(std::make_unique<dash::Dashboard>(store, opts, std::move(log)));
+    keep.back()->install(svr);
+}
+
+}  // namespace engage::hub
