@@ -13,7 +13,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libsodium-dev nlohmann-json3-dev libcli11-dev catch2
   libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libssl-dev libpq-dev postgresql openssl
   fonts-noto-core fonts-opendyslexic fonts-wqy-microhei espeak-ng sox
-  xvfb xdotool x11-utils imagemagick python3 time
+  xvfb xdotool x11-utils imagemagick python3 time chromium libreoffice-calc-nogui
 )
 
 usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }

@@ -206,6 +206,7 @@ int run_kiosk(const RunOptions& opts) {
     std::string spoken_screen;    // the screen read aloud last ("" = none)
     bool was_reading = false;
     Screen flow_before = Screen::Attract;
+    std::int64_t inputs_seen = 0;  // taps and keys handled, for the automation file (tests wait for their input)
 
     while (!s.quit) {
         // ---- wait for something to happen
@@ -222,7 +223,7 @@ int run_kiosk(const RunOptions& opts) {
                     if (auto d = s.flow->next_deadline()) sooner(*d);
             if (facilitator_mode()) sooner(last_input + kFacilitatorIdle);
             if (s.language_picker && s.flow && s.flow->screen() == Screen::Attract) sooner(last_input + s.flow->idle_time());
-            if (s.pairing_busy()) sooner(clock.now() + Millis(100));  // poll the pairing in flight
+            if (s.pairing_busy() || s.usb_busy()) sooner(clock.now() + Millis(100));  // poll the job in flight
             if (s.mode == Mode::Facilitator && s.sync_status.phase == SyncPhase::Waiting)
                 sooner(clock.now() + Millis(1000));  // "trying again in 12 s" counts down
             const bool countdown = (s.flow && s.flow->screen() == Screen::IdleWarning) ||
@@ -322,6 +323,7 @@ int run_kiosk(const RunOptions& opts) {
                     break;
                 default: input = false; break;
             }
+            if (ev.type == SDL_MOUSEBUTTONUP || ev.type == SDL_KEYDOWN || ev.type == SDL_TEXTINPUT) ++inputs_seen;
             if (input) {
                 last_input = clock.now();
                 if (s.flow) s.flow->touch();
@@ -485,6 +487,9 @@ int run_kiosk(const RunOptions& opts) {
             for (const auto& t : ui.texts)
                 extra["texts"].push_back({{"text", t.label}, {"x", t.x}, {"y", t.y}, {"w", t.w}, {"h", t.h}});
             extra["overflow"] = ui.overflow;
+            extra["inputs"] = inputs_seen;
+            // More frames are coming (the settling frames after an input, or fonts to rebuild): tests wait.
+            extra["pending"] = frames_left > 0 || s.fonts_dirty || !(wanted_fonts() == fonts_built);
             // Characters drawn this frame that the atlas has no glyph for (shown as "?"): must stay empty.
             std::string drawn;
             for (const auto& t : ui.spoken) drawn += t;

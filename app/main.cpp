@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "engage/bundle.h"
 #include "engage/config.h"
 #include "engage/log.h"
 #include "engage/seed.h"
@@ -266,12 +267,35 @@ int sync_command(SyncOptions o) {
     return 0;
 }
 
-// pair: trade the organiser's pairing code for this kiosk's token and store hub address + token.
-int pair_command(SyncOptions o, const std::string& code) {
+// pair: trade the organiser's pairing code for this kiosk's token and store hub address + token, and the USB
+// bundle key the hub sends with them. --key-file FILE (alone: nothing else) stores a key file's bundle key instead.
+int pair_command(SyncOptions o, const std::string& code, const std::string& key_file = "") {
     using namespace engage;
     const char* who = "engage-kiosk pair";
+    BundleKey file_key;
+    if (std::string why; !key_file.empty() && !read_bundle_key_file(key_file, file_key, why)) {
+        std::fprintf(stderr, "%s: %s\n", who, why.c_str());
+        return 2;
+    }
+    auto keep_key = [&](Store& store, const BundleKey& key) {
+        save_bundle_key(store, key);
+        std::printf("USB bundles from kiosk %s will be sealed for hub kiosk \"%s\" (%s)\n", store.kiosk_id().c_str(),
+                    key.name.c_str(), key.hub_kiosk_id.c_str());
+    };
+    if (!key_file.empty() && o.hub.empty() && code.empty()) {
+        KioskConfig cfg;
+        std::unique_ptr<Store> store;
+        if (int rc = open_for_sync(who, o, cfg, store, false)) return rc;
+        try {
+            keep_key(*store, file_key);
+        } catch (const StoreError& e) {
+            std::fprintf(stderr, "%s: %s\n", who, e.what());
+            return 1;
+        }
+        return 0;
+    }
     if (o.hub.empty() || code.empty()) {
-        std::fprintf(stderr, "%s: --hub URL and --code CODE are required\n", who);
+        std::fprintf(stderr, "%s: --hub URL and --code CODE are required (or --key-file FILE alone)\n", who);
         return 2;
     }
     const std::string url = normalise_hub_url(o.hub);
@@ -288,19 +312,90 @@ int pair_command(SyncOptions o, const std::string& code) {
     if (int rc = open_for_sync(who, o, cfg, store, false)) return rc;
     SyncSettings settings;
     settings.ca_file = o.ca_file;
+    // The reply also carries the bundle key: keep its body (pair_with_hub returns only the token).
+    struct KeepReply : Transport {
+        Transport& inner;
+        HttpResponse last;
+        explicit KeepReply(Transport& t) : inner(t) {}
+        HttpResponse post(const std::string& u, const std::string& t, const std::string& b, bool gz,
+                          const std::function<bool()>& cancelled) override {
+            return last = inner.post(u, t, b, gz, cancelled);
+        }
+    };
+    auto curl = make_curl_transport(settings);
+    KeepReply reply(*curl);
     std::string error;
-    const std::string token = pair_with_hub(*make_curl_transport(settings), url, code, store->kiosk_id(), error);
+    const std::string token = pair_with_hub(reply, url, code, store->kiosk_id(), error);
     if (token.empty()) {
         std::fprintf(stderr, "%s: %s\n", who, error.c_str());
         return 1;
     }
+    const std::optional<BundleKey> key = key_file.empty() ? bundle_key_from_pair_reply(reply.last.body) : file_key;
     try {
         save_pairing(*store, url, token, o.ca_file);
+        std::printf("paired kiosk %s with %s; responses will be sent there\n", store->kiosk_id().c_str(), url.c_str());
+        if (key) keep_key(*store, *key);
+        else std::printf("the hub sent no USB bundle key; for USB transfer ask the organiser for a key file\n");
     } catch (const StoreError& e) {
         std::fprintf(stderr, "%s: %s\n", who, e.what());
         return 1;
     }
-    std::printf("paired kiosk %s with %s; responses will be sent there\n", store->kiosk_id().c_str(), url.c_str());
+    return 0;
+}
+
+// bundle: every response the hub has not acknowledged, sealed into a file for a USB drive (engage-hub import reads
+// it). The responses stay waiting: only a network sync acknowledges them. 0 written (or nothing waiting); 1 the
+// folder or the database failed; 2 bad usage or no bundle key.
+int bundle_command(SyncOptions o, const std::string& to, const std::string& key_file, bool list_drives) {
+    using namespace engage;
+    const char* who = "engage-kiosk bundle";
+    if (list_drives) {
+        for (const auto& d : removable_drives())
+            std::printf("%s\t%s\t%.1f MB free\t%s\n", d.path.c_str(), d.label.c_str(), d.free_bytes / 1e6,
+                        d.writable ? "writable" : "read-only");
+        return 0;
+    }
+    if (to.empty()) {
+        std::fprintf(stderr, "%s: --to DIR is required: the drive's folder (--list-drives shows them)\n", who);
+        return 2;
+    }
+    std::optional<BundleKey> key;
+    if (!key_file.empty()) {
+        std::string why;
+        if (!read_bundle_key_file(key_file, key.emplace(), why)) {
+            std::fprintf(stderr, "%s: %s\n", who, why.c_str());
+            return 2;
+        }
+    }
+    KioskConfig cfg;
+    std::unique_ptr<Store> store;
+    if (int rc = open_for_sync(who, o, cfg, store, true)) return rc;
+    if (!key) key = load_bundle_key(*store);
+    if (!key) {
+        std::fprintf(stderr, "%s: this kiosk has no bundle key: pair it with the hub (engage-kiosk pair), or load the "
+                             "organiser's key file (engage-kiosk pair --key-file FILE)\n", who);
+        return 2;
+    }
+    ProgressBar bar;
+    const BundleResult r = write_bundle(*store, to, *key, [&](std::int64_t done, std::int64_t total) {
+        if (total >= 1000) bar.draw(done, total);
+    });
+    bar.line_break();
+    if (!r.ok) {
+        std::fprintf(stderr, "%s: %s\n", who, r.error.c_str());
+        return 1;
+    }
+    if (r.path.empty()) std::printf("nothing to write: no response is waiting for the hub\n");
+    else
+        std::printf("wrote %lld response%s to %s (%llu bytes); import it on the hub: engage-hub import FILE\n",
+                    static_cast<long long>(r.records), r.records == 1 ? "" : "s", r.path.c_str(),
+                    static_cast<unsigned long long>(r.bytes));
+    if (r.quarantined)
+        std::printf("%lld response%s set aside by the hub earlier %s not in it\n", static_cast<long long>(r.quarantined),
+                    r.quarantined == 1 ? "" : "s", r.quarantined == 1 ? "is" : "are");
+    if (r.unreadable)
+        std::printf("%lld response%s could not be read and %s not in it\n", static_cast<long long>(r.unreadable),
+                    r.unreadable == 1 ? "" : "s", r.unreadable == 1 ? "is" : "are");
     return 0;
 }
 
@@ -385,9 +480,24 @@ int main(int argc, char** argv) {
     pair->set_version_flag("--version", "engage-kiosk " ENGAGE_VERSION);
     pair->add_option("--data-dir", po.data_dir, "The kiosk's data folder (default: from the config, else $XDG_DATA_HOME/engage)");
     pair->add_option("--config", po.config, "Config file (default: $XDG_CONFIG_HOME/engage/kiosk.json if it exists)");
-    pair->add_option("--hub", po.hub, "Hub address, e.g. https://hub.example.org (required)");
-    pair->add_option("--code", pair_code, "The pairing code from the organiser (required)");
+    pair->add_option("--hub", po.hub, "Hub address, e.g. https://hub.example.org (required, unless --key-file alone)");
+    pair->add_option("--code", pair_code, "The pairing code from the organiser (required, unless --key-file alone)");
     pair->add_option("--ca-file", po.ca_file, "PEM file of the private CA that signed the hub's certificate (remembered)");
+    std::string pair_key_file;
+    pair->add_option("--key-file", pair_key_file,
+                     "USB bundle key file from the organiser (engage-hub kiosk key ID --out FILE); alone, stores just the key");
+
+    SyncOptions bo;
+    std::string bundle_to, bundle_key_file;
+    bool list_drives = false;
+    CLI::App* bundle = app.add_subcommand("bundle", "Write every response the hub has not acknowledged to an encrypted bundle\n"
+                                                    "file, e.g. on a USB drive, for engage-hub import. They stay waiting for a network sync");
+    bundle->set_version_flag("--version", "engage-kiosk " ENGAGE_VERSION);
+    bundle->add_option("--data-dir", bo.data_dir, "The kiosk's data folder (default: from the config, else $XDG_DATA_HOME/engage)");
+    bundle->add_option("--config", bo.config, "Config file (default: $XDG_CONFIG_HOME/engage/kiosk.json if it exists)");
+    bundle->add_option("--to", bundle_to, "Folder to write the bundle to, e.g. a USB drive's /media/USER/LABEL");
+    bundle->add_option("--key-file", bundle_key_file, "Seal with this key file instead of the key pairing stored");
+    bundle->add_flag("--list-drives", list_drives, "List the mounted removable drives and their free space");
 
     try {
         app.parse(argc, argv);
@@ -398,7 +508,8 @@ int main(int argc, char** argv) {
     if (*check) return check_survey(survey_file);
     if (*seed) return seed_responses(seed_dir, seed_count, seed_survey, seed_value);
     if (*sync) return sync_command(so);
-    if (*pair) return pair_command(po, pair_code);
+    if (*pair) return pair_command(po, pair_code, pair_key_file);
+    if (*bundle) return bundle_command(bo, bundle_to, bundle_key_file, list_drives);
 
     // Config file first, then the command line on top.
     const engage::KioskConfig from_cli = opts.config;

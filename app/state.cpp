@@ -45,7 +45,8 @@ void KioskState::start_speech() {
 
 bool KioskState::facilitator_screen() const {
     return mode == Mode::PinEntry || mode == Mode::PinSetup || mode == Mode::Facilitator || mode == Mode::StartSession ||
-           mode == Mode::ChooseSurvey || (mode == Mode::Keyboard && edit_return != Mode::Respondent);
+           mode == Mode::ChooseSurvey || mode == Mode::Results || mode == Mode::SaveToUsb ||
+           (mode == Mode::Keyboard && edit_return != Mode::Respondent);
 }
 
 std::string KioskState::ui_language() const {
@@ -363,6 +364,24 @@ void KioskState::load_pin_guard() {
     }
 }
 
+void KioskState::open_results() {
+    live = results::Tally{};
+    if (!store || !survey) return;
+    refresh_counts();
+    if (!session) return;
+    try {
+        for (const auto& a : store->session_answers(session->id, survey->id)) results::add(live, a, &*survey);
+    } catch (const std::exception& e) {
+        facilitator_message.clear();
+        notices.push_back(std::string("Could not read this session's results: ") + e.what());
+        log_error(notices.back());
+        return;
+    }
+    list_scroll["##results"] = 0;
+    mode = Mode::Results;
+    log_info("Live results opened: " + std::to_string(live.responses) + " responses in this session");
+}
+
 void KioskState::leave_facilitator() {
     mode = Mode::Respondent;
     language_picker = false;
@@ -475,6 +494,43 @@ void KioskState::start_sync() {
 void KioskState::stop_background() {
     sync.reset();
     if (pairing.valid()) pairing.wait();
+    if (usb_job.valid()) usb_job.wait();  // a bundle half written is removed by write_bundle itself, but let it end
+}
+
+void KioskState::begin_usb() {
+    drives = removable_drives();
+    if (!usb_busy()) {
+        usb_message.clear();
+        usb_error = false;
+    }
+    mode = Mode::SaveToUsb;
+}
+
+void KioskState::save_to_drive(const Drive& d) {
+    if (usb_busy() || !store) return;
+    usb_done->store(0);
+    usb_total->store(0);
+    usb_message.clear();
+    usb_error = false;
+    log_info("Saving the unsent responses to " + d.path);
+    // Its own connection on its own thread: the UI keeps drawing (and saving) meanwhile.
+    usb_job = std::async(std::launch::async, [dir = data_dir, path = d.path, done = usb_done, total = usb_total,
+                                              wake_fn = wake]() {
+        BundleResult r;
+        try {
+            auto own = Store::open_existing(dir);
+            r = write_bundle(*own, path, [&](std::int64_t n, std::int64_t all) {
+                done->store(n);
+                total->store(all);
+                if (wake_fn && (n % 200 == 0 || n == all)) wake_fn();
+            });
+        } catch (const std::exception& e) {
+            r.ok = false;
+            r.error = e.what();
+        }
+        if (wake_fn) wake_fn();
+        return r;
+    });
 }
 
 void KioskState::sync_now() {
@@ -483,6 +539,26 @@ void KioskState::sync_now() {
 
 bool KioskState::poll_background() {
     bool changed = false;
+    if (usb_job.valid() && usb_job.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        const BundleResult r = usb_job.get();
+        changed = true;
+        usb_error = !r.ok;
+        if (!r.ok) {
+            usb_message = strings.fmt("usb.failed", {{"error", r.error}});
+            log_error("USB bundle not written: " + r.error);
+        } else if (r.records == 0) {
+            usb_message = t("usb.nothing");
+            log_info("USB bundle: nothing was waiting");
+        } else {
+            usb_message = strings.fmt("usb.done", {{"n", std::to_string(r.records)},
+                                                   {"file", fs::path(r.path).filename().string()}});
+            log_info("USB bundle written: " + r.path + " (" + std::to_string(r.records) + " responses, " +
+                     std::to_string(r.bytes) + " bytes)");
+        }
+        drives = removable_drives();  // free space changed
+    } else if (usb_job.valid()) {
+        changed = true;  // the progress bar moves
+    }
     if (sync) {
         SyncSnapshot snap = sync->snapshot();
         if (snap.version != sync_status.version) {

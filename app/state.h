@@ -2,6 +2,7 @@
 // No ImGui or SDL here.
 #pragma once
 #include <functional>
+#include <atomic>
 #include <future>
 #include <map>
 #include <memory>
@@ -14,7 +15,9 @@
 #include "engage/flow.h"
 #include "engage/focus.h"
 #include "engage/keyboard.h"
+#include "engage/bundle.h"
 #include "engage/pin.h"
+#include "engage/results.h"
 #include "engage/speech.h"
 #include "engage/storage.h"
 #include "engage/strings.h"
@@ -33,6 +36,8 @@ enum class Mode {
     Facilitator,       // the facilitator panel
     StartSession,      // event name and venue
     ChooseSurvey,
+    Results,           // this session's totals as big bar charts, for the group to discuss
+    SaveToUsb,         // every response the hub has not acknowledged, sealed onto a USB stick
 };
 
 struct SurveyChoice {
@@ -139,6 +144,22 @@ struct KioskState {
     void keyboard_cancel();
     void personal_edit();                       // back to the keyboard
     void personal_keep();                       // keep the text as it is
+
+    // Live results (Mode::Results): this session's tally, with the small-number rule.
+    results::Tally live;
+    int live_min = results::kDefaultMinCount;
+    void open_results();                        // reads the session's answers from the store
+
+    // USB transfer (Mode::SaveToUsb): the drives, and the bundle being written on its own thread.
+    std::vector<Drive> drives;
+    std::future<BundleResult> usb_job;
+    std::shared_ptr<std::atomic<std::int64_t>> usb_done = std::make_shared<std::atomic<std::int64_t>>(0);
+    std::shared_ptr<std::atomic<std::int64_t>> usb_total = std::make_shared<std::atomic<std::int64_t>>(0);
+    std::string usb_message;
+    bool usb_error = false;
+    void begin_usb();                           // looks for drives and opens the screen
+    void save_to_drive(const Drive& d);         // writes the bundle in the background; the UI never waits
+    bool usb_busy() const { return usb_job.valid(); }
 
     // --- facilitator actions
     void facilitator_gesture();                 // corner held for 3 s

@@ -32,6 +32,8 @@ std::string draw_current(KioskState& s, Ui& ui) {
         case Mode::Facilitator: return draw_facilitator(s, ui);
         case Mode::StartSession: return draw_start_session(s, ui);
         case Mode::ChooseSurvey: return draw_choose_survey(s, ui);
+        case Mode::Results: return draw_results(s, ui);
+        case Mode::SaveToUsb: return draw_save_to_usb(s, ui);
         case Mode::Keyboard:
         case Mode::PersonalWarning:
             if (s.edit_return != Mode::Respondent) return s.mode == Mode::Keyboard ? draw_keyboard(s, ui) : draw_personal_warning(s, ui);

@@ -154,10 +154,13 @@ std::string draw_facilitator(KioskState& s, Ui& ui) {
     // Actions: two rows of buttons at the bottom
     const float bh = ui.target(ui.m.button_h);
     const float bw = (inner - 2 * gap) / 3;
-    const float row2 = H - m - bh, row1 = row2 - gap - bh;
+    const float row2 = H - m - bh, row1 = row2 - gap - bh, row0 = row1 - gap - bh;
     auto col = [&](int i) { return m + static_cast<float>(i) * (bw + gap); };
     const bool has_store = s.store != nullptr;
     const bool open = has_store && s.session.has_value();
+    if (ui.button(s.t("facilitator.results"), ImVec2(col(0), row0), ImVec2(bw, bh), Look::Normal, open && s.survey))
+        s.open_results();
+    if (ui.button(s.t("facilitator.usb"), ImVec2(col(1), row0), ImVec2(bw, bh), Look::Normal, has_store)) s.begin_usb();
     if (ui.button(s.t("facilitator.start"), ImVec2(col(0), row1), ImVec2(bw, bh), Look::Normal, has_store)) s.begin_start_session();
     if (ui.button(s.t("facilitator.end"), ImVec2(col(1), row1), ImVec2(bw, bh), Look::Normal, open)) s.end_session();
     if (ui.button(s.t("facilitator.choose_survey"), ImVec2(col(2), row1), ImVec2(bw, bh))) s.begin_choose_survey();

@@ -20,6 +20,8 @@ std::string draw_pin(KioskState& s, Ui& ui);
 std::string draw_facilitator(KioskState& s, Ui& ui);
 std::string draw_start_session(KioskState& s, Ui& ui);
 std::string draw_choose_survey(KioskState& s, Ui& ui);
+std::string draw_results(KioskState& s, Ui& ui);       // this session's totals as bar charts
+std::string draw_save_to_usb(KioskState& s, Ui& ui);   // pick a drive; the bundle is written in the background
 
 // The access bar at the top of every respondent screen; sets ui.top below it and returns its height.
 float draw_access_bar(KioskState& s, Ui& ui);

@@ -127,15 +127,37 @@ class Kiosk:
             self.reveal(label)
         w = self.widget(label)
         before = self._offset
+        inputs = self.inputs()
         x, y = int(w["x"] + w["w"] / 2), int(w["y"] + w["h"] / 2)
         # (no --sync: it waits forever when the pointer is already there, as when a key is typed twice)
         self._xdo("mousemove", str(x), str(y), "sleep", "0.03", "mousedown", "1")
         time.sleep(0.05)
         self._xdo("mouseup", "1")
-        if settle:  # let the kiosk draw the result and write its next line (if anything changed)
-            time.sleep(0.15)
-            self._read()
+        if settle:
+            self.settle(inputs)
         return before
+
+    def inputs(self):
+        self._read()
+        return (self.state or {}).get("inputs", 0)
+
+    def settle(self, inputs_before, count=1, limit=10.0, quiet=0.1):
+        """Waits until the kiosk has handled `count` more inputs (its automation line counts them) and drawn
+        what they led to: then the state read is the one the input led to, however loaded the machine is."""
+        deadline = time.time() + limit
+        self._read()
+        while (((self.state or {}).get("inputs", 0) < inputs_before + count or (self.state or {}).get("pending"))
+               and time.time() < deadline):
+            if self.proc.poll() is not None:
+                return  # the input ended the kiosk (Exit): the caller checks that
+            time.sleep(0.02)
+            self._read()
+        last, last_change = self._offset, time.time()
+        while time.time() - last_change < quiet and time.time() < deadline:
+            time.sleep(0.02)
+            self._read()
+            if self._offset != last:
+                last, last_change = self._offset, time.time()
 
     def hold(self, label, seconds):
         w = self.widget(label)
@@ -175,17 +197,18 @@ class Kiosk:
     def key(self, *names, settle=True):
         """Presses keys on a physical keyboard (xdotool names: Tab, shift+Tab, Return, space, Up...)."""
         for n in names:
+            inputs = self.inputs()
             self._xdo("key", "--clearmodifiers", n)
-            time.sleep(0.08)
-        if settle:
-            time.sleep(0.15)
-            self._read()
+            if settle:
+                self.settle(inputs)
+            else:
+                time.sleep(0.08)
 
     def type_keys(self, text):
         """Types on a physical keyboard (the kiosk takes SDL text input on its keyboard screen)."""
+        inputs = self.inputs()
         self._xdo("type", "--delay", "40", text)
-        time.sleep(0.2)
-        self._read()
+        self.settle(inputs, count=len(text))
 
     def focus_to(self, label, key="Tab", limit=80):
         """Moves the focus with `key` until the focused widget is `label`."""

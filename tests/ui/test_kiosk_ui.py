@@ -489,6 +489,125 @@ def test_sync_panel():
         assert states == [("acknowledged",), ("acknowledged",)], states
 
 
+def test_live_results():
+    """The facilitator's results screen: this session's totals, with the small-number rule."""
+    for count in (3, 40):
+        with tempfile.TemporaryDirectory() as tmp:
+            data = os.path.join(tmp, "data")
+            subprocess.run([BINARY, "seed", "--data-dir", data, "--count", str(count), "--seed", "7"], check=True,
+                           stdout=subprocess.DEVNULL)
+            x = Xvfb()
+            k = Kiosk(BINARY, x, data, args=["--config", write_pin_config(tmp)],
+                      artefacts=os.path.join(ARTEFACTS, "live-results"))
+            try:
+                k.wait_screen("attract")
+                open_panel(k)
+                k.tap("Results for this session")
+                st = k.wait_screen("results")
+                time.sleep(0.3)
+                k._read()
+                st = k.state
+                texts = [t["text"] for t in st["texts"]]
+                assert f"{count} responses in this session" in texts, texts
+                k.screenshot(f"results-{count}")
+                numbers = [int(t) for t in texts if t.isdigit()]
+                if count < 5:
+                    assert any(t.startswith("Fewer than 5 responses so far") for t in texts), texts
+                    assert not numbers, f"a breakdown of {count} responses was shown: {numbers}"
+                else:
+                    assert numbers, "no counts shown for 40 responses"
+                    small = [n for n in numbers if 0 < n < 5]
+                    assert not small, f"counts under 5 shown as numbers: {small}"
+                    assert "fewer than 5" in texts, "expected some counts under 5 to show as 'fewer than 5'"
+                k.tap("Back to the panel")
+                k.wait_screen("facilitator")
+            finally:
+                k.stop()
+                x.close()
+
+
+def test_save_to_usb():
+    """From the facilitator panel onto a USB stick (a real ext4 image loop-mounted under /mnt), then into the hub with
+    engage-hub import: every unsent response arrives once. Without a key the facilitator is told why."""
+    hub_bin = os.environ["ENGAGE_HUB_BINARY"]
+    with tempfile.TemporaryDirectory() as tmp:
+        stick = f"/mnt/engage-usb-{os.getpid()}"
+        image = os.path.join(tmp, "stick.img")
+        with open(image, "wb") as f:
+            f.truncate(16 * 1024 * 1024)
+        os.makedirs(stick, exist_ok=True)
+        if (os.geteuid() != 0 or
+                subprocess.run(["mkfs.ext4", "-q", "-F", image], capture_output=True).returncode != 0 or
+                subprocess.run(["mount", "-o", "loop", image, stick], capture_output=True).returncode != 0):
+            os.rmdir(stick)
+            print("SKIPPED save_to_usb: needs root and loop mounts to make a USB stick")
+            sys.exit(77)
+        x = k = None
+        try:
+            hub_db = os.path.join(tmp, "hub.sqlite")
+            enrol = subprocess.run([hub_bin, "kiosk", "add", "Leith Library", "--db", hub_db, "--json"],
+                                   check=True, capture_output=True, text=True)
+            hub_kiosk = json.loads(enrol.stdout)["id"]
+            key_file = os.path.join(tmp, "kiosk.key")
+            subprocess.run([hub_bin, "kiosk", "key", hub_kiosk, "--out", key_file, "--db", hub_db], check=True,
+                           capture_output=True)
+            data = os.path.join(tmp, "data")
+            subprocess.run([BINARY, "seed", "--data-dir", data, "--count", "30"], check=True, stdout=subprocess.DEVNULL)
+            x = Xvfb()
+            # First without a key: the facilitator is told, nothing is written.
+            k = Kiosk(BINARY, x, data, args=["--config", write_pin_config(tmp)],
+                      artefacts=os.path.join(ARTEFACTS, "usb"), work_dir=os.path.join(tmp, "work"))
+            k.wait_screen("attract")
+            open_panel(k)
+            k.tap("Save to a USB stick")
+            st = k.wait_screen("save_to_usb")
+            label = next((w["label"] for w in st["widgets"] if w["label"].startswith(os.path.basename(stick))), None)
+            assert label, f"the stick {stick} is not offered: {[w['label'] for w in st['widgets']]}"
+            k.tap(label)
+            st = k.wait(lambda s: any(t["text"].startswith("Could not save") for t in s.get("texts", [])),
+                        "the no-key message", 20)
+            written = [f for f in os.listdir(stick) if f != "lost+found"]
+            assert not written, f"something was written without a key: {written}"
+            k.screenshot("01-no-key")
+            k.stop()
+            k = None
+            subprocess.run([BINARY, "pair", "--key-file", key_file, "--data-dir", data], check=True, capture_output=True)
+            k = Kiosk(BINARY, x, data, args=["--config", write_pin_config(tmp)],
+                      artefacts=os.path.join(ARTEFACTS, "usb"), work_dir=os.path.join(tmp, "work2"))
+            k.wait_screen("attract")
+            open_panel(k)
+            k.tap("Save to a USB stick")
+            k.wait_screen("save_to_usb")
+            k.tap(label)
+            st = k.wait(lambda s: any(t["text"].startswith("Saved 30 responses") for t in s.get("texts", [])),
+                        "the bundle to be written", 30)
+            k.screenshot("02-saved")
+            bundles = [f for f in os.listdir(stick) if f.endswith(".bundle")]
+            assert len(bundles) == 1, os.listdir(stick)
+            k.tap("Back to the panel")
+            st = k.wait_screen("facilitator")
+            assert st["sync"]["waiting"] == 30, "responses must stay waiting until the hub acknowledges them"
+        finally:
+            if k:
+                k.stop()
+            if x:
+                x.close()
+            imported = None
+            if os.path.ismount(stick):
+                files = [os.path.join(stick, f) for f in os.listdir(stick) if f.endswith(".bundle")]
+                if files:
+                    imported = [subprocess.run([hub_bin, "import", files[0], "--db", hub_db, "--json"],
+                                               capture_output=True, text=True) for _ in range(2)]
+                subprocess.run(["umount", stick], capture_output=True)
+            os.rmdir(stick)
+        # Imported twice: 30 stored, then 30 already held.
+        assert imported and all(r.returncode == 0 for r in imported), [r.stderr for r in imported or []]
+        db = sqlite3.connect(hub_db)
+        n = db.execute("SELECT count(*) FROM records").fetchone()[0]
+        db.close()
+        assert n == 30, f"the hub holds {n} records after importing the bundle twice"
+
+
 TESTS = {n[5:]: f for n, f in globals().items() if n.startswith("test_")}
 
 if __name__ == "__main__":
