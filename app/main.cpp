@@ -18,6 +18,7 @@
 #include "engage/survey.h"
 #include "engage/sync.h"
 #include "kiosk.h"
+#include "pair_reply.h"
 
 namespace {
 
@@ -313,15 +314,6 @@ int pair_command(SyncOptions o, const std::string& code, const std::string& key_
     SyncSettings settings;
     settings.ca_file = o.ca_file;
     // The reply also carries the bundle key: keep its body (pair_with_hub returns only the token).
-    struct KeepReply : Transport {
-        Transport& inner;
-        HttpResponse last;
-        explicit KeepReply(Transport& t) : inner(t) {}
-        HttpResponse post(const std::string& u, const std::string& t, const std::string& b, bool gz,
-                          const std::function<bool()>& cancelled) override {
-            return last = inner.post(u, t, b, gz, cancelled);
-        }
-    };
     auto curl = make_curl_transport(settings);
     KeepReply reply(*curl);
     std::string error;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "engage/answers.h"
+#include "pair_reply.h"
 
 namespace {
 constexpr int SQLITE_BUSY_CODE = 5;  // SQLITE_BUSY, without pulling sqlite3.h into the app
@@ -579,6 +580,7 @@ bool KioskState::poll_background() {
             sync.reset();  // the old thread must not write its status (e.g. "paused") over the new pairing
             save_pairing(*store, pair_hub, r.token, config.ca_file.empty() ? store->setting(kSettingCaFile).value_or("")
                                                                             : config.ca_file);
+            if (r.bundle_key) save_bundle_key(*store, *r.bundle_key);
             pair_open = false;
             facilitator_message = strings.fmt("pair.done", {{"hub", pair_hub}});
             log_info("Paired with the hub " + pair_hub);
@@ -623,7 +625,10 @@ void KioskState::confirm_pair() {
         try {
             SyncSettings settings;
             settings.ca_file = ca;
-            r.token = pair_with_hub(*make_curl_transport(settings), url, code, kiosk, r.error);
+            auto curl = make_curl_transport(settings);
+            KeepReply reply(*curl);  // the reply also carries the USB bundle key
+            r.token = pair_with_hub(reply, url, code, kiosk, r.error);
+            if (!r.token.empty()) r.bundle_key = bundle_key_from_pair_reply(reply.last.body);
         } catch (const std::exception& e) {
             r.error = e.what();
         }

@@ -109,6 +109,7 @@ struct KioskState {
     // Pairing form (drawn inside the facilitator panel)
     struct PairResult {
         std::string token, error;
+        std::optional<BundleKey> bundle_key;   // for USB transfer, when the hub sent one
     };
     bool pair_open = false;
     std::string pair_url, pair_code, pair_message, pair_hub;

@@ -526,6 +526,46 @@ def test_live_results():
                 x.close()
 
 
+def test_pair_on_screen():
+    """Pairing from the facilitator panel, typed on the kiosk: the token and the USB bundle key are stored, and a
+    response then reaches the hub."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sync"))
+    from harness import Hub, wait_for  # noqa: E402
+    hub_bin = os.environ["ENGAGE_HUB_BINARY"]
+    with tempfile.TemporaryDirectory() as tmp:
+        hub = Hub(hub_bin, os.path.join(tmp, "hub.sqlite"), os.path.join(tmp, "hub"))
+        enrolment = hub.add_kiosk("Hall kiosk")
+        hub.start()
+        x = Xvfb()
+        data = os.path.join(tmp, "data")
+        k = Kiosk(BINARY, x, data, args=["--config", write_pin_config(tmp)], artefacts=os.path.join(ARTEFACTS, "pair"))
+        try:
+            k.wait_screen("attract")
+            open_panel(k)
+            k.tap("Pair with hub")
+            k.wait_screen("pair_hub")
+            for field, value in (("Hub address", hub.url), ("Pairing code", enrolment.pairing)):
+                k.tap(field)
+                k.wait_screen("keyboard")
+                k.type_keys(value)
+                k.key("Return")  # nothing focused: Enter is Done
+                k.wait_screen("pair_hub")
+            k.screenshot("01-filled")
+            k.tap("Pair")
+            st = k.wait(lambda s: s["screen"] == "facilitator" and s["sync"]["hub"] == hub.url, "the pairing", 30)
+            db = sqlite3.connect(os.path.join(data, "engage.sqlite"))
+            keys = [r[0] for r in db.execute("SELECT key FROM settings")]
+            db.close()
+            assert "bundle_key" in keys, f"pairing on screen stored no USB bundle key: {keys}"
+            k.tap("Back to the kiosk")
+            complete_demo(k, shots=False)
+            wait_for(lambda: sum(r["records"] for r in hub.status()) == 1, "the response to reach the hub", interval=0.2)
+        finally:
+            k.stop()
+            x.close()
+            hub.stop()
+
+
 def test_save_to_usb():
     """From the facilitator panel onto a USB stick (a real ext4 image loop-mounted under /mnt), then into the hub with
     engage-hub import: every unsent response arrives once. Without a key the facilitator is told why."""
