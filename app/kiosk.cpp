@@ -399,6 +399,8 @@ int run_kiosk(const RunOptions& opts) {
         ui.want_frame = false;
         const std::string frame_key = s.screen_key();  // the screen this frame starts on (a tap may leave it)
         s.focus.begin_frame(frame_key);
+        ui.words_scroll_up = s.t("list.scroll_up");
+        ui.words_scroll_down = s.t("list.scroll_down");
         ui.focus_moved = s.focus.focused() != focus_before;
         const std::string screen = ui::draw_current(s, ui);
         s.focus.end_frame();

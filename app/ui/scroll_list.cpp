@@ -65,14 +65,18 @@ void ScrollList::end(Ui& ui, float content_h) {
         dl->AddTriangleFilled(ImVec2(c.x - r, c.y - d * r * 0.6f), ImVec2(c.x + r, c.y - d * r * 0.6f),
                               ImVec2(c.x, c.y + d * r * 0.8f), enabled ? ui.theme.text : ui.theme.muted);
     };
+    int serial = ui.focus_serial;
     if (ui.button("", ImVec2(x, pos.y), ImVec2(bw, bw), Look::Normal, *scroll > 0, "scroll-up"))
         *scroll = std::max(0.f, *scroll - step);
     ui.widgets.back().label = "Scroll up";
+    if (ui.focus_serial != serial) ui.focused_label = ui.words_scroll_up;  // an arrow: named for speech
     arrow(pos.y, true, *scroll > 0);
     const float down_y = pos.y + size.y - bw;
+    serial = ui.focus_serial;
     if (ui.button("", ImVec2(x, down_y), ImVec2(bw, bw), Look::Normal, *scroll < max_scroll, "scroll-down"))
         *scroll = std::min(max_scroll, *scroll + step);
     ui.widgets.back().label = "Scroll down";
+    if (ui.focus_serial != serial) ui.focused_label = ui.words_scroll_down;
     arrow(down_y, false, *scroll < max_scroll);
     ImGui::PopID();
     const float track_top = pos.y + bw + ui.px(0.3f), track_h = size.y - 2 * bw - ui.px(0.6f);

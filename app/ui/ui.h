@@ -63,6 +63,7 @@ struct Ui {
     std::string focused_label;   // the focused widget's label this frame ("" = none drawn)
     ImVec2 focused_min{}, focused_max{};
     bool want_frame = false;     // draw another frame (e.g. a list scrolled to show the focus)
+    std::string words_scroll_up = "Scroll up", words_scroll_down = "Scroll down";  // in the screen's language
     bool focus_moved = false;    // the focus changed since the last frame: a list scrolls to show it
     int focus_serial = 0;        // counts focused widgets drawn (a list knows whether it holds the focus)
     // Registers the widget just drawn at pos/size as focusable under `key`, draws the focus ring when it has

@@ -381,6 +381,13 @@ def test_keyboard_only():
             assert first, "Tab did not focus anything on the attract screen"
             k.key("shift+Tab")
             assert k.state.get("focus") != first, "Shift-Tab did not move back"
+            # Text at 200 % by keyboard too: then the long lists scroll, and the focus must bring items into view.
+            k.focus_to(t["access.size_100"])
+            k.key("Return")
+            k.wait(lambda s: s["access"]["text_percent"] == 150, "150 %")
+            k.focus_to(t["access.size_150"])
+            k.key("Return")
+            k.wait(lambda s: s["access"]["text_percent"] == 200, "200 %")
             k.focus_to(t["attract.tap"])
             k.screenshot("01-attract-focus")
             k.key("Return")
@@ -395,7 +402,10 @@ def test_keyboard_only():
             k.key("Return")
             k.wait_screen("question", question="listened")
             k.focus_to(survey_text("en", QUESTIONS["listened"]["options"][0]["label"]))
-            k.key("Right")  # the next option: beside it (two columns on a wide screen)
+            first_opt, second_opt = (k.widget(survey_text("en", QUESTIONS["listened"]["options"][i]["label"]))
+                                     for i in (0, 1))
+            # The next option with an arrow: beside it in two columns, below it in one (large text).
+            k.key("Right" if second_opt["x"] > first_opt["x"] + first_opt["w"] / 2 else "Down")
             assert k.state["focus"] == survey_text("en", QUESTIONS["listened"]["options"][1]["label"]), k.state["focus"]
             k.key("Return")
             k.focus_to(t["nav.next"])
@@ -418,6 +428,7 @@ def test_keyboard_only():
             k.wait_screen("question", question="matters")
             # A long list: the focus goes past the visible part and the list scrolls to show it.
             last = survey_text("en", QUESTIONS["matters"]["options"][-1]["label"])
+            assert not k.has(last), "at 200 % the last option should start out of sight"
             k.focus_to(last)
             time.sleep(0.3)
             k._read()
