@@ -26,6 +26,7 @@
 #include "engage/bundle.h"
 #include "export.h"
 #include "import.h"
+#include "server.h"
 #include "engage/config.h"
 #include "engage/results.h"
 #include "engage/storage.h"
@@ -193,37 +194,8 @@ std::string cookie(const httplib::Request& req, const std::string& name) {
     return "";
 }
 
-std::string random_token() {
-    unsigned char b[32];
-    randombytes_buf(b, sizeof b);
-    char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-    sodium_bin2base64(out, sizeof out, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    return out;
-}
-
 bool same_secret(const std::string& a, const std::string& b) {
     return !a.empty() && a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string utc_in(long seconds) {
-    const std::time_t t = std::time(nullptr) + seconds;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::string one_line(const std::string& s, std::size_t max = 80) {
-    std::string out;
-    for (unsigned char c : s) {
-        if (out.size() >= max) {
-            out += "…";
-            break;
-        }
-        out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
-    }
-    return out;
 }
 
 bool is_date(const std::string& s) {
@@ -449,7 +421,7 @@ private:
         }
         clear_failures(key);
         const std::string token = random_token();
-        WebSession s{name, random_token(), utc_seconds_now(), utc_in(kSessionSeconds)};
+        WebSession s{name, random_token(), utc_seconds_now(), utc_after(kSessionSeconds)};
         store_.add_web_session(sha256_hex(token), s);
         log_(who + ": logged in");
         redirect(res, "/dashboard");

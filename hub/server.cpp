@@ -71,24 +71,12 @@ struct RequestNote {
 };
 thread_local RequestNote t_note;
 
-// Names and messages from outside go into a one-line log: no control characters, bounded.
-std::string clean(const std::string& s, std::size_t max = 300) {
-    std::string out;
-    for (unsigned char c : s) {
-        if (out.size() >= max) {
-            out += "…";
-            break;
-        }
-        out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
-    }
-    return out;
-}
 
 std::string short_id(const std::string& id) { return id.size() > 4 ? id.substr(0, 4) + "…" : id; }
 
 std::string kiosk_label(const KioskInfo& k, const std::string& device_id) {
     const std::string& dev = !device_id.empty() ? device_id : !k.device_id.empty() ? k.device_id : k.id;
-    return "kiosk=" + clean(k.name, 80) + " (" + short_id(dev) + ")";
+    return "kiosk=" + one_line(k.name, 80) + " (" + short_id(dev) + ")";
 }
 
 void send_json(httplib::Response& res, int status, const json& body) {
@@ -145,7 +133,7 @@ void drain(const httplib::ContentReader& reader) {
 bool encoding_ok(const httplib::Request& req, std::string& why) {
     const std::string enc = req.get_header_value("Content-Encoding");
     if (enc.empty() || enc == "gzip" || enc == "identity" || enc == "deflate" || enc == "br") return true;
-    why = "unsupported Content-Encoding '" + clean(enc, 40) + "' (send gzip)";
+    why = "unsupported Content-Encoding '" + one_line(enc, 40) + "' (send gzip)";
     return false;
 }
 
@@ -199,7 +187,7 @@ public:
             return [this, what, status](const httplib::Request& req, httplib::Response& res,
                                         const httplib::ContentReader& reader) {
                 drain(reader);
-                send_error(res, status, std::string(what) + ": " + req.method + " " + clean(req.path, 100));
+                send_error(res, status, std::string(what) + ": " + req.method + " " + one_line(req.path, 100));
             };
         };
         svr.Post(".*", elsewhere("not found", 404));
@@ -207,12 +195,12 @@ public:
         svr.Patch(".*", elsewhere("method not allowed", 405));
         svr.Delete(".*", elsewhere("method not allowed", 405));
         svr.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
-            send_error(res, 404, "not found: GET " + clean(req.path, 100));
+            send_error(res, 404, "not found: GET " + one_line(req.path, 100));
         });
         svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
             if (!res.body.empty()) return;
             std::string msg = "request refused (HTTP " + std::to_string(res.status) + ")";
-            if (res.status == 404) msg = "not found: " + req.method + " " + clean(req.path, 100);
+            if (res.status == 404) msg = "not found: " + req.method + " " + one_line(req.path, 100);
             else if (res.status == 400) msg = "bad request";
             send_error(res, res.status, msg);
         });
@@ -237,13 +225,13 @@ private:
 
     void log_request(const httplib::Request& req, const httplib::Response& res) {
         std::string l = !t_note.kiosk.empty() ? t_note.kiosk
-                                              : req.method + " " + clean(req.path, 100) + " from " + req.remote_addr;
+                                              : req.method + " " + one_line(req.path, 100) + " from " + req.remote_addr;
         if (!t_note.detail.empty()) l += " " + t_note.detail;
         l += " status=" + std::to_string(res.status);
         if (t_note.active)
             l += " " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t_note.start)
                                           .count()) + "ms";
-        if (!t_note.error.empty()) l += " error: " + clean(t_note.error);
+        if (!t_note.error.empty()) l += " error: " + one_line(t_note.error);
         log_.line(l);
         t_note = RequestNote{};
     }
@@ -290,7 +278,7 @@ private:
             case ReadResult::Broken:
                 return send_error(res, 400, req.get_header_value("Content-Encoding").empty()
                                                 ? "the body could not be read"
-                                                : "the body is not valid " + clean(req.get_header_value("Content-Encoding"), 20) +
+                                                : "the body is not valid " + one_line(req.get_header_value("Content-Encoding"), 20) +
                                                       " (it could not be decompressed)");
         }
 
@@ -422,6 +410,19 @@ bool split_listen(const std::string& s, std::string& host, int& port) {
 }
 
 }  // namespace
+
+// Names and messages from outside go into a one-line log: no control characters, bounded.
+std::string one_line(const std::string& s, std::size_t max) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (out.size() >= max) {
+            out += "…";
+            break;
+        }
+        out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+    }
+    return out;
+}
 
 int serve(const ServeOptions& o) {
     auto fail = [](const std::string& m) {

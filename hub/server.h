@@ -17,5 +17,8 @@ struct ServeOptions {
 
 // Runs until SIGINT / SIGTERM. Returns the process exit code (0 after a clean stop).
 int serve(const ServeOptions& opts);
+// Text from outside (names, paths, errors) made fit for a one-line log: control characters become spaces, and
+// anything past `max` bytes becomes "…".
+std::string one_line(const std::string& s, std::size_t max = 300);
 
 }  // namespace engage::hub

@@ -204,23 +204,6 @@ static_assert(std::size(kMigrations) == kHubSchemaVersion, "one migration per sc
 constexpr long kPairingCodeSeconds = 24 * 3600;
 constexpr const char kCodeAlphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";  // no 0/O, 1/I/L
 
-std::string utc_after(long seconds) {
-    const std::time_t t = std::time(nullptr) + seconds;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::string random_token() {
-    unsigned char b[32];
-    randombytes_buf(b, sizeof b);
-    char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-    sodium_bin2base64(out, sizeof out, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    return out;
-}
-
 // A new bundle key: 32 random bytes, as base64 (how the kiosks table keeps it).
 std::string random_bundle_key() {
     unsigned char b[32];
@@ -811,6 +794,23 @@ private:
 };
 
 }  // namespace
+
+std::string utc_after(long seconds) {
+    const std::time_t t = std::time(nullptr) + seconds;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string random_token() {
+    unsigned char b[32];
+    randombytes_buf(b, sizeof b);
+    char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(out, sizeof out, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
 
 std::string sha256_hex(const std::string& s) {
     unsigned char d[crypto_hash_sha256_BYTES];

@@ -123,6 +123,10 @@ struct TextReview {
 
 // SHA-256 hex of a string (tokens, pairing codes).
 std::string sha256_hex(const std::string& s);
+// 32 random bytes as URL-safe base64 without padding (kiosk tokens, web session tokens).
+std::string random_token();
+// UTC now + `seconds`, as "YYYY-MM-DDTHH:MM:SSZ" (expiry times).
+std::string utc_after(long seconds);
 // Uppercase, without spaces and dashes: "abcd-efgh" -> "ABCDEFGH".
 std::string normalise_pairing_code(const std::string& code);
 // "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db" (for logs and messages).
