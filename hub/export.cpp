@@ -13,21 +13,13 @@
 #include <set>
 
 #include "engage/config.h"
+#include "engage/storage.h"
 
 namespace engage::hub {
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;  // answers keep their stored (survey) order
-
-std::string now_utc() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 bool selected_shape(const json& v) {
     if (!v.is_object()) return false;
@@ -249,7 +241,7 @@ void write_json(std::ostream& out, const std::vector<const RecordRow*>& kept, co
                 const Sharing& sharing, ExportReport& rep, const std::function<void(std::size_t, std::size_t)>& progress) {
     const auto& f = o.filters;
     json head = json::object();
-    head["exported_utc"] = o.exported_utc.empty() ? now_utc() : o.exported_utc;
+    head["exported_utc"] = o.exported_utc.empty() ? engage::utc_seconds_now() : o.exported_utc;
     head["filters"] = json{{"venue", opt_json(f.venue)},
                            {"since", opt_json(f.since)},
                            {"until", opt_json(o.until_day ? o.until_day : f.until)},
