@@ -38,6 +38,11 @@ def main():
         assert r.returncode == 1 and "missing.json" in r.stdout, r.stdout
         r = run("--size", "huge")
         assert r.returncode == 2 and "--size" in r.stderr, r.stderr
+        # The access flags: a bad value is refused with the flag named, before any window opens.
+        for args, name in ((("--switch", "joystick"), "--switch"), (("--dwell-ms", "5"), "--dwell-ms"),
+                           (("--text-scale", "3"), "--text-scale")):
+            r = run(*args)
+            assert r.returncode == 2 and name in r.stderr, (args, r.stderr)
         r = run("--idle-seconds", "0")
         assert r.returncode != 0, r
         cfg = os.path.join(tmp, "kiosk.json")

@@ -1,4 +1,5 @@
 // Backoff maths with a fixed clock and fixed random numbers; sync settings from the config file.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -113,5 +114,38 @@ TEST_CASE("config: hub settings and batch sizes", "[sync][config]") {
     CHECK(problems.size() == 3);
     CHECK(bad.batch_records == 500);
     CHECK(bad.batch_kib == 256);
+    std::filesystem::remove_all(tmpl);
+}
+
+TEST_CASE("config: switch access and speech settings, and bad values named with their field", "[config]") {
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/engage-access-config-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    const std::string file = tmpl + "/kiosk.json";
+    std::ofstream(file) << R"({"switch_access": "dwell", "dwell_ms": 1200, "speech_program": "/usr/bin/espeak-ng",
+                               "speech_wav_dir": "/tmp/speech"})";
+    KioskConfig cfg;
+    std::vector<std::string> problems;
+    CHECK(load_config_file(file, cfg, problems));
+    CHECK(problems.empty());
+    CHECK(cfg.switch_access == "dwell");
+    CHECK(cfg.dwell_ms == 1200);
+    CHECK(cfg.speech_program == "/usr/bin/espeak-ng");
+    CHECK(cfg.speech_wav_dir == "/tmp/speech");
+
+    std::ofstream(file) << R"({"switch_access": "joystick", "dwell_ms": 100, "speech_program": 7})";
+    KioskConfig bad;
+    problems.clear();
+    CHECK_FALSE(load_config_file(file, bad, problems));
+    REQUIRE(problems.size() == 3);
+    for (const char* field : {"switch_access", "dwell_ms", "speech_program"}) {
+        INFO(field);
+        CHECK(std::any_of(problems.begin(), problems.end(), [&](const std::string& p) {
+            return p.find(field) != std::string::npos && p.find(file) != std::string::npos;
+        }));
+    }
+    CHECK(bad.switch_access == "off");   // nothing taken from a bad value
+    CHECK(bad.dwell_ms == 2500);
+    CHECK(bad.speech_program == "espeak-ng");
     std::filesystem::remove_all(tmpl);
 }
