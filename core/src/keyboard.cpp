@@ -8,7 +8,7 @@
 namespace engage {
 namespace {
 
-enum class Layout { Latin, Polish, Ukrainian };
+enum class Layout { Latin, Polish, Gaelic, Ukrainian };
 
 Layout layout_of(const std::string& lang) {
     std::string base = lang.substr(0, lang.find_first_of("-_"));
@@ -16,7 +16,8 @@ Layout layout_of(const std::string& lang) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     if (base == "uk") return Layout::Ukrainian;
     if (base == "pl") return Layout::Polish;
-    return Layout::Latin;  // English, Gaelic, Chinese (no input method), and any other
+    if (base == "gd") return Layout::Gaelic;
+    return Layout::Latin;  // English, Chinese (no input method), and any other
 }
 
 std::vector<Key> letters(const char* chars) {
@@ -32,6 +33,19 @@ using Rows = std::vector<std::vector<Key>>;
 
 Rows latin_letters() {
     return {letters("1234567890"), letters("qwertyuiop"), letters("asdfghjkl'"), letters("zxcvbnm,.?")};
+}
+
+// QWERTY with a row of the language's own letters under it, so they are one tap away, never on another page.
+Rows own_letters(Layout l) {
+    Rows r = latin_letters();
+    if (l == Layout::Polish) r.push_back(letters("ąćęłńóśźż"));
+    if (l == Layout::Gaelic) r.push_back(letters("àèìòù"));
+    return r;
+}
+
+// A web address on one page: digits, letters and . : / - _ ~ (11 keys a row, as wide as Ukrainian's 12).
+Rows address_letters() {
+    return {letters("1234567890"), letters("qwertyuiop"), letters("asdfghjkl:_"), letters("zxcvbnm./-~")};
 }
 
 // ЙЦУКЕН as on Ukrainian keyboards: 33 letters and the apostrophe ʼ (U+02BC) in three rows of 12.
@@ -86,6 +100,16 @@ std::string keyboard_upper(const std::string& s) {
 
 Keyboard::Keyboard() { reset(); }
 
+void Keyboard::set_kind(KeyboardKind kind) {
+    kind_ = kind;
+    reset();
+}
+
+void Keyboard::reset() {
+    page_ = kLetters;
+    shift_ = kind_ == KeyboardKind::Text;  // a fresh text starts with a capital; an address does not
+}
+
 void Keyboard::set_language(const std::string& lang) {
     lang_ = lang;
     const auto p = pages();
@@ -93,6 +117,7 @@ void Keyboard::set_language(const std::string& lang) {
 }
 
 std::vector<int> Keyboard::pages() const {
+    if (kind_ == KeyboardKind::Address) return {kLetters, kSymbols};
     if (layout_of(lang_) == Layout::Ukrainian) return {kLetters, kLatin, kSymbols};
     return {kLetters, kSymbols, kAccents};
 }
@@ -102,10 +127,21 @@ std::vector<std::vector<Key>> Keyboard::rows() const {
     const auto p = pages();
     const int page = std::find(p.begin(), p.end(), page_) == p.end() ? kLetters : page_;
     Rows r;
+    if (kind_ == KeyboardKind::Address) {
+        r = page == kSymbols ? symbols() : address_letters();
+        if (shift_)
+            for (auto& row : r)
+                for (auto& k : row) k.label = k.text = keyboard_upper(k.text);
+        r.push_back({{"Shift", "", KeyAction::Shift, 1.2f, 0},
+                     page == kSymbols ? page_key("abc", kLetters, 1.8f) : page_key("?123", kSymbols, 1.8f),
+                     {"Delete", "", KeyAction::Backspace, 1.5f, 0},
+                     {"Done", "", KeyAction::Done, 2.0f, 0}});
+        return r;
+    }
     if (page == kSymbols) r = symbols();
     else if (page == kAccents) r = accents(layout);
     else if (page == kLatin) r = latin_letters();
-    else r = layout == Layout::Ukrainian ? ukrainian_letters() : latin_letters();
+    else r = layout == Layout::Ukrainian ? ukrainian_letters() : own_letters(layout);
     if (shift_)
         for (auto& row : r)
             for (auto& k : row) k.label = k.text = keyboard_upper(k.text);
@@ -142,14 +178,17 @@ namespace {
 
 template <class F>
 void each_key(const std::string& lang, F f) {
-    Keyboard k;
-    k.set_language(lang);
-    for (int page : k.pages())
-        for (bool shifted : {false, true}) {
-            k.set_page(page, shifted);
-            for (const auto& row : k.rows())
-                for (const auto& key : row) f(key);
-        }
+    for (KeyboardKind kind : {KeyboardKind::Text, KeyboardKind::Address}) {
+        Keyboard k;
+        k.set_kind(kind);
+        k.set_language(lang);
+        for (int page : k.pages())
+            for (bool shifted : {false, true}) {
+                k.set_page(page, shifted);
+                for (const auto& row : k.rows())
+                    for (const auto& key : row) f(key);
+            }
+    }
 }
 
 }  // namespace
@@ -174,12 +213,12 @@ bool Keyboard::press(const Key& k, std::string& text, std::size_t max_chars) {
         case KeyAction::Space:
             if (utf8_length(text) + utf8_length(k.text) <= max_chars) text += k.text;
             // After the first letter, go back to lower case; after ". " capitalise again.
-            if (k.action == KeyAction::Insert) shift_ = false;
+            if (k.action == KeyAction::Insert || kind_ == KeyboardKind::Address) shift_ = false;
             else shift_ = !text.empty() && (text.size() >= 2 && (text[text.size() - 2] == '.' || text[text.size() - 2] == '?' || text[text.size() - 2] == '!'));
             return false;
         case KeyAction::Backspace:
             utf8_pop_back(text);
-            if (text.empty()) shift_ = true;
+            if (text.empty()) shift_ = kind_ == KeyboardKind::Text;
             return false;
         case KeyAction::Shift:
             shift_ = !shift_;

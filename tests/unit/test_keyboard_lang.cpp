@@ -97,7 +97,7 @@ TEST_CASE("keyboard: Ukrainian has ЙЦУКЕН with і ї є ґ and the apostro
     CHECK(text == "Привіт, мʼята ok!Ї");
 }
 
-TEST_CASE("keyboard: Polish and Gaelic letters come first on the accents page", "[keyboard]") {
+TEST_CASE("keyboard: Polish and Gaelic letters also come first on the accents page", "[keyboard]") {
     Keyboard k;
     k.set_language("pl");
     k.set_page(kAccents, false);
@@ -279,4 +279,129 @@ TEST_CASE("scripts Dear ImGui 1.86 cannot draw are named, with the reason", "[gl
     CHECK(unsupported_text("ਪੰਜਾਬੀ") == "Gurmukhi (U+0A2A)");
     CHECK(unsupported_text("नमस्ते") == "Devanagari (U+0928)");
     CHECK(unsupported_text("ไทย") == "Thai (U+0E44)");
+}
+
+namespace {
+
+// The narrowest key of a row when every row is scaled to the width of an 800 px portrait screen (as
+// app/ui/screen_keyboard.cpp does: 760 px inside the margins, 10 px between keys).
+float narrowest_px(const std::vector<Key>& row) {
+    const float inner = 760.f, gap = 10.f;
+    float units = 0, narrowest = 1e9f;
+    for (const auto& k : row) units += k.width;
+    for (const auto& k : row)
+        narrowest = std::min(narrowest, (inner - gap * static_cast<float>(row.size() - 1)) / units * k.width);
+    return narrowest;
+}
+
+std::string row_text(const std::vector<Key>& row) {
+    std::string s;
+    for (const auto& key : row) s += key.text;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("keyboard: Polish and Gaelic letters are on the first page, capitals under Shift", "[keyboard]") {
+    Keyboard k;
+    k.set_language("pl");
+    k.set_page(kLetters, false);
+    auto rows = k.rows();
+    REQUIRE(rows.size() == 6);  // digits, three QWERTY rows, the Polish row, the bottom row
+    CHECK(row_text(rows[0]) == "1234567890");
+    CHECK(row_text(rows[1]) == "qwertyuiop");
+    CHECK(row_text(rows[4]) == "ąćęłńóśźż");
+    k.set_page(kLetters, true);
+    CHECK(row_text(k.rows()[4]) == "ĄĆĘŁŃÓŚŹŻ");
+
+    k.set_language("gd");
+    k.set_page(kLetters, false);
+    rows = k.rows();
+    REQUIRE(rows.size() == 6);
+    CHECK(row_text(rows[4]) == "àèìòù");
+    k.set_page(kLetters, true);
+    CHECK(row_text(k.rows()[4]) == "ÀÈÌÒÙ");
+
+    // Typed without leaving the first page.
+    std::string text;
+    k.set_language("pl");
+    k.reset();
+    for (const char* l : {"Ż", "ó", "ł", "w"}) press_label(k, text, l);
+    CHECK(text == "Żółw");
+    CHECK(k.page() == kLetters);
+    text.clear();
+    k.set_language("gd");
+    k.reset();
+    for (const char* l : {"Ò", "r", "a", "n"}) press_label(k, text, l);
+    CHECK(text == "Òran");
+    CHECK(k.page() == kLetters);
+
+    // English and Chinese keep the plain QWERTY page.
+    for (const char* lang : {"en", "zh-Hans"}) {
+        k.set_language(lang);
+        k.set_page(kLetters, false);
+        CHECK(k.rows().size() == 5);
+    }
+}
+
+TEST_CASE("keyboard: no key is narrower than before on an 800 px portrait screen", "[keyboard]") {
+    // Before this change the narrowest key was on Ukrainian's rows of 12 letters.
+    const float before = narrowest_px(std::vector<Key>(12, Key{"x", "x", KeyAction::Insert, 1.0f, 0}));
+    for (const char* lang : {"en", "gd", "pl", "uk", "zh-Hans"})
+        for (KeyboardKind kind : {KeyboardKind::Text, KeyboardKind::Address}) {
+            Keyboard k;
+            k.set_kind(kind);
+            k.set_language(lang);
+            for (int page : k.pages())
+                for (bool shifted : {false, true}) {
+                    k.set_page(page, shifted);
+                    for (const auto& row : k.rows()) {
+                        INFO(lang << " kind " << static_cast<int>(kind) << " page " << page << " row " << row_text(row));
+                        CHECK(row.size() <= 12);
+                        CHECK(narrowest_px(row) >= before - 0.01f);
+                    }
+                }
+        }
+}
+
+TEST_CASE("keyboard: the address layout types a hub URL on one page", "[keyboard]") {
+    for (const char* lang : {"en", "uk", "pl"}) {
+        INFO(lang);
+        Keyboard k;
+        k.set_language(lang);
+        k.set_kind(KeyboardKind::Address);
+        CHECK(k.kind() == KeyboardKind::Address);
+        CHECK(k.page() == kLetters);
+        CHECK_FALSE(k.shifted());  // addresses are lower case
+        CHECK(k.pages() == std::vector<int>{kLetters, kSymbols});
+        const auto labels = labels_on_page(k);
+        for (const char* l : {".", ":", "/", "-", "_", "~", "0", "9", "a", "z", "?123", "Delete", "Done", "Shift"})
+            CHECK(labels.count(l));
+        CHECK_FALSE(labels.count("Space"));
+
+        std::string text;
+        const std::string url = "https://hub.example.org:8443/x";
+        for (char32_t c : utf8_codepoints(url)) press_label(k, text, utf8_encode(c));
+        CHECK(text == url);
+        CHECK(k.page() == kLetters);
+        CHECK_FALSE(k.shifted());
+        // Delete back to empty stays lower case; Shift gives one capital, then lower case again.
+        while (!text.empty()) press_label(k, text, "Delete");
+        CHECK_FALSE(k.shifted());
+        press_label(k, text, "Shift");
+        press_label(k, text, "A");
+        press_label(k, text, "b");
+        CHECK(text == "Ab");
+        // The symbols page and back.
+        press_label(k, text, "?123");
+        CHECK(k.page() == kSymbols);
+        press_label(k, text, "@");
+        press_label(k, text, "abc");
+        CHECK(k.page() == kLetters);
+        CHECK(text == "Ab@");
+        // Back to text: the language's own layout and a capital first.
+        k.set_kind(KeyboardKind::Text);
+        CHECK(k.shifted());
+        CHECK(k.pages().size() == 3);
+    }
 }

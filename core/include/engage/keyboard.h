@@ -1,8 +1,9 @@
 // The on-screen keyboard's layout and the text it edits. The app owns the text: no OS keyboard,
 // no ImGui::InputText. No UI includes.
 //
-// One layout per language (set_language): Latin QWERTY with an accents page whose first row is the
-// language's own letters (Polish ą ć ę ł ń ó ś ź ż, Gaelic à è ì ò ù); Ukrainian ЙЦУКЕН Cyrillic with a
+// One layout per language (set_language): Latin QWERTY, with a fifth row of the language's own letters on
+// the first page for Polish (ą ć ę ł ń ó ś ź ż) and Gaelic (à è ì ò ù), and an accents page whose first row
+// is those letters again; Ukrainian ЙЦУКЕН Cyrillic with a
 // Latin page beside it. Chinese and any language without its own layout get the Latin keyboard
 // (no input method on a kiosk: see docs/languages.md).
 #pragma once
@@ -10,6 +11,10 @@
 #include <vector>
 
 namespace engage {
+
+// Text: words in the person's language. Address: a web address (the facilitator's hub URL): digits, lower-case
+// letters and . : / - _ ~ on the first page, whatever the language, and no capital to start with.
+enum class KeyboardKind { Text, Address };
 
 enum class KeyAction { Insert, Backspace, Space, Shift, Page, Done };
 
@@ -31,6 +36,9 @@ public:
     // The layout for a UI language code ("en", "uk", "pl", "zh-Hans", ...). Unknown codes get the Latin
     // keyboard. Keeps the shift state; moves to kLetters when the current page is not in the new layout.
     void set_language(const std::string& lang);
+    // Text (the default) or Address; goes back to the first page (reset()).
+    void set_kind(KeyboardKind kind);
+    KeyboardKind kind() const { return kind_; }
     const std::string& language() const { return lang_; }
     // The pages this layout has, kLetters first.
     std::vector<int> pages() const;
@@ -40,12 +48,14 @@ public:
     bool press(const Key& k, std::string& text, std::size_t max_chars);
     int page() const { return page_; }
     bool shifted() const { return shift_; }
-    void reset() { page_ = kLetters; shift_ = true; }  // a fresh text starts with a capital
+    // The first page; a fresh text starts with a capital, an address in lower case.
+    void reset();
     // A page this layout lacks shows kLetters.
     void set_page(int page, bool shifted) { page_ = page; shift_ = shifted; }
 
 private:
     std::string lang_ = "en";
+    KeyboardKind kind_ = KeyboardKind::Text;
     int page_ = kLetters;
     bool shift_ = true;
 };
