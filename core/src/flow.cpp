@@ -44,6 +44,8 @@ bool Flow::has_person_choices() const {
 }
 
 void Flow::reset() {
+    advance_at_.reset();
+    fraction_floor_ = 0;
     answers_.clear();
     more_time_ = false;  // a choice for one person, not the next
     access_ = AccessChoices{};
@@ -53,6 +55,7 @@ void Flow::reset() {
 }
 
 void Flow::go(Screen s) {
+    advance_at_.reset();
     screen_ = s;
     entered_ = time_.now();
     last_touch_ = entered_;
@@ -123,6 +126,7 @@ bool Flow::is_last() const { return screen_ == Screen::Question && next_shown(in
 bool Flow::next() {
     touch();
     if (!can_next()) return false;
+    fraction_floor_ = progress().fraction;
     const int n = next_shown(index_);
     if (n < 0) {
         go(Screen::Saving);
@@ -150,7 +154,118 @@ void Flow::back() {
     } else {
         index_ = p;
         go(Screen::Question);
+        fraction_floor_ = 0;
+        fraction_floor_ = progress().fraction;
     }
+}
+
+void Flow::set_language(const std::string& lang) {
+    if (lang != language_) advance_at_.reset();
+    language_ = lang;
+}
+
+bool Flow::choose(const std::string& option_id) {
+    touch();
+    advance_at_.reset();
+    if (screen_ != Screen::Question) return false;
+    const Question& q = question();
+    Answer a;
+    switch (q.type) {
+        case QuestionType::Smiley:
+        case QuestionType::Scale: {
+            const int lo = q.type == QuestionType::Smiley ? 1 : 0, hi = q.type == QuestionType::Smiley ? 5 : 10;
+            if (option_id.empty() || option_id.size() > 2) return false;
+            int v = 0;
+            for (char c : option_id) {
+                if (c < '0' || c > '9') return false;
+                v = v * 10 + (c - '0');
+            }
+            if (v < lo || v > hi || std::to_string(v) != option_id) return false;
+            a.number = v;
+            break;
+        }
+        case QuestionType::Choice:
+        case QuestionType::Agree: {
+            const bool known = std::any_of(q.options.begin(), q.options.end(),
+                                           [&](const Option& o) { return o.id == option_id; });
+            if (!known) return false;
+            a.selected = {option_id};
+            break;
+        }
+        default: return false;
+    }
+    Answer& stored = answers_[q.id];
+    stored.number = a.number;
+    stored.selected = a.selected;
+    if (survey_->auto_advance && auto_advance_allowed_ && option_id != kOtherOptionId && can_next()) {
+        advance_at_ = time_.now() + kAutoAdvance;
+        advance_index_ = index_;
+        advance_answer_ = stored;
+    }
+    return true;
+}
+
+void Flow::set_auto_advance_allowed(bool allowed) {
+    auto_advance_allowed_ = allowed;
+    if (!allowed) advance_at_.reset();
+}
+
+bool Flow::advance_still_valid() const {
+    if (!advance_at_ || screen_ != Screen::Question || index_ != advance_index_) return false;
+    auto it = answers_.find(question().id);
+    if (it == answers_.end()) return false;
+    const Answer& a = it->second;
+    return a.number == advance_answer_.number && a.selected == advance_answer_.selected &&
+           a.text == advance_answer_.text;
+}
+
+std::optional<TimePoint> Flow::advance_at() const {
+    return advance_still_valid() ? advance_at_ : std::nullopt;
+}
+
+int Flow::possible_from(int from) const {
+    // A question counts when it is shown given the answers before `from`, or when its show_if waits on a
+    // question at `from` or later (it may still be shown). Answers at `from` and later are not looked at.
+    Answers before;
+    for (int i = 0; i < from && i < static_cast<int>(survey_->questions.size()); ++i) {
+        const auto& id = survey_->questions[static_cast<std::size_t>(i)].id;
+        if (auto it = answers_.find(id); it != answers_.end()) before[id] = it->second;
+    }
+    std::vector<bool> possible(survey_->questions.size(), false);
+    int c = 0;
+    for (int i = from; i < static_cast<int>(survey_->questions.size()); ++i) {
+        const Question& q = survey_->questions[static_cast<std::size_t>(i)];
+        bool p = is_shown(*survey_, q, before);
+        if (!p && q.show_if) {
+            const int dep = survey_->index_of(q.show_if->question);
+            p = dep >= from && dep < i && possible[static_cast<std::size_t>(dep)];
+        }
+        possible[static_cast<std::size_t>(i)] = p;
+        if (p) ++c;
+    }
+    return c;
+}
+
+Progress Flow::progress() const {
+    Progress p;
+    const int n = static_cast<int>(survey_->questions.size());
+    if (screen_ == Screen::Attract) {
+        p.total = std::max(1, possible_from(0));
+        return p;
+    }
+    if (screen_ != Screen::Question && screen_ != Screen::IdleWarning) {
+        // Saving, Thanks, SaveFailed: all done.
+        p.step = p.total = std::max(1, shown_count());
+        p.fraction = 1.0;
+        return p;
+    }
+    int before = 0;
+    for (int i = 0; i < index_ && i < n; ++i)
+        if (is_shown(*survey_, survey_->questions[static_cast<std::size_t>(i)], answers_)) ++before;
+    p.step = before + 1;
+    p.total = std::max(p.step, before + possible_from(index_));
+    p.fraction = std::max(fraction_floor_, static_cast<double>(before) / static_cast<double>(p.total));
+    return p;
 }
 
 void Flow::saved() {
@@ -170,6 +285,12 @@ void Flow::dismiss() {
 }
 
 std::optional<TimePoint> Flow::next_deadline() const {
+    auto t = timer_deadline();
+    if (auto a = advance_at(); a && (!t || *a < *t)) t = a;
+    return t;
+}
+
+std::optional<TimePoint> Flow::timer_deadline() const {
     switch (screen_) {
         case Screen::Question: return last_touch_ + idle_time();
         case Screen::IdleWarning: return entered_ + t_.warning;
@@ -184,10 +305,16 @@ std::optional<TimePoint> Flow::next_deadline() const {
 }
 
 bool Flow::tick() {
-    const auto deadline = next_deadline();
+    if (auto a = advance_at(); a && time_.now() >= *a) {
+        advance_at_.reset();
+        return next();
+    }
+    if (!advance_still_valid()) advance_at_.reset();
+    const auto deadline = timer_deadline();
     if (!deadline || time_.now() < *deadline) return false;
     switch (screen_) {
         case Screen::Question:
+            advance_at_.reset();
             screen_ = Screen::IdleWarning;
             entered_ = time_.now();
             return true;

@@ -223,7 +223,7 @@ public:
             add("", "must be an object { ... } holding the survey, not " + kind(root));
             return s;
         }
-        fields(root, "", {"format", "id", "version", "title", "intro", "languages", "questions"});
+        fields(root, "", {"format", "id", "version", "title", "intro", "languages", "auto_advance", "questions"});
         if (auto* x = need(root, "format", ""))
             if (auto n = whole(*x, "format"); n && *n != 1)
                 add("format", "must be 1 (the only format this kiosk reads), not " + std::to_string(*n));
@@ -235,6 +235,8 @@ public:
         s.languages = langs_;
         if (auto* x = need(root, "title", "")) s.title = local(*x, "title");
         if (auto* x = find(root, "intro")) s.intro = local(*x, "intro");
+        if (auto* x = find(root, "auto_advance"))
+            if (auto b = flag(*x, "auto_advance")) s.auto_advance = *b;
         if (auto* x = need(root, "questions", "")) questions(*x, s);
         return s;
     }

@@ -260,3 +260,316 @@ TEST_CASE("flow: the idle warning can be put off again and again; more time mult
     CHECK(f.screen() == Screen::Attract);
     CHECK_FALSE(f.more_time());  // the next person starts with the usual time
 }
+
+// ---- Quick answers (auto-advance) and progress ----
+
+namespace {
+Survey quick_survey(bool auto_advance = true) {
+    std::string json = R"({
+      "format": 1, "id": "q", "version": 1, "title": "Q", "languages": ["en", "pl"],)";
+    if (!auto_advance) json += R"("auto_advance": false,)";
+    json += R"(
+      "questions": [
+        {"id": "mood", "type": "smiley", "prompt": "How?", "required": true},
+        {"id": "why", "type": "text", "prompt": "Why bad?", "show_if": {"question": "mood", "at_most": 2}},
+        {"id": "kind", "type": "choice", "prompt": "Kind?",
+         "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]},
+        {"id": "more", "type": "choice", "prompt": "More?", "show_if": {"question": "kind", "is": ["b"]},
+         "options": [{"id": "x", "label": "X"}, {"id": "y", "label": "Y"}]},
+        {"id": "score", "type": "scale", "prompt": "Score?"},
+        {"id": "end", "type": "agree", "prompt": "Agree?"}
+      ]})";
+    auto r = parse_survey(json);
+    INFO((r.problems.empty() ? "" : r.problems.front().str()));
+    REQUIRE(r.ok());
+    return *r.survey;
+}
+}  // namespace
+
+TEST_CASE("flow: choose stores the answer as each type does and moves on 0.7 s later") {
+    const Survey s = quick_survey();
+    REQUIRE(s.auto_advance);
+    ManualTime t;
+    Flow f(s, {}, t);
+    f.begin();
+    CHECK_FALSE(f.advance_at());
+    REQUIRE(f.choose("4"));
+    CHECK(f.answers().at("mood").number == 4);
+    CHECK(f.answers().at("mood").selected.empty());
+    REQUIRE(f.advance_at());
+    CHECK(*f.advance_at() == t.now() + Flow::kAutoAdvance);
+    CHECK(f.next_deadline() == f.advance_at());  // sooner than the idle time
+    t.advance(699ms);
+    CHECK_FALSE(f.tick());
+    CHECK(f.question().id == "mood");  // the chosen face stays in view meanwhile
+    t.advance(1ms);
+    CHECK(f.tick());
+    CHECK(f.question().id == "kind");  // "why" hidden for a good mood
+    CHECK_FALSE(f.advance_at());
+    CHECK_FALSE(f.tick());
+
+    // A second tap before the advance chooses again and restarts the 0.7 s.
+    REQUIRE(f.choose("a"));
+    t.advance(500ms);
+    REQUIRE(f.choose("b"));
+    CHECK(f.answers().at("kind").selected == std::vector<std::string>{"b"});
+    t.advance(500ms);
+    CHECK_FALSE(f.tick());
+    t.advance(200ms);
+    CHECK(f.tick());
+    CHECK(f.question().id == "more");
+    REQUIRE(f.choose("y"));
+    t.advance(Flow::kAutoAdvance);
+    REQUIRE(f.tick());
+    REQUIRE(f.question().id == "score");
+    for (const char* bad : {"11", "-1", "07", "", "x", "1.5", "100", " 3"}) {
+        INFO(bad);
+        CHECK_FALSE(f.choose(bad));
+    }
+    CHECK(f.answers().count("score") == 0);
+    CHECK_FALSE(f.advance_at());
+    REQUIRE(f.choose("0"));
+    CHECK(f.answers().at("score").number == 0);
+    REQUIRE(f.choose("10"));
+    CHECK(f.answers().at("score").number == 10);
+    t.advance(Flow::kAutoAdvance);
+    REQUIRE(f.tick());
+    REQUIRE(f.question().id == "end");
+    CHECK_FALSE(f.choose("agreed"));
+    CHECK_FALSE(f.choose("other"));
+    // The last question moves on to Saving, as Next does; the app saves there.
+    REQUIRE(f.choose("unsure"));
+    CHECK(f.answers().at("end").selected == std::vector<std::string>{"unsure"});
+    t.advance(Flow::kAutoAdvance);
+    REQUIRE(f.tick());
+    CHECK(f.screen() == Screen::Saving);
+    CHECK_FALSE(f.next_deadline());
+    CHECK_FALSE(f.choose("agree"));  // not on a question
+}
+
+TEST_CASE("flow: choose refuses unknown options and other question types") {
+    const Survey s = make_survey();  // mood (smiley), why (text), pick (multi), end (agree)
+    ManualTime t;
+    Flow f(s, {}, t);
+    f.begin();
+    for (const char* bad : {"0", "6", "very good", "", "1 "}) {
+        INFO(bad);
+        CHECK_FALSE(f.choose(bad));
+    }
+    CHECK(f.answers().count("mood") == 0);
+    REQUIRE(f.choose("1"));
+    t.advance(Flow::kAutoAdvance);
+    REQUIRE(f.tick());
+    REQUIRE(f.question().id == "why");
+    CHECK_FALSE(f.choose("1"));  // text
+    CHECK_FALSE(f.advance_at());
+    REQUIRE(f.next());
+    REQUIRE(f.question().id == "pick");
+    CHECK_FALSE(f.choose("a"));  // multi: the person ticks several and taps Next
+    CHECK_FALSE(f.advance_at());
+}
+
+TEST_CASE("flow: Back, a language change, a changed answer, the idle warning and the app cancel an advance") {
+    const Survey s = quick_survey();
+    ManualTime t;
+    FlowTimings timings;
+    Flow f(s, timings, t);
+    f.begin();
+    REQUIRE(f.choose("5"));
+    t.advance(Flow::kAutoAdvance);
+    REQUIRE(f.tick());
+    REQUIRE(f.question().id == "kind");
+
+    SECTION("Back") {
+        REQUIRE(f.choose("a"));
+        f.back();
+        CHECK(f.question().id == "mood");
+        CHECK_FALSE(f.advance_at());
+        t.advance(Flow::kAutoAdvance * 2);
+        CHECK_FALSE(f.tick());
+        CHECK(f.question().id == "mood");
+        CHECK(f.answers().at("mood").number == 5);  // Back returns to change the answer
+    }
+    SECTION("a language change") {
+        REQUIRE(f.choose("a"));
+        f.set_language("en");  // the same language: nothing happens
+        CHECK(f.advance_at());
+        f.set_language("pl");
+        CHECK_FALSE(f.advance_at());
+        t.advance(Flow::kAutoAdvance * 2);
+        CHECK_FALSE(f.tick());
+        CHECK(f.question().id == "kind");
+    }
+    SECTION("another change to the answer") {
+        REQUIRE(f.choose("a"));
+        f.answer().selected = {"b"};  // e.g. a keyboard or switch input that does not go through choose()
+        CHECK_FALSE(f.advance_at());
+        CHECK(f.next_deadline() == t.now() + f.idle_time());
+        t.advance(Flow::kAutoAdvance * 2);
+        CHECK_FALSE(f.tick());
+        CHECK(f.question().id == "kind");
+    }
+    SECTION("read aloud or switch access") {
+        f.set_auto_advance_allowed(false);
+        REQUIRE(f.choose("a"));
+        CHECK(f.answers().at("kind").selected == std::vector<std::string>{"a"});
+        CHECK_FALSE(f.advance_at());
+        f.set_auto_advance_allowed(true);
+        REQUIRE(f.choose("b"));
+        REQUIRE(f.advance_at());
+        f.set_auto_advance_allowed(false);  // switched on while an advance is pending
+        CHECK_FALSE(f.advance_at());
+        t.advance(Flow::kAutoAdvance * 2);
+        CHECK_FALSE(f.tick());
+        CHECK(f.question().id == "kind");
+    }
+    SECTION("Next pressed before the advance: no second step") {
+        REQUIRE(f.choose("a"));
+        REQUIRE(f.next());
+        CHECK(f.question().id == "score");
+        CHECK_FALSE(f.advance_at());
+        t.advance(Flow::kAutoAdvance * 2);
+        CHECK_FALSE(f.tick());
+        CHECK(f.question().id == "score");
+    }
+}
+
+TEST_CASE("flow: the idle warning cancels a pending advance") {
+    const Survey s = quick_survey();
+    ManualTime t;
+    FlowTimings timings;
+    timings.idle = Millis(500);  // shorter than the advance, so the warning comes first
+    Flow f(s, timings, t);
+    f.begin();
+    REQUIRE(f.choose("3"));
+    t.advance(500ms);
+    REQUIRE(f.tick());
+    CHECK(f.screen() == Screen::IdleWarning);
+    CHECK_FALSE(f.advance_at());
+    t.advance(300ms);
+    CHECK_FALSE(f.tick());
+    f.carry_on();
+    CHECK(f.screen() == Screen::Question);
+    CHECK(f.question().id == "mood");
+    CHECK(f.answers().at("mood").number == 3);
+}
+
+TEST_CASE("flow: \"auto_advance\": false keeps the person on the question until Next") {
+    const Survey s = quick_survey(false);
+    CHECK_FALSE(s.auto_advance);
+    ManualTime t;
+    Flow f(s, {}, t);
+    f.begin();
+    REQUIRE(f.choose("2"));
+    CHECK(f.answers().at("mood").number == 2);
+    CHECK_FALSE(f.advance_at());
+    t.advance(5s);
+    CHECK_FALSE(f.tick());
+    CHECK(f.question().id == "mood");
+    REQUIRE(f.next());
+    CHECK(f.question().id == "why");
+}
+
+TEST_CASE("flow: progress keeps its total on a screen and never moves back going forward") {
+    const Survey s = quick_survey();
+    ManualTime t;
+    Flow f(s, {}, t);
+    CHECK(f.progress().total == 6);
+    CHECK(f.progress().fraction == 0.0);
+    f.begin();
+    auto p = f.progress();
+    CHECK(p.step == 1);
+    CHECK(p.total == 6);  // every question may still be shown
+    // An answer on this screen does not change the total ("Question 1 of 6" stays).
+    f.answer().number = 1;  // "why" will show
+    CHECK(f.progress().total == 6);
+    f.answer().number = 5;  // "why" will not
+    CHECK(f.progress().total == 6);
+    REQUIRE(f.choose("4"));
+    CHECK(f.progress().total == 6);
+    CHECK(f.progress().step == 1);
+    REQUIRE(f.next());
+    p = f.progress();
+    CHECK(p.step == 2);
+    CHECK(p.total == 5);  // "why" is ruled out: the total shrinks on the next screen
+    CHECK(p.fraction == Approx(1.0 / 5));
+    REQUIRE(f.choose("a"));
+    CHECK(f.progress().total == 5);
+    REQUIRE(f.next());
+    p = f.progress();
+    CHECK(p.step == 3);
+    CHECK(p.total == 4);  // "more" ruled out
+    f.back();
+    f.answer().selected = {"b"};
+    REQUIRE(f.next());
+    CHECK(f.progress().total == 5);  // a changed answer after Back may lengthen the path
+    CHECK(f.progress().step == 3);
+    REQUIRE(f.next());
+    REQUIRE(f.next());
+    REQUIRE(f.next());
+    CHECK(f.screen() == Screen::Saving);
+    CHECK(f.progress().fraction == 1.0);
+}
+
+TEST_CASE("flow: on every path through the demo survey progress only moves forward") {
+    const auto load = load_survey_file(std::string(ENGAGE_ASSETS) + "/surveys/demo.json");
+    REQUIRE(load.ok());
+    const Survey& s = *load.survey;
+    for (unsigned seed = 1; seed <= 200; ++seed) {
+        ManualTime t;
+        Flow f(s, {}, t);
+        f.begin();
+        unsigned r = seed;
+        auto rnd = [&](unsigned n) { r = r * 1103515245u + 12345u; return (r >> 16) % n; };
+        Progress last = f.progress();
+        CHECK(last.fraction == 0.0);
+        int steps = 0;
+        while (f.screen() == Screen::Question && steps++ < 100) {
+            const Question& q = f.question();
+            const Progress here = f.progress();
+            INFO("seed " << seed << " question " << q.id << " " << here.step << " of " << here.total);
+            CHECK(here.step <= here.total);
+            // Every answer this screen may take leaves its step and total alone.
+            switch (q.type) {
+                case QuestionType::Smiley:
+                    for (int v = 1; v <= 5; ++v) {
+                        REQUIRE(f.choose(std::to_string(v)));
+                        CHECK(f.progress().total == here.total);
+                    }
+                    REQUIRE(f.choose(std::to_string(1 + rnd(5))));
+                    break;
+                case QuestionType::Scale: REQUIRE(f.choose(std::to_string(rnd(11)))); break;
+                case QuestionType::Choice:
+                case QuestionType::Agree:
+                    for (const auto& o : q.options) {
+                        REQUIRE(f.choose(o.id));
+                        CHECK(f.progress().total == here.total);
+                    }
+                    REQUIRE(f.choose(q.options[rnd(static_cast<unsigned>(q.options.size()))].id));
+                    break;
+                case QuestionType::Multi:
+                case QuestionType::Needs:
+                    if (q.required || rnd(2)) f.answer().selected = {q.options[0].id};
+                    break;
+                case QuestionType::Text:
+                    if (q.required || rnd(2)) f.answer().text = "words";
+                    break;
+            }
+            CHECK(f.progress().total == here.total);
+            CHECK(f.progress().step == here.step);
+            if (f.advance_at()) {
+                t.advance(Flow::kAutoAdvance);
+                REQUIRE(f.tick());
+            } else {
+                REQUIRE(f.next());
+            }
+            const Progress now = f.progress();
+            CHECK(now.fraction >= here.fraction);
+            CHECK(now.fraction > here.fraction);
+            CHECK(now.total <= here.total);
+            last = now;
+        }
+        CHECK(f.screen() == Screen::Saving);
+        CHECK(last.fraction == 1.0);
+    }
+}

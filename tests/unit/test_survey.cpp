@@ -143,6 +143,7 @@ TEST_CASE("survey: every broken corpus file fails with its own message", "[surve
         {"bad-question-id-chars.json", "questions[1].id: 'Q 2' is not a valid id"},
         {"bad-duplicate-question-id.json", "questions[1].id: duplicate question id 'q1' (also questions[0])"},
         {"bad-required-string.json", "questions[1].required: must be true or false, not text"},
+        {"bad-auto-advance-string.json", "auto_advance: must be true or false, not text"},
         {"bad-help-unknown-language.json", "questions[1].help.pl: language 'pl' is not in languages"},
         {"bad-duplicate-option-id.json", "questions[0].options[2].id: duplicate option id 'yes'"},
         {"bad-choice-empty-options.json", "questions[0].options: must not be empty"},

@@ -36,6 +36,15 @@ struct FlowTimings {
     Millis save_failed{15'000};   // calm failure message, then back to Attract
 };
 
+// Where the person is: "Question step of total", and the share of the way done (0 on the first question,
+// 1 on Saving). total is the longest path still possible given the answers before this question, so an
+// answer on this screen never changes it and going on never makes it larger (docs/survey-format.md).
+struct Progress {
+    int step = 1;
+    int total = 1;
+    double fraction = 0.0;
+};
+
 class Flow {
 public:
     Flow(const Survey& survey, FlowTimings timings, const TimeSource& time);
@@ -60,10 +69,27 @@ public:
     bool can_next() const;         // required questions must be answered
     bool is_last() const;          // Next would finish
     bool next();                   // -> next shown question, or Saving if last; false if blocked
-    void back();                   // -> previous shown question; from the first -> Attract
+    void back();                   // -> previous shown question; from the first -> Attract; cancels an advance
+
+    // Quick answers. choose() answers a single-answer question (smiley and scale: the option id is the
+    // number, "1".."5" / "0".."10", stored in Answer::number; choice and agree: the option id, stored in
+    // Answer::selected). Returns false (nothing changed) for another question type or an unknown option.
+    // When the survey's auto_advance is on, the app allows it, the option is not "other" and can_next()
+    // holds, next() is scheduled at now + kAutoAdvance: tick() performs it. Back, a language change, the
+    // idle warning, set_auto_advance_allowed(false), or any other change to the answer cancel it.
+    static constexpr Millis kAutoAdvance{700};
+    bool choose(const std::string& option_id);
+    // The app passes false while read aloud or switch access is on.
+    void set_auto_advance_allowed(bool allowed);
+    bool auto_advance_allowed() const { return auto_advance_allowed_; }
+    // When the pending advance will happen; none when there is none.
+    std::optional<TimePoint> advance_at() const;
+    void cancel_advance() { advance_at_.reset(); }
+
+    Progress progress() const;
 
     std::string language() const { return language_; }
-    void set_language(const std::string& lang) { language_ = lang; }
+    void set_language(const std::string& lang);
     // The language each new person starts in (the kiosk's setting); "" = the survey's default.
     void set_start_language(const std::string& lang);
 
@@ -72,7 +98,7 @@ public:
     void save_failed();
     void dismiss();                // tap on Thanks/SaveFailed -> Attract
 
-    // Advance timers; returns true if the screen changed.
+    // Advance timers (and a pending auto-advance); returns true if the screen changed.
     bool tick();
     // Time left on the IdleWarning countdown.
     Millis warning_left() const;
@@ -99,6 +125,9 @@ private:
     int next_shown(int from) const;   // -1 if none
     int prev_shown(int from) const;
     void go(Screen s);
+    std::optional<TimePoint> timer_deadline() const;  // next_deadline() without the auto-advance
+    bool advance_still_valid() const;
+    int possible_from(int from) const;  // questions from `from` on that may still be shown
 
     const Survey* survey_;
     FlowTimings t_;
@@ -112,6 +141,11 @@ private:
     AccessChoices access_;
     TimePoint last_touch_{};
     TimePoint entered_{};
+    bool auto_advance_allowed_ = true;
+    std::optional<TimePoint> advance_at_;
+    int advance_index_ = -1;     // the question and answer the pending advance was scheduled for
+    Answer advance_answer_;
+    double fraction_floor_ = 0;  // the bar never moves back going forward
 };
 
 }  // namespace engage

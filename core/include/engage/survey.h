@@ -52,6 +52,7 @@ struct Survey {
     LocalText title;
     LocalText intro;                       // optional line on the attract screen
     std::vector<std::string> languages;    // first is the default
+    bool auto_advance = true;              // single-answer questions move on by themselves after a tap
     std::vector<Question> questions;
 
     const std::string& default_language() const;
