@@ -7,6 +7,13 @@ using namespace engage;
 using namespace std::chrono_literals;
 
 namespace {
+Survey parse_or_fail(const std::string& json) {
+    auto r = parse_survey(json);
+    INFO((r.problems.empty() ? "" : r.problems.front().str()));
+    REQUIRE(r.ok());
+    return *r.survey;
+}
+
 Survey make_survey() {
     const char* json = R"({
       "format": 1, "id": "t", "version": 2, "title": {"en": "T"}, "languages": ["en", "pl"],
@@ -17,10 +24,7 @@ Survey make_survey() {
          "options": [{"id": "a", "label": {"en": "A"}}, {"id": "b", "label": {"en": "B"}}]},
         {"id": "end", "type": "agree", "prompt": {"en": "Agree?"}, "required": true}
       ]})";
-    auto r = parse_survey(json);
-    INFO((r.problems.empty() ? "" : r.problems.front().str()));
-    REQUIRE(r.ok());
-    return *r.survey;
+    return parse_or_fail(json);
 }
 }  // namespace
 
@@ -279,10 +283,7 @@ Survey quick_survey(bool auto_advance = true) {
         {"id": "score", "type": "scale", "prompt": "Score?"},
         {"id": "end", "type": "agree", "prompt": "Agree?"}
       ]})";
-    auto r = parse_survey(json);
-    INFO((r.problems.empty() ? "" : r.problems.front().str()));
-    REQUIRE(r.ok());
-    return *r.survey;
+    return parse_or_fail(json);
 }
 }  // namespace
 
