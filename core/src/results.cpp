@@ -448,6 +448,77 @@ std::string shown_count(std::int64_t n, int min_count) {
     return std::to_string(n);
 }
 
+bool single_answer(const QuestionTally& qt) {
+    for (const char* t : {"smiley", "choice", "agree", "scale", "number", "option"})
+        if (qt.type == t) return true;
+    return false;
+}
+
+bool has_percentages(const QuestionTally& qt) {
+    return single_answer(qt) || qt.type == "multi" || qt.type == "needs" || qt.type == "options";
+}
+
+std::vector<int> percentages(const std::vector<Count>& counts, std::int64_t base, bool add_to_100) {
+    std::vector<int> out(counts.size(), 0);
+    if (base <= 0) return out;
+    // Work in whole numbers: n * 100 / base with its remainder (counts are far below 2^56).
+    std::vector<std::int64_t> rem(counts.size(), 0);
+    std::int64_t sum = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        const std::int64_t n = std::max<std::int64_t>(0, counts[i].n);
+        out[i] = static_cast<int>(n * 100 / base);
+        rem[i] = n * 100 % base;
+        if (!add_to_100 && rem[i] * 2 >= base) ++out[i];
+        sum += out[i];
+    }
+    if (!add_to_100 || sum >= 100) return out;
+    std::vector<std::size_t> order(counts.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        if (rem[a] != rem[b]) return rem[a] > rem[b];
+        return counts[a].n > counts[b].n;
+    });
+    for (std::size_t k = 0; k < order.size() && sum < 100; ++k) {
+        if (rem[order[k]] == 0) break;  // the counts add to less than base: nothing more to hand out
+        ++out[order[k]];
+        ++sum;
+    }
+    return out;
+}
+
+std::vector<Row> rows(const QuestionTally& qt, int min_count) {
+    std::vector<Row> out;
+    const bool percents = has_percentages(qt) && qt.answered > 0 && !suppressed(qt.answered, min_count);
+    const auto pct = percents ? percentages(qt.counts, qt.answered, single_answer(qt)) : std::vector<int>{};
+    for (std::size_t i = 0; i < qt.counts.size(); ++i) {
+        Row r;
+        r.id = qt.counts[i].id;
+        r.n = qt.counts[i].n;
+        r.hidden = suppressed(r.n, min_count);
+        if (percents && !r.hidden) r.percent = pct[i];
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+Headline headline(const QuestionTally& qt, int min_count) {
+    Headline h;
+    if (!has_percentages(qt) || qt.answered <= 0 || suppressed(qt.answered, min_count)) return h;
+    const auto r = rows(qt, min_count);
+    std::int64_t top = 0;
+    for (const auto& row : r) top = std::max(top, row.n);
+    if (top == 0 || suppressed(top, min_count)) return h;
+    for (const auto& row : r)
+        if (row.n == top) {
+            h.ids.push_back(row.id);
+            h.percent = row.percent.value_or(0);
+        }
+    // Tied answers share one figure: the exact share rounded, not one nudged up by the largest remainder.
+    if (h.ids.size() > 1) h.percent = static_cast<int>((top * 200 + qt.answered) / (2 * qt.answered));
+    h.n = top;
+    return h;
+}
+
 bool needs_review(const std::string& text) {
     if (looks_personal(text) || web_address(text) || handle(text)) return true;
     const auto cps = decode(text);

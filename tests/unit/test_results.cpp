@@ -1,6 +1,8 @@
 // Results: tallies of stored answers, the small-number rule, free text held back for review, safe cells.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "engage/results.h"
 
 using namespace engage;
@@ -293,4 +295,132 @@ TEST_CASE("neutralise_cell: formula starters get an apostrophe", "[results]") {
     CHECK(r::neutralise_cell(" =1") == " =1");
     CHECK(r::neutralise_cell("'already") == "'already");
     CHECK(r::neutralise_cell("Łódź") == "Łódź");
+}
+
+namespace {
+r::QuestionTally tally_of(const std::string& type, std::vector<std::pair<std::string, std::int64_t>> counts,
+                          std::int64_t answered = -1) {
+    r::QuestionTally qt;
+    qt.id = "q";
+    qt.type = type;
+    std::int64_t sum = 0;
+    for (const auto& [id, n] : counts) {
+        qt.counts.push_back({id, n});
+        sum += n;
+    }
+    qt.answered = answered >= 0 ? answered : sum;
+    return qt;
+}
+
+std::vector<int> percents_of(const std::vector<r::Row>& rows) {
+    std::vector<int> out;
+    for (const auto& row : rows) out.push_back(row.percent ? *row.percent : -1);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("percentages: largest remainder adds to 100; multi-answer shares round half up", "[results]") {
+    auto counts = [](std::vector<std::int64_t> ns) {
+        std::vector<r::Count> c;
+        for (auto n : ns) c.push_back({"x" + std::to_string(c.size()), n});
+        return c;
+    };
+    CHECK(r::percentages(counts({1, 1, 1}), 3, true) == std::vector<int>{34, 33, 33});
+    CHECK(r::percentages(counts({2, 1, 1}), 4, true) == std::vector<int>{50, 25, 25});
+    CHECK(r::percentages(counts({9, 11}), 20, true) == std::vector<int>{45, 55});
+    // 66.67 + 16.67 + 16.67: rounding each would give 67 + 17 + 17 = 101.
+    CHECK(r::percentages(counts({4, 1, 1}), 6, true) == std::vector<int>{67, 17, 16});
+    CHECK(r::percentages(counts({0, 7, 0}), 7, true) == std::vector<int>{0, 100, 0});
+    CHECK(r::percentages(counts({1, 2}), 0, true) == std::vector<int>{0, 0});
+    CHECK(r::percentages(counts({}), 5, true).empty());
+    // Several answers each: every share out of the people, not adding to 100.
+    CHECK(r::percentages(counts({2, 1, 3}), 3, false) == std::vector<int>{67, 33, 100});
+    CHECK(r::percentages(counts({1}), 8, false) == std::vector<int>{13});  // 12.5 rounds up
+    // Every mix of up to 40 responses over five faces adds to exactly 100, each within 1 of the exact share.
+    for (int a = 0; a <= 8; ++a)
+        for (int b = 0; b <= 8; ++b)
+            for (int c = 0; c <= 8; ++c)
+                for (int d = 0; d <= 8; ++d)
+                    for (int e = 0; e <= 8; ++e) {
+                        const std::int64_t total = a + b + c + d + e;
+                        if (total == 0) continue;
+                        const auto p = r::percentages(counts({a, b, c, d, e}), total, true);
+                        int sum = 0;
+                        const int ns[] = {a, b, c, d, e};
+                        for (int i = 0; i < 5; ++i) {
+                            sum += p[static_cast<std::size_t>(i)];
+                            const double exact = 100.0 * ns[i] / static_cast<double>(total);
+                            if (std::abs(p[static_cast<std::size_t>(i)] - exact) >= 1.0) FAIL_CHECK(a << b << c << d << e);
+                        }
+                        if (sum != 100) FAIL_CHECK(a << b << c << d << e << " adds to " << sum);
+                    }
+}
+
+TEST_CASE("rows: percentages beside counts, never beside a hidden count", "[results]") {
+    // Smiley with 20 answers: 9 good, 6 OK, 3 bad (hidden), 2 very bad (hidden), 0 very good.
+    const auto qt = tally_of("smiley", {{"1", 2}, {"2", 3}, {"3", 6}, {"4", 9}, {"5", 0}});
+    const auto rs = r::rows(qt, 5);
+    REQUIRE(rs.size() == 5);
+    CHECK(rs[0].hidden);
+    CHECK(rs[1].hidden);
+    CHECK_FALSE(rs[2].hidden);
+    CHECK_FALSE(rs[4].hidden);  // 0 is shown: nothing to protect
+    CHECK(percents_of(rs) == std::vector<int>{-1, -1, 30, 45, 0});
+    CHECK(rs[3].n == 9);
+    // The same question with min_count 3: only the 2 is hidden; the shares are still out of all 20.
+    CHECK(percents_of(r::rows(qt, 3)) == std::vector<int>{-1, 15, 30, 45, 0});
+    // The floor applies: min_count 1 behaves as 3.
+    CHECK(percents_of(r::rows(qt, 1)) == percents_of(r::rows(qt, 3)));
+
+    // Fewer than min_count people answered: no percentage at all, even for a count of 0.
+    const auto few = tally_of("choice", {{"yes", 4}, {"no", 0}});
+    CHECK(percents_of(r::rows(few, 5)) == std::vector<int>{-1, -1});
+    CHECK(r::rows(few, 5)[0].hidden);
+    CHECK_FALSE(r::rows(few, 5)[1].hidden);
+
+    // Multi: shares of the people who answered.
+    const auto multi = tally_of("multi", {{"a", 6}, {"b", 10}, {"other", 1}}, 10);
+    CHECK(percents_of(r::rows(multi, 5)) == std::vector<int>{60, 100, -1});
+    // Text: counts none, percentages none.
+    const auto text = tally_of("text", {}, 12);
+    CHECK(r::rows(text, 5).empty());
+    CHECK_FALSE(r::has_percentages(text));
+    CHECK(r::single_answer(tally_of("scale", {})));
+    CHECK(r::single_answer(tally_of("number", {})));
+    CHECK_FALSE(r::single_answer(tally_of("needs", {})));
+}
+
+TEST_CASE("headline: the most chosen answer and its share, under the small-number rule", "[results]") {
+    auto h = r::headline(tally_of("smiley", {{"1", 2}, {"2", 3}, {"3", 6}, {"4", 9}, {"5", 0}}), 5);
+    REQUIRE(h);
+    CHECK(h.ids == std::vector<std::string>{"4"});
+    CHECK(h.n == 9);
+    CHECK(h.percent == 45);
+    // A tie: both named, one share each.
+    h = r::headline(tally_of("choice", {{"yes", 6}, {"no", 6}, {"maybe", 6}}), 5);
+    REQUIRE(h);
+    CHECK(h.ids == std::vector<std::string>{"yes", "no", "maybe"});
+    CHECK(h.percent == 33);
+    // Too few answers to the question: none.
+    CHECK_FALSE(r::headline(tally_of("agree", {{"agree", 4}, {"unsure", 0}, {"disagree", 0}}), 5));
+    // Enough answers, but the top count itself would be "fewer than 5": none.
+    CHECK_FALSE(r::headline(tally_of("smiley", {{"1", 2}, {"2", 2}, {"3", 2}, {"4", 1}, {"5", 1}}), 5));
+    // Nobody answered; a text question; an empty tally: none, never a crash.
+    CHECK_FALSE(r::headline(tally_of("choice", {{"yes", 0}, {"no", 0}}), 5));
+    CHECK_FALSE(r::headline(tally_of("text", {}, 30), 5));
+    CHECK_FALSE(r::headline(r::QuestionTally{}, 5));
+    // Multi: the share of the people who answered.
+    h = r::headline(tally_of("needs", {{"bsl", 3}, {"step_free", 7}}, 10), 5);
+    REQUIRE(h);
+    CHECK(h.ids == std::vector<std::string>{"step_free"});
+    CHECK(h.percent == 70);
+    // From a real tally of stored answers.
+    r::Tally t;
+    for (int i = 0; i < 7; ++i) r::add(t, R"({"mood":4,"listened":"yes"})", &survey());
+    for (int i = 0; i < 5; ++i) r::add(t, R"({"mood":2,"listened":"no"})", &survey());
+    h = r::headline(q(t, "mood"), 5);
+    REQUIRE(h);
+    CHECK(h.ids == std::vector<std::string>{"4"});
+    CHECK(h.percent == 58);
+    CHECK(percents_of(r::rows(q(t, "listened"), 5)) == std::vector<int>{58, 42});
 }

@@ -3,6 +3,7 @@
 // dashboard and exports and the kiosk's results screen all use this.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,40 @@ const QuestionTally* find(const Tally& t, const std::string& question_id);
 bool suppressed(std::int64_t n, int min_count);
 // "fewer than 5" (with the clamped min_count) when suppressed, else the number.
 std::string shown_count(std::int64_t n, int min_count);
+
+// Percentages for the room, under the same small-number rule.
+//
+// A single-answer question (smiley, choice, agree, scale, or a guessed "number"/"option") has one answer per
+// response, so its percentages are shares of `answered`, rounded by largest remainder so that all of them add
+// to 100. A multi/needs question counts each option's share of the people who answered it (they may pick
+// several), each rounded half up. Text questions have none.
+bool single_answer(const QuestionTally& qt);
+bool has_percentages(const QuestionTally& qt);
+// Whole percentages of counts[i].n out of `base`; largest remainder when `add_to_100` (ties: the larger count,
+// then the earlier one), else each rounded half up. All 0 when base <= 0.
+std::vector<int> percentages(const std::vector<Count>& counts, std::int64_t base, bool add_to_100);
+
+// One line of a question's results: the count, shown or not, and its percentage when it may be shown. The
+// percentage is left out when the count is "fewer than N", and for every option when fewer than N people
+// answered the question at all.
+struct Row {
+    std::string id;
+    std::int64_t n = 0;
+    bool hidden = false;              // shown as "fewer than N" (shown_count)
+    std::optional<int> percent;
+};
+std::vector<Row> rows(const QuestionTally& qt, int min_count);
+
+// "Most chose: Good — 45 %": the most chosen answer(s) and their share, or none (an empty `ids`) when the
+// question has fewer than min_count answers, when the top count itself would be hidden, for text questions and
+// when nobody answered. `ids` holds every answer tied at the top, in the tally's order.
+struct Headline {
+    std::vector<std::string> ids;
+    std::int64_t n = 0;
+    int percent = 0;
+    explicit operator bool() const { return !ids.empty(); }
+};
+Headline headline(const QuestionTally& qt, int min_count);
 
 // Free text that looks like it names or contacts someone, to be held back until an organiser has reviewed it:
 //  - an email address or phone number (engage/textcheck.h looks_personal);
