@@ -13,6 +13,7 @@
 #include "engage/bundle.h"
 #include "engage/config.h"
 #include "engage/log.h"
+#include "engage/pin_reset.h"
 #include "engage/seed.h"
 #include "engage/storage.h"
 #include "engage/survey.h"
@@ -335,6 +336,48 @@ int pair_command(SyncOptions o, const std::string& code, const std::string& key_
     return 0;
 }
 
+// reset-pin: a forgotten facilitator PIN, cleared on the device's own command line (docs/access.md). With --code,
+// only when the one-time code from the organiser's hub (engage-hub kiosk reset-code) is right, as the panel does.
+// 0 cleared; 1 a wrong code or the database failed; 2 bad usage or no kiosk database.
+int reset_pin_command(SyncOptions o, bool with_code, const std::string& code) {
+    using namespace engage;
+    const char* who = "engage-kiosk reset-pin";
+    KioskConfig cfg;
+    std::unique_ptr<Store> store;
+    if (int rc = open_for_sync(who, o, cfg, store, true)) return rc;
+    log_to_file(o.data_dir + "/engage-kiosk.log");
+    try {
+        if (!with_code) {
+            clear_pin(*store);
+            log_info("Facilitator PIN cleared on the kiosk's command line (engage-kiosk reset-pin); "
+                     "the next panel open asks for a new PIN");
+        } else {
+            SteadyTime time;
+            PinGuard guard(time);
+            switch (use_pin_reset_code(*store, guard, code)) {
+                case PinResetResult::Reset: break;
+                case PinResetResult::NoKey:
+                    std::fprintf(stderr, "%s: this kiosk has no key from the hub, so it cannot check a reset code; "
+                                         "run engage-kiosk reset-pin without --code\n", who);
+                    return 1;
+                case PinResetResult::Wrong:
+                case PinResetResult::Locked:
+                    std::fprintf(stderr, "%s: that reset code is not right (each code works once); the PIN is "
+                                         "unchanged\n", who);
+                    return 1;
+            }
+        }
+    } catch (const StoreError& e) {
+        std::fprintf(stderr, "%s: %s\n", who, e.what());
+        return 1;
+    }
+    std::printf("The facilitator PIN is cleared. The next time the facilitator panel opens, the kiosk asks for a new PIN.\n");
+    if (!cfg.facilitator_pin.empty())
+        std::printf("Note: the config file sets facilitator_pin, so the kiosk takes that PIN again when it starts; "
+                    "remove it from the config file to choose a new one.\n");
+    return 0;
+}
+
 // bundle: every response the hub has not acknowledged, sealed into a file for a USB drive (engage-hub import reads
 // it). The responses stay waiting: only a network sync acknowledges them. 0 written (or nothing waiting); 1 the
 // folder or the database failed; 2 bad usage or no bundle key.
@@ -479,6 +522,15 @@ int main(int argc, char** argv) {
     pair->add_option("--key-file", pair_key_file,
                      "USB bundle key file from the organiser (engage-hub kiosk key ID --out FILE); alone, stores just the key");
 
+    SyncOptions ro;
+    std::string reset_code;
+    CLI::App* reset_pin = app.add_subcommand("reset-pin", "Clear a forgotten facilitator PIN: the kiosk asks for a new one\n"
+                                                          "the next time the facilitator panel opens");
+    reset_pin->set_version_flag("--version", "engage-kiosk " ENGAGE_VERSION);
+    reset_pin->add_option("--data-dir", ro.data_dir, "The kiosk's data folder (default: from the config, else $XDG_DATA_HOME/engage)");
+    reset_pin->add_option("--config", ro.config, "Config file (default: $XDG_CONFIG_HOME/engage/kiosk.json if it exists)");
+    CLI::Option* reset_code_opt = reset_pin->add_option("--code", reset_code, "Only with this one-time code from the organiser's hub (engage-hub kiosk reset-code)");
+
     SyncOptions bo;
     std::string bundle_to, bundle_key_file;
     bool list_drives = false;
@@ -501,6 +553,7 @@ int main(int argc, char** argv) {
     if (*seed) return seed_responses(seed_dir, seed_count, seed_survey, seed_value);
     if (*sync) return sync_command(so);
     if (*pair) return pair_command(po, pair_code, pair_key_file);
+    if (*reset_pin) return reset_pin_command(ro, reset_code_opt->count() > 0, reset_code);
     if (*bundle) return bundle_command(bo, bundle_to, bundle_key_file, list_drives);
 
     // Config file first, then the command line on top.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engage/bundle.h"
+#include "engage/pin_reset.h"
 
 namespace engage::hub {
 
@@ -197,20 +198,27 @@ int import_command(const std::string& db, const std::vector<std::string>& files,
     return rc;
 }
 
+// The kiosk ID names (or a unique prefix), not revoked; else nullopt with the reason printed.
+static std::optional<KioskInfo> enrolled_kiosk(HubStore& store, const std::string& id, const char* who) {
+    std::string why;
+    auto k = store.find_kiosk(id, why);
+    if (!k) {
+        std::fprintf(stderr, "%s: %s\n", who, why.c_str());
+        return std::nullopt;
+    }
+    if (k->revoked()) {
+        std::fprintf(stderr, "%s: kiosk \"%s\" is revoked; enrol it again with kiosk add\n", who, k->name.c_str());
+        return std::nullopt;
+    }
+    return k;
+}
+
 int kiosk_key_command(const std::string& db, const std::string& id, const std::string& out_file) {
     const char* who = "engage-hub kiosk key";
     try {
         auto store = HubStore::open(db, false);
-        std::string why;
-        auto k = store->find_kiosk(id, why);
-        if (!k) {
-            std::fprintf(stderr, "%s: %s\n", who, why.c_str());
-            return 1;
-        }
-        if (k->revoked()) {
-            std::fprintf(stderr, "%s: kiosk \"%s\" is revoked; enrol it again with kiosk add\n", who, k->name.c_str());
-            return 1;
-        }
+        auto k = enrolled_kiosk(*store, id, who);
+        if (!k) return 1;
         BundleKey key;
         key.hub_kiosk_id = k->id;
         key.name = k->name;
@@ -220,6 +228,7 @@ int kiosk_key_command(const std::string& db, const std::string& id, const std::s
             return 1;
         }
         key.bytes = std::move(*bytes);
+        std::string why;
         const bool ok = write_bundle_key_file(out_file, key, why);
         sodium_memzero(key.bytes.data(), key.bytes.size());
         if (!ok) {
@@ -230,6 +239,44 @@ int kiosk_key_command(const std::string& db, const std::string& id, const std::s
                     "On the kiosk: engage-kiosk pair --key-file %s\n"
                     "Then delete the file: whoever holds it can read that kiosk's USB bundles.\n",
                     k->name.c_str(), k->id.c_str(), out_file.c_str(), out_file.c_str());
+        return 0;
+    } catch (const DbError& e) {
+        std::fprintf(stderr, "%s: %s\n", who, e.what());
+        return 1;
+    }
+}
+
+int kiosk_reset_code_command(const std::string& db, const std::string& id) {
+    const char* who = "engage-hub kiosk reset-code";
+    try {
+        auto store = HubStore::open(db, false);
+        auto k = enrolled_kiosk(*store, id, who);
+        if (!k) return 1;
+        // Only a kiosk holding the same key can check the code: never make a new key here.
+        auto bytes = store->bundle_key(k->id, false);
+        if (!bytes) {
+            std::fprintf(stderr,
+                         "%s: kiosk \"%s\" has no key from this hub yet, so it cannot check a reset code. Reset the PIN "
+                         "on the kiosk itself: engage-kiosk reset-pin --data-dir DIR\n",
+                         who, k->name.c_str());
+            return 1;
+        }
+        BundleKey key;
+        key.hub_kiosk_id = k->id;
+        key.bytes = std::move(*bytes);
+        const auto counter = store->take_pin_reset_counter(k->id);
+        if (!counter) {
+            sodium_memzero(key.bytes.data(), key.bytes.size());
+            std::fprintf(stderr, "%s: kiosk %s is gone\n", who, k->id.c_str());
+            return 1;
+        }
+        const std::string code = pin_reset_code(key, *counter);
+        sodium_memzero(key.bytes.data(), key.bytes.size());
+        std::printf("PIN reset code for \"%s\": %s-%s\n"
+                    "On the kiosk: open the facilitator panel, choose \"Forgotten PIN\" and type the code. It works once;\n"
+                    "the kiosk then asks for a new PIN. (Code number %llu for this kiosk.)\n",
+                    k->name.c_str(), code.substr(0, 4).c_str(), code.substr(4).c_str(),
+                    static_cast<unsigned long long>(*counter));
         return 0;
     } catch (const DbError& e) {
         std::fprintf(stderr, "%s: %s\n", who, e.what());

@@ -34,5 +34,8 @@ ImportOutcome import_bundle(HubStore& store, const std::string& bytes);
 int import_command(const std::string& db, const std::vector<std::string>& files, bool as_json);
 // `engage-hub kiosk key ID --out FILE`: the kiosk's bundle key file (mode 0600, never replaces a file).
 int kiosk_key_command(const std::string& db, const std::string& id, const std::string& out_file);
+// `engage-hub kiosk reset-code ID`: a one-time code that clears the kiosk's facilitator PIN (engage/pin_reset.h).
+// 0 printed; 1 no such kiosk, revoked, no key yet, or a database failure.
+int kiosk_reset_code_command(const std::string& db, const std::string& id);
 
 }  // namespace engage::hub

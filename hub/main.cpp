@@ -266,6 +266,11 @@ int main(int argc, char** argv) {
     key->add_option("ID", id, "Hub kiosk id (or its first 6+ characters)")->required();
     key->add_option("--out", key_out, "The key file to write (mode 0600; an existing file is never replaced)")->required();
     key->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    CLI::App* reset_code = kiosk->add_subcommand(
+        "reset-code", "A one-time code that clears a kiosk's forgotten facilitator PIN (the kiosk needs its USB key)");
+    reset_code->set_version_flag("--version", kVersionText);
+    reset_code->add_option("ID", id, "Hub kiosk id (or its first 6+ characters)")->required();
+    reset_code->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
     std::vector<std::string> import_files;
     CLI::App* import_cmd = app.add_subcommand("import", "Import USB bundles written by kiosks; each response is stored once");
     import_cmd->set_version_flag("--version", kVersionText);
@@ -331,6 +336,7 @@ int main(int argc, char** argv) {
     if (*revoke) return kiosk_revoke(db, id);
     if (*code) return kiosk_code(db, id);
     if (*key) return engage::hub::kiosk_key_command(db, id, key_out);
+    if (*reset_code) return engage::hub::kiosk_reset_code_command(db, id);
     if (*import_cmd) return engage::hub::import_command(db, import_files, as_json);
     if (*st) return status(db, as_json);
     if (*export_cmd) return engage::hub::run_export(ex);

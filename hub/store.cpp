@@ -198,6 +198,9 @@ ALTER TABLE kiosks ADD COLUMN bundle_key TEXT;
     // (token_hash: SHA-256 hex of the cookie's 32 random bytes; the token itself is never stored); and the
     // decisions on free text held back for review (the same SQL on both back ends).
     {3, kDashboardSql, kDashboardSql},
+    // 4: PIN reset codes (`engage-hub kiosk reset-code`): each kiosk's HOTP counter, the next one to hand out.
+    {4, "ALTER TABLE kiosks ADD COLUMN pin_reset_counter BIGINT NOT NULL DEFAULT 0;",
+     "ALTER TABLE kiosks ADD COLUMN pin_reset_counter BIGINT NOT NULL DEFAULT 0;"},
 };
 static_assert(std::size(kMigrations) == kHubSchemaVersion, "one migration per schema version");
 
@@ -383,6 +386,17 @@ public:
                 return rows.empty() ? std::nullopt : bundle_key_bytes(rows[0][0]);
             });
         return transaction([&](Conn& c) { return ensure_bundle_key(c, kiosk_id); });
+    }
+
+    std::optional<std::uint64_t> take_pin_reset_counter(const std::string& kiosk_id) override {
+        return transaction([&](Conn& c) -> std::optional<std::uint64_t> {
+            if (c.run("UPDATE kiosks SET pin_reset_counter = pin_reset_counter + 1 WHERE id = $1", {kiosk_id})
+                    .affected != 1)
+                return std::nullopt;
+            auto rows = c.run("SELECT pin_reset_counter FROM kiosks WHERE id = $1", {kiosk_id}).rows;
+            if (rows.empty()) return std::nullopt;
+            return static_cast<std::uint64_t>(num(rows[0][0]) - 1);
+        });
     }
 
     Auth authenticate(const std::string& token) override {

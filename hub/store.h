@@ -22,7 +22,7 @@ public:
     bool transient;
 };
 
-inline constexpr int kHubSchemaVersion = 3;
+inline constexpr int kHubSchemaVersion = 4;
 
 struct KioskInfo {
     std::string id;              // hub-side kiosk id (UUID), printed by `kiosk add`
@@ -155,6 +155,9 @@ public:
     // The kiosk's USB bundle key (32 raw bytes; docs/sync-protocol.md "USB bundles"). `create` makes one for a kiosk
     // enrolled before keys existed. nullopt: no such kiosk, or (create=false) it has none yet. Never log it.
     virtual std::optional<std::string> bundle_key(const std::string& kiosk_id, bool create) = 0;
+    // The counter for the kiosk's next PIN reset code (engage/pin_reset.h), moved on by one in the same
+    // transaction, so no two codes share a counter. nullopt: no such kiosk.
+    virtual std::optional<std::uint64_t> take_pin_reset_counter(const std::string& kiosk_id) = 0;
 
     // Requests.
     virtual Auth authenticate(const std::string& token) = 0;

@@ -47,12 +47,23 @@ void PinGuard::restore(int failures, Millis lock_left) {
 }
 
 bool PinGuard::attempt(const std::string& hash, const std::string& pin) {
+    struct Ctx {
+        const std::string& hash;
+        const std::string& pin;
+    } ctx{hash, pin};
+    return attempt_with([](void* c) {
+        auto* x = static_cast<Ctx*>(c);
+        return verify_pin(x->hash, x->pin);
+    }, &ctx);
+}
+
+bool PinGuard::attempt_with(bool (*check)(void*), void* ctx) {
     if (locked()) return false;
     if (locked_until_) {  // a lock that has run out: a fresh set of tries
         locked_until_.reset();
         failures_ = 0;
     }
-    if (verify_pin(hash, pin)) {
+    if (check(ctx)) {
         failures_ = 0;
         return true;
     }

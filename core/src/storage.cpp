@@ -716,6 +716,10 @@ void Store::set_setting(const std::string& key, const std::string& value) {
     });
 }
 
+void Store::clear_setting(const std::string& key) {
+    guarded(path_, "Could not clear the setting", [&] { Stmt(db_, "DELETE FROM settings WHERE key = ?1").bind(1, key).run(); });
+}
+
 void Store::limit_pages_for_test(int max_pages) {
     guarded(path_, "Could not limit the database size", [&] {
         exec(db_, ("PRAGMA max_page_count = " + std::to_string(max_pages)).c_str());

@@ -9,6 +9,8 @@ usage: test_bundle_import.py ENGAGE_HUB ENGAGE_KIOSK SCENARIO [sqlite|postgres]
                 each refused with a clear error naming the file, exit 1, and nothing stored
     key_file    a kiosk that never connects: `engage-hub kiosk key` + `engage-kiosk pair --key-file`
     migration   a version-1 hub database gains bundle keys (migration 2); old kiosks get theirs lazily
+    reset_code  a forgotten PIN: `engage-kiosk reset-pin` on the device, and a one-time code from
+                `engage-hub kiosk reset-code` that works once, only on its own kiosk
 Exit 0 passed, 1 failed, 77 skipped (PostgreSQL not installed).
 """
 import base64
@@ -377,6 +379,90 @@ def migration(env, make_v1):
 
 
 # ---- main ---------------------------------------------------------------------------------------------------
+def reset_code(env):
+    import sqlite3
+
+    def setting(k, key):
+        con = sqlite3.connect(os.path.join(k.data_dir, "engage.sqlite"))
+        try:
+            row = con.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+            return row[0] if row else None
+        finally:
+            con.close()
+
+    def set_pin(k):
+        con = sqlite3.connect(os.path.join(k.data_dir, "engage.sqlite"))
+        con.execute("INSERT INTO settings(key, value) VALUES ('pin_hash', '$argon2id$stand-in') "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        con.commit()
+        con.close()
+
+    def code_of(kiosk_id, rc=0):
+        r = run(HUB_BIN, "kiosk", "reset-code", kiosk_id, "--db", env.db, rc=rc)
+        env.outputs.append(r.stdout + r.stderr)
+        if rc:
+            return r
+        m = re.search(r"PIN reset code for .*: (\d{4}-\d{4})", r.stdout)
+        check(m, r.stdout)
+        return m.group(1)
+
+    hall = harness.parse_enrolment(run(HUB_BIN, "kiosk", "add", "Village Hall", "--db", env.db, "--json").stdout)
+    cafe = harness.parse_enrolment(run(HUB_BIN, "kiosk", "add", "Cafe", "--db", env.db, "--json").stdout)
+    a, b = env.kiosk("a", 1), env.kiosk("b", 1)
+    for k, e, name in ((a, hall, "hall.key"), (b, cafe, "cafe.key")):
+        keyf = os.path.join(env.tmp, name)
+        run(HUB_BIN, "kiosk", "key", e.id, "--out", keyf, "--db", env.db)
+        run(KIOSK_BIN, "pair", "--data-dir", k.data_dir, "--key-file", keyf)
+
+    # On the device's own command line: cleared and logged.
+    set_pin(a)
+    r = run(KIOSK_BIN, "reset-pin", "--data-dir", a.data_dir)
+    check("asks for a new PIN" in r.stdout, r.stdout)
+    check(setting(a, "pin_hash") is None, "the PIN is still set")
+    log = open(os.path.join(a.data_dir, "engage-kiosk.log"), errors="replace").read()
+    check("Facilitator PIN cleared on the kiosk's command line" in log, log[-2000:])
+    r = run(KIOSK_BIN, "reset-pin", "--data-dir", os.path.join(env.tmp, "no-kiosk-here"), rc=2)
+    check("no kiosk database" in r.stderr, r.stderr)
+
+    # A one-time code: works once, on its own kiosk only.
+    set_pin(a)
+    set_pin(b)
+    code = code_of(hall.id[:8])
+    r = run(KIOSK_BIN, "reset-pin", "--data-dir", b.data_dir, "--code", code, rc=1)
+    check("not right" in r.stderr and setting(b, "pin_hash"), r.stderr)
+    run(KIOSK_BIN, "reset-pin", "--data-dir", a.data_dir, "--code", code)
+    check(setting(a, "pin_hash") is None and setting(a, "pin_reset_counter") == "1", "the code did not reset")
+    set_pin(a)
+    r = run(KIOSK_BIN, "reset-pin", "--data-dir", a.data_dir, "--code", code, rc=1)
+    check("not right" in r.stderr and setting(a, "pin_hash"), "a replayed code worked", r.stderr)
+    # Codes the organiser made but never gave: the kiosk still takes a later one (look-ahead), then not the older.
+    skipped = [code_of(hall.id) for _ in range(3)]
+    run(KIOSK_BIN, "reset-pin", "--data-dir", a.data_dir, "--code", skipped[-1])
+    set_pin(a)
+    r = run(KIOSK_BIN, "reset-pin", "--data-dir", a.data_dir, "--code", skipped[0], rc=1)
+    check(setting(a, "pin_hash"), "an older code worked after a newer one")
+    # Garbage, and a kiosk with no key.
+    for bad in ("", "12", "abcd-efgh", "1" * 5000, "１２３４５６７８"):
+        r = run(KIOSK_BIN, "reset-pin", "--data-dir", a.data_dir, "--code", bad, rc=None)
+        check(r.returncode in (1, 2) and setting(a, "pin_hash"), bad[:20], r.returncode, r.stderr)
+    c = env.kiosk("c", 1)
+    set_pin(c)
+    r = run(KIOSK_BIN, "reset-pin", "--data-dir", c.data_dir, "--code", code_of(cafe.id), rc=1)
+    check("no key from the hub" in r.stderr and setting(c, "pin_hash"), r.stderr)
+    # The hub: no such kiosk; a kiosk without a key yet (enrolled before keys) gets none made here.
+    r = code_of("zzzzzzzz", rc=1)
+    check(r.stderr.startswith("engage-hub kiosk reset-code: ") and "\n" == r.stderr[-1], r.stderr)
+    r = run(HUB_BIN, "kiosk", "reset-code", "--help")
+    check("Usage:" in r.stdout and "--db" in r.stdout, r.stdout)
+    run(HUB_BIN, "kiosk", "revoke", cafe.id, "--db", env.db)
+    r = code_of(cafe.id, rc=1)
+    check("revoked" in r.stderr, r.stderr)
+    counters = dict(env.rows("SELECT name, pin_reset_counter FROM kiosks"))
+    check(counters == {"Village Hall": "4", "Cafe": "1"}, counters)
+    env.no_key_leaked()
+    print("passed: PIN reset on the command line and with one-time codes")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="engage-bundle-")
     ok = False
@@ -418,7 +504,8 @@ def dispatch(env, make_v1):
     if SCENARIO == "migration":
         migration(env, make_v1)
     else:
-        {"twice": twice, "sync_first": sync_first, "refused": refused, "key_file": key_file}[SCENARIO](env)
+        {"twice": twice, "sync_first": sync_first, "refused": refused, "key_file": key_file,
+         "reset_code": reset_code}[SCENARIO](env)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import hubtest
 from hubtest import check, cli
 
 COMMANDS = [[], ["serve"], ["kiosk"], ["kiosk", "add"], ["kiosk", "list"], ["kiosk", "revoke"], ["kiosk", "code"],
-            ["kiosk", "key"], ["import"], ["status"], ["export"], ["user"], ["user", "add"], ["user", "list"],
+            ["kiosk", "key"], ["kiosk", "reset-code"], ["import"], ["status"], ["export"], ["user"], ["user", "add"], ["user", "list"],
             ["user", "remove"]]
 
 
@@ -20,7 +20,7 @@ def main():
     binary = sys.argv[1]
     for cmd in COMMANDS:
         r = cli(binary, *cmd, "--help")
-        check(r.stdout.startswith(("engage-hub", "Enrol", "Receive", "List", "Revoke", "A new", "Per kiosk", "Write",
+        check(r.stdout.startswith(("engage-hub", "Enrol", "Receive", "List", "Revoke", "A new", "Per kiosk", "Write", "A one-time",
                                    "Import", "Export", "Organisers", "Add", "Remove")) and
               "Usage:" in r.stdout, cmd, r.stdout)
         r = cli(binary, *cmd, "--version")

@@ -17,7 +17,9 @@ def main():
     assert r.returncode == 0 and "check-survey" in r.stdout and "--idle-seconds" in r.stdout, r.stdout
     r = run("check-survey", "--help")
     assert r.returncode == 0 and "FILE" in r.stdout, r.stdout
-    for args in (["--version"], ["check-survey", "--version"]):
+    r = run("reset-pin", "--help")
+    assert r.returncode == 0 and "--data-dir" in r.stdout and "--code" in r.stdout, r.stdout
+    for args in (["--version"], ["check-survey", "--version"], ["reset-pin", "--version"]):
         r = run(*args)
         assert r.returncode == 0 and r.stdout.startswith("engage-kiosk "), (args, r.stdout)
 

@@ -28,6 +28,9 @@ public:
     Millis lock_left() const;
     // Checks `pin` against `hash` unless locked. Returns true on a match.
     bool attempt(const std::string& hash, const std::string& pin);
+    // The same for a check done elsewhere (a PIN reset code): unless locked, records `ok` (a failure counts as
+    // a wrong PIN) and returns whether it may be used. A locked guard returns false without checking anything.
+    bool attempt_with(bool (*check)(void*), void* ctx);
     int tries_left() const { return kMaxTries - failures_; }
     int failures() const { return failures_; }
     // Restores what was saved before a restart, so pulling the power gives no fresh tries.

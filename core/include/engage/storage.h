@@ -147,6 +147,7 @@ public:
 
     std::optional<std::string> setting(const std::string& key) const;
     void set_setting(const std::string& key, const std::string& value);
+    void clear_setting(const std::string& key);  // no row afterwards; none before is fine
 
     // Test hook: cap the database size so the next writes fail as on a full disk.
     void limit_pages_for_test(int max_pages);
