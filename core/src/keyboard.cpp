@@ -35,12 +35,14 @@ Rows latin_letters() {
     return {letters("1234567890"), letters("qwertyuiop"), letters("asdfghjkl'"), letters("zxcvbnm,.?")};
 }
 
-// QWERTY with a row of the language's own letters under it, so they are one tap away, never on another page.
+// QWERTY with the language's own letters at the ends of its rows (12 keys a row at most, as Ukrainian's), so they
+// are one tap away and the keyboard keeps its height. Polish gives up , ? and ' to the symbols page for them.
 Rows own_letters(Layout l) {
-    Rows r = latin_letters();
-    if (l == Layout::Polish) r.push_back(letters("ąćęłńóśźż"));
-    if (l == Layout::Gaelic) r.push_back(letters("àèìòù"));
-    return r;
+    if (l == Layout::Polish)
+        return {letters("1234567890"), letters("qwertyuiopąę"), letters("asdfghjklłóś"), letters("zxcvbnmćńźż.")};
+    if (l == Layout::Gaelic)
+        return {letters("1234567890"), letters("qwertyuiopàè"), letters("asdfghjkl'ìò"), letters("zxcvbnm,.?ù")};
+    return latin_letters();
 }
 
 // A web address on one page: digits, letters and . : / - _ ~ (11 keys a row, as wide as Ukrainian's 12).
@@ -54,7 +56,7 @@ Rows ukrainian_letters() {
 }
 
 Rows symbols() {
-    return {letters("1234567890"), letters("!?\"£$%&*()"), letters("@#:;/+=_-'"), letters("[]{}<>~^|\\€")};
+    return {letters("1234567890"), letters("!?\"£$%&*()"), letters("@#:;/+=_-'"), letters("[]{}<>~^|\\€,")};
 }
 
 // The language's own accented letters come first; the others stay so names from elsewhere can be typed.

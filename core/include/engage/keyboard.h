@@ -1,8 +1,8 @@
 // The on-screen keyboard's layout and the text it edits. The app owns the text: no OS keyboard,
 // no ImGui::InputText. No UI includes.
 //
-// One layout per language (set_language): Latin QWERTY, with a fifth row of the language's own letters on
-// the first page for Polish (ą ć ę ł ń ó ś ź ż) and Gaelic (à è ì ò ù), and an accents page whose first row
+// One layout per language (set_language): Latin QWERTY, with the language's own letters at the ends of the
+// first page's rows for Polish (ą ć ę ł ń ó ś ź ż) and Gaelic (à è ì ò ù), and an accents page whose first row
 // is those letters again; Ukrainian ЙЦУКЕН Cyrillic with a
 // Latin page beside it. Chinese and any language without its own layout get the Latin keyboard
 // (no input method on a kiosk: see docs/languages.md).
