@@ -16,7 +16,7 @@ def main():
         # The hub's own pragmas: WAL and the schema version.
         hubtest.check(db.rows("PRAGMA journal_mode") == [["wal"]], db.rows("PRAGMA journal_mode"))
         # 1: kiosks and records; 2: bundle keys (USB transfer); 3: organisers, web sessions, text reviews.
-        hubtest.check(db.rows("PRAGMA user_version") == [["3"]], db.rows("PRAGMA user_version"))
+        hubtest.check(db.rows("PRAGMA user_version") == [["4"]], db.rows("PRAGMA user_version"))
 
 
 if __name__ == "__main__":

@@ -259,7 +259,8 @@ def test_pin_lockout():
                 k.tap("OK")
                 left = 4 - attempt
                 if left:
-                    k.wait(lambda s: f"{left} tries left" in s.get("message", ""), f"wrong PIN {attempt + 1}")
+                    k.wait(lambda s: f"{left} {'try' if left == 1 else 'tries'} left" in s.get("message", ""),
+                           f"wrong PIN {attempt + 1}")
             k.wait(lambda s: s.get("locked") is True, "the lock")
             k.screenshot("01-locked")
             for d in "2468":
