@@ -3,6 +3,7 @@
 #   ./dev.sh run [kiosk options]   install, build, start a local hub and the kiosk on the demo survey (./engage-data)
 #   ./dev.sh test                  install, build with ASan+UBSan, run every test with ctest
 #   ./dev.sh bench                 install, build (release), run the benchmarks in bench/
+#   ./dev.sh fuzz [SECONDS]        build the libFuzzer targets (clang, ASan+UBSan), run each for SECONDS (60)
 #   ./dev.sh setup | build         just install the packages / just build
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,9 +15,10 @@ PACKAGES=(
   libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libssl-dev libpq-dev postgresql openssl
   fonts-noto-core fonts-opendyslexic fonts-wqy-microhei espeak-ng sox
   xvfb xdotool x11-utils imagemagick python3 time chromium libreoffice-calc-nogui
+  clang libclang-rt-dev
 )
 
-usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
 
 setup() {
   local missing=()
@@ -36,6 +38,13 @@ build() {  # build DIR [cmake options...]
   local dir=$1; shift
   cmake -S . -B "$dir" "$@" >/dev/null
   cmake --build "$dir" -j"$(nproc)"
+}
+
+# The libFuzzer targets (tests/fuzz), in their own clang build dir.
+build_fuzzers() {
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DENGAGE_FUZZ=ON \
+    -DENGAGE_BUILD_APP=OFF >/dev/null
+  cmake --build build-fuzz --target fuzzers -j"$(nproc)"
 }
 
 # The kiosk on the demo survey, with a local hub (SQLite) that it syncs to; all data in ./engage-data.
@@ -66,7 +75,8 @@ case "$cmd" in
     run_demo "$@" ;;
   test)
     setup
-    build build-asan -DCMAKE_BUILD_TYPE=Debug -DENGAGE_SANITIZE=ON
+    build_fuzzers   # ctest runs each for 5 s (tests/fuzz)
+    build build-asan -DCMAKE_BUILD_TYPE=Debug -DENGAGE_SANITIZE=ON -DENGAGE_FUZZ_DIR="$PWD/build-fuzz"
     cd build-asan
     export ENGAGE_REQUIRE_POSTGRES=1   # the PostgreSQL tests must run, never skip
     export ENGAGE_SYNC_SEED=${ENGAGE_SYNC_SEED:-20261122}  # the randomized sync run; set another seed to explore
@@ -75,6 +85,16 @@ case "$cmd" in
     setup
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     exec bench/run_all.sh build ;;
+  fuzz)
+    seconds=${1:-60}
+    [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: SECONDS must be a whole number above 0, not '$seconds'" >&2; exit 2; }
+    setup
+    build_fuzzers
+    failed=0
+    for t in survey bundle reply config batch; do
+      tests/fuzz/run.sh "build-fuzz/tests/fuzz/fuzz_$t" "tests/fuzz/corpus/$t" "$seconds" build-fuzz/artefacts || failed=1
+    done
+    exit $failed ;;
   help|-h|--help) usage ;;
   *) echo "unknown command: $cmd" >&2; usage >&2; exit 2 ;;
 esac
