@@ -23,6 +23,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "../common/check_db.h"
+
 extern char** environ;
 namespace fs = std::filesystem;
 using SteadyClock = std::chrono::steady_clock;
@@ -99,21 +101,6 @@ std::vector<std::string> run_writer(const std::string& data_dir, int ms, bool& o
     return uuids;  // a trailing partial line (none expected: writes < PIPE_BUF are atomic) is ignored
 }
 
-struct Db {
-    sqlite3* db = nullptr;
-    ~Db() { sqlite3_close(db); }
-    std::string text(const char* sql) {
-        sqlite3_stmt* st = nullptr;
-        std::string out;
-        if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) return std::string("error: ") + sqlite3_errmsg(db);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW && sqlite3_column_text(st, 0)) out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-        else if (rc != SQLITE_ROW && rc != SQLITE_DONE) out = std::string("error: ") + sqlite3_errmsg(db);
-        sqlite3_finalize(st);
-        return out;
-    }
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -154,7 +141,7 @@ int main(int argc, char** argv) {
             continue;
         }
         // The next "boot": a plain sqlite3 connection recovers the WAL and checks everything.
-        Db d;
+        engage_test::Db d;
         if (sqlite3_open_v2(db_path.c_str(), &d.db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
             std::fprintf(stderr, "round %d: cannot open: %s\n", round, sqlite3_errmsg(d.db));
             ++failures;
@@ -181,11 +168,9 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "round %d (%d ms): %ld acknowledged saves missing\n", round, ms, missing);
             lost = std::max(lost, missing);
         }
-        for (auto& e : fs::directory_iterator(data_dir)) {
-            if (e.path().filename().string().find(".corrupt-") != std::string::npos) {
-                std::fprintf(stderr, "round %d: database was moved aside as damaged: %s\n", round, e.path().c_str());
-                ++failures;
-            }
+        for (const auto& aside : engage_test::moved_aside(data_dir)) {
+            std::fprintf(stderr, "round %d: database was moved aside as damaged: %s\n", round, aside.c_str());
+            ++failures;
         }
     }
 
