@@ -4,6 +4,7 @@
 #   ./dev.sh test                  install, build with ASan+UBSan, run every test with ctest
 #   ./dev.sh bench                 install, build (release), run the benchmarks in bench/
 #   ./dev.sh fuzz [SECONDS]        build the libFuzzer targets (clang, ASan+UBSan), run each for SECONDS (60)
+#   ./dev.sh soak                  1,000 power cuts, kiosk SIGKILLs and hub SIGKILLs (50 kiosks); about 30 min
 #   ./dev.sh setup | build         just install the packages / just build
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,7 +19,7 @@ PACKAGES=(
   clang libclang-rt-dev
 )
 
-usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
 
 setup() {
   local missing=()
@@ -95,6 +96,17 @@ case "$cmd" in
       tests/fuzz/run.sh "build-fuzz/tests/fuzz/fuzz_$t" "tests/fuzz/corpus/$t" "$seconds" build-fuzz/artefacts || failed=1
     done
     exit $failed ;;
+  soak)
+    # Long runs outside CI, on the release build (tests/soak/README.md). Each prints what was lost (must be 0).
+    setup
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build -j"$(nproc)" --target engage-hub engage_crash_test engage_crash_writer engage_powerloss_test
+    rc=0
+    build/tests/powerloss/engage_powerloss_test --cycles 1000 --synchronous FULL || rc=1
+    build/tests/powerloss/engage_powerloss_test --cycles 1000 --synchronous NORMAL --expect-loss || rc=1
+    build/tests/crash/engage_crash_test --rounds 1000 --max-ms 400 || rc=1
+    /usr/bin/python3 tests/soak/hub_soak.py build/hub/engage-hub --kills 1000 --kiosks 50 --max-minutes 45 || rc=1
+    exit $rc ;;
   help|-h|--help) usage ;;
   *) echo "unknown command: $cmd" >&2; usage >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
-// engage_crash_test [--rounds N] [--seed N] [--keep]
-// Starts engage_crash_writer, SIGKILLs it after a random 5-60 ms, and checks with the plain
+// engage_crash_test [--rounds N] [--max-ms N] [--seed N] [--keep]
+// Starts engage_crash_writer, SIGKILLs it after a random 5 to N (default 60) ms, and checks with the plain
 // sqlite3 API that every save it acknowledged (printed) is in the database, that the database
 // passes integrity_check and that sequence numbers are unique. The same data folder is used for
 // every round, so earlier saves must also survive later crashes.
@@ -33,6 +33,7 @@ namespace {
 
 struct Options {
     int rounds = 200;
+    int max_ms = 60;
     unsigned long long seed = 0;
     bool seed_given = false;
     bool keep = false;
@@ -43,10 +44,11 @@ bool parse(int argc, char** argv, Options& o) {
         std::string a = argv[i];
         if (a == "--keep") o.keep = true;
         else if (a == "--rounds" && i + 1 < argc) o.rounds = std::atoi(argv[++i]);
+        else if (a == "--max-ms" && i + 1 < argc) o.max_ms = std::atoi(argv[++i]);
         else if (a == "--seed" && i + 1 < argc) o.seed = std::strtoull(argv[++i], nullptr, 10), o.seed_given = true;
         else return false;
     }
-    return o.rounds > 0;
+    return o.rounds > 0 && o.max_ms >= 5 && o.max_ms <= 60000;
 }
 
 // Runs the writer for `ms` milliseconds, SIGKILLs it, returns the uuids it printed.
@@ -106,7 +108,7 @@ std::vector<std::string> run_writer(const std::string& data_dir, int ms, bool& o
 int main(int argc, char** argv) {
     Options o;
     if (!parse(argc, argv, o)) {
-        std::fprintf(stderr, "usage: %s [--rounds N] [--seed N] [--keep]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s [--rounds N] [--max-ms N (5 to 60000)] [--seed N] [--keep]\n", argv[0]);
         return 2;
     }
     if (!o.seed_given) o.seed = (static_cast<unsigned long long>(std::random_device{}()) << 32) ^ std::random_device{}();
@@ -120,9 +122,9 @@ int main(int argc, char** argv) {
     const std::string db_path = data_dir + "/engage.sqlite";
 
     std::mt19937_64 rng(o.seed);
-    std::uniform_int_distribution<int> delay(5, 60);
+    std::uniform_int_distribution<int> delay(5, o.max_ms);
     std::unordered_set<std::string> acknowledged;
-    long lost = 0, failures = 0, idle_rounds = 0;
+    long lost = 0, failures = 0, idle_rounds = 0, twice = 0;
 
     int rounds_run = 0;
     for (int round = 1; round <= o.rounds && failures == 0 && lost == 0; ++round) {
@@ -156,6 +158,13 @@ int main(int argc, char** argv) {
         }
         std::string dup = d.text("SELECT COUNT(*) - COUNT(DISTINCT seq) FROM responses");
         if (dup != "0") { std::fprintf(stderr, "round %d: duplicate seq check: %s\n", round, dup.c_str()); ++failures; }
+        // Stored twice: one save in two rows (the same answers under two uuids or seqs). Each save's answers are
+        // unique (they carry the writer's counter), so any repeat is a double store.
+        std::string same = d.text("SELECT COUNT(*) - COUNT(DISTINCT answers_json) FROM responses");
+        if (same != "0") {
+            std::fprintf(stderr, "round %d: %s responses stored twice\n", round, same.c_str());
+            twice = std::max(twice, std::atol(same.c_str()));
+        }
         std::unordered_set<std::string> present;
         sqlite3_stmt* st = nullptr;
         if (sqlite3_prepare_v2(d.db, "SELECT uuid FROM responses", -1, &st, nullptr) == SQLITE_OK) {
@@ -174,9 +183,10 @@ int main(int argc, char** argv) {
         }
     }
 
-    std::printf("crash test: %d rounds, %zu acknowledged saves, %ld lost (%ld rounds killed before the first save)\n",
-                rounds_run, acknowledged.size(), lost, idle_rounds);
-    bool pass = failures == 0 && lost == 0 && !acknowledged.empty();
+    std::printf("crash test: %d rounds, %zu acknowledged saves, %ld lost, %ld stored twice (%ld rounds killed before "
+                "the first save)\n",
+                rounds_run, acknowledged.size(), lost, twice, idle_rounds);
+    bool pass = failures == 0 && lost == 0 && twice == 0 && !acknowledged.empty();
     if (!pass) std::printf("crash test: FAILED (%ld other problems)\n", failures);
     if (pass && !o.keep) fs::remove_all(root);
     else std::printf("crash test: data kept in %s\n", root.c_str());
