@@ -4,6 +4,7 @@
 #   ./dev.sh test                  install, build with ASan+UBSan, run every test with ctest
 #   ./dev.sh bench                 install, build (release), run the benchmarks in bench/
 #   ./dev.sh fuzz [SECONDS]        build the libFuzzer targets (clang, ASan+UBSan), run each for SECONDS (60)
+#   ./dev.sh tsan                  build with ThreadSanitizer (build-tsan), run every test but the UI ones
 #   ./dev.sh soak                  1,000 power cuts, kiosk SIGKILLs and hub SIGKILLs (50 kiosks); about 30 min
 #   ./dev.sh setup | build         just install the packages / just build
 set -euo pipefail
@@ -19,7 +20,7 @@ PACKAGES=(
   clang libclang-rt-dev
 )
 
-usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
 
 setup() {
   local missing=()
@@ -106,6 +107,25 @@ case "$cmd" in
     build/tests/powerloss/engage_powerloss_test --cycles 1000 --synchronous NORMAL --expect-loss || rc=1
     build/tests/crash/engage_crash_test --rounds 1000 --max-ms 400 || rc=1
     /usr/bin/python3 tests/soak/hub_soak.py build/hub/engage-hub --kills 1000 --kiosks 50 --max-minutes 45 || rc=1
+    exit $rc ;;
+  tsan)
+    # Every test but the UI ones (Mesa and SDL are not built for TSan): unit tests, the sync client's thread
+    # against a real hub (faults, concurrent saves, two hubs on PostgreSQL), the hub's tests, crash, power loss.
+    # Each process writes its race reports to build-tsan/tsan-reports/; any report fails the run.
+    setup
+    build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DENGAGE_TSAN=ON
+    reports="$PWD/build-tsan/tsan-reports"
+    rm -rf "$reports" && mkdir -p "$reports"
+    export TSAN_OPTIONS="log_path=$reports/tsan second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+    export ENGAGE_REQUIRE_POSTGRES=1 ENGAGE_SYNC_SEED=${ENGAGE_SYNC_SEED:-20261122}
+    rc=0
+    (cd build-tsan && ctest --output-on-failure -j"$(nproc)" -LE 'ui|fonts' "$@") || rc=1
+    if compgen -G "$reports/tsan*" >/dev/null; then
+      echo "tsan: ThreadSanitizer reports in $reports:" >&2
+      for f in "$reports"/tsan*; do grep -m1 "WARNING: ThreadSanitizer" "$f" | sed "s|^|  $(basename "$f"): |" >&2; done
+      rc=1
+    fi
+    [ $rc -eq 0 ] && echo "tsan: no data race reported"
     exit $rc ;;
   help|-h|--help) usage ;;
   *) echo "unknown command: $cmd" >&2; usage >&2; exit 2 ;;
