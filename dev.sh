@@ -3,6 +3,9 @@
 #   ./dev.sh run [kiosk options]   install, build, start a local hub and the kiosk on the demo survey (./engage-data)
 #   ./dev.sh test                  install, build with ASan+UBSan, run every test with ctest
 #   ./dev.sh bench                 install, build (release), run the benchmarks in bench/
+#   ./dev.sh fuzz [SECONDS]        build the libFuzzer targets (clang, ASan+UBSan), run each for SECONDS (60)
+#   ./dev.sh tsan                  build with ThreadSanitizer (build-tsan), run every test but the UI ones
+#   ./dev.sh soak                  1,000 power cuts, kiosk SIGKILLs and hub SIGKILLs (50 kiosks); about 30 min
 #   ./dev.sh setup | build         just install the packages / just build
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,9 +17,10 @@ PACKAGES=(
   libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libssl-dev libpq-dev postgresql openssl
   fonts-noto-core fonts-opendyslexic fonts-wqy-microhei espeak-ng sox
   xvfb xdotool x11-utils imagemagick python3 time chromium libreoffice-calc-nogui
+  clang libclang-rt-dev
 )
 
-usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
 
 setup() {
   local missing=()
@@ -36,6 +40,13 @@ build() {  # build DIR [cmake options...]
   local dir=$1; shift
   cmake -S . -B "$dir" "$@" >/dev/null
   cmake --build "$dir" -j"$(nproc)"
+}
+
+# The libFuzzer targets (tests/fuzz), in their own clang build dir.
+build_fuzzers() {
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DENGAGE_FUZZ=ON \
+    -DENGAGE_BUILD_APP=OFF >/dev/null
+  cmake --build build-fuzz --target fuzzers -j"$(nproc)"
 }
 
 # The kiosk on the demo survey, with a local hub (SQLite) that it syncs to; all data in ./engage-data.
@@ -66,7 +77,8 @@ case "$cmd" in
     run_demo "$@" ;;
   test)
     setup
-    build build-asan -DCMAKE_BUILD_TYPE=Debug -DENGAGE_SANITIZE=ON
+    build_fuzzers   # ctest runs each for 5 s (tests/fuzz)
+    build build-asan -DCMAKE_BUILD_TYPE=Debug -DENGAGE_SANITIZE=ON -DENGAGE_FUZZ_DIR="$PWD/build-fuzz"
     cd build-asan
     export ENGAGE_REQUIRE_POSTGRES=1   # the PostgreSQL tests must run, never skip
     export ENGAGE_SYNC_SEED=${ENGAGE_SYNC_SEED:-20261122}  # the randomized sync run; set another seed to explore
@@ -75,6 +87,46 @@ case "$cmd" in
     setup
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     exec bench/run_all.sh build ;;
+  fuzz)
+    seconds=${1:-60}
+    [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: SECONDS must be a whole number above 0, not '$seconds'" >&2; exit 2; }
+    setup
+    build_fuzzers
+    failed=0
+    for t in survey bundle reply config batch; do
+      tests/fuzz/run.sh "build-fuzz/tests/fuzz/fuzz_$t" "tests/fuzz/corpus/$t" "$seconds" build-fuzz/artefacts || failed=1
+    done
+    exit $failed ;;
+  soak)
+    # Long runs outside CI, on the release build (tests/soak/README.md). Each prints what was lost (must be 0).
+    setup
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build -j"$(nproc)" --target engage-hub engage_crash_test engage_crash_writer engage_powerloss_test
+    rc=0
+    build/tests/powerloss/engage_powerloss_test --cycles 1000 --synchronous FULL || rc=1
+    build/tests/powerloss/engage_powerloss_test --cycles 1000 --synchronous NORMAL --expect-loss || rc=1
+    build/tests/crash/engage_crash_test --rounds 1000 --max-ms 400 || rc=1
+    /usr/bin/python3 tests/soak/hub_soak.py build/hub/engage-hub --kills 1000 --kiosks 50 --max-minutes 45 || rc=1
+    exit $rc ;;
+  tsan)
+    # Every test but the UI ones (Mesa and SDL are not built for TSan): unit tests, the sync client's thread
+    # against a real hub (faults, concurrent saves, two hubs on PostgreSQL), the hub's tests, crash, power loss.
+    # Each process writes its race reports to build-tsan/tsan-reports/; any report fails the run.
+    setup
+    build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DENGAGE_TSAN=ON
+    reports="$PWD/build-tsan/tsan-reports"
+    rm -rf "$reports" && mkdir -p "$reports"
+    export TSAN_OPTIONS="log_path=$reports/tsan second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+    export ENGAGE_REQUIRE_POSTGRES=1 ENGAGE_SYNC_SEED=${ENGAGE_SYNC_SEED:-20261122}
+    rc=0
+    (cd build-tsan && ctest --output-on-failure -j"$(nproc)" -LE 'ui|fonts' "$@") || rc=1
+    if compgen -G "$reports/tsan*" >/dev/null; then
+      echo "tsan: ThreadSanitizer reports in $reports:" >&2
+      for f in "$reports"/tsan*; do grep -m1 "WARNING: ThreadSanitizer" "$f" | sed "s|^|  $(basename "$f"): |" >&2; done
+      rc=1
+    fi
+    [ $rc -eq 0 ] && echo "tsan: no data race reported"
+    exit $rc ;;
   help|-h|--help) usage ;;
   *) echo "unknown command: $cmd" >&2; usage >&2; exit 2 ;;
 esac

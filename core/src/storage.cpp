@@ -259,9 +259,10 @@ std::string move_aside(const std::string& path, const std::string& dir) {
     }
 }
 
-DbPtr open_db(const std::string& path) {
+DbPtr open_db(const std::string& path, const std::string& vfs = "") {
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                             vfs.empty() ? nullptr : vfs.c_str());
     DbPtr db(raw);
     if (rc != SQLITE_OK) {
         StoreError e(raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc), rc);
@@ -351,13 +352,14 @@ std::string utc_seconds_now() { return utc_format("%Y-%m-%dT%H:%M:%SZ"); }
 // ---- Store ----------------------------------------------------------------------------------
 namespace {
 
-void configure(sqlite3* db, const std::string& path) {
+void configure(sqlite3* db, const std::string& path, bool synchronous_full) {
     if (sqlite3_db_readonly(db, "main") == 1) throw StoreError("read-only", SQLITE_READONLY);
     std::string mode = single_text(db, "PRAGMA journal_mode=WAL");
     if (mode != "wal")
         throw StoreError("Cannot use the database " + path +
                          ": SQLite could not switch it to WAL journal mode (it reports \"" + mode + "\")");
-    exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    exec(db, synchronous_full ? "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                              : "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
     sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, static_cast<int*>(nullptr));
 }
 
@@ -422,7 +424,8 @@ SavedResponse insert_responses(sqlite3* db, const std::string& kiosk_id, std::sp
 
 }  // namespace
 
-std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std::string>* notices) {
+std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std::string>* notices,
+                                   const StoreOptions& options) {
     ensure_sodium();
     std::string dir = data_dir;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
@@ -430,7 +433,7 @@ std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std:
 
     std::unique_ptr<Store> s(new Store());
     s->path_ = dir + "/" + kDatabaseFile;
-    DbPtr db = open_db(s->path_);
+    DbPtr db = open_db(s->path_, options.vfs);
 
     Identity seed;
     if (!looks_healthy(db.get(), s->path_)) {
@@ -447,13 +450,13 @@ std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std:
             notice += " The kiosk keeps its id (" + seed.kiosk_id + ").";
         }
         if (notices) notices->push_back(notice);
-        db = open_db(s->path_);
+        db = open_db(s->path_, options.vfs);
         if (!looks_healthy(db.get(), s->path_))
             throw StoreError("A new database could not be started at " + s->path_);
     }
 
     guarded(s->path_, "Cannot open the database", [&] {
-        configure(db.get(), s->path_);
+        configure(db.get(), s->path_, options.synchronous_full);
         migrate(db.get(), s->path_, seed);
         s->kiosk_id_ = single_text(db.get(), "SELECT value FROM meta WHERE key = 'kiosk_id'");
     });
@@ -478,7 +481,7 @@ std::unique_ptr<Store> Store::open_existing(const std::string& data_dir) {
         if (version != kSchemaVersion)
             throw StoreError("The database " + s->path_ + " is at data format " + std::to_string(version) +
                              ", not " + std::to_string(kSchemaVersion) + "; open it with the kiosk first");
-        configure(db.get(), s->path_);
+        configure(db.get(), s->path_, true);
         s->kiosk_id_ = single_text(db.get(), "SELECT value FROM meta WHERE key = 'kiosk_id'");
     });
     s->db_ = db.release();

@@ -1,5 +1,5 @@
-// engage_crash_test [--rounds N] [--seed N] [--keep]
-// Starts engage_crash_writer, SIGKILLs it after a random 5-60 ms, and checks with the plain
+// engage_crash_test [--rounds N] [--max-ms N] [--seed N] [--keep]
+// Starts engage_crash_writer, SIGKILLs it after a random 5 to N (default 60) ms, and checks with the plain
 // sqlite3 API that every save it acknowledged (printed) is in the database, that the database
 // passes integrity_check and that sequence numbers are unique. The same data folder is used for
 // every round, so earlier saves must also survive later crashes.
@@ -23,6 +23,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "../common/check_db.h"
+
 extern char** environ;
 namespace fs = std::filesystem;
 using SteadyClock = std::chrono::steady_clock;
@@ -31,6 +33,7 @@ namespace {
 
 struct Options {
     int rounds = 200;
+    int max_ms = 60;
     unsigned long long seed = 0;
     bool seed_given = false;
     bool keep = false;
@@ -41,10 +44,11 @@ bool parse(int argc, char** argv, Options& o) {
         std::string a = argv[i];
         if (a == "--keep") o.keep = true;
         else if (a == "--rounds" && i + 1 < argc) o.rounds = std::atoi(argv[++i]);
+        else if (a == "--max-ms" && i + 1 < argc) o.max_ms = std::atoi(argv[++i]);
         else if (a == "--seed" && i + 1 < argc) o.seed = std::strtoull(argv[++i], nullptr, 10), o.seed_given = true;
         else return false;
     }
-    return o.rounds > 0;
+    return o.rounds > 0 && o.max_ms >= 5 && o.max_ms <= 60000;
 }
 
 // Runs the writer for `ms` milliseconds, SIGKILLs it, returns the uuids it printed.
@@ -99,27 +103,12 @@ std::vector<std::string> run_writer(const std::string& data_dir, int ms, bool& o
     return uuids;  // a trailing partial line (none expected: writes < PIPE_BUF are atomic) is ignored
 }
 
-struct Db {
-    sqlite3* db = nullptr;
-    ~Db() { sqlite3_close(db); }
-    std::string text(const char* sql) {
-        sqlite3_stmt* st = nullptr;
-        std::string out;
-        if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) return std::string("error: ") + sqlite3_errmsg(db);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW && sqlite3_column_text(st, 0)) out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-        else if (rc != SQLITE_ROW && rc != SQLITE_DONE) out = std::string("error: ") + sqlite3_errmsg(db);
-        sqlite3_finalize(st);
-        return out;
-    }
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
     Options o;
     if (!parse(argc, argv, o)) {
-        std::fprintf(stderr, "usage: %s [--rounds N] [--seed N] [--keep]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s [--rounds N] [--max-ms N (5 to 60000)] [--seed N] [--keep]\n", argv[0]);
         return 2;
     }
     if (!o.seed_given) o.seed = (static_cast<unsigned long long>(std::random_device{}()) << 32) ^ std::random_device{}();
@@ -133,9 +122,9 @@ int main(int argc, char** argv) {
     const std::string db_path = data_dir + "/engage.sqlite";
 
     std::mt19937_64 rng(o.seed);
-    std::uniform_int_distribution<int> delay(5, 60);
+    std::uniform_int_distribution<int> delay(5, o.max_ms);
     std::unordered_set<std::string> acknowledged;
-    long lost = 0, failures = 0, idle_rounds = 0;
+    long lost = 0, failures = 0, idle_rounds = 0, twice = 0;
 
     int rounds_run = 0;
     for (int round = 1; round <= o.rounds && failures == 0 && lost == 0; ++round) {
@@ -154,7 +143,7 @@ int main(int argc, char** argv) {
             continue;
         }
         // The next "boot": a plain sqlite3 connection recovers the WAL and checks everything.
-        Db d;
+        engage_test::Db d;
         if (sqlite3_open_v2(db_path.c_str(), &d.db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
             std::fprintf(stderr, "round %d: cannot open: %s\n", round, sqlite3_errmsg(d.db));
             ++failures;
@@ -169,6 +158,13 @@ int main(int argc, char** argv) {
         }
         std::string dup = d.text("SELECT COUNT(*) - COUNT(DISTINCT seq) FROM responses");
         if (dup != "0") { std::fprintf(stderr, "round %d: duplicate seq check: %s\n", round, dup.c_str()); ++failures; }
+        // Stored twice: one save in two rows (the same answers under two uuids or seqs). Each save's answers are
+        // unique (they carry the writer's counter), so any repeat is a double store.
+        std::string same = d.text("SELECT COUNT(*) - COUNT(DISTINCT answers_json) FROM responses");
+        if (same != "0") {
+            std::fprintf(stderr, "round %d: %s responses stored twice\n", round, same.c_str());
+            twice = std::max(twice, std::atol(same.c_str()));
+        }
         std::unordered_set<std::string> present;
         sqlite3_stmt* st = nullptr;
         if (sqlite3_prepare_v2(d.db, "SELECT uuid FROM responses", -1, &st, nullptr) == SQLITE_OK) {
@@ -181,17 +177,16 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "round %d (%d ms): %ld acknowledged saves missing\n", round, ms, missing);
             lost = std::max(lost, missing);
         }
-        for (auto& e : fs::directory_iterator(data_dir)) {
-            if (e.path().filename().string().find(".corrupt-") != std::string::npos) {
-                std::fprintf(stderr, "round %d: database was moved aside as damaged: %s\n", round, e.path().c_str());
-                ++failures;
-            }
+        for (const auto& aside : engage_test::moved_aside(data_dir)) {
+            std::fprintf(stderr, "round %d: database was moved aside as damaged: %s\n", round, aside.c_str());
+            ++failures;
         }
     }
 
-    std::printf("crash test: %d rounds, %zu acknowledged saves, %ld lost (%ld rounds killed before the first save)\n",
-                rounds_run, acknowledged.size(), lost, idle_rounds);
-    bool pass = failures == 0 && lost == 0 && !acknowledged.empty();
+    std::printf("crash test: %d rounds, %zu acknowledged saves, %ld lost, %ld stored twice (%ld rounds killed before "
+                "the first save)\n",
+                rounds_run, acknowledged.size(), lost, twice, idle_rounds);
+    bool pass = failures == 0 && lost == 0 && twice == 0 && !acknowledged.empty();
     if (!pass) std::printf("crash test: FAILED (%ld other problems)\n", failures);
     if (pass && !o.keep) fs::remove_all(root);
     else std::printf("crash test: data kept in %s\n", root.c_str());

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <random>
 #include <string>
 
 #include "engage/storage.h"
@@ -27,12 +28,14 @@ int main(int argc, char** argv) {
     }
     try {
         auto store = engage::Store::open(argv[1]);
+        // Every save's answers are unique (this run's random tag and a counter): the test counts repeats.
+        const std::string run = std::to_string(std::random_device{}()) + "-" + std::to_string(std::random_device{}());
         engage::NewResponse r;
         r.survey_id = "crash-test";
         r.language = "en";
         for (unsigned long i = 0;; ++i) {
             r.answers_json = R"({"mood":{"number":)" + std::to_string(i % 5 + 1) +
-                             R"(},"ideas":{"text":"A bench by the pond, please. )" + std::to_string(i) + R"("}})";
+                             R"(},"ideas":{"text":"A bench by the pond, please. )" + run + " " + std::to_string(i) + R"("}})";
             if (i % 97 == 96) store->start_session("Crash event " + std::to_string(i), "Lab");
             std::string line = store->save_response(r).uuid + "\n";
             if (!write_all(line)) return 1;

@@ -168,6 +168,21 @@ TEST_CASE("fresh open creates the folder, WAL database and a stable kiosk id", "
     CHECK(raw.text("SELECT value FROM meta WHERE key='next_seq'") == "1");
 }
 
+TEST_CASE("a VFS that SQLite does not know is refused with its name, and nothing is made", "[storage]") {
+    TempDir tmp;
+    const fs::path dir = tmp.path / "data";
+    StoreOptions opt;
+    opt.vfs = "no-such-disk";
+    try {
+        Store::open(dir.string(), nullptr, opt);
+        FAIL("opened with an unknown VFS");
+    } catch (const StoreError& e) {
+        CHECK(std::string(e.what()).find("no-such-disk") != std::string::npos);
+        CHECK(std::string(e.what()).find((dir / kDatabaseFile).string()) != std::string::npos);
+    }
+    CHECK_FALSE(fs::exists(dir / kDatabaseFile));
+}
+
 TEST_CASE("saved responses are all there after reopening", "[storage]") {
     TempDir tmp;
     std::vector<SavedResponse> saved;

@@ -88,6 +88,13 @@ struct SyncStatus {
     bool paused = false;                 // the hub refused the token: wait for a new pairing or "Sync now"
 };
 
+// How Store::open talks to SQLite. Only tests change these (tests/powerloss: a simulated disk).
+struct StoreOptions {
+    std::string vfs;                // SQLite VFS name; "" = the default one
+    bool synchronous_full = true;   // false: synchronous=NORMAL, which loses acknowledged saves on a power
+                                    // cut in WAL mode (the power-loss test's negative control)
+};
+
 inline constexpr int kSchemaVersion = 2;
 inline constexpr const char* kDatabaseFile = "engage.sqlite";
 
@@ -98,7 +105,8 @@ public:
     // aside (renamed, never overwritten or deleted) and a fresh one is made; each such event is
     // appended to `notices` in plain words. Throws StoreError when the folder cannot be used.
     static std::unique_ptr<Store> open(const std::string& data_dir,
-                                       std::vector<std::string>* notices = nullptr);
+                                       std::vector<std::string>* notices = nullptr,
+                                       const StoreOptions& options = {});
     // Another connection to DATA_DIR/engage.sqlite, which a Store::open (in this process or another) has
     // already checked and migrated: no quick_check, no moving aside, no migrations, so it is quick and never
     // races the first open. For the sync thread. Throws StoreError if it is missing or at another version.
