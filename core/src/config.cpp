@@ -28,7 +28,7 @@ bool load_config_file(const std::string& path, KioskConfig& cfg, std::vector<std
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(ss.str());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range ("7e7777")
         problems.push_back(path + ": not valid JSON (" + std::string(e.what()) + ")");
         return false;
     }

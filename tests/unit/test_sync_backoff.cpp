@@ -107,6 +107,15 @@ TEST_CASE("config: hub settings and batch sizes", "[sync][config]") {
     CHECK(cfg.batch_records == 200);
     CHECK(cfg.batch_kib == 64);
 
+    // Found by fuzz_config: a number too large for a double threw out of the loader (out_of_range).
+    for (const char* hostile : {"7e7777", R"({"idle_seconds": 1e999})"}) {
+        std::ofstream(file, std::ios::trunc) << hostile;
+        KioskConfig huge;
+        problems.clear();
+        CHECK_FALSE(load_config_file(file, huge, problems));
+        CHECK(problems.size() == 1);
+    }
+
     std::ofstream(file) << R"({"batch_records": 0, "batch_kib": 9000, "hub_url": 5})";
     KioskConfig bad;
     problems.clear();
