@@ -5,7 +5,6 @@
 #include <filesystem>
 
 #include "engage/answers.h"
-#include "pair_reply.h"
 
 namespace {
 constexpr int SQLITE_BUSY_CODE = 5;  // SQLITE_BUSY, without pulling sqlite3.h into the app
@@ -44,11 +43,31 @@ void KioskState::start_speech() {
     focus.set_switch(m, Millis(config.dwell_ms));
 }
 
-bool KioskState::facilitator_screen() const {
-    return mode == Mode::PinEntry || mode == Mode::PinSetup || mode == Mode::Facilitator || mode == Mode::StartSession ||
-           mode == Mode::ChooseSurvey || mode == Mode::Results || mode == Mode::SaveToUsb ||
-           (mode == Mode::Keyboard && edit_return != Mode::Respondent);
+void Actions::run(KioskState& s) {
+    for (std::size_t i = 0; i < list_.size(); ++i) {
+        Action a = std::move(list_[i]);  // an action may add more (list_ may grow)
+        a(s);
+    }
+    list_.clear();
 }
+
+void KioskState::push(std::unique_ptr<View> screen) {
+    screens.push_back(std::move(screen));
+}
+
+void KioskState::pop() {
+    if (screens.size() <= 1) return;
+    retired.push_back(std::move(screens.back()));  // an action of the screen may still be running
+    screens.pop_back();
+}
+
+void KioskState::pop_to_root() {
+    while (screens.size() > 1) pop();
+}
+
+bool KioskState::facilitator_screen() const { return !screens.empty() && !top().for_respondent(); }
+
+bool KioskState::respondent_screen() const { return flow && !facilitator_screen(); }
 
 std::string KioskState::ui_language() const {
     if (facilitator_screen() || !flow) return config.language.empty() ? "en" : config.language;
@@ -56,15 +75,12 @@ std::string KioskState::ui_language() const {
 }
 
 std::string KioskState::screen_key() const {
-    std::string k = std::to_string(static_cast<int>(mode));
-    if (mode == Mode::Keyboard || mode == Mode::PersonalWarning) k += ":" + std::to_string(static_cast<int>(edit_return));
+    std::string k = screens.empty() ? "" : top().key(*this) + ":" + std::to_string(screens.size());
     if (flow) {
         k += std::string(":") + to_string(flow->screen());
         if (flow->screen() == Screen::Question || flow->screen() == Screen::IdleWarning) k += ":" + flow->question().id;
         k += ":" + flow->language();
     }
-    if (language_picker) k += ":languages";
-    if (pair_open) k += ":pair";
     return k;
 }
 
@@ -75,13 +91,6 @@ std::string KioskState::language_name(const std::string& lang) const {
 
 void KioskState::choose_language(const std::string& lang) {
     if (flow) flow->set_language(lang);
-    language_picker = false;
-    // Typing when the language changed: the keys and the title follow it.
-    if (mode == Mode::Keyboard && edit_return == Mode::Respondent) {
-        keyboard.set_language(lang);
-        keyboard.set_page(kLetters, keyboard.shifted());
-        if (edit_title_source) edit_title = edit_title_source();
-    }
     log_info("Language chosen: " + lang);
 }
 
@@ -212,41 +221,6 @@ void KioskState::finish() {
     refresh_counts();
 }
 
-void KioskState::open_keyboard(const std::string& title, const std::string& initial, std::size_t max_chars,
-                               bool check_personal, std::function<void(const std::string&)> commit) {
-    edit_title = title;
-    edit_title_source = nullptr;  // the caller may set it, so the title follows a language change
-    edit_text = initial;
-    edit_max = max_chars;
-    edit_check_personal = check_personal;
-    edit_commit = std::move(commit);
-    edit_return = mode;
-    mode = Mode::Keyboard;
-    keyboard.set_language(ui_language());           // Cyrillic letters for Ukrainian, and so on
-    keyboard.set_page(kLetters, initial.empty());  // a capital only for the first letter of a fresh text
-}
-
-void KioskState::keyboard_done() {
-    if (edit_check_personal && looks_personal(edit_text)) {
-        mode = Mode::PersonalWarning;
-        return;
-    }
-    personal_keep();
-}
-
-void KioskState::personal_keep() {
-    if (edit_commit) edit_commit(trim(edit_text));
-    edit_commit = nullptr;
-    mode = edit_return;
-}
-
-void KioskState::personal_edit() { mode = Mode::Keyboard; }
-
-void KioskState::keyboard_cancel() {
-    edit_commit = nullptr;
-    mode = edit_return;
-}
-
 std::vector<std::string> KioskState::facilitator_problems() const {
     std::vector<std::string> out;
     if (!store_error.empty()) out.push_back(store_error);
@@ -261,80 +235,6 @@ bool KioskState::has_pin() const {
     } catch (const std::exception&) {
         return true;  // unreadable: ask for the PIN rather than offer to set a new one
     }
-}
-
-void KioskState::facilitator_gesture() {
-    if (flow && flow->screen() != Screen::Attract) flow->reset();  // never leave a respondent's answers on show
-    language_picker = false;
-    pin_entry.clear();
-    pin_first.clear();
-    pin_message.clear();
-    if (!store) {  // storage broken: the panel still shows why, no PIN can be checked
-        mode = Mode::Facilitator;
-        return;
-    }
-    mode = has_pin() ? Mode::PinEntry : Mode::PinSetup;
-    if (mode == Mode::PinSetup) pin_message = t("pin.choose");
-}
-
-void KioskState::pin_digit(char d) {
-    if (pin_entry.size() < kPinMaxDigits) pin_entry.push_back(d);
-}
-
-void KioskState::pin_delete() {
-    if (!pin_entry.empty()) pin_entry.pop_back();
-}
-
-void KioskState::pin_submit() {
-    if (mode == Mode::PinSetup) {
-        if (!pin_is_well_formed(pin_entry)) {
-            pin_message = t("pin.rule");
-        } else if (pin_first.empty()) {
-            pin_first = pin_entry;
-            pin_message = t("pin.again");
-        } else if (pin_first != pin_entry) {
-            pin_first.clear();
-            pin_message = t("pin.mismatch");
-        } else {
-            try {
-                store->set_setting("pin_hash", hash_pin(pin_entry));
-                log_info("Facilitator PIN set");
-                mode = Mode::Facilitator;
-                refresh_counts();
-            } catch (const std::exception& e) {
-                pin_message = e.what();
-                log_error(std::string("Could not store the PIN: ") + e.what());
-            }
-            pin_first.clear();
-        }
-        pin_entry.clear();
-        return;
-    }
-    if (pin_guard.locked()) {
-        pin_entry.clear();
-        return;
-    }
-    std::optional<std::string> hash;
-    try {
-        if (store) hash = store->setting("pin_hash");
-    } catch (const std::exception& e) {
-        log_error(std::string("Could not read the PIN: ") + e.what());
-    }
-    const bool ok = hash && pin_guard.attempt(*hash, pin_entry);
-    save_pin_guard();
-    if (ok) {
-        pin_message.clear();
-        mode = Mode::Facilitator;
-        facilitator_message.clear();
-        refresh_counts();
-        log_info("Facilitator panel opened");
-    } else if (pin_guard.locked()) {
-        pin_message = t("pin.locked");
-        log_warn("Facilitator PIN: too many wrong tries, locked for 60 s");
-    } else {
-        pin_message = strings.fmt("pin.wrong", {{"n", std::to_string(pin_guard.tries_left())}});
-    }
-    pin_entry.clear();
 }
 
 // The wrong-PIN count and lock are kept in the database (wall-clock time), so a restart gives no fresh tries.
@@ -365,54 +265,9 @@ void KioskState::load_pin_guard() {
     }
 }
 
-void KioskState::open_results() {
-    live = results::Tally{};
-    if (!store || !survey) return;
-    refresh_counts();
-    if (!session) return;
-    try {
-        for (const auto& a : store->session_answers(session->id, survey->id)) results::add(live, a, &*survey);
-    } catch (const std::exception& e) {
-        facilitator_message.clear();
-        notices.push_back(std::string("Could not read this session's results: ") + e.what());
-        log_error(notices.back());
-        return;
-    }
-    list_scroll["##results"] = 0;
-    mode = Mode::Results;
-    log_info("Live results opened: " + std::to_string(live.responses) + " responses in this session");
-}
-
 void KioskState::leave_facilitator() {
-    mode = Mode::Respondent;
-    language_picker = false;
+    pop_to_root();
     if (flow) flow->reset();
-}
-
-void KioskState::begin_start_session() {
-    session_event.clear();
-    session_venue.clear();
-    recent_places.clear();
-    try {
-        if (store) recent_places = store->recent_places();
-    } catch (const std::exception& e) {
-        log_warn(std::string("Could not list earlier sessions: ") + e.what());
-    }
-    mode = Mode::StartSession;
-}
-
-void KioskState::confirm_start_session() {
-    if (!store || trim(session_event).empty()) return;
-    try {
-        const Session s = store->start_session(trim(session_event), trim(session_venue));
-        facilitator_message = strings.fmt("facilitator.started", {{"event", s.event}});
-        log_info("Session started: " + s.event + " at " + s.venue);
-    } catch (const std::exception& e) {
-        facilitator_message = e.what();
-        log_error(facilitator_message);
-    }
-    refresh_counts();
-    mode = Mode::Facilitator;
 }
 
 void KioskState::end_session() {
@@ -426,44 +281,6 @@ void KioskState::end_session() {
         log_error(facilitator_message);
     }
     refresh_counts();
-}
-
-void KioskState::begin_choose_survey() {
-    survey_choices.clear();
-    std::vector<fs::path> dirs = {fs::path(assets) / "surveys"};
-    if (store) dirs.push_back(fs::path(store->path()).parent_path() / "surveys");
-    for (const auto& dir : dirs) {
-        std::error_code ec;
-        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-            const auto& e = *it;
-            if (e.path().extension() != ".json") continue;
-            SurveyChoice c{e.path().string(), e.path().filename().string(), ""};
-            const SurveyLoad r = load_survey_file(c.path);
-            if (r.ok()) c.title = r.survey->title.get("en", r.survey->default_language());
-            else c.problem = r.problems.front().str();
-            survey_choices.push_back(c);
-        }
-    }
-    std::sort(survey_choices.begin(), survey_choices.end(),
-              [](const SurveyChoice& a, const SurveyChoice& b) { return a.path < b.path; });
-    for (const auto& c : survey_choices) extra_glyphs += c.title + c.problem;  // other surveys' titles, any script
-    fonts_dirty = true;
-    mode = Mode::ChooseSurvey;
-}
-
-void KioskState::choose_survey(const SurveyChoice& c) {
-    if (!c.problem.empty()) return;
-    if (load_survey(c.path)) {
-        try {
-            if (store) store->set_setting("survey_path", c.path);
-        } catch (const std::exception& e) {
-            log_warn(std::string("Could not remember the chosen survey: ") + e.what());
-        }
-        facilitator_message = strings.fmt("facilitator.survey_chosen", {{"title", c.title}});
-    } else {
-        facilitator_message = survey_problems.empty() ? "" : survey_problems.front();
-    }
-    mode = Mode::Facilitator;
 }
 
 // ---- sync ----------------------------------------------------------------------------------------
@@ -494,44 +311,10 @@ void KioskState::start_sync() {
 
 void KioskState::stop_background() {
     sync.reset();
-    if (pairing.valid()) pairing.wait();
-    if (usb_job.valid()) usb_job.wait();  // a bundle half written is removed by write_bundle itself, but let it end
-}
-
-void KioskState::begin_usb() {
-    drives = removable_drives();
-    if (!usb_busy()) {
-        usb_message.clear();
-        usb_error = false;
-    }
-    mode = Mode::SaveToUsb;
-}
-
-void KioskState::save_to_drive(const Drive& d) {
-    if (usb_busy() || !store) return;
-    usb_done->store(0);
-    usb_total->store(0);
-    usb_message.clear();
-    usb_error = false;
-    log_info("Saving the unsent responses to " + d.path);
-    // Its own connection on its own thread: the UI keeps drawing (and saving) meanwhile.
-    usb_job = std::async(std::launch::async, [dir = data_dir, path = d.path, done = usb_done, total = usb_total,
-                                              wake_fn = wake]() {
-        BundleResult r;
-        try {
-            auto own = Store::open_existing(dir);
-            r = write_bundle(*own, path, [&](std::int64_t n, std::int64_t all) {
-                done->store(n);
-                total->store(all);
-                if (wake_fn && (n % 200 == 0 || n == all)) wake_fn();
-            });
-        } catch (const std::exception& e) {
-            r.ok = false;
-            r.error = e.what();
-        }
-        if (wake_fn) wake_fn();
-        return r;
-    });
+    // A pairing or a USB bundle in flight belongs to its screen: closing the screens waits for it (the
+    // futures' destructors), and a bundle half written is removed by write_bundle itself.
+    retired.clear();
+    while (screens.size() > 1) screens.pop_back();
 }
 
 void KioskState::sync_now() {
@@ -540,100 +323,27 @@ void KioskState::sync_now() {
 
 bool KioskState::poll_background() {
     bool changed = false;
-    if (usb_job.valid() && usb_job.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-        const BundleResult r = usb_job.get();
-        changed = true;
-        usb_error = !r.ok;
-        if (!r.ok) {
-            usb_message = strings.fmt("usb.failed", {{"error", r.error}});
-            log_error("USB bundle not written: " + r.error);
-        } else if (r.records == 0) {
-            usb_message = t("usb.nothing");
-            log_info("USB bundle: nothing was waiting");
-        } else {
-            usb_message = strings.fmt("usb.done", {{"n", std::to_string(r.records)},
-                                                   {"file", fs::path(r.path).filename().string()}});
-            log_info("USB bundle written: " + r.path + " (" + std::to_string(r.records) + " responses, " +
-                     std::to_string(r.bytes) + " bytes)");
-        }
-        drives = removable_drives();  // free space changed
-    } else if (usb_job.valid()) {
-        changed = true;  // the progress bar moves
-    }
+    for (std::size_t i = 0; i < screens.size(); ++i)
+        if (screens[i]->poll(*this)) changed = true;
     if (sync) {
         SyncSnapshot snap = sync->snapshot();
         if (snap.version != sync_status.version) {
             sync_status = std::move(snap);
-            if (mode == Mode::Facilitator) refresh_counts();  // only the panel shows them; opening it refreshes
+            if (facilitator_screen()) refresh_counts();  // only the panel shows them; opening it refreshes
             changed = true;
-        }
-    }
-    if (pairing.valid() && pairing.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-        const PairResult r = pairing.get();
-        changed = true;
-        if (r.token.empty()) {
-            pair_message = strings.fmt("pair.failed", {{"error", r.error}});
-            log_warn("Pairing with " + pair_hub + " failed: " + r.error);
-            return changed;
-        }
-        try {
-            sync.reset();  // the old thread must not write its status (e.g. "paused") over the new pairing
-            save_pairing(*store, pair_hub, r.token, config.ca_file.empty() ? store->setting(kSettingCaFile).value_or("")
-                                                                            : config.ca_file);
-            if (r.bundle_key) save_bundle_key(*store, *r.bundle_key);
-            pair_open = false;
-            facilitator_message = strings.fmt("pair.done", {{"hub", pair_hub}});
-            log_info("Paired with the hub " + pair_hub);
-            start_sync();
-        } catch (const std::exception& e) {
-            pair_message = strings.fmt("pair.failed", {{"error", e.what()}});
-            start_sync();  // carry on with the old settings
         }
     }
     return changed;
 }
 
-void KioskState::begin_pair() {
-    pair_open = true;
-    pair_url = hub_url;
-    pair_code.clear();
-    pair_message.clear();
-}
-
-void KioskState::cancel_pair() {
-    if (!pairing.valid()) pair_open = false;
-}
-
-void KioskState::confirm_pair() {
-    if (pairing.valid() || !store) return;
-    const std::string url = normalise_hub_url(pair_url), code = trim(pair_code);
-    if (const std::string why = check_hub_url(url); !why.empty()) {
-        pair_message = strings.fmt("pair.bad_address", {{"why", why}});
-        return;
-    }
-    if (code.empty()) return;
-    std::string ca = config.ca_file;
+bool KioskState::use_survey(const std::string& path) {
+    if (!load_survey(path)) return false;
     try {
-        if (ca.empty()) ca = store->setting(kSettingCaFile).value_or("");
-    } catch (const std::exception&) {
+        if (store) store->set_setting("survey_path", path);
+    } catch (const std::exception& e) {
+        log_warn(std::string("Could not remember the chosen survey: ") + e.what());
     }
-    pair_hub = url;
-    pair_message = t("pair.busy");
-    // On its own thread with its own curl handle: the UI polls the future (poll_background) and never waits.
-    pairing = std::async(std::launch::async, [url, code, ca, kiosk = store->kiosk_id()] {
-        PairResult r;
-        try {
-            SyncSettings settings;
-            settings.ca_file = ca;
-            auto curl = make_curl_transport(settings);
-            KeepReply reply(*curl);  // the reply also carries the USB bundle key
-            r.token = pair_with_hub(reply, url, code, kiosk, r.error);
-            if (!r.token.empty()) r.bundle_key = bundle_key_from_pair_reply(reply.last.body);
-        } catch (const std::exception& e) {
-            r.error = e.what();
-        }
-        return r;
-    });
+    return true;
 }
 
 std::string KioskState::sync_hub_line() const {

@@ -74,57 +74,152 @@ const char* size_key(int percent) {
 }
 
 struct BarItem {
-    std::string label;
+    std::string label;   // with its state in words: "High contrast: On"
+    std::string name;    // the setting's name alone, for what read aloud says after a tap
     Ui::Icon icon;
     bool on;
     const char* id;
 };
 
+std::vector<BarItem> bar_items(const KioskState& s) {
+    const Flow& f = *s.flow;
+    const AccessChoices& a = f.access();
+    auto state = [&](const char* key, bool on) { return s.t(key) + ": " + s.t(on ? "access.on" : "access.off"); };
+    return {
+        {s.language_name(f.language()), s.t("access.language"), icon_globe, false, "access.language"},
+        {s.t(size_key(a.text_percent)), s.t("access.text_size"), icon_text_size, a.text_percent > 100, "access.text_size"},
+        {state("access.contrast", a.high_contrast), s.t("access.contrast"), icon_contrast, a.high_contrast, "access.contrast"},
+        {state("access.easy_font", a.easy_font), s.t("access.easy_font"), icon_easy_font, a.easy_font, "access.easy_font"},
+        {state("access.read_aloud", a.read_aloud), s.t("access.read_aloud"), icon_speaker, a.read_aloud, "access.read_aloud"},
+        {state("access.more_time", f.more_time()), s.t("access.more_time"), icon_clock, f.more_time(), "access.more_time"},
+    };
+}
+
+void icon_more(ImDrawList* dl, ImVec2 c, float r, ImU32 ink) {  // sliders: three lines with knobs
+    const float lw = std::max(2.f, r * kLineW);
+    for (int i = -1; i <= 1; ++i) {
+        const float y = c.y + static_cast<float>(i) * r * 0.65f;
+        dl->AddLine(ImVec2(c.x - r, y), ImVec2(c.x + r, y), ink, lw);
+        dl->AddCircleFilled(ImVec2(c.x + static_cast<float>(i) * r * 0.5f, y), r * 0.22f, ink, 12);
+    }
+}
+
+// What a tap on item i does, for the person (run after the frame).
+Action toggle(std::size_t i, const std::string& name) {
+    return [i, name](KioskState& s) {
+        Flow& f = *s.flow;
+        AccessChoices& a = f.access();
+        auto on_off = [&](bool on) { s.announce = name + ": " + s.t(on ? "access.on" : "access.off"); };
+        switch (i) {
+            case 0:
+                if (s.find<LanguageScreen>()) {
+                    while (s.find<LanguageScreen>()) s.pop();
+                } else {
+                    s.push(std::make_unique<LanguageScreen>());
+                }
+                s.announce = s.t("access.language_title");
+                break;
+            case 1:
+                a.text_percent = next_text_percent(a.text_percent);
+                s.announce = s.t(size_key(a.text_percent));
+                break;
+            case 2: a.high_contrast = !a.high_contrast; on_off(a.high_contrast); break;
+            case 3: a.easy_font = !a.easy_font; on_off(a.easy_font); break;
+            case 4:
+                a.read_aloud = !a.read_aloud;
+                on_off(a.read_aloud);
+                if (!a.read_aloud && s.speaker) s.speaker->stop();
+                break;
+            case 5: f.set_more_time(!f.more_time()); on_off(f.more_time()); break;
+            default: break;
+        }
+        if (f.screen() == Screen::IdleWarning) f.carry_on();  // whoever taps the bar is still there
+        else f.touch();
+    };
+}
+
+// "Make it easier": every choice full screen, each with its state in words, for when the bar has folded.
+class AccessScreen : public View {
+public:
+    std::string name(const KioskState&) const override { return "access"; }
+    bool for_respondent() const override { return true; }
+    void draw_content(KioskState& s, Ui& ui, Actions& act) override {
+        const float W = ui.size.x, H = ui.size.y;
+        const float m = ui.edge();
+        const float inner = W - 2 * m;
+        float y = ui.top + m;
+        y += ui.text(s.t("access.label"), ImVec2(m, y), inner, ui.fonts.heading) + ui.px(0.5f);
+        const float close_h = ui.target(ui.m.button_h);
+        const auto items = bar_items(s);
+        const float gap = ui.px(0.4f);
+        // Two columns when every choice's words fit half the width on one line, else one.
+        float widest = 0;
+        for (const auto& it : items) widest = std::max(widest, ui.icon_button_width(it.label, true));
+        const int cols = widest <= (inner - gap) / 2 ? 2 : 1;
+        const float cw = (inner - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+        const float room = H - m - close_h - ui.px(0.6f) - y;
+        const std::size_t rows = (items.size() + static_cast<std::size_t>(cols) - 1) / static_cast<std::size_t>(cols);
+        float h = ui.target(1.6f);
+        for (const auto& it : items) h = std::max(h, ui.measure(it.label, cw - ui.px(3)).y + ui.px(0.6f));
+        h = std::max(h, std::min(ui.target(2.6f), (room - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows)));
+        const float content = static_cast<float>(rows) * (h + gap) - gap;
+        const float w = content > room ? inner - ui.target(2.6f) - ui.px(0.6f) : inner;  // a tiny window: it scrolls
+        const float cw2 = (w - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+        ScrollList list{"access", ImVec2(m, y), ImVec2(w, room), &scroll_};
+        const float ly = list.begin(ui).y;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const float x = m + static_cast<float>(i % static_cast<std::size_t>(cols)) * (cw2 + gap);
+            const float yy = ly + static_cast<float>(i / static_cast<std::size_t>(cols)) * (h + gap);
+            if (ui.icon_button(items[i].label, items[i].icon, ImVec2(x, yy), ImVec2(cw2, h),
+                               items[i].on ? Look::Selected : Look::Normal, items[i].id)) {
+                if (i == 0) act([](KioskState& st) { st.pop(); });  // the language list replaces this screen
+                act(toggle(i, items[i].name));
+            }
+        }
+        list.end(ui, content);
+        const float bw = std::min(inner, ui.px(10));
+        if (ui.button(s.t("access.close"), ImVec2(W - m - bw, H - m - close_h), ImVec2(bw, close_h), Look::Primary, true,
+                      "access.close"))
+            act([](KioskState& st) { st.pop(); });
+    }
+
+private:
+    float scroll_ = 0;
+};
+
 }  // namespace
 
-float draw_access_bar(KioskState& s, Ui& ui) {
-    Flow& f = *s.flow;
-    AccessChoices& a = f.access();
+void draw_access_bar(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x;
     const float m = std::min(ui.px(0.4f), 16.f), gap = std::min(ui.px(0.4f), 16.f);
-    const float h = ui.target(2.0f);
-    const BarItem items[] = {
-        {s.language_name(f.language()), icon_globe, s.language_picker, "access-language"},
-        {s.t(size_key(a.text_percent)), icon_text_size, a.text_percent > 100, "access-size"},
-        {s.t("access.contrast"), icon_contrast, a.high_contrast, "access-contrast"},
-        {s.t("access.easy_font"), icon_easy_font, a.easy_font, "access-font"},
-        {s.t("access.read_aloud"), icon_speaker, a.read_aloud, "access-read"},
-        {s.t("access.more_time"), icon_clock, f.more_time(), "access-time"},
-    };
-    constexpr std::size_t n = std::size(items);
-    // Layouts, tried in order until one fits the width and leaves most of the screen to the question:
-    // every label on one row; labels on two rows; icons (but the language's name) on one row; icons on two.
+    const float h = std::max(ui.target(1.6f), std::min(ui.px(2.0f), 64.f));
+    const auto items = bar_items(s);
+    const std::size_t n = items.size();
     const float avail = W - 2 * m;
-    struct Layout {
-        bool labels;
-        std::size_t rows;
-    };
-    const Layout layouts[] = {{true, 1}, {true, 2}, {false, 1}, {false, 2}};
-    auto shows_label = [](const Layout& l, std::size_t i) { return l.labels || i == 0; };
-    auto row_of = [&](const Layout& l, std::size_t i) { return l.rows == 1 ? 0 : (i < (n + 1) / 2 ? 0 : 1); };
-    auto fits = [&](const Layout& l, bool height_budget) {
+    // Every item keeps its words. Tried in order: one row; two rows (within a fifth of the screen's height);
+    // else the bar folds to the language and one "Make it easier" control that opens the choices full screen.
+    auto width_of = [&](std::size_t i) { return ui.icon_button_width(items[i].label, true); };
+    auto fits = [&](std::size_t rows) {
         float used[2] = {0, 0};
-        for (std::size_t i = 0; i < n; ++i) used[row_of(l, i)] += ui.icon_button_width(items[i].label, shows_label(l, i)) + gap;
-        const float height = static_cast<float>(l.rows) * (h + gap) + 2 * m;
-        return used[0] - gap <= avail && used[1] - gap <= avail && (!height_budget || height <= ui.size.y * 0.2f);
+        for (std::size_t i = 0; i < n; ++i) used[rows == 1 ? 0 : (i < (n + 1) / 2 ? 0 : 1)] += width_of(i) + gap;
+        const float height = static_cast<float>(rows) * (h + gap) + 2 * m;
+        return used[0] - gap <= avail && used[1] - gap <= avail && height <= ui.size.y * 0.2f;
     };
-    Layout layout = layouts[3];  // when nothing fits the budget: the most compact that fits the width
-    bool found = false;
-    for (const auto& l : layouts)
-        if (fits(l, true)) {
-            layout = l;
-            found = true;
-            break;
-        }
-    if (!found && fits(layouts[2], false)) layout = layouts[2];
-    std::vector<std::vector<std::size_t>> rows(layout.rows);
-    for (std::size_t i = 0; i < n; ++i) rows[static_cast<std::size_t>(row_of(layout, i))].push_back(i);
-    const std::string problem = a.read_aloud ? s.read_aloud_problem() : "";
+    std::vector<std::vector<std::size_t>> rows;
+    bool folded = false;
+    if (fits(1)) {
+        rows.push_back({0, 1, 2, 3, 4, 5});
+    } else if (fits(2)) {
+        rows.push_back({0, 1, 2});
+        rows.push_back({3, 4, 5});
+    } else {
+        folded = true;
+        rows.push_back({0, n});  // n stands for "Make it easier"
+    }
+    const std::string more = s.t("access.label");
+    const bool any_on = items[1].on || items[2].on || items[3].on || items[4].on || items[5].on;
+    const Flow& f = *s.flow;
+    const std::string problem = f.access().read_aloud ? s.read_aloud_problem() : "";
     const float msg_h = problem.empty() ? 0 : ui.measure(problem, avail).y + ui.px(0.3f);
     const float bar_h = m + static_cast<float>(rows.size()) * (h + gap) - gap + m + msg_h;
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -132,59 +227,40 @@ float draw_access_bar(KioskState& s, Ui& ui) {
     dl->AddLine(ImVec2(0, bar_h - 1), ImVec2(W, bar_h - 1), ui.theme.border, std::max(2.f, ui.px(0.06f)));
 
     ui.silent = true;  // read aloud speaks the screen, not the bar (each button speaks when focused or tapped)
-    int tapped = -1;
     float y = m;
     for (const auto& row : rows) {
+        auto label_of = [&](std::size_t i) { return i == n ? more : items[i].label; };
         float natural = 0;
-        for (std::size_t i : row) natural += ui.icon_button_width(items[i].label, shows_label(layout, i));
+        for (std::size_t i : row) natural += ui.icon_button_width(label_of(i), true);
         const float extra = std::max(0.f, (avail - natural - gap * static_cast<float>(row.size() - 1)) / static_cast<float>(row.size()));
         float x = m;
         for (std::size_t i : row) {
-            const float w = std::min(avail, ui.icon_button_width(items[i].label, shows_label(layout, i)) + extra);
-            if (ui.icon_button(items[i].label, items[i].icon, ImVec2(x, y), ImVec2(w, h),
-                               items[i].on ? Look::Selected : Look::Normal, items[i].id, shows_label(layout, i)))
-                tapped = static_cast<int>(i);
+            const float w = std::min(avail, ui.icon_button_width(label_of(i), true) + extra);
+            if (i == n) {
+                if (ui.icon_button(more, icon_more, ImVec2(x, y), ImVec2(w, h), any_on ? Look::Selected : Look::Normal,
+                                   "access.more"))
+                    act([](KioskState& st) {
+                        while (st.find<LanguageScreen>()) st.pop();
+                        st.push(std::make_unique<AccessScreen>());
+                        st.announce = st.t("access.label");
+                        if (st.flow->screen() == Screen::IdleWarning) st.flow->carry_on();
+                        else st.flow->touch();
+                    });
+            } else if (ui.icon_button(items[i].label, items[i].icon, ImVec2(x, y), ImVec2(w, h),
+                                      items[i].on ? Look::Selected : Look::Normal, items[i].id)) {
+                act(toggle(i, items[i].name));
+            }
             x += w + gap;
         }
         y += h + gap;
     }
+    (void)folded;
     if (!problem.empty()) ui.text(problem, ImVec2(m, y - gap + m * 0.5f), avail, nullptr, ui.theme.danger);
     ui.silent = false;
-
-    auto on_off = [&](const std::string& what, bool on) {
-        s.announce = what + ": " + s.t(on ? "access.on" : "access.off");
-    };
-    switch (tapped) {
-        case 0:
-            s.language_picker = !s.language_picker;
-            s.announce = s.t("access.language_title");
-            break;
-        case 1:
-            a.text_percent = next_text_percent(a.text_percent);
-            s.announce = s.t(size_key(a.text_percent));
-            break;
-        case 2: a.high_contrast = !a.high_contrast; on_off(s.t("access.contrast"), a.high_contrast); break;
-        case 3: a.easy_font = !a.easy_font; on_off(s.t("access.easy_font"), a.easy_font); break;
-        case 4:
-            a.read_aloud = !a.read_aloud;
-            on_off(s.t("access.read_aloud"), a.read_aloud);
-            if (!a.read_aloud && s.speaker) s.speaker->stop();
-            break;
-        case 5:
-            f.set_more_time(!f.more_time());
-            on_off(s.t("access.more_time"), f.more_time());
-            break;
-        default: break;
-    }
-    if (tapped >= 0) {
-        if (f.screen() == Screen::IdleWarning) f.carry_on();  // whoever taps the bar is still there
-        else f.touch();
-    }
     ui.top = bar_h;
-    return bar_h;
 }
 
-std::string draw_language_picker(KioskState& s, Ui& ui) {
+void LanguageScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.px(ui.m.margin);
     float y = ui.top + m;
@@ -197,22 +273,24 @@ std::string draw_language_picker(KioskState& s, Ui& ui) {
     float content = 0;
     for (const auto& l : langs) content += ui.option_height(s.language_name(l), width) + gap;
     if (content > list_h) width -= ui.target(2.6f) + ui.px(0.6f);
-    ScrollList list{"languages", ImVec2(m, y), ImVec2(width, list_h), &s.list_scroll["##languages"]};
+    ScrollList list{"languages", ImVec2(m, y), ImVec2(width, list_h), &scroll_};
     const ImVec2 o = list.begin(ui);
     float ly = o.y;
-    std::string chosen;
     for (const auto& l : langs) {
         float rh = 0;
-        if (ui.option(s.language_name(l), l == s.flow->language(), false, ImVec2(o.x, ly), width, &rh)) chosen = l;
+        if (ui.option(s.language_name(l), l == s.flow->language(), false, ImVec2(o.x, ly), width, &rh))
+            act([l](KioskState& st) {
+                st.choose_language(l);
+                st.pop();
+            });
+        ui.widgets.back().id = "language." + l;
         ly += rh + gap;
     }
     list.end(ui, ly - o.y);
     const float bw = std::min(W - 2 * m, ui.px(10));
     if (ui.button(s.t("access.close"), ImVec2(W - m - bw, H - m - close_h), ImVec2(bw, close_h), Look::Normal,
-                  true, "language-close"))
-        s.language_picker = false;
-    if (!chosen.empty()) s.choose_language(chosen);
-    return "language";
+                  true, "language.close"))
+        act([](KioskState& st) { st.pop(); });
 }
 
 }  // namespace engage::ui

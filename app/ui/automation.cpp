@@ -17,7 +17,12 @@ void Automation::frame(const std::string& screen, const std::vector<WidgetRect>&
     nlohmann::json j;
     j["screen"] = screen;
     auto& w = j["widgets"] = nlohmann::json::array();
-    for (const auto& r : widgets) w.push_back({{"label", r.label}, {"x", r.x}, {"y", r.y}, {"w", r.w}, {"h", r.h}});
+    for (const auto& r : widgets) {
+        nlohmann::json o = {{"label", r.label}, {"x", r.x}, {"y", r.y}, {"w", r.w}, {"h", r.h}, {"visible", r.visible}};
+        o["id"] = r.id.empty() ? r.label : r.id;  // screens in the kiosk's own language may go by their label
+        if (r.selected) o["selected"] = true;
+        w.push_back(std::move(o));
+    }
     if (extra.is_object()) j.update(extra);
     std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (line == last_) return;

@@ -1,17 +1,117 @@
-// Facilitator screens: PIN pad, the panel (with sync status and pairing), starting a session, choosing the survey.
+// Facilitator screens: PIN pad, the panel (with sync status), Exit's confirmation, pairing, starting a session,
+// choosing the survey.
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 
+#include "engage/log.h"
+#include "engage/pin_reset.h"
+#include "engage/textcheck.h"
+#include "pair_reply.h"
 #include "ui/screens.h"
+
+namespace fs = std::filesystem;
 
 namespace engage::ui {
 
-std::string draw_pin(KioskState& s, Ui& ui) {
+PinScreen::PinScreen(const KioskState& s, Purpose p) : purpose_(p) {
+    if (p == Purpose::Choose) message_ = s.t("pin.choose");
+}
+
+std::string PinScreen::name(const KioskState&) const {
+    return purpose_ == Purpose::Choose ? "pin_setup" : purpose_ == Purpose::ResetCode ? "pin_reset" : "pin";
+}
+
+void PinScreen::automation(const KioskState& s, nlohmann::json& j) const {
+    j["message"] = message_;
+    j["locked"] = s.pin_guard.locked();
+}
+
+void PinScreen::submit(KioskState& s) {
+    if (purpose_ == Purpose::ResetCode) {
+        PinResetResult r = PinResetResult::Wrong;
+        try {
+            r = use_pin_reset_code(*s.store, s.pin_guard, entry_);
+        } catch (const std::exception& e) {
+            message_ = e.what();
+            log_error(std::string("PIN reset: ") + e.what());
+        }
+        s.save_pin_guard();
+        entry_.clear();
+        switch (r) {
+            case PinResetResult::Reset:  // the PIN is gone: choose a new one now
+                purpose_ = Purpose::Choose;
+                first_.clear();
+                message_ = s.t("pin.choose");
+                break;
+            case PinResetResult::NoKey: message_ = s.t("pin.reset_no_key"); break;
+            case PinResetResult::Locked: message_ = s.t("pin.locked"); break;
+            case PinResetResult::Wrong:
+                message_ = s.pin_guard.locked() ? s.t("pin.locked") : s.t("pin.reset_bad");
+                break;
+        }
+        return;
+    }
+    if (purpose_ == Purpose::Choose) {
+        if (!pin_is_well_formed(entry_)) {
+            message_ = s.t("pin.rule");
+        } else if (first_.empty()) {
+            first_ = entry_;
+            message_ = s.t("pin.again");
+        } else if (first_ != entry_) {
+            first_.clear();
+            message_ = s.t("pin.mismatch");
+        } else {
+            try {
+                s.store->set_setting("pin_hash", hash_pin(entry_));
+                log_info("Facilitator PIN set");
+                s.refresh_counts();
+                s.pop();
+                s.push(std::make_unique<FacilitatorScreen>());
+            } catch (const std::exception& e) {
+                message_ = e.what();
+                log_error(std::string("Could not store the PIN: ") + e.what());
+            }
+            first_.clear();
+        }
+        entry_.clear();
+        return;
+    }
+    if (s.pin_guard.locked()) {
+        entry_.clear();
+        return;
+    }
+    std::optional<std::string> hash;
+    try {
+        if (s.store) hash = s.store->setting("pin_hash");
+    } catch (const std::exception& e) {
+        log_error(std::string("Could not read the PIN: ") + e.what());
+    }
+    const bool ok = hash && s.pin_guard.attempt(*hash, entry_);
+    s.save_pin_guard();
+    entry_.clear();
+    if (ok) {
+        s.facilitator_message.clear();
+        s.refresh_counts();
+        log_info("Facilitator panel opened");
+        s.pop();
+        s.push(std::make_unique<FacilitatorScreen>());
+    } else if (s.pin_guard.locked()) {
+        message_ = s.t("pin.locked");
+        log_warn("Facilitator PIN: too many wrong tries, locked for 60 s");
+    } else {
+        message_ = s.strings.fmt("pin.wrong", {{"n", std::to_string(s.pin_guard.tries_left())}});
+    }
+}
+
+void PinScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.px(ui.m.margin);
     float y = m;
-    const bool setup = s.mode == Mode::PinSetup;
-    y += ui.text_centered(setup ? s.t("pin.setup_title") : s.t("pin.title"), y, ui.fonts.heading);
+    const bool setup = purpose_ == Purpose::Choose;
+    y += ui.text_centered(setup ? s.t("pin.setup_title") : purpose_ == Purpose::ResetCode ? s.t("pin.reset_title") : s.t("pin.title"),
+                          y, ui.fonts.heading);
     // Dots for the digits typed so far.
     const float dot = ui.px(0.45f);
     const float dots_w = static_cast<float>(kPinMaxDigits) * dot * 3;
@@ -19,11 +119,11 @@ std::string draw_pin(KioskState& s, Ui& ui) {
     y += ui.px(0.6f);
     for (int i = 0; i < kPinMaxDigits; ++i) {
         const ImVec2 c((W - dots_w) / 2 + (static_cast<float>(i) + 0.5f) * dot * 3, y + dot);
-        if (i < static_cast<int>(s.pin_entry.size())) dl->AddCircleFilled(c, dot, ui.theme.text, 24);
+        if (i < static_cast<int>(entry_.size())) dl->AddCircleFilled(c, dot, ui.theme.text, 24);
         else dl->AddCircle(c, dot, ui.theme.border, 24, ui.px(0.06f));
     }
     y += dot * 2 + ui.px(0.5f);
-    std::string msg = s.pin_message;
+    std::string msg = message_;
     const bool locked = !setup && s.pin_guard.locked();
     if (locked) {
         const int secs = static_cast<int>(std::ceil(s.pin_guard.lock_left().count() / 1000.0));
@@ -42,58 +142,160 @@ std::string draw_pin(KioskState& s, Ui& ui) {
     for (int i = 0; i < 12; ++i) {
         const ImVec2 p(x0 + static_cast<float>(i % 3) * (key + gap), y + static_cast<float>(i / 3) * (key + gap));
         if (i == 9) {
-            if (ui.button(s.t("pin.delete"), p, ImVec2(key, key), Look::Normal, !locked, "pin-del")) s.pin_delete();
+            if (ui.button(s.t("pin.delete"), p, ImVec2(key, key), Look::Normal, !locked, "pin.delete"))
+                act([this](KioskState&) {
+                    if (!entry_.empty()) entry_.pop_back();
+                });
         } else if (i == 11) {
-            if (ui.button(s.t("pin.ok"), p, ImVec2(key, key), Look::Primary, !locked && !s.pin_entry.empty(), "pin-ok"))
-                s.pin_submit();
+            if (ui.button(s.t("pin.ok"), p, ImVec2(key, key), Look::Primary, !locked && !entry_.empty(), "pin.ok"))
+                act([this](KioskState& st) { submit(st); });
         } else {
-            if (ui.button(labels[i], p, ImVec2(key, key), Look::Normal, !locked)) s.pin_digit(labels[i][0]);
+            const char d = labels[i][0];
+            if (ui.button(labels[i], p, ImVec2(key, key), Look::Normal, !locked))
+                act([this, d](KioskState&) {
+                    if (entry_.size() < kPinMaxDigits) entry_.push_back(d);
+                });
         }
     }
-    if (ui.button(s.t("pin.cancel"), ImVec2(m, H - m - ui.target(ui.m.button_h)), ImVec2(ui.px(8), ui.target(ui.m.button_h)),
-                  Look::Quiet))
-        s.leave_facilitator();
-    return setup ? "pin_setup" : "pin";
+    const float bh = ui.target(ui.m.button_h);
+    if (ui.button(s.t("pin.cancel"), ImVec2(m, H - m - bh), ImVec2(ui.px(8), bh), Look::Quiet, true, "pin.cancel"))
+        act([](KioskState& st) { st.leave_facilitator(); });
+    // A forgotten PIN: a one-time code from the organiser's hub (or the device's own command line, docs/access.md).
+    if (purpose_ == Purpose::Enter) {
+        const float fw = std::min(W - 2 * m - ui.px(8.5f), ui.measure(s.t("pin.forgot"), 0).x + ui.px(1.6f));
+        if (ui.button(s.t("pin.forgot"), ImVec2(W - m - fw, H - m - bh), ImVec2(fw, bh), Look::Quiet, !locked, "pin.forgot"))
+            act([this](KioskState& st) {
+                purpose_ = Purpose::ResetCode;
+                entry_.clear();
+                message_ = st.t("pin.reset_help");
+            });
+    }
 }
 
-// Pairing with the hub: the address and the code on the on-screen keyboard; pairing runs in the background.
-static std::string draw_pair(KioskState& s, Ui& ui) {
+PairScreen::PairScreen(const KioskState& s) : url_(s.hub_url) {}
+
+void PairScreen::automation(const KioskState&, nlohmann::json& j) const {
+    j["message"] = message_;
+    j["hub_address"] = url_;  // an address, never a secret (the code is not written)
+}
+
+void PairScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.px(ui.m.margin);
     const float inner = W - 2 * m;
     float y = m;
     y += ui.text(s.t("pair.title"), ImVec2(m, y), inner, ui.fonts.heading) + ui.px(0.3f);
     y += ui.text(s.t("pair.help"), ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.5f);
-    const bool busy = s.pairing_busy();
-    auto field = [&](const std::string& label, std::string& value, std::size_t max, const char* id) {
+    const bool busy = pairing_.valid();
+    auto field = [&](const std::string& label, std::string& value, std::size_t max, const char* id, bool address) {
         y += ui.text(label, ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.2f);
         const float h = ui.target(ui.m.button_h);
         if (ui.button(value.empty() ? s.t("text.tap_to_type") : value, ImVec2(m, y), ImVec2(inner, h), Look::Normal,
-                      !busy, id))
-            s.open_keyboard(label, value, max, false, [&value](const std::string& t) { value = t; });
+                      !busy, id)) {
+            KeyboardRequest r;
+            r.title = label;
+            r.initial = value;
+            r.max_chars = max;
+            r.address = address;
+            std::string* target = &value;  // this screen stays under the keyboard until it commits
+            r.commit = [target](KioskState&, const std::string& t) { *target = t; };
+            act([r](KioskState& st) { open_keyboard(st, r); });
+        }
         ui.widgets.back().label = label;
         y += h + ui.px(0.5f);
     };
-    field(s.t("pair.hub"), s.pair_url, 200, "pair-hub");
-    field(s.t("pair.code"), s.pair_code, 64, "pair-code");
-    if (!s.pair_message.empty())
-        ui.text(s.pair_message, ImVec2(m, y), inner, nullptr, busy ? ui.theme.muted : ui.theme.danger);
+    field(s.t("pair.hub"), url_, 200, "pair.hub", true);
+    field(s.t("pair.code"), code_, 64, "pair.code", false);
+    if (!message_.empty()) ui.text(message_, ImVec2(m, y), inner, nullptr, busy ? ui.theme.muted : ui.theme.danger);
     const float bh = ui.target(ui.m.button_h), bottom = H - m - bh;
     const float bw = std::min(ui.px(10), inner / 2 - ui.px(0.5f));
-    if (ui.button(s.t("facilitator.cancel"), ImVec2(m, bottom), ImVec2(bw, bh), Look::Normal, !busy)) s.cancel_pair();
+    if (ui.button(s.t("facilitator.cancel"), ImVec2(m, bottom), ImVec2(bw, bh), Look::Normal, !busy, "pair.cancel"))
+        act([](KioskState& st) { st.pop(); });
     if (ui.button(s.t("pair.confirm"), ImVec2(W - m - bw, bottom), ImVec2(bw, bh), Look::Primary,
-                  !busy && !s.pair_url.empty() && !s.pair_code.empty()))
-        s.confirm_pair();
-    return "pair_hub";
+                  !busy && !url_.empty() && !code_.empty(), "pair.confirm"))
+        act([this](KioskState& st) { confirm(st); });
 }
 
-std::string draw_facilitator(KioskState& s, Ui& ui) {
-    if (s.pair_open) return draw_pair(s, ui);
+void PairScreen::confirm(KioskState& s) {
+    if (pairing_.valid() || !s.store) return;
+    const std::string url = normalise_hub_url(url_), code = trim(code_);
+    if (const std::string why = check_hub_url(url); !why.empty()) {
+        message_ = s.strings.fmt("pair.bad_address", {{"why", why}});
+        return;
+    }
+    if (code.empty()) return;
+    std::string ca = s.config.ca_file;
+    try {
+        if (ca.empty()) ca = s.store->setting(kSettingCaFile).value_or("");
+    } catch (const std::exception&) {
+    }
+    hub_ = url;
+    message_ = s.t("pair.busy");
+    // On its own thread with its own curl handle: poll() takes the result and the UI never waits.
+    pairing_ = std::async(std::launch::async, [url, code, ca, kiosk = s.store->kiosk_id()] {
+        Result r;
+        try {
+            SyncSettings settings;
+            settings.ca_file = ca;
+            auto curl = make_curl_transport(settings);
+            KeepReply reply(*curl);  // the reply also carries the USB bundle key
+            r.token = pair_with_hub(reply, url, code, kiosk, r.error);
+            if (!r.token.empty()) r.bundle_key = bundle_key_from_pair_reply(reply.last.body);
+        } catch (const std::exception& e) {
+            r.error = e.what();
+        }
+        return r;
+    });
+}
+
+bool PairScreen::poll(KioskState& s) {
+    if (!pairing_.valid()) return false;
+    if (pairing_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return true;  // "Pairing..." stays drawn
+    const Result r = pairing_.get();
+    if (r.token.empty()) {
+        message_ = s.strings.fmt("pair.failed", {{"error", r.error}});
+        log_warn("Pairing with " + hub_ + " failed: " + r.error);
+        return true;
+    }
+    try {
+        s.sync.reset();  // the old thread must not write its status (e.g. "paused") over the new pairing
+        save_pairing(*s.store, hub_, r.token,
+                     s.config.ca_file.empty() ? s.store->setting(kSettingCaFile).value_or("") : s.config.ca_file);
+        if (r.bundle_key) save_bundle_key(*s.store, *r.bundle_key);
+        s.facilitator_message = s.strings.fmt("pair.done", {{"hub", hub_}});
+        log_info("Paired with the hub " + hub_);
+        s.start_sync();
+        if (&s.top() == this) s.pop();
+    } catch (const std::exception& e) {
+        message_ = s.strings.fmt("pair.failed", {{"error", e.what()}});
+        s.start_sync();  // carry on with the old settings
+    }
+    return true;
+}
+
+void FacilitatorScreen::automation(const KioskState& s, nlohmann::json& j) const {
+    j["problems"] = s.facilitator_problems();
+    j["sync"] = {{"hub", s.hub_url},
+                 {"state", s.sync_state_line()},
+                 {"waiting", s.counts.waiting_sync},
+                 {"sent", s.counts.acknowledged},
+                 {"quarantined", s.counts.quarantined},
+                 {"error", s.sync_is_error() ? s.sync_status.last_error : ""}};
+}
+
+void FacilitatorScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.px(ui.m.margin);
     const float inner = W - 2 * m;
     float y = m;
-    y += ui.text(s.t("facilitator.title"), ImVec2(m, y), inner, ui.fonts.heading) + ui.px(0.5f);
+    // Exit is away from the everyday buttons, at the top right, and asks first.
+    const float exit_w = std::min(inner * 0.4f, ui.measure(s.t("facilitator.exit"), 0).x + ui.px(1.6f));
+    const float exit_h = ui.target(1.8f);
+    if (ui.button(s.t("facilitator.exit"), ImVec2(W - m - exit_w, y), ImVec2(exit_w, exit_h), Look::Quiet, true,
+                  "facilitator.exit"))
+        act([](KioskState& st) { st.push(std::make_unique<ConfirmExitScreen>()); });
+    y += std::max(exit_h, ui.text(s.t("facilitator.title"), ImVec2(m, y), inner - exit_w - ui.px(0.5f), ui.fonts.heading)) +
+         ui.px(0.3f);
 
     // Status
     std::string session = s.t("facilitator.no_session");
@@ -126,8 +328,9 @@ std::string draw_facilitator(KioskState& s, Ui& ui) {
     // Sync: the hub, what the thread is doing (a bar while sending), sent count and last success, set-aside records
     {
         const float pw = std::min(ui.px(8), inner / 3), ph = ui.target(ui.m.button_h * 0.8f);
-        if (ui.button(s.t("sync.pair"), ImVec2(m + inner - pw, y), ImVec2(pw, ph), Look::Normal, s.store != nullptr))
-            s.begin_pair();
+        if (ui.button(s.t("sync.pair"), ImVec2(m + inner - pw, y), ImVec2(pw, ph), Look::Normal, s.store != nullptr,
+                      "facilitator.pair"))
+            act([](KioskState& st) { st.push(std::make_unique<PairScreen>(st)); });
         const float th = ui.text(s.sync_hub_line(), ImVec2(m, y), inner - pw - gap, nullptr, s.hub_url.empty() ? ui.theme.muted : 0);
         y += std::max(th, ph) + ui.px(0.2f);
     }
@@ -151,26 +354,64 @@ std::string draw_facilitator(KioskState& s, Ui& ui) {
     if (!s.facilitator_message.empty())
         y += ui.text(s.facilitator_message, ImVec2(m, y), inner, nullptr, ui.theme.ok) + ui.px(0.2f);
 
-    // Actions: two rows of buttons at the bottom
+    // Actions: three rows of buttons at the bottom; "Back to the kiosk" is the big one.
     const float bh = ui.target(ui.m.button_h);
     const float bw = (inner - 2 * gap) / 3;
     const float row2 = H - m - bh, row1 = row2 - gap - bh, row0 = row1 - gap - bh;
     auto col = [&](int i) { return m + static_cast<float>(i) * (bw + gap); };
     const bool has_store = s.store != nullptr;
     const bool open = has_store && s.session.has_value();
-    if (ui.button(s.t("facilitator.results"), ImVec2(col(0), row0), ImVec2(bw, bh), Look::Normal, open && s.survey))
-        s.open_results();
-    if (ui.button(s.t("facilitator.usb"), ImVec2(col(1), row0), ImVec2(bw, bh), Look::Normal, has_store)) s.begin_usb();
-    if (ui.button(s.t("facilitator.start"), ImVec2(col(0), row1), ImVec2(bw, bh), Look::Normal, has_store)) s.begin_start_session();
-    if (ui.button(s.t("facilitator.end"), ImVec2(col(1), row1), ImVec2(bw, bh), Look::Normal, open)) s.end_session();
-    if (ui.button(s.t("facilitator.choose_survey"), ImVec2(col(2), row1), ImVec2(bw, bh))) s.begin_choose_survey();
-    if (ui.button(s.t("facilitator.back"), ImVec2(col(0), row2), ImVec2(bw, bh), Look::Primary)) s.leave_facilitator();
-    if (ui.button(s.t("sync.now"), ImVec2(col(1), row2), ImVec2(bw, bh), Look::Normal, s.sync != nullptr)) s.sync_now();
-    if (ui.button(s.t("facilitator.exit"), ImVec2(col(2), row2), ImVec2(bw, bh), Look::Danger)) s.quit = true;
-    return "facilitator";
+    if (ui.button(s.t("facilitator.results"), ImVec2(col(0), row0), ImVec2(bw, bh), Look::Normal, has_store && s.survey,
+                  "facilitator.results"))
+        act([](KioskState& st) {
+            auto r = std::make_unique<ResultsScreen>(st);
+            if (r->ok()) st.push(std::move(r));
+        });
+    if (ui.button(s.t("facilitator.usb"), ImVec2(col(1), row0), ImVec2(bw, bh), Look::Normal, has_store, "facilitator.usb"))
+        act([](KioskState& st) { st.push(std::make_unique<UsbScreen>(st)); });
+    if (ui.button(s.t("facilitator.start"), ImVec2(col(0), row1), ImVec2(bw, bh), Look::Normal, has_store,
+                  "facilitator.start"))
+        act([](KioskState& st) { st.push(std::make_unique<SessionScreen>(st)); });
+    if (ui.button(s.t("facilitator.end"), ImVec2(col(1), row1), ImVec2(bw, bh), Look::Normal, open, "facilitator.end"))
+        act([](KioskState& st) { st.end_session(); });
+    if (ui.button(s.t("facilitator.choose_survey"), ImVec2(col(2), row1), ImVec2(bw, bh), Look::Normal, true,
+                  "facilitator.choose_survey"))
+        act([](KioskState& st) { st.push(std::make_unique<ChooseSurveyScreen>(st)); });
+    if (ui.button(s.t("facilitator.back"), ImVec2(col(0), row2), ImVec2(2 * bw + gap, bh), Look::Primary, true,
+                  "facilitator.back"))
+        act([](KioskState& st) { st.leave_facilitator(); });
+    if (ui.button(s.t("sync.now"), ImVec2(col(2), row2), ImVec2(bw, bh), Look::Normal, s.sync != nullptr, "sync.now"))
+        act([](KioskState& st) { st.sync_now(); });
 }
 
-std::string draw_start_session(KioskState& s, Ui& ui) {
+void ConfirmExitScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
+    const float W = ui.size.x, H = ui.size.y;
+    const float m = ui.px(ui.m.margin);
+    const float inner = W - 2 * m;
+    float y = H * 0.2f;
+    y += ui.text_centered(s.t("exit.title"), y, ui.fonts.heading) + ui.px(0.6f);
+    ui.text_centered(s.t("exit.body"), y, nullptr, ui.theme.muted);
+    const float bh = ui.target(ui.m.button_h * 1.2f);
+    const float bw = std::min(inner / 2 - ui.px(0.5f), ui.px(12));
+    const float by = H - m - bh;
+    if (ui.button(s.t("exit.keep"), ImVec2(m, by), ImVec2(bw, bh), Look::Primary, true, "exit.keep"))
+        act([](KioskState& st) { st.pop(); });
+    if (ui.button(s.t("exit.confirm"), ImVec2(W - m - bw, by), ImVec2(bw, bh), Look::Danger, true, "exit.confirm"))
+        act([](KioskState& st) {
+            log_info("The facilitator exited the app");
+            st.quit = true;
+        });
+}
+
+SessionScreen::SessionScreen(KioskState& s) {
+    try {
+        if (s.store) recent_ = s.store->recent_places();
+    } catch (const std::exception& e) {
+        log_warn(std::string("Could not list earlier sessions: ") + e.what());
+    }
+}
+
+void SessionScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.px(ui.m.margin);
     const float inner = W - 2 * m;
@@ -180,38 +421,77 @@ std::string draw_start_session(KioskState& s, Ui& ui) {
         y += ui.text(label, ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.2f);
         const float h = ui.target(ui.m.button_h);
         const std::string shown = value.empty() ? s.t("text.tap_to_type") : value;
-        if (ui.button(shown, ImVec2(m, y), ImVec2(inner, h), Look::Normal, true, id))
-            s.open_keyboard(label, value, 80, false, [&value](const std::string& t) { value = t; });
+        if (ui.button(shown, ImVec2(m, y), ImVec2(inner, h), Look::Normal, true, id)) {
+            KeyboardRequest r;
+            r.title = label;
+            r.initial = value;
+            r.max_chars = 80;
+            std::string* target = &value;  // this screen stays under the keyboard until it commits
+            r.commit = [target](KioskState&, const std::string& t) { *target = t; };
+            act([r](KioskState& st) { open_keyboard(st, r); });
+        }
         ui.widgets.back().label = label;
         y += h + ui.px(0.5f);
     };
-    field(s.t("facilitator.event"), s.session_event, "event");
-    field(s.t("facilitator.venue"), s.session_venue, "venue");
+    field(s.t("facilitator.event"), event_, "session.event");
+    field(s.t("facilitator.venue"), venue_, "session.venue");
 
     const float bh = ui.target(ui.m.button_h);
     const float bottom = H - m - bh;
-    if (!s.recent_places.empty()) {
+    if (!recent_.empty()) {
         y += ui.text(s.t("facilitator.earlier"), ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.2f);
-        for (const auto& [event, venue] : s.recent_places) {
+        for (const auto& [event, venue] : recent_) {
             const float h = ui.target(ui.m.button_h * 0.8f);
             if (y + h > bottom - ui.px(0.5f)) break;
             const std::string label = venue.empty() ? event : event + " — " + venue;
-            if (ui.button(label, ImVec2(m, y), ImVec2(inner, h), Look::Quiet)) {
-                s.session_event = event;
-                s.session_venue = venue;
-            }
+            if (ui.button(label, ImVec2(m, y), ImVec2(inner, h), Look::Quiet))
+                act([this, e = event, v = venue](KioskState&) {
+                    event_ = e;
+                    venue_ = v;
+                });
             y += h + ui.px(0.3f);
         }
     }
     const float bw = std::min(ui.px(10), inner / 2 - ui.px(0.5f));
-    if (ui.button(s.t("facilitator.cancel"), ImVec2(m, bottom), ImVec2(bw, bh))) s.mode = Mode::Facilitator;
+    if (ui.button(s.t("facilitator.cancel"), ImVec2(m, bottom), ImVec2(bw, bh), Look::Normal, true, "session.cancel"))
+        act([](KioskState& st) { st.pop(); });
     if (ui.button(s.t("facilitator.start_confirm"), ImVec2(W - m - bw, bottom), ImVec2(bw, bh), Look::Primary,
-                  !s.session_event.empty()))
-        s.confirm_start_session();
-    return "start_session";
+                  !trim(event_).empty(), "session.start"))
+        act([this](KioskState& st) {
+            try {
+                const Session ses = st.store->start_session(trim(event_), trim(venue_));
+                st.facilitator_message = st.strings.fmt("facilitator.started", {{"event", ses.event}});
+                log_info("Session started: " + ses.event + " at " + ses.venue);
+            } catch (const std::exception& e) {
+                st.facilitator_message = e.what();
+                log_error(st.facilitator_message);
+            }
+            st.refresh_counts();
+            st.pop();
+        });
 }
 
-std::string draw_choose_survey(KioskState& s, Ui& ui) {
+ChooseSurveyScreen::ChooseSurveyScreen(KioskState& s) {
+    std::vector<fs::path> dirs = {fs::path(s.assets) / "surveys"};
+    if (s.store) dirs.push_back(fs::path(s.store->path()).parent_path() / "surveys");
+    for (const auto& dir : dirs) {
+        std::error_code ec;
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+            const auto& e = *it;
+            if (e.path().extension() != ".json") continue;
+            SurveyChoice c{e.path().string(), e.path().filename().string(), ""};
+            const SurveyLoad r = load_survey_file(c.path);
+            if (r.ok()) c.title = r.survey->title.get("en", r.survey->default_language());
+            else c.problem = r.problems.front().str();
+            choices_.push_back(c);
+        }
+    }
+    std::sort(choices_.begin(), choices_.end(), [](const SurveyChoice& a, const SurveyChoice& b) { return a.path < b.path; });
+    for (const auto& c : choices_) s.extra_glyphs += c.title + c.problem;  // other surveys' titles, any script
+    s.fonts_dirty = true;
+}
+
+void ChooseSurveyScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.px(ui.m.margin);
     const float inner = W - 2 * m;
@@ -221,28 +501,30 @@ std::string draw_choose_survey(KioskState& s, Ui& ui) {
     const float bottom = H - m - bh;
     float content = 0;
     std::vector<std::string> labels;
-    for (const auto& c : s.survey_choices) {
+    for (const auto& c : choices_) {
         std::string l = c.title + "\n" + c.path;
         if (!c.problem.empty()) l += "\n" + s.t("facilitator.survey_invalid") + " " + c.problem;
         labels.push_back(l);
         content += ui.option_height(l, inner - ui.target(3.2f)) + ui.px(0.4f);
     }
     const float width = content > bottom - y - ui.px(0.5f) ? inner - ui.target(3.2f) : inner;
-    ScrollList list{"surveys", ImVec2(m, y), ImVec2(width, bottom - y - ui.px(0.5f)), &s.list_scroll["choose-survey"]};
+    ScrollList list{"surveys", ImVec2(m, y), ImVec2(width, bottom - y - ui.px(0.5f)), &scroll_};
     ImVec2 p = list.begin(ui);
-    for (std::size_t i = 0; i < s.survey_choices.size(); ++i) {
+    for (std::size_t i = 0; i < choices_.size(); ++i) {
         float h = 0;
-        const bool current = s.survey_choices[i].path == s.survey_path;
-        if (ui.option(labels[i], current, false, p, width, &h) && s.survey_choices[i].problem.empty()) {
-            s.choose_survey(s.survey_choices[i]);
-            break;
-        }
+        const bool current = choices_[i].path == s.survey_path;
+        if (ui.option(labels[i], current, false, p, width, &h) && choices_[i].problem.empty())
+            act([c = choices_[i]](KioskState& st) {
+                if (st.use_survey(c.path)) st.facilitator_message = st.strings.fmt("facilitator.survey_chosen", {{"title", c.title}});
+                else st.facilitator_message = st.survey_problems.empty() ? "" : st.survey_problems.front();
+                st.pop();
+            });
         p.y += h + ui.px(0.4f);
     }
     list.end(ui, content);
-    if (ui.button(s.t("facilitator.cancel"), ImVec2(m, bottom), ImVec2(std::min(ui.px(10), inner / 2), bh)))
-        s.mode = Mode::Facilitator;
-    return "choose_survey";
+    if (ui.button(s.t("facilitator.cancel"), ImVec2(m, bottom), ImVec2(std::min(ui.px(10), inner / 2), bh), Look::Normal,
+                  true, "choose.cancel"))
+        act([](KioskState& st) { st.pop(); });
 }
 
 }  // namespace engage::ui

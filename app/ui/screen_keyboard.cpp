@@ -1,5 +1,7 @@
-// The on-screen keyboard (the app owns the text) and the personal-details warning.
+// The on-screen keyboard (the screen owns the text) and the personal-details warning.
 #include <algorithm>
+
+#include "engage/log.h"
 
 #include "engage/textcheck.h"
 #include "ui/screens.h"
@@ -30,9 +32,61 @@ void draw_key_icon(ImDrawList* dl, KeyAction a, ImVec2 c, float r, ImU32 col) {
     }
 }
 
+constexpr Millis kRepeatAfter{450};   // Delete held this long starts repeating
+constexpr Millis kRepeatEvery{70};
+
 }  // namespace
 
-std::string draw_keyboard(KioskState& s, Ui& ui) {
+KeyboardScreen::KeyboardScreen(KeyboardRequest r, const std::string& lang) : req_(std::move(r)), text_(req_.initial) {
+    keyboard_.set_language(lang);  // Cyrillic letters for Ukrainian, and so on
+    if (req_.address) keyboard_.set_kind(KeyboardKind::Address);
+    keyboard_.set_page(kLetters, req_.initial.empty() && !req_.address);  // a capital only for a fresh text
+}
+
+void open_keyboard(KioskState& s, KeyboardRequest r) {
+    const std::string lang = r.for_respondent && s.flow ? s.flow->language() : s.ui_language();
+    s.extra_glyphs += r.initial;  // typed earlier, in any script
+    s.fonts_dirty = true;
+    s.push(std::make_unique<KeyboardScreen>(std::move(r), lang));
+}
+
+std::string KeyboardScreen::key(const KioskState&) const { return warning_ ? "personal_warning" : "keyboard"; }
+
+void KeyboardScreen::type(KioskState&, const std::string& t) {
+    if (utf8_length(text_) + utf8_length(t) <= req_.max_chars) text_ += t;
+}
+
+void KeyboardScreen::erase(KioskState&) { utf8_pop_back(text_); }
+
+void KeyboardScreen::enter(KioskState& s) { done(s); }
+
+void KeyboardScreen::language_changed(const KioskState& s, const std::string& lang) {
+    keyboard_.set_language(lang);
+    keyboard_.set_page(kLetters, keyboard_.shifted());
+    if (req_.title_again) req_.title = req_.title_again(s);
+}
+
+void KeyboardScreen::done(KioskState& s) {
+    if (req_.check_personal && looks_personal(text_)) {
+        warning_ = true;
+        return;
+    }
+    keep(s);
+}
+
+void KeyboardScreen::keep(KioskState& s) {
+    auto commit = req_.commit;
+    const std::string t = trim(text_);
+    s.pop();  // this screen is retired, not freed, until the actions have run
+    if (commit) commit(s, t);
+}
+
+void KeyboardScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
+    if (warning_) draw_warning(s, ui, act);
+    else draw_keys(s, ui, act);
+}
+
+void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.edge();
     const float inner = W - 2 * m;
@@ -42,16 +96,17 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
     const float cancel_h = ui.target(1.6f);
     const float cancel_w = std::min(inner * 0.5f, std::max(ui.px(5), ui.measure(s.t("keyboard.cancel"), 0).x + ui.px(1.2f)));
     const float title_w = inner - cancel_w - ui.px(0.6f);
-    ImFont* title_font = ui.measure(s.edit_title, title_w, ui.fonts.heading).y > ui.fonts.heading->FontSize * 2.5f
+    ImFont* title_font = ui.measure(req_.title, title_w, ui.fonts.heading).y > ui.fonts.heading->FontSize * 2.5f
                              ? ui.fonts.body : ui.fonts.heading;
-    const float title_h = ui.text(s.edit_title, ImVec2(m, y), title_w, title_font);
-    if (ui.button(s.t("keyboard.cancel"), ImVec2(m + inner - cancel_w, y), ImVec2(cancel_w, cancel_h), Look::Quiet))
-        s.keyboard_cancel();
+    const float title_h = ui.text(req_.title, ImVec2(m, y), title_w, title_font);
+    if (ui.button(s.t("keyboard.cancel"), ImVec2(m + inner - cancel_w, y), ImVec2(cancel_w, cancel_h), Look::Quiet, true,
+                  "keyboard.cancel"))
+        act([](KioskState& st) { st.pop(); });
     y += std::max(title_h, cancel_h) + ui.px(0.4f);
 
     // The keys take the bottom part and the text box what is left. Keys are never shorter than a finger or
     // their label; when even that does not fit, the digit row goes (digits stay on the ?123 page).
-    auto rows = s.keyboard.rows();
+    auto rows = keyboard_.rows();
     const float gap = std::min(ui.px(0.25f), 10.f);
     const float min_box = std::max(ui.m.min_target_px, ui.px(1.6f));
     const float key_min = std::max(ui.m.min_target_px, ui.px(1.3f));
@@ -74,11 +129,11 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
     dl->AddRect(ImVec2(m, y), ImVec2(m + inner, y + box_h), ui.theme.accent, ui.px(0.35f), 0, ui.px(0.1f));
     // The count sits in the box's top-right corner; the text shows its end with a caret after it.
     ui.silent = true;  // read aloud: the title and the text so far, not the caret, the count or every key
-    const std::string count = std::to_string(utf8_length(s.edit_text)) + " / " + std::to_string(s.edit_max);
+    const std::string count = std::to_string(utf8_length(text_)) + " / " + std::to_string(req_.max_chars);
     const ImVec2 cs = ui.measure(count, 0);
     ui.text(count, ImVec2(m + inner - cs.x - ui.px(0.4f), y + ui.px(0.2f)), 0, nullptr, ui.theme.muted);
     const float tw = inner - ui.px(1.2f) - cs.x - ui.px(0.6f);
-    std::string shown = s.edit_text + "|";
+    std::string shown = text_ + "|";
     const ImVec2 ts = ui.measure(shown, tw);
     const ImVec2 saved_min = ui.clip_min, saved_max = ui.clip_max;
     ui.clip_min = ImVec2(m, y);
@@ -91,7 +146,7 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
     ImGui::PopClipRect();
     ui.clip_min = saved_min;
     ui.clip_max = saved_max;
-    if (!s.edit_text.empty()) ui.spoken.push_back(s.edit_text);
+    if (!text_.empty()) ui.spoken.push_back(text_);
 
     // Keys: every row is scaled to the full width.
     float ky = kb_y;
@@ -109,24 +164,59 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
             std::string label = k.label;
             Look look = Look::Normal;
             switch (k.action) {
-                case KeyAction::Shift: label = s.t("keyboard.shift"); look = s.keyboard.shifted() ? Look::Selected : Look::Normal; break;
+                case KeyAction::Shift: label = s.t("keyboard.shift"); look = keyboard_.shifted() ? Look::Selected : Look::Normal; break;
                 case KeyAction::Space: label = s.t("keyboard.space"); break;
                 case KeyAction::Backspace: label = s.t("keyboard.delete"); break;
                 case KeyAction::Done: label = s.t("keyboard.done"); look = Look::Primary; break;
                 default: break;
             }
             // Automation labels: "key:a" for characters, the word for the others.
-            const std::string id = "key:" + k.label;
+            const std::string id = "key:" + k.label;  // the automation label of a character key
             // Shift and Delete are drawn as the usual symbols (they stay narrow at any text size);
             // their words are the automation labels.
             const bool icon = k.action == KeyAction::Shift || k.action == KeyAction::Backspace ||
                               ((k.action == KeyAction::Done || k.action == KeyAction::Space) &&
                                ui.measure(label, 0).x > kw - ui.px(0.5f));
             const int serial = ui.focus_serial;
-            if (ui.button(icon ? "" : label, ImVec2(kx, ky), ImVec2(kw, key_h), look, true, place.c_str())) {
-                if (s.keyboard.press(k, s.edit_text, s.edit_max)) s.keyboard_done();
+            const bool tapped = ui.button(icon ? "" : label, ImVec2(kx, ky), ImVec2(kw, key_h), look, true, place.c_str());
+            const bool held = ImGui::IsItemActive();  // the button just drawn
+            if (tapped && !(k.action == KeyAction::Backspace && repeats_ > 0)) {  // a held Delete's lift already deleted
+                const Key key = k;
+                act([this, key](KioskState& st) {
+                    if (keyboard_.press(key, text_, req_.max_chars)) done(st);
+                });
+            }
+            if (k.action == KeyAction::Backspace) {
+                // Held down, Delete repeats (a finger on it removes a whole phone number): as many characters
+                // as the time held calls for, however slowly frames come.
+                if (held) {
+                    const TimePoint now = s.time.now();
+                    if (!held_) held_ = now, repeats_ = 0;
+                    if (now >= *held_ + kRepeatAfter) {
+                        const long long due = 1 + (now - *held_ - kRepeatAfter) / kRepeatEvery;
+                        if (due > repeats_) {
+                            act([this, n = due - repeats_](KioskState&) {
+                                for (long long i = 0; i < n; ++i) utf8_pop_back(text_);
+                            });
+                            repeats_ = due;
+                        }
+                    }
+                    ui.want_frame = true;
+                    ui.wake_at(*held_ + kRepeatAfter + kRepeatEvery * repeats_);
+                } else {
+                    held_.reset();
+                    repeats_ = 0;
+                }
             }
             ui.widgets.back().label = k.action == KeyAction::Insert ? id : label;
+            switch (k.action) {  // stable ids, whatever the language
+                case KeyAction::Insert: ui.widgets.back().id = "key." + k.text; break;
+                case KeyAction::Shift: ui.widgets.back().id = "key.shift"; break;
+                case KeyAction::Space: ui.widgets.back().id = "key.space"; break;
+                case KeyAction::Backspace: ui.widgets.back().id = "key.delete"; break;
+                case KeyAction::Done: ui.widgets.back().id = "key.done"; break;
+                case KeyAction::Page: ui.widgets.back().id = "key.page." + std::to_string(k.page); break;
+            }
             if (ui.focus_serial != serial) ui.focused_label = label;  // the symbol keys are spoken by name
             if (icon) draw_key_icon(ImGui::GetWindowDrawList(), k.action, ImVec2(kx + kw / 2, ky + key_h / 2),
                                     std::min(kw, key_h) * 0.3f, (look == Look::Selected || look == Look::Primary) ? ui.theme.on_accent : ui.theme.text);
@@ -136,10 +226,10 @@ std::string draw_keyboard(KioskState& s, Ui& ui) {
         ++r;
     }
     ui.silent = false;
-    return "keyboard";
+
 }
 
-std::string draw_personal_warning(KioskState& s, Ui& ui) {
+void KeyboardScreen::draw_warning(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.edge();
     const float inner = W - 2 * m;
@@ -155,13 +245,13 @@ std::string draw_personal_warning(KioskState& s, Ui& ui) {
     auto height = [&](float w) {
         return ui.measure(s.t("personal.title"), w, title_font).y * 1.15f + ui.px(0.6f) +
                ui.measure(s.t("personal.body"), w, body_font).y * 1.15f + ui.px(1.0f) +
-               ui.measure(s.edit_text, std::min(w, box_w)).y;
+               ui.measure(text_, std::min(w, box_w)).y;
     };
     if (height(inner) > room) title_font = ui.fonts.heading, body_font = ui.fonts.body;
     if (height(inner) > room) title_font = ui.fonts.body;
     const bool scrolls = height(inner) > room;
     const float w = scrolls ? inner - ui.target(2.6f) - ui.px(0.6f) : inner;
-    ScrollList list{"personal", ImVec2(m, top), ImVec2(w, room), &s.list_scroll["##personal"]};
+    ScrollList list{"personal", ImVec2(m, top), ImVec2(w, room), &warning_scroll_};
     float y = scrolls ? list.begin(ui).y : top + std::max(0.f, (room - height(w)) * 0.3f);
     const float saved_w = ui.size.x;
     ui.size.x = w + 2 * m;  // text_centered centres within the list's width
@@ -172,12 +262,13 @@ std::string draw_personal_warning(KioskState& s, Ui& ui) {
     y += ui.px(1.0f);
     const float tw = std::min(w, box_w);
     ui.secret = true;
-    ui.text(s.edit_text, ImVec2(m + (w - tw) / 2, y), tw, nullptr, ui.theme.text);
+    ui.text(text_, ImVec2(m + (w - tw) / 2, y), tw, nullptr, ui.theme.text);
     ui.secret = false;
     if (scrolls) list.end(ui, height(w) + ui.px(0.2f));
-    if (ui.button(s.t("personal.edit"), ImVec2(W / 2 - bw - m / 2, by), ImVec2(bw, bh), Look::Primary)) s.personal_edit();
-    if (ui.button(s.t("personal.keep"), ImVec2(W / 2 + m / 2, by), ImVec2(bw, bh), Look::Normal)) s.personal_keep();
-    return "personal_warning";
+    if (ui.button(s.t("personal.edit"), ImVec2(W / 2 - bw - m / 2, by), ImVec2(bw, bh), Look::Primary, true, "personal.edit"))
+        act([this](KioskState&) { warning_ = false; });
+    if (ui.button(s.t("personal.keep"), ImVec2(W / 2 + m / 2, by), ImVec2(bw, bh), Look::Normal, true, "personal.keep"))
+        act([this](KioskState& st) { keep(st); });
 }
 
 }  // namespace engage::ui

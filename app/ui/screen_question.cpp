@@ -1,348 +1,392 @@
-// One question per screen: progress, the prompt, the answer widgets for its type, Back and Next.
+// One question per screen: progress, the prompt, the answers laid out to fill the room between the header and
+// Back/Next, and Back and Next. Answers never scroll: when they cannot all be shown at the person's text size
+// they are split into pages with a large "More answers (2 of 3)" control. A long prompt may scroll on its own.
 #include <imgui_internal.h>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 
 #include "engage/textcheck.h"
+#include "ui/layout.h"
 #include "ui/screens.h"
 
 namespace engage::ui {
 namespace {
 
-struct SmileyLayout {
-    bool rows = false;  // five rows (face, then the word) instead of five tiles side by side
-    float tile_w = 0, face = 0, word_h = 0, row_h = 0, h = 0;
+struct Ctx {
+    KioskState& s;
+    Ui& ui;
+    Actions& act;
+    const Question& q;
+    const Answer& a;
 };
 
-// Tiles side by side: the words set the height of the tiles' lower part, and the faces shrink (never the
-// words) when the text is large or the screen short. When a word is wider than a tile (large text on a narrow
-// screen) the five become rows, the face beside its word, so no word is ever broken.
-SmileyLayout smiley_layout(const KioskState& s, const Ui& ui, const Question& q, float width, float max_h) {
-    const float gap = ui.px(ui.m.gap);
-    SmileyLayout l{};
-    l.tile_w = std::min((width - 4 * gap) / 5, ui.px(7));
-    const auto opts = s.options_of(q);
-    for (const auto& o : opts) {
-        const std::string word = s.option_label(q, o);
-        for (std::size_t i = 0; i < word.size();) {  // each word of the label must fit a tile on its own
-            std::size_t j = word.find(' ', i);
-            if (j == std::string::npos) j = word.size();
-            if (ui.measure(word.substr(i, j - i), 0).x > l.tile_w - ui.px(0.4f)) l.rows = true;
-            i = j + 1;
-        }
-    }
-    if (l.rows) {
-        l.face = std::max(ui.m.min_target_px, ui.px(1.8f));
-        float text_h = 0;
-        for (const auto& o : opts)
-            text_h = std::max(text_h, ui.measure(s.option_label(q, o), width - l.face - ui.px(1.6f)).y);
-        l.row_h = std::max(l.face + ui.px(0.4f), text_h + ui.px(0.6f));
-        l.tile_w = width;
-        l.h = 5 * l.row_h + 4 * gap;
-        return l;
-    }
-    for (const auto& o : opts) l.word_h = std::max(l.word_h, ui.measure(s.option_label(q, o), l.tile_w - ui.px(0.4f)).y);
-    l.face = std::max(ui.m.min_target_px, std::min(l.tile_w * 0.72f, max_h - l.word_h - ui.px(1.0f)));
-    l.h = l.face + l.word_h + ui.px(1.0f);
-    l.row_h = l.h;
-    return l;
+std::string option_id_label(const KioskState& s, const Question& q, const Option& o) { return s.option_label(q, o); }
+
+// Announces a tap for read aloud.
+void say_selected(Ctx& c, const std::string& label, bool on) {
+    c.s.announce = c.s.strings.fmt(on ? "speech.option_selected" : "speech.option_not_selected", {{"option", label}});
 }
 
-float draw_smileys(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 pos, ImVec2 area) {
-    const float width = area.x;
-    const float gap = ui.px(ui.m.gap);
-    const auto opts = s.options_of(q);
-    const SmileyLayout l = smiley_layout(s, ui, q, width, area.y);
-    const float tile_w = l.tile_w, face = l.face, h = l.row_h;
-    const float total = l.rows ? width : 5 * tile_w + 4 * gap;
-    const float x0 = pos.x + (width - total) / 2;
-    for (int i = 0; i < 5; ++i) {
-        // The value saved is the option's id ("1".."5", checked by the loader), whatever order the survey lists them in.
-        const int mood = std::stoi(opts[static_cast<std::size_t>(i)].id);
-        const std::string word = s.option_label(q, opts[static_cast<std::size_t>(i)]);
-        const float fi = static_cast<float>(i);
-        const ImVec2 p = l.rows ? ImVec2(pos.x, pos.y + fi * (h + gap)) : ImVec2(x0 + fi * (tile_w + gap), pos.y);
-        const bool selected = a.number && *a.number == mood;
-        ImGui::SetCursorScreenPos(p);
-        ImGui::PushID(mood);
-        bool tapped = ImGui::InvisibleButton("##face", ImVec2(tile_w, h)) && !ui.drag_active;
-        const bool pressed = ImGui::IsItemActive() && !ui.drag_active;
-        const std::string key = std::to_string(ImGui::GetItemID());
-        ImGui::PopID();
-        ui.record(word);
-        ImDrawList* dl = ImGui::GetWindowDrawList();
-        dl->AddRectFilled(p, ImVec2(p.x + tile_w, p.y + h), selected ? ui.theme.accent : (pressed ? ui.theme.button : ui.theme.panel),
-                          ui.px(0.4f));
-        dl->AddRect(p, ImVec2(p.x + tile_w, p.y + h), selected ? ui.theme.selected_edge : ui.theme.border, ui.px(0.4f), 0,
-                    selected ? ui.px(0.14f) : ui.px(0.07f));
-        const ImU32 ink = selected ? ui.theme.on_accent : ui.theme.text;
-        if (l.rows) {
-            draw_face(dl, ImVec2(p.x + ui.px(0.4f) + face / 2, p.y + h / 2), face * 0.46f, mood, ui.theme.text,
-                      ui.theme.faces[mood - 1]);
-            const float tx = p.x + face + ui.px(1.0f), tw = tile_w - face - ui.px(1.6f);
-            const ImVec2 ws = ui.measure(word, tw);
-            dl->AddText(ui.fonts.body, ui.fonts.body->FontSize, ImVec2(tx, std::round(p.y + (h - ws.y) / 2)), ink,
-                        word.c_str(), word.c_str() + word.size(), tw);
-        } else {
-            draw_face(dl, ImVec2(p.x + tile_w / 2, p.y + ui.px(0.3f) + face / 2), face * 0.46f, mood, ui.theme.text,
-                      ui.theme.faces[mood - 1]);
-            const ImVec2 ws = ui.measure(word, tile_w - ui.px(0.4f));
-            const float wx = ws.x < tile_w - ui.px(0.4f) ? p.x + (tile_w - ws.x) / 2 : p.x + ui.px(0.2f);
-            dl->AddText(ui.fonts.body, ui.fonts.body->FontSize, ImVec2(wx, p.y + face + ui.px(0.5f)), ink, word.c_str(),
-                        word.c_str() + word.size(), tile_w - ui.px(0.4f));
-        }
-        if (ui.focusable(key, word, p, ImVec2(tile_w, h))) tapped = true;
-        if (tapped) {
-            a.number = mood;
-            s.announce = s.strings.fmt("speech.option_selected", {{"option", word}});
-        }
-    }
-    return l.h;
-}
-
-// The gap between the 11 numbers narrows before a number gets smaller than a finger.
-float scale_gap(const Ui& ui, float width) {
-    return std::clamp((width - 11 * ui.m.min_target_px) / 10, 4.f, ui.px(0.3f));
-}
-
-float scale_cell(const Ui& ui, float width) {
-    return std::max(ui.m.min_target_px, std::min((width - 10 * scale_gap(ui, width)) / 11, ui.px(3.2f)));
-}
-
-float scale_height(const KioskState& s, const Ui& ui, const Question& q, float width) {
-    const float cell = scale_cell(ui, width);
-    const float half = (11 * cell + 10 * scale_gap(ui, width)) / 2 - scale_gap(ui, width);
-    return cell + ui.px(0.4f) + std::max(ui.measure(s.tr(q.low_label), half).y, ui.measure(s.tr(q.high_label), half).y);
-}
-
-float draw_scale(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 pos, float width) {
-    const float gap = scale_gap(ui, width);
-    const float cell = scale_cell(ui, width);
-    const float total = 11 * cell + 10 * gap;
-    const float x0 = pos.x + std::max(0.f, (width - total) / 2);
-    for (int v = 0; v <= 10; ++v) {
-        const bool selected = a.number && *a.number == v;
-        if (ui.button(std::to_string(v), ImVec2(x0 + static_cast<float>(v) * (cell + gap), pos.y), ImVec2(cell, cell),
-                      selected ? Look::Selected : Look::Normal)) {
-            a.number = v;
-            s.announce = s.strings.fmt("speech.option_selected", {{"option", std::to_string(v)}});
-        }
-    }
-    float y = pos.y + cell + ui.px(0.4f);
-    const std::string lo = s.tr(q.low_label), hi = s.tr(q.high_label);
-    const float half = total / 2 - gap;
-    float h = ui.text(lo, ImVec2(x0, y), half, nullptr, ui.theme.muted);
-    const ImVec2 hs = ui.measure(hi, half);
-    ui.text(hi, ImVec2(x0 + total - std::min(hs.x, half), y), half, nullptr, ui.theme.muted);
-    return cell + ui.px(0.4f) + std::max(h, hs.y);
-}
-
-float text_answer_height(const Ui& ui, float room) { return std::max(ui.target(ui.m.button_h), std::min(ui.px(5), room)); }
-
-float draw_text_answer(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 pos, float width, float room) {
-    const float h = text_answer_height(ui, room);
-    const std::string shown = a.text.empty() ? s.t("text.tap_to_type") : a.text;
-    const int serial = ui.focus_serial;
-    if (ui.button("", pos, ImVec2(width, h), Look::Normal, true, "text-box")) {
-        const std::string qid = q.id;
-        s.open_keyboard(s.tr(q.prompt), a.text, static_cast<std::size_t>(q.max_length), true,
-                        [&s, qid](const std::string& t) {
-                            if (s.flow && s.flow->screen() == Screen::Question && s.flow->question().id == qid)
-                                s.flow->answer().text = t;
-                        });
-        s.edit_title_source = [&s, &q] { return s.tr(q.prompt); };  // q lives in the survey, which outlives typing
-    }
-    ui.widgets.back().label = s.t("text.tap_to_type");
-    if (ui.focus_serial != serial) ui.focused_label = s.t("text.tap_to_type");
+// ---- smiley: five faces, side by side (face over its word) or as five rows (face beside its word) --------
+float draw_smileys(Ctx& c, const std::vector<Option>& opts, ImVec2 pos, ImVec2 room) {
+    std::vector<std::string> words;
+    for (const auto& o : opts) words.push_back(option_id_label(c.s, c.q, o));
+    const SmileyPlan p = plan_smileys(c.ui, words, room);
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(pos, ImVec2(pos.x + width, pos.y + h), ui.theme.panel, ui.px(0.35f));
-    dl->AddRect(pos, ImVec2(pos.x + width, pos.y + h), ui.theme.border, ui.px(0.35f), 0, ui.px(0.08f));
-    if (ui.focus_serial != serial) ui.focus_ring(pos, ImVec2(pos.x + width, pos.y + h));  // over the box just drawn
+    for (std::size_t i = 0; i < opts.size() && i < 5; ++i) {
+        const int mood = static_cast<int>(i) + 1;
+        const ImVec2 at(pos.x + p.cell[i].x, pos.y + p.cell[i].y);
+        const bool selected = c.a.number && *c.a.number == mood;
+        const std::string& word = words[i];
+        const std::string id = "option." + opts[i].id;
+        const Ui::Tile t = c.ui.tile(word, id, at, p.tile, selected);
+        c.ui.widgets.back().selected = selected;
+        const ImU32 ink = selected ? c.ui.theme.on_accent : c.ui.theme.text;
+        ImFont* f = p.font;
+        if (p.rows) {
+            draw_face(dl, ImVec2(at.x + c.ui.px(0.4f) + p.face / 2, at.y + p.tile.y / 2), p.face * 0.46f, mood,
+                      c.ui.theme.text, c.ui.theme.faces[mood - 1]);
+            const float tx = at.x + p.face + c.ui.px(1.0f), tw = p.tile.x - p.face - c.ui.px(1.6f);
+            const ImVec2 ws = c.ui.measure(word, tw, f);
+            dl->AddText(f, f->FontSize, ImVec2(tx, std::round(at.y + (p.tile.y - ws.y) / 2)), ink, word.c_str(),
+                        word.c_str() + word.size(), tw);
+        } else {
+            draw_face(dl, ImVec2(at.x + p.tile.x / 2, at.y + c.ui.px(0.3f) + p.face / 2), p.face * 0.46f, mood,
+                      c.ui.theme.text, c.ui.theme.faces[mood - 1]);
+            const float tw = p.tile.x - c.ui.px(0.4f);
+            c.ui.text_centred_in(word, ImVec2(at.x + c.ui.px(0.2f), at.y + p.face + c.ui.px(0.5f)), tw, f, ink, false);
+        }
+        if (t.tapped) {
+            c.act([mood](KioskState& s) { s.flow->choose(std::to_string(mood)); });
+            say_selected(c, word, true);
+        }
+    }
+    return p.face;
+}
+
+// ---- scale 0..10: a grid of numbers, the end labels under it ---------------------------------------------
+void draw_scale(Ctx& c, ImVec2 pos, ImVec2 room) {
+    const std::string lo = c.s.tr(c.q.low_label), hi = c.s.tr(c.q.high_label);
+    const ScalePlan p = plan_scale(c.ui, lo, hi, room);
+    for (int v = 0; v <= 10; ++v) {
+        const int row = v / p.cols, col = v % p.cols;
+        const ImVec2 at(pos.x + p.x0 + static_cast<float>(col) * (p.cell.x + p.gap),
+                        pos.y + static_cast<float>(row) * (p.cell.y + p.gap));
+        const bool selected = c.a.number && *c.a.number == v;
+        const std::string n = std::to_string(v);
+        const bool tapped = c.ui.button(n, at, p.cell, selected ? Look::Selected : Look::Normal, true, ("option." + n).c_str(), p.font);
+        c.ui.widgets.back().selected = selected;
+        if (tapped) {
+            c.act([n](KioskState& s) { s.flow->choose(n); });
+            say_selected(c, n, true);
+        }
+    }
+    const float y = pos.y + p.grid_h + c.ui.px(0.4f);
+    const float half = p.grid_w / 2 - p.gap;
+    c.ui.text(lo, ImVec2(pos.x + p.x0, y), half, nullptr, c.ui.theme.muted);
+    const ImVec2 hs = c.ui.measure(hi, half);
+    c.ui.text(hi, ImVec2(pos.x + p.x0 + p.grid_w - std::min(hs.x, half), y), half, nullptr, c.ui.theme.muted);
+}
+
+// ---- text: a big box; a tap opens the keyboard titled with the question ------------------------------------
+void draw_text_answer(Ctx& c, ImVec2 pos, ImVec2 room) {
+    Ui& ui = c.ui;
+    const float w = room.x, h = std::max(ui.target(ui.m.button_h), std::min(ui.px(6), room.y));
+    const std::string shown = c.a.text.empty() ? c.s.t("text.tap_to_type") : c.a.text;
+    const int serial = ui.focus_serial;
+    if (ui.button("", pos, ImVec2(w, h), Look::Normal, true, "text.box")) {
+        const std::string qid = c.q.id;
+        KeyboardRequest r;
+        r.title = c.s.tr(c.q.prompt);
+        r.title_again = [qid](const KioskState& s) {
+            for (const auto& q : s.survey->questions)
+                if (q.id == qid) return s.tr(q.prompt);
+            return std::string();
+        };
+        r.initial = c.a.text;
+        r.max_chars = static_cast<std::size_t>(c.q.max_length);
+        r.check_personal = true;
+        r.for_respondent = true;
+        r.commit = [qid](KioskState& s, const std::string& t) {
+            if (s.flow && s.flow->screen() == Screen::Question && s.flow->question().id == qid) s.flow->answer().text = t;
+        };
+        c.act([r](KioskState& s) { open_keyboard(s, r); });
+    }
+    ui.widgets.back().label = c.s.t("text.tap_to_type");
+    if (ui.focus_serial != serial) ui.focused_label = c.s.t("text.tap_to_type");
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(pos, ImVec2(pos.x + w, pos.y + h), ui.theme.panel, ui.px(0.35f));
+    dl->AddRect(pos, ImVec2(pos.x + w, pos.y + h), ui.theme.border, ui.px(0.35f), 0, ui.px(0.08f));
+    if (ui.focus_serial != serial) ui.focus_ring(pos, ImVec2(pos.x + w, pos.y + h));
     // The text shows inside the box only (the end of a long text is cut by the box, as in any text field).
     const ImVec2 saved_min = ui.clip_min, saved_max = ui.clip_max;
     ui.clip_min = ImVec2(pos.x, std::max(pos.y, saved_min.y));
-    ui.clip_max = ImVec2(pos.x + width, std::min(pos.y + h, saved_max.y));
-    ImGui::PushClipRect(pos, ImVec2(pos.x + width, pos.y + h), true);
-    ui.secret = !a.text.empty();  // the automation file is on disk: never what someone typed
-    ui.text(shown, ImVec2(pos.x + ui.px(0.6f), pos.y + ui.px(0.5f)), width - ui.px(1.2f), nullptr,
-            a.text.empty() ? ui.theme.muted : ui.theme.text);
+    ui.clip_max = ImVec2(pos.x + w, std::min(pos.y + h, saved_max.y));
+    ImGui::PushClipRect(pos, ImVec2(pos.x + w, pos.y + h), true);
+    ui.secret = !c.a.text.empty();  // the automation file is on disk: never what someone typed
+    ui.text(shown, ImVec2(pos.x + ui.px(0.6f), pos.y + ui.px(0.5f)), w - ui.px(1.2f), nullptr,
+            c.a.text.empty() ? ui.theme.muted : ui.theme.text);
     ui.secret = false;
     ImGui::PopClipRect();
     ui.clip_min = saved_min;
     ui.clip_max = saved_max;
-    return h;
 }
 
-// choice, agree (one of) and multi, needs (any of): rows of options, two columns on a wide screen.
-struct OptionsLayout {
-    std::vector<std::string> labels;
-    std::vector<float> row_h;
-    int cols = 1;
-    float h = 0;
-};
-
-OptionsLayout options_layout(const KioskState& s, const Ui& ui, const Question& q, const Answer& a, float width) {
-    OptionsLayout l;
-    for (const auto& o : s.options_of(q)) {
-        std::string label = s.option_label(q, o);
-        if (o.id == "other" && !a.text.empty()) label += ": " + a.text;
-        l.labels.push_back(label);
+// ---- choice, agree (one of), multi and needs (any of): tiles in a grid, paged when they cannot all fit ----
+std::vector<std::string> option_labels(const Ctx& c, const std::vector<Option>& opts, bool with_typed) {
+    std::vector<std::string> out;
+    for (const auto& o : opts) {
+        std::string label = option_id_label(c.s, c.q, o);
+        if (with_typed && o.id == "other" && !c.a.text.empty()) label += ": " + c.a.text;
+        out.push_back(label);
     }
-    const float gap = ui.px(0.4f);
-    l.cols = (width >= ui.px(36) && l.labels.size() > 3) ? 2 : 1;
-    const auto cols = static_cast<std::size_t>(l.cols);
-    l.row_h.assign((l.labels.size() + cols - 1) / cols, 0.f);
-    const float cw = (width - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
-    for (std::size_t i = 0; i < l.labels.size(); ++i)
-        l.row_h[i / cols] = std::max(l.row_h[i / cols], ui.option_height(l.labels[i], cw));
-    for (float r : l.row_h) l.h += r + gap;
-    return l;
+    return out;
 }
 
-float draw_options(KioskState& s, Ui& ui, const Question& q, Answer& a, ImVec2 pos, float width) {
-    const bool multi = q.type == QuestionType::Multi || q.type == QuestionType::Needs;
-    const auto opts = s.options_of(q);
-    const OptionsLayout l = options_layout(s, ui, q, a, width);
-    const auto& labels = l.labels;
-    const auto& row_h = l.row_h;
-    const int cols = l.cols;
-    const float gap = ui.px(0.4f);
-    const ImVec2 origin = pos;
-    const float col_w = (width - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
-    float row_y = origin.y;
-    for (std::size_t i = 0; i < opts.size(); ++i) {
-        const std::size_t row = i / static_cast<std::size_t>(cols), col = i % static_cast<std::size_t>(cols);
-        if (col == 0 && row > 0) row_y += row_h[row - 1] + gap;
-        const ImVec2 p(origin.x + static_cast<float>(col) * (col_w + gap), row_y);
+void draw_options(Ctx& c, const std::vector<Option>& opts, const GridPlan& p, int page, ImVec2 pos) {
+    const bool multi = c.q.type == QuestionType::Multi || c.q.type == QuestionType::Needs;
+    const auto labels = option_labels(c, opts, true);
+    const auto& pg = p.pages[static_cast<std::size_t>(page)];
+    for (std::size_t k = 0; k < pg.items.size(); ++k) {
+        const std::size_t i = pg.items[k];
+        const ImVec2 at(pos.x + pg.cells[k].x, pos.y + pg.cells[k].y);
         const std::string& id = opts[i].id;
-        auto& sel = a.selected;
-        const bool selected = std::find(sel.begin(), sel.end(), id) != sel.end();
-        const bool tapped = ui.option(labels[i], selected, multi, p, col_w, nullptr, row_h[row]);
-        ui.widgets.back().label = s.option_label(q, opts[i]);  // never the typed text: the automation file is on disk
+        const bool selected = std::find(c.a.selected.begin(), c.a.selected.end(), id) != c.a.selected.end();
+        const std::string plain = option_id_label(c.s, c.q, opts[i]);
+        const bool tapped = c.ui.option(labels[i], "option." + id, selected, multi, at, pg.sizes[k], p.font);
+        c.ui.widgets.back().label = plain;  // never the typed text: the automation file is on disk
+        c.ui.widgets.back().selected = selected;
         if (!tapped) continue;
         if (id == "other" && !selected) {
             // "Other" is ticked only once something is typed, so Cancel or an empty Done never blocks Next.
-            const std::string qid = q.id;
-            s.open_keyboard(s.option_label(q, opts[i]), a.text, 200, true, [&s, qid](const std::string& t) {
+            const std::string qid = c.q.id;
+            KeyboardRequest r;
+            r.title = c.s.tr(c.q.prompt) + "\n" + plain;
+            const Option other = opts[i];
+            r.title_again = [qid, other](const KioskState& s) {
+                for (const auto& q : s.survey->questions)
+                    if (q.id == qid) return s.tr(q.prompt) + "\n" + s.option_label(q, other);
+                return std::string();
+            };
+            r.initial = c.a.text;
+            r.max_chars = 200;
+            r.check_personal = true;
+            r.for_respondent = true;
+            r.commit = [qid](KioskState& s, const std::string& t) {
                 if (!(s.flow && s.flow->screen() == Screen::Question && s.flow->question().id == qid)) return;
                 Answer& ans = s.flow->answer();
                 ans.text = t;
                 auto& chosen = ans.selected;
                 chosen.erase(std::remove(chosen.begin(), chosen.end(), "other"), chosen.end());
-                if (!t.empty()) chosen.push_back("other");
-            });
-            const Option other = opts[i];
-            s.edit_title_source = [&s, &q, other] { return s.option_label(q, other); };
-        } else if (!multi) {
-            sel = {id};
-        } else if (selected) {
-            sel.erase(std::remove(sel.begin(), sel.end(), id), sel.end());
-            if (id == "other") a.text.clear();
-        } else {
-            sel.push_back(id);
+                if (!t.empty()) {
+                    if (s.flow->question().type == QuestionType::Multi || s.flow->question().type == QuestionType::Needs)
+                        chosen.push_back("other");
+                    else
+                        chosen = {"other"};
+                }
+            };
+            c.act([r](KioskState& s) { open_keyboard(s, r); });
+            continue;
         }
-        const bool now = std::find(sel.begin(), sel.end(), id) != sel.end();
-        if (s.mode == Mode::Respondent) s.announce = s.strings.fmt(now ? "speech.option_selected" : "speech.option_not_selected",
-                                   {{"option", s.option_label(q, opts[i])}});
+        if (!multi) {
+            c.act([id](KioskState& s) { s.flow->choose(id); });
+            say_selected(c, plain, true);
+        } else {
+            c.act([id, selected](KioskState& s) {
+                Answer& ans = s.flow->answer();
+                auto& sel = ans.selected;
+                if (selected) {
+                    sel.erase(std::remove(sel.begin(), sel.end(), id), sel.end());
+                    if (id == "other") ans.text.clear();
+                } else {
+                    sel.push_back(id);
+                }
+                s.flow->touch();
+            });
+            say_selected(c, plain, !selected);
+        }
     }
-    return l.h;
 }
 
 }  // namespace
 
-std::string draw_question(KioskState& s, Ui& ui) {
+void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
     Flow& f = *s.flow;
     const Question& q = f.question();
-    Answer& a = f.answer();
+    const Answer& a = f.answer();
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.edge();
     const float inner = W - 2 * m;
     ImDrawList* dl = ImGui::GetWindowDrawList();
 
-    // Progress: "Question 2 of 7" and a bar beside it.
-    float y = ui.top + m;
-    const std::string prog = s.strings.fmt("question.progress", {{"n", std::to_string(f.position())},
-                                                                  {"total", std::to_string(f.shown_count())}});
-    const ImVec2 ps = ui.measure(prog, inner);
-    ui.text(prog, ImVec2(m, y), inner, nullptr, ui.theme.muted);
-    const float frac = static_cast<float>(f.position()) / static_cast<float>(std::max(1, f.shown_count()));
-    const float bar_x = m + ps.x + ui.px(0.8f);
-    if (inner - (bar_x - m) >= ui.px(3)) {
-        const float by = y + ps.y / 2 - ui.px(0.2f);
-        dl->AddRectFilled(ImVec2(bar_x, by), ImVec2(m + inner, by + ui.px(0.4f)), ui.theme.button, ui.px(0.2f));
-        dl->AddRectFilled(ImVec2(bar_x, by), ImVec2(bar_x + (m + inner - bar_x) * frac, by + ui.px(0.4f)), ui.theme.accent,
-                          ui.px(0.2f));
-    }
-    y += ps.y + ui.px(0.5f);
-
-    // Bottom bar, and the "please answer" hint: between Back and Next, or above them when it needs more room.
-    const float bar_h = std::max(ui.target(2.2f), std::min(ui.px(ui.m.button_h * 1.15f), 100.f));
+    // The bottom bar: Back, the "please answer" hint, Next.
+    const float bar_h = std::max(ui.target(1.6f), std::min(ui.px(ui.m.button_h), 96.f));
     const float bar_y = H - m - bar_h;
-    const float nav_w = std::min(ui.px(ui.m.nav_w), inner * 0.3f);
+    const float nav_w = std::min(std::max(ui.px(ui.m.nav_w), ui.measure(s.t("nav.finish"), 0, ui.fonts.heading).x + ui.px(1.5f)),
+                                 inner * 0.32f);
     const bool can = f.can_next();
     const std::string hint = can ? "" : (a.empty() ? s.t("question.needs_answer") : s.t("question.needs_other"));
     const float hw = inner - 2 * nav_w - ui.px(1.2f);
     const bool hint_between = !hint.empty() && ui.measure(hint, hw).y <= bar_h;
-    const float hint_above_h = (hint.empty() || hint_between) ? 0.f : ui.measure(hint, inner).y + ui.px(0.4f);
-    const float body_bottom = bar_y - ui.px(0.6f) - hint_above_h;
+    const float hint_above_h = (hint.empty() || hint_between) ? 0.f : ui.measure(hint, inner).y + ui.px(0.3f);
+    const float body_bottom = bar_y - std::min(ui.px(0.4f), 20.f) - hint_above_h;
 
-    // The body: prompt, help and answers. When it does not all fit (large text, a long list, a short screen)
-    // it scrolls as one, with big Up / Down buttons beside it.
-    const float room = body_bottom - y;
-    auto prompt_height = [&](float w) {
-        float h = ui.measure(s.tr(q.prompt), w, ui.fonts.heading).y + ui.px(0.3f);
-        if (!q.help.empty()) h += ui.measure(s.tr(q.help), w).y;
-        if (!q.required) h += ui.measure(s.t("question.optional"), w).y;
-        return h + ui.px(0.6f);
+    // The header: "Question 2 of 7", the prompt (as large as reads from a step back), its help. Tried from the
+    // roomiest to the most compact until the answers fit well below it: the prompt steps down to the heading
+    // and then the person's own size, and the progress words give way to a thin bar (the words are still
+    // read aloud). A prompt too long even then scrolls on its own; the answers never share its scroll.
+    const Progress pr = f.progress();
+    const std::string prog = s.strings.fmt("question.progress", {{"n", std::to_string(pr.step)},
+                                                                  {"total", std::to_string(pr.total)}});
+    const std::string prompt = s.tr(q.prompt);
+    const std::string help = q.help.empty() ? "" : s.tr(q.help);
+    const std::string optional = q.required ? "" : s.t("question.optional");
+    const float top = ui.top + std::min(m, ui.px(0.4f));
+    const float thin = std::max(6.f, ui.px(0.18f));
+    auto header_h = [&](bool words, ImFont* font, float w) {
+        float h = words ? ui.measure(prog, inner).y + ui.px(0.3f) : thin + ui.px(0.4f);
+        h += ui.measure(prompt, w, font).y + ui.px(0.2f);
+        if (!help.empty()) h += ui.measure(help, w).y;
+        if (!optional.empty()) h += ui.measure(optional, w).y;
+        return h + ui.px(0.4f);
     };
-    auto answer_height = [&](float w, float left) {
+    const auto opts = s.options_of(q);
+    std::vector<std::string> labels;
+    for (const auto& o : opts) {
+        std::string label = s.option_label(q, o);
+        if (o.id == "other" && !a.text.empty()) label += ": " + a.text;
+        labels.push_back(label);
+    }
+    const float pager_h = ui.target(ui.m.button_h * 0.8f);
+    const float min_face = 120.f * std::min(1.f, std::min(W, H) / 800.f);
+    auto fits_well = [&](float room_h) {
+        const ImVec2 r(inner, room_h);
         switch (q.type) {
-            case QuestionType::Smiley: return smiley_layout(s, ui, q, w, left).h;
-            case QuestionType::Scale: return scale_height(s, ui, q, w);
-            case QuestionType::Text: return text_answer_height(ui, left);
-            default: return options_layout(s, ui, q, a, w).h;
+            case QuestionType::Smiley: {
+                std::vector<std::string> words(labels.begin(), labels.begin() + std::min<std::size_t>(5, labels.size()));
+                return plan_smileys(ui, words, r).face >= min_face;
+            }
+            case QuestionType::Scale:
+                return plan_scale(ui, s.tr(q.low_label), s.tr(q.high_label), r).cell.y >= std::max(ui.m.min_target_px, ui.px(1.6f));
+            case QuestionType::Text: return room_h >= ui.target(ui.m.button_h * 1.5f);
+            default: return plan_grid(ui, labels, r, pager_h + ui.px(0.4f)).pages.size() == 1;
         }
     };
-    float w = inner;
-    float content = prompt_height(w) + answer_height(w, room - prompt_height(w));
-    const bool scrolls = content > room + 0.5f;
-    if (scrolls) {
-        w = inner - ui.target(2.6f) - ui.px(0.6f);
-        content = prompt_height(w) + answer_height(w, room - prompt_height(w));
+    struct HeadTry {
+        bool words;
+        ImFont* font;
+    };
+    const HeadTry tries[] = {{true, ui.fonts.huge}, {true, ui.fonts.heading}, {false, ui.fonts.heading}, {false, ui.fonts.body}};
+    HeadTry head = tries[3];
+    for (const auto& t : tries)
+        if (header_h(t.words, t.font, inner) <= (body_bottom - top) * 0.45f && fits_well(body_bottom - top - header_h(t.words, t.font, inner))) {
+            head = t;
+            break;
+        }
+    float y = top;
+    if (head.words) {
+        const ImVec2 ps = ui.measure(prog, inner);
+        ui.text(prog, ImVec2(m, y), inner, nullptr, ui.theme.muted);
+        const float bar_x = m + ps.x + ui.px(0.8f);
+        if (inner - (bar_x - m) >= ui.px(3)) {
+            const float by = y + ps.y / 2 - ui.px(0.2f);
+            const float frac = static_cast<float>(std::clamp(pr.fraction, 0.0, 1.0));
+            dl->AddRectFilled(ImVec2(bar_x, by), ImVec2(m + inner, by + ui.px(0.4f)), ui.theme.button, ui.px(0.2f));
+            dl->AddRectFilled(ImVec2(bar_x, by), ImVec2(bar_x + (m + inner - bar_x) * frac, by + ui.px(0.4f)), ui.theme.accent,
+                              ui.px(0.2f));
+        }
+        y += ps.y + ui.px(0.3f);
+    } else {
+        const float frac = static_cast<float>(std::clamp(pr.fraction, 0.0, 1.0));
+        dl->AddRectFilled(ImVec2(m, y), ImVec2(m + inner, y + thin), ui.theme.button, thin / 2);
+        dl->AddRectFilled(ImVec2(m, y), ImVec2(m + inner * frac, y + thin), ui.theme.accent, thin / 2);
+        ui.spoken.push_back(prog);
+        y += thin + ui.px(0.4f);
     }
-    ScrollList list{"question", ImVec2(m, y), ImVec2(w, std::max(room, ui.m.min_target_px)), &s.list_scroll[q.id]};
-    if (scrolls) y = list.begin(ui).y;
-    y += ui.text(s.tr(q.prompt), ImVec2(m, y), w, ui.fonts.heading) + ui.px(0.3f);
-    if (!q.help.empty()) y += ui.text(s.tr(q.help), ImVec2(m, y), w, nullptr, ui.theme.muted);
-    if (!q.required) y += ui.text(s.t("question.optional"), ImVec2(m, y), w, nullptr, ui.theme.muted);
-    y += ui.px(0.6f);
-    const float left = room - prompt_height(w);
+    const float room_all = body_bottom - top;
+    const float head_max = room_all * 0.45f;
+    if (header_h(head.words, head.font, inner) > head_max) {
+        const float w = inner - ui.target(2.6f) - ui.px(0.6f);
+        const float box = head_max - (y - top);
+        const float content = header_h(head.words, head.font, w) - (y - top);
+        ScrollList list{"prompt", ImVec2(m, y), ImVec2(w, box), &prompt_scroll_[q.id]};
+        float py = list.begin(ui).y;
+        py += ui.text(prompt, ImVec2(m, py), w, head.font) + ui.px(0.2f);
+        if (!help.empty()) py += ui.text(help, ImVec2(m, py), w, nullptr, ui.theme.muted);
+        if (!optional.empty()) ui.text(optional, ImVec2(m, py), w, nullptr, ui.theme.muted);
+        list.end(ui, content);
+        y += box + ui.px(0.4f);
+    } else {
+        y += ui.text(prompt, ImVec2(m, y), inner, head.font) + ui.px(0.2f);
+        if (!help.empty()) y += ui.text(help, ImVec2(m, y), inner, nullptr, ui.theme.muted);
+        if (!optional.empty()) y += ui.text(optional, ImVec2(m, y), inner, nullptr, ui.theme.muted);
+        y += ui.px(0.4f);
+    }
+
+    // The answers fill what is left.
+    const ImVec2 room(inner, std::max(ui.m.min_target_px, body_bottom - y));
+    Ctx c{s, ui, act, q, a};
+    pages_ = 1;
     switch (q.type) {
-        case QuestionType::Choice:
-        case QuestionType::Agree:
-        case QuestionType::Multi:
-        case QuestionType::Needs: draw_options(s, ui, q, a, ImVec2(m, y), w); break;
-        case QuestionType::Smiley: draw_smileys(s, ui, q, a, ImVec2(m, y), ImVec2(w, left)); break;
-        case QuestionType::Scale: draw_scale(s, ui, q, a, ImVec2(m, y), w); break;
-        case QuestionType::Text: draw_text_answer(s, ui, q, a, ImVec2(m, y), w, left); break;
+        case QuestionType::Smiley: face_px_ = draw_smileys(c, opts, ImVec2(m, y), room); break;
+        case QuestionType::Scale: draw_scale(c, ImVec2(m, y), room); break;
+        case QuestionType::Text: draw_text_answer(c, ImVec2(m, y), room); break;
+        default: {
+            GridPlan p = plan_grid(ui, labels, room, pager_h + ui.px(0.4f));
+            pages_ = static_cast<int>(p.pages.size());
+            int& page = page_[q.id];
+            page = std::clamp(page, 0, pages_ - 1);
+            draw_options(c, opts, p, page, ImVec2(m, y));
+            if (pages_ > 1) {
+                // The pager: a large control under the answers, never a hidden scroll. "Previous answers" shows
+                // from the second page on; "More answers (2 of 3)" goes round to the first after the last.
+                const float py = y + room.y - pager_h;
+                const float gap = ui.px(0.5f);
+                const bool last = page + 1 >= pages_;
+                const std::map<std::string, std::string> nums = {{"page", std::to_string(page + 1)},
+                                                                  {"pages", std::to_string(pages_)}};
+                const std::string more = s.strings.fmt(last ? "question.first_answers" : "question.more_answers", nums);
+                float more_x = m;
+                if (page > 0) {
+                    const float prev_w = std::min(inner * 0.4f, ui.measure(s.t("question.previous_answers"), 0).x + ui.px(1.5f));
+                    if (ui.button(s.t("question.previous_answers"), ImVec2(m, py), ImVec2(prev_w, pager_h), Look::Normal,
+                                  true, "answers.previous")) {
+                        const std::string qid = q.id;
+                        act([this, qid](KioskState& st) { --page_[qid]; st.flow->touch(); });
+                    }
+                    more_x += prev_w + gap;
+                }
+                const float more_w = m + inner - more_x;
+                ImFont* mf = ui.measure(more, more_w - ui.px(1.0f), ui.fonts.heading).y <= pager_h - ui.px(0.2f)
+                                 ? ui.fonts.heading : ui.fonts.body;
+                if (ui.button(more, ImVec2(more_x, py), ImVec2(more_w, pager_h), Look::Primary, true, "answers.more", mf)) {
+                    const std::string qid = q.id;
+                    const int n = pages_;
+                    act([this, qid, n](KioskState& st) {
+                        page_[qid] = (page_[qid] + 1) % n;
+                        st.flow->touch();
+                    });
+                }
+                ui.spoken.push_back(s.strings.fmt("question.answers_page", {{"page", std::to_string(page + 1)},
+                                                                            {"pages", std::to_string(pages_)}}));
+            }
+        }
     }
-    if (scrolls) list.end(ui, content);
     if (hint_above_h > 0) ui.text(hint, ImVec2(m, bar_y - hint_above_h), inner, nullptr, ui.theme.muted);
 
-    if (ui.button(s.t("nav.back"), ImVec2(m, bar_y), ImVec2(nav_w, bar_h), Look::Normal)) {
-        f.back();           // may leave for Attract and clear the answers: `a` is gone
-        return "question";  // the next frame draws wherever Back led
-    }
+    if (ui.button(s.t("nav.back"), ImVec2(m, bar_y), ImVec2(nav_w, bar_h), Look::Normal, true, "nav.back", ui.fonts.heading))
+        act([](KioskState& st) { st.flow->back(); });  // may leave for Attract and clear the answers
     const std::string next_label = f.is_last() ? s.t("nav.finish") : s.t("nav.next");
     if (hint_between) {
         const ImVec2 hs = ui.measure(hint, hw);
         ui.text(hint, ImVec2(m + nav_w + ui.px(0.6f) + (hw - hs.x) / 2, bar_y + (bar_h - hs.y) / 2), hw, nullptr,
                 ui.theme.muted);
     }
-    if (ui.button(next_label, ImVec2(W - m - nav_w, bar_y), ImVec2(nav_w, bar_h), Look::Primary, can)) {
-        if (f.next() && f.screen() == Screen::Saving) s.finish();
-    }
-    return "question";
+    if (ui.button(next_label, ImVec2(W - m - nav_w, bar_y), ImVec2(nav_w, bar_h), Look::Primary, can, "nav.next",
+                  ui.fonts.heading))
+        act([](KioskState& st) { st.flow->next(); });  // the loop saves when the flow reaches Saving
 }
 
 }  // namespace engage::ui

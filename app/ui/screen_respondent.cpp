@@ -1,5 +1,6 @@
 // The respondent's screens: attract, thank-you, the calm save failure, the idle warning.
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
@@ -8,7 +9,62 @@
 
 namespace engage::ui {
 
-std::string draw_attract(KioskState& s, Ui& ui) {
+std::string RespondentScreen::name(const KioskState& s) const {
+    if (!s.flow) return "survey_error";
+    switch (s.flow->screen()) {
+        case Screen::Attract: return "attract";
+        case Screen::Question: return "question";
+        case Screen::IdleWarning: return "idle_warning";
+        case Screen::Saving: return "saving";
+        case Screen::Thanks: return "thanks";
+        case Screen::SaveFailed: return "save_failed";
+    }
+    return "?";
+}
+
+std::string RespondentScreen::key(const KioskState& s) const {
+    std::string k = name(s);
+    if (s.flow && s.flow->screen() == Screen::Question) {
+        auto it = page_.find(s.flow->question().id);
+        k += ":" + std::to_string(it == page_.end() ? 0 : it->second);  // a new page of answers is read anew
+    }
+    return k;
+}
+
+void RespondentScreen::reset_person() {
+    page_.clear();
+    prompt_scroll_.clear();
+}
+
+void RespondentScreen::automation(const KioskState& s, nlohmann::json& j) const {
+    if (!s.flow) return;
+    if (s.flow->screen() == Screen::Question) {
+        j["question"] = s.flow->question().id;
+        j["can_next"] = s.flow->can_next();
+        auto it = page_.find(s.flow->question().id);
+        const int page = it == page_.end() ? 0 : it->second;
+        j["answer_page"] = {page + 1, pages_};
+        const Progress p = s.flow->progress();
+        j["progress"] = {{"step", p.step}, {"total", p.total}, {"fraction", p.fraction}};
+        if (s.flow->advance_at()) j["advancing"] = true;
+        if (s.flow->question().type == QuestionType::Smiley) j["face_px"] = face_px_;
+    }
+    if (s.flow->screen() == Screen::Attract) j["staff_notice"] = !s.facilitator_problems().empty();
+}
+
+void RespondentScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
+    if (!s.flow) return draw_survey_error(s, ui);
+    switch (s.flow->screen()) {
+        case Screen::Attract: return draw_attract(s, ui, act);
+        case Screen::Question: return draw_question(s, ui, act);
+        case Screen::IdleWarning: return draw_idle_warning(s, ui, act);
+        case Screen::Saving: return;  // the event loop saves before drawing: never seen
+        case Screen::Thanks: return draw_thanks(s, ui, act);
+        case Screen::SaveFailed: return draw_save_failed(s, ui, act);
+    }
+}
+
+void RespondentScreen::draw_attract(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y, top = ui.top;
     // The whole screen below the access bar is one big target.
     ImGui::SetCursorScreenPos(ImVec2(0, top));
@@ -35,21 +91,16 @@ std::string draw_attract(KioskState& s, Ui& ui) {
     const ImVec2 bpos((W - bsz.x) / 2, y + ui.px(1.5f));
     ImFont* button_font = ui.measure(s.t("attract.tap"), bsz.x - ui.px(1.0f), ui.fonts.heading).y > bsz.y - ui.px(0.4f)
                               ? ui.fonts.body : ui.fonts.heading;
-    const bool tapped_button = ui.button(s.t("attract.tap"), bpos, bsz, Look::Primary, true, nullptr, button_font);
+    const bool tapped_button = ui.button(s.t("attract.tap"), bpos, bsz, Look::Primary, true, "attract.start", button_font);
     if (s.survey->intro.empty())
         ui.text_centered(s.t("attract.anonymous"), bpos.y + bsz.y + ui.px(1.0f), nullptr, ui.theme.muted);
     if (!s.facilitator_problems().empty())  // above the facilitator's corner
         ui.text_centered(s.t("attract.staff_notice"), H - ui.corner() - ui.px(1.6f), nullptr, ui.theme.danger);
-    if ((tapped_anywhere || tapped_button) && s.flow) s.flow->begin();
-    return "attract";
+    if (tapped_anywhere || tapped_button) act([](KioskState& st) { st.flow->begin(); });
 }
 
 // Centred words on a message screen: the fonts step down a size (huge -> heading -> body) while they do not
 // fit the room. Returns the step (0..2) and the height the words take.
-struct Fit {
-    int step;
-    float h;
-};
 ImFont* font_at(const Ui& ui, int size) {
     return size <= 0 ? ui.fonts.huge : size == 1 ? ui.fonts.heading : ui.fonts.body;
 }
@@ -66,7 +117,7 @@ Fit fit_words(const Ui& ui, const std::vector<std::pair<std::string, int>>& word
     return f;
 }
 
-std::string draw_thanks(KioskState& s, Ui& ui) {
+void RespondentScreen::draw_thanks(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y, top = ui.top;
     ImGui::SetCursorScreenPos(ImVec2(0, top));
     const bool tapped = ImGui::InvisibleButton("##thanks", ImVec2(W, H - top)) && !ui.drag_active;
@@ -86,12 +137,11 @@ std::string draw_thanks(KioskState& s, Ui& ui) {
     }
     y += ui.text_centered(s.t("thanks.title"), y, font_at(ui, fit.step)) + ui.px(0.6f);
     ui.text_centered(s.t("thanks.saved"), y, font_at(ui, 1 + fit.step), ui.theme.muted);
-    const bool done = ui.button(s.t("thanks.done"), ImVec2((W - bsz.x) / 2, by), bsz, Look::Primary);
-    if (tapped || done) s.flow->dismiss();
-    return "thanks";
+    const bool done = ui.button(s.t("thanks.done"), ImVec2((W - bsz.x) / 2, by), bsz, Look::Primary, true, "thanks.done");
+    if (tapped || done) act([](KioskState& st) { st.flow->dismiss(); });
 }
 
-std::string draw_save_failed(KioskState& s, Ui& ui) {
+void RespondentScreen::draw_save_failed(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.edge();
     const ImVec2 bsz(std::min(W - 2 * ui.corner() - 2 * m, ui.px(12)), ui.target(ui.m.button_h));
@@ -101,11 +151,11 @@ std::string draw_save_failed(KioskState& s, Ui& ui) {
     float y = ui.top + m + std::max(0.f, (room - fit.h) * 0.3f);
     y += ui.text_centered(s.t("save_failed.title"), y, font_at(ui, fit.step)) + ui.px(0.6f);
     ui.text_centered(s.t("save_failed.body"), y, font_at(ui, 1 + fit.step), ui.theme.muted);
-    if (ui.button(s.t("save_failed.ok"), ImVec2((W - bsz.x) / 2, by), bsz, Look::Primary)) s.flow->dismiss();
-    return "save_failed";
+    if (ui.button(s.t("save_failed.ok"), ImVec2((W - bsz.x) / 2, by), bsz, Look::Primary, true, "save_failed.ok"))
+        act([](KioskState& st) { st.flow->dismiss(); });
 }
 
-std::string draw_idle_warning(KioskState& s, Ui& ui) {
+void draw_idle_warning(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float top = ui.top, m = ui.edge();
@@ -138,19 +188,18 @@ std::string draw_idle_warning(KioskState& s, Ui& ui) {
     ImFont* bf = ui.measure(s.t("idle.still_here"), bsz.x - ui.px(1), ui.fonts.heading).y > bh - ui.px(0.4f) ? ui.fonts.body
                                                                                                   : ui.fonts.heading;
     const bool here = ui.button(s.t("idle.still_here"), ImVec2((W - bsz.x) / 2, by), bsz, Look::Primary,
-                                true, nullptr, bf);
+                                true, "idle.still_here", bf);
     // "More time": one tap puts the warning off and gives this person 5x the idle time from now on.
     const bool more = ui.button(s.t("idle.more_time"), ImVec2((W - bsz.x) / 2, by + bh + gap), bsz, Look::Normal,
-                                true, "idle-more-time");
-    if (more) s.flow->set_more_time(true);
+                                true, "idle.more_time");
+    if (more) act([](KioskState& st) { st.flow->set_more_time(true); });
     // A tap anywhere else also means "still here" (submitted last, so the buttons above get their own taps).
     ImGui::SetCursorScreenPos(ImVec2(0, top));
     const bool tapped_anywhere = ImGui::InvisibleButton("##idle", ImVec2(W, H - top)) && !ui.drag_active;
-    if (here || more || tapped_anywhere) s.flow->carry_on();
-    return "idle_warning";
+    if (here || more || tapped_anywhere) act([](KioskState& st) { st.flow->carry_on(); });
 }
 
-std::string draw_survey_error(KioskState& s, Ui& ui) {
+void RespondentScreen::draw_survey_error(KioskState& s, Ui& ui) {
     const float W = ui.size.x;
     float y = ui.px(2);
     y += ui.text_centered(s.t("survey_error.title"), y, ui.fonts.huge);
@@ -164,7 +213,6 @@ std::string draw_survey_error(KioskState& s, Ui& ui) {
         if (y > ui.size.y - ui.px(3) || ++shown > 12) break;
         y += ui.text("• " + p, ImVec2(x, y), W - 2 * x, nullptr, ui.theme.danger) + ui.px(0.2f);
     }
-    return "survey_error";
 }
 
 }  // namespace engage::ui

@@ -2,8 +2,13 @@
 // sealed into a bundle there (core/bundle), on a background thread, with a progress bar.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+
+#include "engage/log.h"
 
 #include "ui/screens.h"
+
+namespace fs = std::filesystem;
 
 namespace engage::ui {
 namespace {
@@ -17,16 +22,65 @@ std::string size_words(std::uint64_t bytes) {
 
 }  // namespace
 
-std::string draw_save_to_usb(KioskState& s, Ui& ui) {
+UsbScreen::UsbScreen(KioskState&) : drives_(removable_drives()) {}
+
+void UsbScreen::save_to(KioskState& s, const Drive& d) {
+    if (job_.valid() || !s.store) return;
+    done_->store(0);
+    total_->store(0);
+    message_.clear();
+    error_ = false;
+    log_info("Saving the unsent responses to " + d.path);
+    // Its own connection on its own thread: the UI keeps drawing (and saving) meanwhile.
+    job_ = std::async(std::launch::async, [dir = s.data_dir, path = d.path, done = done_, total = total_, wake_fn = s.wake]() {
+        BundleResult r;
+        try {
+            auto own = Store::open_existing(dir);
+            r = write_bundle(*own, path, [&](std::int64_t n, std::int64_t all) {
+                done->store(n);
+                total->store(all);
+                if (wake_fn && (n % 200 == 0 || n == all)) wake_fn();
+            });
+        } catch (const std::exception& e) {
+            r.ok = false;
+            r.error = e.what();
+        }
+        if (wake_fn) wake_fn();
+        return r;
+    });
+}
+
+bool UsbScreen::poll(KioskState& s) {
+    if (!job_.valid()) return false;
+    if (job_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return true;  // the bar moves
+    const BundleResult r = job_.get();
+    error_ = !r.ok;
+    if (!r.ok) {
+        message_ = s.strings.fmt("usb.failed", {{"error", r.error}});
+        log_error("USB bundle not written: " + r.error);
+    } else if (r.records == 0) {
+        message_ = s.t("usb.nothing");
+        log_info("USB bundle: nothing was waiting");
+    } else {
+        message_ = s.strings.fmt("usb.done", {{"n", std::to_string(r.records)}, {"file", fs::path(r.path).filename().string()}});
+        log_info("USB bundle written: " + r.path + " (" + std::to_string(r.records) + " responses, " +
+                 std::to_string(r.bytes) + " bytes)");
+    }
+    drives_ = removable_drives();  // free space changed
+    s.refresh_counts();
+    return true;
+}
+
+void UsbScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.edge();
     const float inner = W - 2 * m;
     float y = m;
     y += ui.text(s.t("usb.title"), ImVec2(m, y), inner, ui.fonts.heading) + ui.px(0.3f);
     y += ui.text(s.t("usb.help"), ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.6f);
-    const bool busy = s.usb_busy();
+    const bool busy = job_.valid();
     if (busy) {
-        const std::int64_t done = s.usb_done->load(), total = s.usb_total->load();
+        const std::int64_t done = done_->load(), total = total_->load();
         y += ui.text(s.strings.fmt("usb.saving", {{"done", std::to_string(done)}, {"total", std::to_string(total)}}),
                      ImVec2(m, y), inner) + ui.px(0.2f);
         const float frac = total > 0 ? static_cast<float>(done) / static_cast<float>(total) : 0.f;
@@ -35,35 +89,36 @@ std::string draw_save_to_usb(KioskState& s, Ui& ui) {
         dl->AddRectFilled(ImVec2(m, y), ImVec2(m + inner * frac, y + ui.px(0.5f)), ui.theme.accent, ui.px(0.25f));
         y += ui.px(1.0f);
     }
-    if (!s.usb_message.empty())
-        y += ui.text(s.usb_message, ImVec2(m, y), inner, nullptr, s.usb_error ? ui.theme.danger : ui.theme.ok) + ui.px(0.4f);
+    if (!message_.empty())
+        y += ui.text(message_, ImVec2(m, y), inner, nullptr, error_ ? ui.theme.danger : ui.theme.ok) + ui.px(0.4f);
 
     const float bh = ui.target(ui.m.button_h);
     const float bottom = H - m - bh;
-    if (s.drives.empty()) {
+    if (drives_.empty()) {
         ui.text(s.t("usb.none"), ImVec2(m, y), inner, ui.fonts.heading);
     } else {
         const float room = bottom - ui.px(0.6f) - y;
         const float gap = ui.px(0.4f);
         const float row = ui.target(ui.m.button_h);
-        const float content = static_cast<float>(s.drives.size()) * (row + gap);
+        const float content = static_cast<float>(drives_.size()) * (row + gap);
         const float w = content > room ? inner - ui.target(2.6f) - ui.px(0.6f) : inner;
-        ScrollList list{"drives", ImVec2(m, y), ImVec2(w, room), &s.list_scroll["##drives"]};
+        ScrollList list{"drives", ImVec2(m, y), ImVec2(w, room), &scroll_};
         float ly = list.begin(ui).y;
-        for (const auto& d : s.drives) {
+        for (const auto& d : drives_) {
             const std::string label = d.label + " — " +
                                       (d.writable ? s.strings.fmt("usb.free", {{"free", size_words(d.free_bytes)}})
                                                   : s.t("usb.read_only"));
             if (ui.button(label, ImVec2(m, ly), ImVec2(w, row), Look::Normal, d.writable && !busy, d.path.c_str()))
-                s.save_to_drive(d);
+                act([this, d](KioskState& st) { save_to(st, d); });
             ly += row + gap;
         }
         list.end(ui, content);
     }
     const float bw = std::min((inner - ui.px(0.6f)) / 2, ui.px(12));
-    if (ui.button(s.t("usb.back"), ImVec2(m, bottom), ImVec2(bw, bh), Look::Primary)) s.mode = Mode::Facilitator;
-    if (ui.button(s.t("usb.refresh"), ImVec2(W - m - bw, bottom), ImVec2(bw, bh), Look::Normal, !busy)) s.begin_usb();
-    return "save_to_usb";
+    if (ui.button(s.t("usb.back"), ImVec2(m, bottom), ImVec2(bw, bh), Look::Primary, !busy, "usb.back"))
+        act([](KioskState& st) { st.pop(); });
+    if (ui.button(s.t("usb.refresh"), ImVec2(W - m - bw, bottom), ImVec2(bw, bh), Look::Normal, !busy, "usb.refresh"))
+        act([this](KioskState&) { drives_ = removable_drives(); });
 }
 
 }  // namespace engage::ui

@@ -46,6 +46,7 @@ void ScrollList::end(Ui& ui, float content_h) {
         if (bottom - top < std::min(ui.m.min_target_px, w[i].h) - 0.5f) {
             w.erase(w.begin() + static_cast<long>(i));
         } else {
+            if (top > w[i].y + 0.5f || bottom < w[i].y + w[i].h - 0.5f) w[i].visible = false;  // partly scrolled away
             w[i].y = top;
             w[i].h = bottom - top;
             ++i;
@@ -66,14 +67,14 @@ void ScrollList::end(Ui& ui, float content_h) {
                               ImVec2(c.x, c.y + d * r * 0.8f), enabled ? ui.theme.text : ui.theme.muted);
     };
     int serial = ui.focus_serial;
-    if (ui.button("", ImVec2(x, pos.y), ImVec2(bw, bw), Look::Normal, *scroll > 0, "scroll-up"))
+    if (ui.button("", ImVec2(x, pos.y), ImVec2(bw, bw), Look::Normal, *scroll > 0, "list.scroll_up"))
         *scroll = std::max(0.f, *scroll - step);
     ui.widgets.back().label = "Scroll up";
     if (ui.focus_serial != serial) ui.focused_label = ui.words_scroll_up;  // an arrow: named for speech
     arrow(pos.y, true, *scroll > 0);
     const float down_y = pos.y + size.y - bw;
     serial = ui.focus_serial;
-    if (ui.button("", ImVec2(x, down_y), ImVec2(bw, bw), Look::Normal, *scroll < max_scroll, "scroll-down"))
+    if (ui.button("", ImVec2(x, down_y), ImVec2(bw, bw), Look::Normal, *scroll < max_scroll, "list.scroll_down"))
         *scroll = std::min(max_scroll, *scroll + step);
     ui.widgets.back().label = "Scroll down";
     if (ui.focus_serial != serial) ui.focused_label = ui.words_scroll_down;

@@ -32,8 +32,12 @@ Theme theme_from(const ThemeColours& c) {
 
 Theme default_theme() { return theme_from(standard_theme()); }
 
-void Ui::record_rect(const std::string& label, ImVec2 pos, ImVec2 sz) {
-    widgets.push_back({label, std::round(pos.x), std::round(pos.y), std::round(sz.x), std::round(sz.y)});
+void Ui::record_rect(const std::string& label, ImVec2 pos, ImVec2 sz, const std::string& id) {
+    // Visible: wholly inside the window and inside the list being drawn (a scroll list clips it).
+    const float x0 = std::max(0.f, clip_min.x), y0 = std::max(0.f, clip_min.y);
+    const float x1 = std::min(size.x, clip_max.x), y1 = std::min(size.y, clip_max.y);
+    const bool visible = pos.x >= x0 - 0.5f && pos.y >= y0 - 0.5f && pos.x + sz.x <= x1 + 0.5f && pos.y + sz.y <= y1 + 0.5f;
+    widgets.push_back({label, std::round(pos.x), std::round(pos.y), std::round(sz.x), std::round(sz.y), id, visible, false});
     if (!silent && !label.empty()) spoken.push_back(label);
 }
 
@@ -70,9 +74,9 @@ bool Ui::focusable(const std::string& key, const std::string& label, ImVec2 pos,
     return nav->take_activation(key);
 }
 
-void Ui::record(const std::string& label) {
+void Ui::record(const std::string& label, const std::string& id) {
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-    record_rect(label, a, ImVec2(b.x - a.x, b.y - a.y));
+    record_rect(label, a, ImVec2(b.x - a.x, b.y - a.y), id);
 }
 
 ImVec2 Ui::measure(const std::string& s, float wrap, ImFont* font) const {
@@ -94,7 +98,7 @@ void Ui::record_text(const std::string& s, ImVec2 pos, ImVec2 sz) {
     // Inside a scroll list only the part that shows counts (the rest is scrolled away, not cut off).
     const float y0 = std::max(pos.y, clip_min.y), y1 = std::min(pos.y + sz.y, clip_max.y);
     if (y1 <= y0) return;
-    texts.push_back({secret ? "<typed>" : s, std::round(pos.x), std::round(y0), std::round(sz.x), std::round(y1 - y0)});
+    texts.push_back({secret ? "<typed>" : s, std::round(pos.x), std::round(y0), std::round(sz.x), std::round(y1 - y0), "", true, false});
 }
 
 float Ui::text_centered(const std::string& s, float y, ImFont* font, ImU32 col) {
@@ -145,7 +149,7 @@ bool Ui::button(const std::string& label, ImVec2 pos, ImVec2 sz, Look look, bool
     const bool pressed = ImGui::IsItemActive() && enabled && !drag_active;
     const std::string key = std::to_string(ImGui::GetItemID());
     ImGui::PopID();
-    record(label);
+    record(label, id ? id : "");
     ImU32 fill = 0, ink = 0, edge = 0;
     colours_for(theme, look, enabled, fill, ink, edge);
     if (pressed) std::swap(fill, ink);  // feedback while the finger is down, gone when it lifts
@@ -184,7 +188,7 @@ bool Ui::icon_button(const std::string& label, Icon icon, ImVec2 pos, ImVec2 sz,
     const bool pressed = ImGui::IsItemActive() && !drag_active;
     const std::string key = std::to_string(ImGui::GetItemID());
     ImGui::PopID();
-    record(label);
+    record(label, id ? id : "");
     ImU32 fill = 0, ink = 0, edge = 0;
     colours_for(theme, look, true, fill, ink, edge);
     if (pressed) std::swap(fill, ink);
@@ -206,10 +210,98 @@ bool Ui::icon_button(const std::string& label, Icon icon, ImVec2 pos, ImVec2 sz,
     return tapped;
 }
 
-float Ui::option_height(const std::string& label, float width) const {
-    const float box = px(1.4f);
-    const float text_w = width - box - px(1.6f);
-    return std::max(px(m.button_h), measure(label, text_w).y + px(1.2f));
+float Ui::option_height(const std::string& label, float width, ImFont* font) const {
+    return std::max(target(1.9f), measure(label, option_text_width(width), font).y + px(0.9f));
+}
+
+float Ui::option_text_width(float tile_w) const { return tile_w - px(1.2f) - px(1.8f); }
+
+// The marker: a square (any of) or a circle (one of), ticked / dotted when selected.
+static void draw_marker(Ui& ui, ImDrawList* dl, ImVec2 b0, float box, bool multi, bool selected) {
+    const ImVec2 b1(b0.x + box, b0.y + box);
+    const float lw = std::max(2.f, ui.em * 0.1f);
+    if (multi) {
+        dl->AddRectFilled(b0, b1, ui.theme.panel, ui.px(0.15f));
+        dl->AddRect(b0, b1, ui.theme.text, ui.px(0.15f), 0, lw);
+        if (selected) {
+            const ImVec2 p1(b0.x + box * 0.2f, b0.y + box * 0.52f), p2(b0.x + box * 0.42f, b0.y + box * 0.75f),
+                p3(b0.x + box * 0.8f, b0.y + box * 0.25f);
+            dl->AddLine(p1, p2, ui.theme.accent, lw * 1.6f);
+            dl->AddLine(p2, p3, ui.theme.accent, lw * 1.6f);
+        }
+    } else {
+        const ImVec2 c((b0.x + b1.x) / 2, (b0.y + b1.y) / 2);
+        dl->AddCircleFilled(c, box / 2, ui.theme.panel, 32);
+        dl->AddCircle(c, box / 2, ui.theme.text, 32, lw);
+        if (selected) dl->AddCircleFilled(c, box * 0.27f, ui.theme.accent, 32);
+    }
+}
+
+Ui::Tile Ui::tile(const std::string& label, const std::string& id, ImVec2 pos, ImVec2 sz, bool selected) {
+    ImGui::SetCursorScreenPos(pos);
+    ImGui::PushID(id.c_str());
+    bool tapped = ImGui::InvisibleButton("##t", sz) && !drag_active;
+    const bool pressed = ImGui::IsItemActive() && !drag_active;
+    const std::string key = std::to_string(ImGui::GetItemID());
+    ImGui::PopID();
+    record(label, id);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float r = px(0.4f);
+    dl->AddRectFilled(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), selected ? theme.accent : (pressed ? theme.button : theme.panel), r);
+    dl->AddRect(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), selected ? theme.selected_edge : theme.border, r, 0,
+                selected ? std::max(3.f, em * 0.14f) : std::max(2.f, em * 0.07f));
+    if (focusable(key, label, pos, sz)) tapped = true;
+    return Tile{tapped};
+}
+
+bool Ui::option(const std::string& label, const std::string& id, bool selected, bool multi, ImVec2 pos, ImVec2 sz,
+                ImFont* font) {
+    ImFont* f = font ? font : fonts.body;
+    ImGui::SetCursorScreenPos(pos);
+    ImGui::PushID(id.c_str());
+    bool tapped = ImGui::InvisibleButton("##o", sz) && !drag_active;
+    const bool pressed = ImGui::IsItemActive() && !drag_active;
+    const std::string key = std::to_string(ImGui::GetItemID());
+    ImGui::PopID();
+    record(label, id);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 fill = selected ? theme.accent : (pressed ? theme.button : theme.panel);
+    const ImU32 ink = selected ? theme.on_accent : theme.text;
+    const float r = px(0.35f);
+    dl->AddRectFilled(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), fill, r);
+    dl->AddRect(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), selected ? theme.selected_edge : theme.border, r, 0,
+                selected ? std::max(3.f, em * 0.12f) : std::max(2.f, em * 0.08f));
+    const float box = px(1.2f);
+    draw_marker(*this, dl, ImVec2(pos.x + px(0.6f), pos.y + (sz.y - box) / 2), box, multi, selected);
+    const float tx = pos.x + px(0.6f) + box + px(0.6f);
+    const float tw = option_text_width(sz.x);
+    const ImVec2 ts = measure(label, tw, f);
+    dl->AddText(f, f->FontSize, ImVec2(tx, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label.c_str(),
+                label.c_str() + label.size(), tw);
+    if (ts.y > sz.y + 1 || breaks_word(label, f, f->FontSize, tw)) overflow.push_back(label);
+    if (focusable(key, label, pos, sz)) tapped = true;
+    return tapped;
+}
+
+float Ui::text_centred_in(const std::string& s, ImVec2 pos, float width, ImFont* font, ImU32 col, bool) {
+    ImFont* f = font ? font : fonts.body;
+    const char* p = s.c_str();
+    const char* end = p + s.size();
+    float yy = pos.y;
+    while (p < end) {
+        const char* line_end = f->CalcWordWrapPositionA(1.0f, p, end, width);
+        if (line_end == p) line_end = p + 1;
+        const char* nl = static_cast<const char*>(memchr(p, '\n', static_cast<size_t>(line_end - p)));
+        if (nl) line_end = nl;
+        const ImVec2 ls = f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, p, line_end);
+        const ImVec2 at(std::round(pos.x + (width - ls.x) / 2), yy);
+        ImGui::GetWindowDrawList()->AddText(f, f->FontSize, at, col ? col : theme.text, p, line_end);
+        record_text(std::string(p, line_end), at, ls);
+        yy += f->FontSize;
+        p = line_end;
+        while (p < end && (*p == ' ' || *p == '\n')) ++p;
+    }
+    return yy - pos.y;
 }
 
 bool Ui::option(const std::string& label, bool selected, bool multi, ImVec2 pos, float width, float* out_h, float min_h) {

@@ -3,9 +3,11 @@
 #pragma once
 #include <imgui.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "engage/clock.h"
 #include "engage/focus.h"
 #include "engage/theme.h"
 
@@ -28,6 +30,9 @@ struct Fonts {
 struct WidgetRect {
     std::string label;
     float x, y, w, h;
+    std::string id;        // stable across languages: "nav.next", "option.<id>", "access.text_size" ("" = none)
+    bool visible = true;   // false when any part is clipped or scrolled out of view
+    bool selected = false; // an answer that is chosen
 };
 using TextRect = WidgetRect;  // a block of text drawn on its own (the label is the text)
 
@@ -63,6 +68,8 @@ struct Ui {
     std::string focused_label;   // the focused widget's label this frame ("" = none drawn)
     ImVec2 focused_min{}, focused_max{};
     bool want_frame = false;     // draw another frame (e.g. a list scrolled to show the focus)
+    std::optional<TimePoint> wake;  // draw again by then (a held key repeats)
+    void wake_at(TimePoint t) { wake = wake ? std::min(*wake, t) : t; }
     std::string words_scroll_up = "Scroll up", words_scroll_down = "Scroll down";  // in the screen's language
     bool focus_moved = false;    // the focus changed since the last frame: a list scrolls to show it
     int focus_serial = 0;        // counts focused widgets drawn (a list knows whether it holds the focus)
@@ -92,9 +99,20 @@ struct Ui {
     // An option row: a box with a tick (multi) or a dot (single) and the label. Height grows with the text.
     bool option(const std::string& label, bool selected, bool multi, ImVec2 pos, float width, float* out_h,
                 float min_h = 0);
+    // An answer tile of a fixed size (the question's grid): tick or dot, the label wrapped in `font`.
+    bool option(const std::string& label, const std::string& id, bool selected, bool multi, ImVec2 pos, ImVec2 size,
+                ImFont* font);
+    float option_text_width(float tile_w) const;  // the room for the label in a tile that wide
+    // A selectable tile with nothing drawn in it yet (the caller draws a face and a word over it).
+    struct Tile {
+        bool tapped;
+    };
+    Tile tile(const std::string& label, const std::string& id, ImVec2 pos, ImVec2 size, bool selected);
+    // Wrapped text with each line centred in `width`; returns the height.
+    float text_centred_in(const std::string& s, ImVec2 pos, float width, ImFont* font, ImU32 col, bool record_only_visible);
     // Records the last ImGui item as an interactive widget for automation.
-    void record(const std::string& label);
-    void record_rect(const std::string& label, ImVec2 pos, ImVec2 size);
+    void record(const std::string& label, const std::string& id = "");
+    void record_rect(const std::string& label, ImVec2 pos, ImVec2 size, const std::string& id = "");
     void record_text(const std::string& s, ImVec2 pos, ImVec2 size);
 
     // Text helpers (draw list, wrapped at `wrap` px; return the height used).
@@ -103,7 +121,7 @@ struct Ui {
     ImVec2 measure(const std::string& s, float wrap, ImFont* font = nullptr) const;
     // True when a word of `s` is wider than `width` (ImGui would break it in the middle).
     bool breaks_word(const std::string& s, ImFont* f, float font_size, float width) const;
-    float option_height(const std::string& label, float width) const;
+    float option_height(const std::string& label, float width, ImFont* font = nullptr) const;
 };
 
 // The five faces, drawn as vector shapes. mood 1 (very unhappy) .. 5 (very happy).

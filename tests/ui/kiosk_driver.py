@@ -60,6 +60,10 @@ class Kiosk:
                                      env=xvfb.env(), stdout=self.log, stderr=subprocess.STDOUT)
         self._offset = 0
         self.state = None
+        # Single-answer questions move on by themselves a moment after the tap (auto-advance). A test written as
+        # a person would ("tap Good, tap Next") then finds the next question already showing: the Next that
+        # followed an auto-advance is the tap a person no longer needs, so tap() leaves it out.
+        self.auto_advanced = False
 
     # -- reading the automation file
     def _read(self):
@@ -89,16 +93,20 @@ class Kiosk:
                          f"screen {name} {question or ''}", timeout)
 
     def widget(self, label):
+        """The widget with this label, or else with this stable id ("nav.next", "option.good", "access.contrast")."""
         self._read()
         for w in self.state["widgets"]:
             if w["label"] == label:
+                return w
+        for w in self.state["widgets"]:
+            if w.get("id") == label:
                 return w
         raise KioskError(f"no widget '{label}' on {self.state['screen']}: "
                          f"{[w['label'] for w in self.state['widgets']]}")
 
     def has(self, label):
         self._read()
-        return any(w["label"] == label for w in self.state["widgets"])
+        return any(w["label"] == label or w.get("id") == label for w in self.state["widgets"])
 
     # -- acting
     def _xdo(self, *args):
@@ -126,6 +134,11 @@ class Kiosk:
         if not self.has(label):
             self.reveal(label)
         w = self.widget(label)
+        if self.auto_advanced and w.get("id") == "nav.next":
+            self.auto_advanced = False
+            return self._offset
+        self.auto_advanced = False
+        where = (self.state.get("screen"), self.state.get("question"))
         before = self._offset
         inputs = self.inputs()
         x, y = int(w["x"] + w["w"] / 2), int(w["y"] + w["h"] / 2)
@@ -135,7 +148,16 @@ class Kiosk:
         self._xdo("mouseup", "1")
         if settle:
             self.settle(inputs)
+            self._read()
+            if (w.get("id", "").startswith("option.") and where[0] == "question"
+                    and (self.state.get("screen"), self.state.get("question")) != where):
+                self.auto_advanced = True
         return before
+
+    def press(self, label, settle=True):
+        """A tap that is never left out (tap() leaves out a Next that an auto-advance made redundant)."""
+        self.auto_advanced = False
+        return self.tap(label, settle)
 
     def inputs(self):
         self._read()

@@ -6,6 +6,7 @@ usage: test_kiosk_ui.py KIOSK_BINARY ARTEFACT_DIR TEST_NAME
 import faulthandler
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -35,7 +36,11 @@ def complete_demo(k, shots=True, end_screen="thanks"):
     shot("01-attract")
     k.tap("Tap to have your say")
     k.wait_screen("question", question="today")
-    k.tap("Good")
+    k.tap("Good")  # a single answer moves on by itself
+    k.wait_screen("question", question="listened")
+    k.tap("Back")  # Back returns to change the answer: it is still chosen
+    st = k.wait_screen("question", question="today")
+    assert [w["label"] for w in st["widgets"] if w.get("selected")] == ["Good"], st["widgets"]
     k.tap("Back")  # Back from the first question leaves without saving
     k.wait_screen("attract")
     k.tap("Tap to have your say")
@@ -144,13 +149,14 @@ def test_idle_timeout():
             k.tap("Very good")
             k.tap("Next")
             k.wait_screen("question", question="listened")
-            k.tap("Yes")
+            k.tap("Yes")  # moves on by itself
+            k.wait_screen("question", question="change")
             k.wait_screen("idle_warning", timeout=10)
             k.screenshot("01-still-there")
             assert k.has("I'm still here")
             # Carry on once: the answers are still there.
             k.tap("I'm still here")
-            k.wait_screen("question", question="listened")
+            k.wait_screen("question", question="change")
             k.wait_screen("idle_warning", timeout=10)
             start = time.time()
             k.wait_screen("attract", timeout=30)
@@ -235,7 +241,15 @@ def test_facilitator():
                 k.tap(d)
             k.tap("OK")
             k.wait_screen("facilitator", timeout=10)
+            k.tap("Exit the app")  # it asks first, away from the everyday buttons
+            k.wait_screen("confirm_exit")
+            k.screenshot("06-confirm-exit")
+            k.tap("Keep it running")
+            k.wait_screen("facilitator")
+            assert k.proc.poll() is None, "Keep it running closed the app"
             k.tap("Exit the app")
+            k.wait_screen("confirm_exit")
+            k.tap("Close Engage")
             k.proc.wait(timeout=10)
             assert k.proc.returncode == 0, k.proc.returncode
         finally:
@@ -259,8 +273,8 @@ def test_pin_lockout():
                 k.tap("OK")
                 left = 4 - attempt
                 if left:
-                    k.wait(lambda s: f"{left} {'try' if left == 1 else 'tries'} left" in s.get("message", ""),
-                           f"wrong PIN {attempt + 1}")
+                    words = "1 try left" if left == 1 else f"{left} tries left"  # never "1 tries"
+                    k.wait(lambda s: words in s.get("message", ""), f"wrong PIN {attempt + 1}")
             k.wait(lambda s: s.get("locked") is True, "the lock")
             k.screenshot("01-locked")
             for d in "2468":
@@ -400,42 +414,43 @@ def test_disk_full():
 
 
 def test_drag_scroll():
-    """A long list scrolls by dragging (a drag never taps) and with the big Up/Down buttons."""
+    """A long list scrolls by dragging (a drag never taps) and with the big Up/Down buttons. Questions page their
+    answers instead of scrolling, so the list here is the language list at 200 % text on a short screen."""
     with tempfile.TemporaryDirectory() as tmp:
         x = Xvfb(1280, 600)
         k = Kiosk(BINARY, x, os.path.join(tmp, "data"), size="1280x600", artefacts=os.path.join(ARTEFACTS, "scroll"))
         try:
             k.wait_screen("attract")
-            k.tap("Tap to have your say")
-            for q, choice in (("today", "Good"), ("listened", "Yes"), ("change", None), ("with_us", "Agree"),
-                              ("matters", None)):
-                k.wait_screen("question", question=q)
-                if choice:
-                    k.tap(choice)
-                k.tap("Next")
-            st = k.wait_screen("question", question="next_time")
+            k.access("access.text_size")
+            k.access("access.text_size")
+            k.wait(lambda s: s["access"]["text_percent"] == 200, "text at 200 %")
+            k.tap("access.language")
+            st = k.wait_screen("language")
             assert k.has("Scroll down"), [w["label"] for w in st["widgets"]]
-            assert not k.has("Help with transport"), "expected the list to need scrolling at 1280x600"
+            last = "language.zh-Hans"
+            assert not any(w["id"] == last and w["visible"] for w in st["widgets"]), \
+                "expected the language list to need scrolling at 1280x600 and 200 %"
             k.screenshot("01-top")
-            first = k.widget("Hearing loop")
-            # Drag up by 200 px, starting on an option: the list moves, nothing is ticked.
-            sx, sy = int(first["x"] + 40), int(first["y"] + first["h"] / 2 + 150)
+            langs = [w for w in st["widgets"] if w["id"].startswith("language.") and w["id"] != "language.close"]
+            # Drag up by 200 px, starting on the lowest language in view: the list moves, nothing is chosen.
+            low = max(langs, key=lambda w: w["y"] + w["h"])
+            sx, sy = int(low["x"] + 40), int(low["y"] + low["h"] - 8)
             k._xdo("mousemove", str(sx), str(sy), "sleep", "0.05", "mousedown", "1")
             for step in range(1, 11):
                 k._xdo("mousemove", str(sx), str(sy - 20 * step), "sleep", "0.03")
             k._xdo("mouseup", "1")
             time.sleep(0.3)
-            st = k.wait(lambda s: s["screen"] == "question" and k.has("Help with transport"), "the list to scroll")
+            st = k.wait(lambda s: s["screen"] == "language" and any(w["id"] == last for w in s["widgets"]),
+                        "the list to scroll")
+            assert st["lang"] == "en", f"the drag chose a language: {st['lang']}"
             k.screenshot("02-dragged")
-            k.tap("Help with transport")
-            k.tap("Scroll up")
-            k.wait(lambda s: k.has("Hearing loop"), "the top of the list")
-            k.tap("Next")
-            k.wait_screen("question", question="anything_else")
-            k.tap("Finish")
-            k.wait_screen("thanks")
-            a = json.loads(rows(k.data_dir)[0][4])
-            assert a["next_time"]["selected"] == ["transport"], a
+            for _ in range(4):  # each press moves most of the list's height
+                if any(w["id"] == "language.en" and w["visible"] for w in k.state["widgets"]):
+                    break
+                k.tap("Scroll up")
+            k.wait(lambda s: any(w["id"] == "language.en" and w["visible"] for w in s["widgets"]), "the top of the list")
+            k.tap(last)  # scrolls down with the Down button to reach it
+            st = k.wait(lambda s: s["screen"] == "attract" and s["lang"] == "zh-Hans", "the chosen language")
         finally:
             k.stop()
             x.close()
@@ -511,7 +526,12 @@ def test_live_results():
                 texts = [t["text"] for t in st["texts"]]
                 assert f"{count} responses in this session" in texts, texts
                 k.screenshot(f"results-{count}")
-                numbers = [int(t) for t in texts if t.isdigit()]
+                counts = [re.fullmatch(r"(\d+)(?: \((\d+)%\))?", t) for t in texts]
+                numbers = [int(m.group(1)) for m in counts if m]
+                if count >= 5:  # percentages beside counts, and a headline per question
+                    assert any(m and m.group(2) for m in counts), texts
+                    assert any(t.startswith("Most chose: ") for t in texts), texts
+                    assert "Results: today" in texts, texts
                 if count < 5:
                     assert any(t.startswith("Fewer than 5 responses so far") for t in texts), texts
                     assert not numbers, f"a breakdown of {count} responses was shown: {numbers}"

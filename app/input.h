@@ -1,0 +1,49 @@
+// The input router: SDL events to the kiosk. It owns the pointer (ImGui 1.86 on a touch screen leaves hover
+// stuck after the finger lifts, so the pointer exists for ImGui only while pressed and for the one frame after
+// release that completes a tap), keyboard and switch access, typing into the on-screen keyboard, and the
+// facilitator's hold-to-open corner.
+#pragma once
+#include <SDL.h>
+#include <imgui.h>
+
+#include <cfloat>
+#include <cstdint>
+
+#include "view.h"
+#include "state.h"
+#include "ui/ui.h"
+
+namespace engage {
+
+class InputRouter {
+public:
+    InputRouter(KioskState& s, ui::Ui& ui) : s_(s), ui_(ui) {}
+    // One SDL event. True when it was a person's input (a touch, a key, typing).
+    bool handle(const SDL_Event& ev);
+    // Puts the pointer into ImGui for the frame about to be drawn.
+    void feed_imgui();
+    // The bottom-left square held for 3 s opens the facilitator's PIN pad (on screens with no answers on
+    // show). Draws the filling ring while held.
+    void corner(bool allowed, Actions& act);
+    bool corner_held() const;  // a finger is in the corner and the gesture has not fired: redraw often
+    std::int64_t inputs() const { return inputs_; }
+
+    static constexpr Millis kCornerHold{3000};
+
+private:
+    ImVec2 corner_pos() const { return ImVec2(0, ui_.size.y - ui_.corner()); }
+    bool keyboard_showing() const;
+    KioskState& s_;
+    ui::Ui& ui_;
+    ImVec2 pos_{-FLT_MAX, -FLT_MAX};
+    bool down_ = false;
+    bool latched_ = false;      // pressed since the last frame (a tap shorter than a frame still counts)
+    bool release_grace_ = false;
+    TimePoint down_at_{};
+    ImVec2 down_pos_{};
+    bool corner_fired_ = false;
+    bool swallow_space_ = false;   // Space pressed a focused widget: the text input it also makes is not typed
+    std::int64_t inputs_ = 0;      // taps and keys handled, for the automation file (tests wait for their input)
+};
+
+}  // namespace engage
