@@ -35,7 +35,10 @@ nlohmann::json automation_extra(KioskState& s, const ui::Ui& ui, const InputRout
     nlohmann::json extra = nlohmann::json::object();
     s.top().automation(s, extra);
     extra["texts"] = nlohmann::json::array();
-    for (const auto& t : ui.texts) extra["texts"].push_back({{"text", t.label}, {"x", t.x}, {"y", t.y}, {"w", t.w}, {"h", t.h}});
+    for (const auto& t : ui.texts) {
+        extra["texts"].push_back({{"text", t.label}, {"x", t.x}, {"y", t.y}, {"w", t.w}, {"h", t.h}});
+        if (!t.id.empty()) extra["texts"].back()["id"] = t.id;  // "question.note": drawn over the answers on purpose
+    }
     extra["overflow"] = ui.overflow;
     extra["inputs"] = input.inputs();
     extra["pending"] = pending;  // more frames are coming (after an input, or fonts to rebuild): tests wait

@@ -128,6 +128,7 @@ GridPlan plan_grid(const Ui& ui, const std::vector<std::string>& labels, ImVec2 
         plan.cols = cols;
         plan.font = f;
         plan.pages.clear();
+        plan.tallest = natural.empty() ? 0.f : *std::max_element(natural.begin(), natural.end());
         const float cw = col_w(cols);
         std::size_t row = 0;
         const std::size_t rows = natural.size();
@@ -138,7 +139,10 @@ GridPlan plan_grid(const Ui& ui, const std::vector<std::string>& labels, ImVec2 
                 used += natural[end] + (end > row ? gap : 0);
                 ++end;
             }
-            if (end == row) end = row + 1;  // a single row taller than the room: it gets a page of its own
+            if (end == row) {  // a single row taller than the room: it gets a page of its own, at its own height
+                used = natural[row];
+                end = row + 1;
+            }
             const float spare = std::max(0.f, height - used);
             float grow = 0;
             for (std::size_t r = row; r < end; ++r) grow += natural[r];
@@ -172,11 +176,23 @@ GridPlan plan_grid(const Ui& ui, const std::vector<std::string>& labels, ImVec2 
                 return plan;
             }
         }
-    // Pages: the person's text size, in columns wide enough to read easily (about 9 em, fewer on a narrow
-    // screen) that keep every word whole.
-    int cols = std::max(1, std::min(max_cols, static_cast<int>(room.x / ui.px(9))));
-    while (cols > 1 && !words_ok(ui.fonts.body, col_w(cols))) --cols;
-    lay_out(ui.fonts.body, cols, heights(ui.fonts.body, cols, col_w(cols)), room.y - pager_h);
+    // Pages: the person's text size, in columns wide enough to read easily (about 9 em) that keep every word
+    // whole; more columns (still at least 5.5 em, no label over three lines) only when they save a page, so
+    // that a narrow screen at 200 % does not show one answer a page.
+    const int easy = std::max(1, std::min(max_cols, static_cast<int>(room.x / ui.px(9))));
+    int best_cols = 0;
+    std::size_t best_pages = 0;
+    for (int cols = 1; cols <= max_cols; ++cols) {
+        if (cols > 1 && !words_ok(ui.fonts.body, col_w(cols))) break;
+        lay_out(ui.fonts.body, cols, heights(ui.fonts.body, cols, col_w(cols)), room.y - pager_h);
+        if (cols > 1 && plan.tallest > room.y - pager_h + 0.5f) break;  // a row would run into the pager
+        const std::size_t pages = plan.pages.size();
+        if (best_cols == 0 || pages < best_pages || (pages == best_pages && cols <= easy)) {
+            best_cols = cols;
+            best_pages = pages;
+        }
+    }
+    lay_out(ui.fonts.body, best_cols, heights(ui.fonts.body, best_cols, col_w(best_cols)), room.y - pager_h);
     return plan;
 }
 

@@ -40,6 +40,7 @@ struct GridPlan {
     int cols = 1;
     ImFont* font = nullptr;
     std::vector<GridPage> pages;
+    float tallest = 0;  // the tallest row's natural height: a page needs at least this much room
 };
 GridPlan plan_grid(const Ui& ui, const std::vector<std::string>& labels, ImVec2 room, float pager_h);
 

@@ -25,6 +25,13 @@ struct Ctx {
 std::string option_id_label(const KioskState& s, const Question& q, const Option& o) { return s.option_label(q, o); }
 
 // Announces a tap for read aloud.
+// An arrow pointing left: "Previous answers" where its words would not fit.
+void icon_previous(ImDrawList* dl, ImVec2 c, float r, ImU32 ink) {
+    const float t = std::max(2.f, r * 0.28f);
+    dl->AddLine(ImVec2(c.x + r, c.y), ImVec2(c.x - r * 0.7f, c.y), ink, t);
+    dl->AddTriangleFilled(ImVec2(c.x - r, c.y), ImVec2(c.x - r * 0.2f, c.y - r * 0.75f), ImVec2(c.x - r * 0.2f, c.y + r * 0.75f), ink);
+}
+
 void say_selected(Ctx& c, const std::string& label, bool on) {
     c.s.announce = c.s.strings.fmt(on ? "speech.option_selected" : "speech.option_not_selected", {{"option", label}});
 }
@@ -222,16 +229,33 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
 
     // The bottom bar: Back, the "please answer" hint, Next.
-    const float bar_h = std::max(ui.target(1.6f), std::min(ui.px(ui.m.button_h), 96.f));
+    // Back and Next take the heading font when their words fit a third of the width on one line ("Air adhart"
+    // at 200 % in portrait does not), else the body font (the person's text size), wrapping if they must.
+    auto widest_nav = [&](ImFont* font) {
+        float w = 0;
+        for (const char* key : {"nav.back", "nav.next", "nav.finish"}) w = std::max(w, ui.measure(s.t(key), 0, font).x);
+        return w + ui.px(1.5f);
+    };
+    const float nav_cap = inner * (widest_nav(ui.fonts.body) <= inner * 0.32f ? 0.32f : 0.4f);
+    ImFont* nav_font = widest_nav(ui.fonts.heading) <= nav_cap ? ui.fonts.heading : ui.fonts.body;
+    const float nav_w = std::min(std::max(ui.px(ui.m.nav_w), widest_nav(nav_font)), nav_cap);
+    float nav_text_h = 0;
+    for (const char* key : {"nav.back", "nav.next", "nav.finish"})
+        nav_text_h = std::max(nav_text_h, ui.measure(s.t(key), nav_w - 2 * std::min(ui.px(0.5f), nav_w * 0.1f), nav_font).y);
+    const float bar_h = std::max({ui.target(1.6f), std::min(ui.px(ui.m.button_h), 96.f), nav_text_h + ui.px(0.6f)});
     const float bar_y = H - m - bar_h;
-    const float nav_w = std::min(std::max(ui.px(ui.m.nav_w), ui.measure(s.t("nav.finish"), 0, ui.fonts.heading).x + ui.px(1.5f)),
-                                 inner * 0.32f);
     const bool can = f.can_next();
     const std::string hint = can ? "" : (a.empty() ? s.t("question.needs_answer") : s.t("question.needs_other"));
     const float hw = inner - 2 * nav_w - ui.px(1.2f);
     const bool hint_between = !hint.empty() && ui.measure(hint, hw).y <= bar_h;
-    const float hint_above_h = (hint.empty() || hint_between) ? 0.f : ui.measure(hint, inner).y + ui.px(0.3f);
-    const float body_bottom = bar_y - std::min(ui.px(0.4f), 20.f) - hint_above_h;
+    // A hint too long for the room between Back and Next shows only once the person has tapped the greyed-out
+    // Next (which is when they need to know why), as a note over the foot of the answers until their next tap:
+    // it never takes room from the answers, so they do not move or change pages under the person's finger.
+    if (!tried_next_.empty() && ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
+        act([this](KioskState&) { tried_next_.clear(); });  // any tap puts the note away (Next may bring it back)
+    }
+    const bool hint_note = !hint.empty() && !hint_between && tried_next_ == q.id;
+    const float body_bottom = bar_y - std::min(ui.px(0.4f), 20.f);
 
     // The header: "Question 2 of 7", the prompt (as large as reads from a step back), its help. Tried from the
     // roomiest to the most compact until the answers fit well below it: the prompt steps down to the heading
@@ -259,7 +283,22 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
         if (o.id == "other" && !a.text.empty()) label += ": " + a.text;
         labels.push_back(label);
     }
-    const float pager_h = ui.target(ui.m.button_h * 0.8f);
+    // "More answers": large, but no taller than the nav bar's buttons, so a page keeps room for its answers.
+    // Taller only when its words need two lines (long words at 200 %: "Barrachd fhreagairtean (2 à 5)"). The
+    // first page has "More answers" across the width; the pages after it "Previous answers" beside it; the last
+    // "Back to the first answers", beside "Previous answers" when there are more than two pages and it fits.
+    const std::string pager_prev = s.t("question.previous_answers");
+    const std::map<std::string, std::string> eights = {{"page", "8"}, {"pages", "8"}};
+    // "Previous answers" in words when they fit a third of the width on one line, else an arrow (still spoken).
+    const float prev_words_w = ui.measure(pager_prev, 0).x + ui.px(1.5f);
+    const bool prev_words = prev_words_w <= inner * 0.34f;
+    const float pager_prev_w = prev_words ? prev_words_w : std::max(ui.target(1.6f), ui.px(2.2f));
+    const float pager_rest_w = inner - pager_prev_w - ui.px(0.5f);
+    auto pager_words = [&](const std::string& t, float w) { return ui.measure(t, w - ui.px(1.0f)).y + ui.px(0.4f); };
+    const float pager_words_h = std::max({prev_words ? pager_words(pager_prev, pager_prev_w) : 0.f,
+                                          pager_words(s.strings.fmt("question.more_answers", eights), pager_rest_w),
+                                          pager_words(s.strings.fmt("question.first_answers", eights), inner)});
+    const float pager_h = std::max({ui.target(1.6f), std::min(ui.px(ui.m.button_h * 0.8f), 96.f), pager_words_h});
     const float min_face = 120.f * std::min(1.f, std::min(W, H) / 800.f);
     auto fits_well = [&](float room_h) {
         const ImVec2 r(inner, room_h);
@@ -306,7 +345,18 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
         y += thin + ui.px(0.4f);
     }
     const float room_all = body_bottom - top;
-    const float head_max = room_all * 0.45f;
+    // The header takes at most 45 % of the room, less when the answers' pages would otherwise not hold their
+    // tallest row and the pager; never so little that a scrolled prompt loses its Up/Down buttons.
+    float head_max = room_all * 0.45f;
+    if (q.type != QuestionType::Smiley && q.type != QuestionType::Scale && q.type != QuestionType::Text) {
+        const GridPlan tight = plan_grid(ui, labels, ImVec2(inner, 1.f), pager_h + ui.px(0.4f));
+        const float need = tight.tallest + pager_h + ui.px(0.4f) + ui.px(0.4f);
+        const float scroll_min = (y - top) + std::max(2 * ui.m.min_target_px + ui.px(0.3f), ui.px(2.2f));
+        head_max = std::max(scroll_min, std::min(head_max, room_all - need));
+    }
+    // A prompt a little over 45 % is shown whole when the answers still fit one page below it.
+    const float whole = header_h(head.words, head.font, inner);
+    if (whole > head_max && whole <= room_all * 0.6f && fits_well(room_all - whole)) head_max = whole;
     if (header_h(head.words, head.font, inner) > head_max) {
         const float w = inner - ui.target(2.6f) - ui.px(0.6f);
         const float box = head_max - (y - top);
@@ -348,20 +398,25 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
                 const std::map<std::string, std::string> nums = {{"page", std::to_string(page + 1)},
                                                                   {"pages", std::to_string(pages_)}};
                 const std::string more = s.strings.fmt(last ? "question.first_answers" : "question.more_answers", nums);
-                float more_x = m;
-                if (page > 0) {
-                    const float prev_w = std::min(inner * 0.4f, ui.measure(s.t("question.previous_answers"), 0).x + ui.px(1.5f));
-                    if (ui.button(s.t("question.previous_answers"), ImVec2(m, py), ImVec2(prev_w, pager_h), Look::Normal,
-                                  true, "answers.previous")) {
-                        const std::string qid = q.id;
-                        act([this, qid](KioskState& st) { --page_[qid]; st.flow->touch(); });
-                    }
-                    more_x += prev_w + gap;
-                }
+                const bool with_prev = page > 0 && (!last || (pages_ > 2 && pager_words(more, pager_rest_w) <= pager_h));
+                const float more_x = with_prev ? m + pager_prev_w + gap : m;
                 const float more_w = m + inner - more_x;
-                ImFont* mf = ui.measure(more, more_w - ui.px(1.0f), ui.fonts.heading).y <= pager_h - ui.px(0.2f)
-                                 ? ui.fonts.heading : ui.fonts.body;
-                if (ui.button(more, ImVec2(more_x, py), ImVec2(more_w, pager_h), Look::Primary, true, "answers.more", mf)) {
+                auto pager_font = [&](const std::string& t, float w) {  // the heading size when it fits
+                    return ui.measure(t, w - ui.px(1.0f), ui.fonts.heading).y + ui.px(0.4f) <= pager_h ? ui.fonts.heading
+                                                                                                      : ui.fonts.body;
+                };
+                const bool prev_tapped =
+                    with_prev && (prev_words ? ui.button(pager_prev, ImVec2(m, py), ImVec2(pager_prev_w, pager_h), Look::Normal,
+                                                         true, "answers.previous", pager_font(pager_prev, pager_prev_w))
+                                             : ui.icon_button(pager_prev, icon_previous, ImVec2(m, py),
+                                                              ImVec2(pager_prev_w, pager_h), Look::Normal, "answers.previous",
+                                                              false));
+                if (prev_tapped) {
+                    const std::string qid = q.id;
+                    act([this, qid](KioskState& st) { --page_[qid]; st.flow->touch(); });
+                }
+                if (ui.button(more, ImVec2(more_x, py), ImVec2(more_w, pager_h), Look::Primary, true, "answers.more",
+                              pager_font(more, more_w))) {
                     const std::string qid = q.id;
                     const int n = pages_;
                     act([this, qid, n](KioskState& st) {
@@ -374,9 +429,18 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
             }
         }
     }
-    if (hint_above_h > 0) ui.text(hint, ImVec2(m, bar_y - hint_above_h), inner, nullptr, ui.theme.muted);
+    if (hint_note) {
+        const float pad = ui.px(0.5f);
+        const float th = ui.measure(hint, inner - 2 * pad).y + 2 * pad;
+        const ImVec2 p0(m, bar_y - ui.px(0.3f) - th), p1(m + inner, bar_y - ui.px(0.3f));
+        dl->AddRectFilled(p0, p1, ui.theme.panel, ui.px(0.35f));
+        dl->AddRect(p0, p1, ui.theme.accent, ui.px(0.35f), 0, std::max(2.f, ui.em * 0.08f));
+        const std::size_t before = ui.texts.size();
+        ui.text(hint, ImVec2(m + pad, p0.y + pad), inner - 2 * pad);
+        if (ui.texts.size() > before) ui.texts.back().id = "question.note";  // over the answers on purpose
+    }
 
-    if (ui.button(s.t("nav.back"), ImVec2(m, bar_y), ImVec2(nav_w, bar_h), Look::Normal, true, "nav.back", ui.fonts.heading))
+    if (ui.button(s.t("nav.back"), ImVec2(m, bar_y), ImVec2(nav_w, bar_h), Look::Normal, true, "nav.back", nav_font))
         act([](KioskState& st) { st.flow->back(); });  // may leave for Attract and clear the answers
     const std::string next_label = f.is_last() ? s.t("nav.finish") : s.t("nav.next");
     if (hint_between) {
@@ -384,9 +448,17 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
         ui.text(hint, ImVec2(m + nav_w + ui.px(0.6f) + (hw - hs.x) / 2, bar_y + (bar_h - hs.y) / 2), hw, nullptr,
                 ui.theme.muted);
     }
+    ui.tapped_disabled = false;
     if (ui.button(next_label, ImVec2(W - m - nav_w, bar_y), ImVec2(nav_w, bar_h), Look::Primary, can, "nav.next",
-                  ui.fonts.heading))
+                  nav_font))
         act([](KioskState& st) { st.flow->next(); });  // the loop saves when the flow reaches Saving
+    if (ui.tapped_disabled) {
+        const std::string qid = q.id;
+        act([this, qid](KioskState& st) {
+            tried_next_ = qid;
+            st.flow->touch();
+        });
+    }
 }
 
 }  // namespace engage::ui

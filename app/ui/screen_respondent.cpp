@@ -34,6 +34,7 @@ std::string RespondentScreen::key(const KioskState& s) const {
 void RespondentScreen::reset_person() {
     page_.clear();
     prompt_scroll_.clear();
+    tried_next_.clear();
 }
 
 void RespondentScreen::automation(const KioskState& s, nlohmann::json& j) const {

@@ -40,6 +40,7 @@ private:
 
     std::map<std::string, int> page_;          // the answer page shown, per question
     std::map<std::string, float> prompt_scroll_;  // a long prompt scrolls on its own
+    std::string tried_next_;                   // the question whose greyed-out Next was tapped (shows the hint)
     int pages_ = 1;                            // of the question drawn last
     float face_px_ = 0;                        // the smiley faces' size drawn last
 };

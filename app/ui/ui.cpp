@@ -1,5 +1,7 @@
 #include "ui/ui.h"
 
+#include "engage/glyphs.h"
+
 #include <imgui_internal.h>
 
 #include <algorithm>
@@ -42,13 +44,29 @@ void Ui::record_rect(const std::string& label, ImVec2 pos, ImVec2 sz, const std:
 }
 
 bool Ui::breaks_word(const std::string& s, ImFont* f, float font_size, float width) const {
+    // Words are runs between spaces; in Chinese and Japanese every character may start a line, so each one
+    // stands on its own (a line of them wrapping is not a broken word).
+    auto lead = [&](std::size_t i) {  // the code point starting at byte i, and its length
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        return std::pair<std::size_t, std::size_t>(n, std::min(n, s.size() - i));
+    };
+    std::size_t start = 0;
+    auto too_wide = [&](std::size_t end) {
+        return end > start && f->CalcTextSizeA(font_size, FLT_MAX, 0, s.c_str() + start, s.c_str() + end).x > width + 1;
+    };
     for (std::size_t i = 0; i < s.size();) {
-        std::size_t j = s.find_first_of(" \n", i);
-        if (j == std::string::npos) j = s.size();
-        if (f->CalcTextSizeA(font_size, FLT_MAX, 0, s.c_str() + i, s.c_str() + j).x > width + 1) return true;
-        i = j + 1;
+        const std::size_t n = lead(i).second;
+        if (s[i] == ' ' || s[i] == '\n') {
+            if (too_wide(i)) return true;
+            start = i + 1;
+        } else if (n >= 3 && is_cjk(utf8_codepoints(std::string_view(s).substr(i, n)).front())) {
+            if (too_wide(i)) return true;
+            start = i + n;  // the character itself is narrower than any option's text
+        }
+        i += n;
     }
-    return false;
+    return too_wide(s.size());
 }
 
 void Ui::focus_ring(ImVec2 a, ImVec2 b) {
@@ -145,7 +163,9 @@ bool Ui::button(const std::string& label, ImVec2 pos, ImVec2 sz, Look look, bool
     sz.y = std::max(sz.y, m.min_target_px);
     ImGui::SetCursorScreenPos(pos);
     ImGui::PushID(id ? id : label.c_str());
-    bool tapped = ImGui::InvisibleButton("##b", sz) && enabled && !drag_active;
+    const bool clicked = ImGui::InvisibleButton("##b", sz) && !drag_active;
+    bool tapped = clicked && enabled;
+    if (clicked && !enabled) tapped_disabled = true;
     const bool pressed = ImGui::IsItemActive() && enabled && !drag_active;
     const std::string key = std::to_string(ImGui::GetItemID());
     ImGui::PopID();

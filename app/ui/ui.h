@@ -61,6 +61,7 @@ struct Ui {
     bool silent = false;              // while set, text and labels are not added to `spoken`
     bool secret = false;              // while set, text is someone's typing: the automation file gets "<typed>"
     bool drag_active = false;    // the finger is dragging a list: no taps
+    bool tapped_disabled = false;  // the last button() was tapped while greyed out (a screen may say why)
     float top = 0;               // where the screen's own content starts (below the access bar), px
 
     // Keyboard and switch focus (the app's own: ImGui 1.86's navigation does not reach these widgets).
