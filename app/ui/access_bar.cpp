@@ -213,8 +213,13 @@ void draw_access_bar(KioskState& s, Ui& ui, Actions& act) {
         rows.push_back({0, 1, 2});
         rows.push_back({3, 4, 5});
     } else {
-        folded = true;
-        rows.push_back({0, n});  // n stands for "Make it easier"
+        folded = true;  // n stands for "Make it easier"
+        if (width_of(0) + gap + ui.icon_button_width(s.t("access.label"), true) <= avail) {
+            rows.push_back({0, n});
+        } else {  // long words in a narrow window: one above the other
+            rows.push_back({0});
+            rows.push_back({n});
+        }
     }
     const std::string more = s.t("access.label");
     const bool any_on = items[1].on || items[2].on || items[3].on || items[4].on || items[5].on;
@@ -264,33 +269,61 @@ void LanguageScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.px(ui.m.margin);
     float y = ui.top + m;
-    y += ui.text(s.t("access.language_title"), ImVec2(m, y), W - 2 * m, ui.fonts.heading) + ui.px(0.6f);
-    const float close_h = ui.target(ui.m.button_h);
-    const float list_h = H - m - close_h - ui.px(0.6f) - y;
+    // Close sits at the top right, in line with the title, so the languages have the rest of the screen.
+    const float close_h = std::max(ui.target(1.6f), std::min(ui.px(ui.m.button_h), 96.f));
+    const float bw = std::min((W - 2 * m) * 0.4f, std::max(ui.px(6), ui.measure(s.t("access.close"), 0).x + ui.px(1.5f)));
+    if (ui.button(s.t("access.close"), ImVec2(W - m - bw, y), ImVec2(bw, close_h), Look::Normal, true, "language.close"))
+        act([](KioskState& st) { st.pop(); });
+    const float title_h = ui.text(s.t("access.language_title"), ImVec2(m, y), W - 3 * m - bw, ui.fonts.heading);
+    y += std::max(title_h, close_h) + ui.px(0.6f);
+    const float list_h = H - m - y;
     const auto& langs = s.survey->languages;
     const float gap = ui.px(0.4f);
+    // Languages in columns (each about 6 em or more, never so narrow that a name breaks), rows of equal height;
+    // a list taller than the room scrolls (drag or the Up/Down buttons).
+    auto lay_out = [&](float width, int& cols, float& row_h) {
+        cols = std::max(1, std::min(3, static_cast<int>((width + gap) / (ui.px(6) + gap))));
+        for (;; --cols) {
+            const float cw = (width - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+            bool whole = true;
+            row_h = 0;
+            for (const auto& l : langs) {
+                whole = whole && !ui.breaks_word(s.language_name(l), ui.fonts.body, ui.fonts.body->FontSize,
+                                                 ui.option_text_width(cw));
+                row_h = std::max(row_h, ui.option_height(s.language_name(l), cw));
+            }
+            if (whole || cols == 1) break;
+        }
+        const std::size_t rows = (langs.size() + static_cast<std::size_t>(cols) - 1) / static_cast<std::size_t>(cols);
+        return static_cast<float>(rows) * (row_h + gap) - gap;
+    };
     float width = W - 2 * m;
-    float content = 0;
-    for (const auto& l : langs) content += ui.option_height(s.language_name(l), width) + gap;
-    if (content > list_h) width -= ui.target(2.6f) + ui.px(0.6f);
+    int cols = 1;
+    float row_h = 0;
+    if (lay_out(width, cols, row_h) > list_h) {
+        width -= ui.target(2.6f) + ui.px(0.6f);
+        lay_out(width, cols, row_h);
+    }
+    const float cw = (width - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
     ScrollList list{"languages", ImVec2(m, y), ImVec2(width, list_h), &scroll_};
     const ImVec2 o = list.begin(ui);
-    float ly = o.y;
-    for (const auto& l : langs) {
+    float bottom = o.y;
+    for (std::size_t i = 0; i < langs.size(); ++i) {
+        const std::string& l = langs[i];
+        const ImVec2 at(o.x + static_cast<float>(i % static_cast<std::size_t>(cols)) * (cw + gap),
+                        o.y + static_cast<float>(i / static_cast<std::size_t>(cols)) * (row_h + gap));
         float rh = 0;
-        if (ui.option(s.language_name(l), l == s.flow->language(), false, ImVec2(o.x, ly), width, &rh))
+        if (ui.option(s.language_name(l), l == s.flow->language(), false, at, cw, &rh, row_h))
             act([l](KioskState& st) {
                 st.choose_language(l);
                 st.pop();
+                // Typing when the language changed: the keys and the title follow it.
+                if (auto* kb = st.find<KeyboardScreen>()) kb->language_changed(st, l);
             });
         ui.widgets.back().id = "language." + l;
-        ly += rh + gap;
+        bottom = std::max(bottom, at.y + rh);
     }
-    list.end(ui, ly - o.y);
-    const float bw = std::min(W - 2 * m, ui.px(10));
-    if (ui.button(s.t("access.close"), ImVec2(W - m - bw, H - m - close_h), ImVec2(bw, close_h), Look::Normal,
-                  true, "language.close"))
-        act([](KioskState& st) { st.pop(); });
+    list.end(ui, bottom - o.y);
 }
 
 }  // namespace engage::ui
