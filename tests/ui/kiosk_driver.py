@@ -154,6 +154,20 @@ class Kiosk:
                 self.auto_advanced = True
         return before
 
+    def access(self, item_id):
+        """Turns one access choice ("access.text_size", "access.contrast", ...) by its id: on the bar when it shows
+        the choice, else through "Make it easier" (the bar folds at large text) and back to the screen it was on."""
+        self._read()
+        if any(w.get("id") == item_id for w in self.state["widgets"]):
+            self.press(item_id)
+            return
+        was = self.state["screen"]
+        self.press("access.more")
+        self.wait_screen("access")
+        self.press(item_id)
+        self.press("access.close")
+        self.wait_screen(was)
+
     def press(self, label, settle=True):
         """A tap that is never left out (tap() leaves out a Next that an auto-advance made redundant)."""
         self.auto_advanced = False
@@ -233,10 +247,12 @@ class Kiosk:
         self.settle(inputs, count=len(text))
 
     def focus_to(self, label, key="Tab", limit=80):
-        """Moves the focus with `key` until the focused widget is `label`."""
+        """Moves the focus with `key` until the focused widget is `label` (or has the stable id `label`)."""
         for _ in range(limit):
             self._read()
-            if self.state.get("focus") == label:
+            focus = self.state.get("focus")
+            if focus and (focus == label or any(w.get("id") == label and w["label"] == focus
+                                                 for w in self.state["widgets"])):
                 return
             before = self.state.get("focus")
             self._xdo("key", "--clearmodifiers", key)

@@ -175,13 +175,13 @@ def run_in_language(lang, size, free_text, large=False, contrast=False, tag=""):
             c.at("attract", shot="attract-en")
             choose_language(k, en, lang)
             t = strings(lang)
-            if large:
-                k.tap(t["access.size_100"])
+            if large:  # by id: at 150 % the bar folds to "Make it easier", which opens the choices full screen
+                k.access("access.text_size")
                 k.wait(lambda s: s.get("access", {}).get("text_percent") == 150, "text at 150 %")
-                k.tap(t["access.size_150"])
+                k.access("access.text_size")
                 k.wait(lambda s: s.get("access", {}).get("text_percent") == 200, "text at 200 %")
             if contrast:
-                k.tap(t["access.contrast"])
+                k.access("access.contrast")
                 k.wait(lambda s: s.get("access", {}).get("high_contrast"), "high contrast")
             st = c.at("attract", shot="attract")
             assert any(w["label"] == t["attract.tap"] for w in st["widgets"]), "the attract screen is not in " + lang
@@ -252,9 +252,9 @@ def test_layout_200():
             try:
                 t = strings("en")
                 c.at("attract")
-                k.tap(t["access.size_100"])
-                k.tap(t["access.size_150"])
-                k.tap(t["access.easy_font"])
+                k.access("access.text_size")
+                k.access("access.text_size")
+                k.access("access.easy_font")
                 k.wait(lambda s: s["access"]["text_percent"] == 200 and s["access"]["easy_font"], "200 % and the font")
                 c.at("attract", shot="attract")
                 k.tap(t["language.name"])
@@ -285,6 +285,7 @@ def test_layout_200():
                 c.at("question", "listened", "choice")
                 k.tap(t["nav.next"])  # required: the hint shows between Back and Next
                 st = c.settle()
+                k.screenshot("listened-hint")
                 check_layout(st, width, height, "listened with the hint")
                 k.tap(survey_text("gd", QUESTIONS["listened"]["options"][1]["label"]))
                 k.tap(t["nav.next"])
@@ -297,13 +298,19 @@ def test_layout_200():
                 k.tap(t["nav.next"])
                 c.at("question", "next_time", "needs")
                 st = k.state
-                assert any(w["label"] == "Scroll down" for w in st["widgets"]), "a long list at 200 % should scroll"
-                k.tap("Scroll down")
-                c.at("question", "next_time", "needs-scrolled")
+                pages = st.get("answer_page", [1, 1])[1]
+                assert pages > 1, "a long list at 200 % should be shown in pages, never a hidden scroll"
+                k.tap("answers.more")
+                k.wait(lambda s: s.get("answer_page") == [2, pages], "the second page of answers")
+                c.at("question", "next_time", "needs-page-2")
                 # Idle warning at 200 % (idle time 5 s): wait for it, check it, carry on.
                 k.wait_screen("idle_warning", timeout=20)
                 c.at("idle_warning", shot="idle")
-                k.tap(t["access.more_time"])  # the bar's More time during the warning: still here, and more time
+                # "Make it easier" during the warning: still here, and More time from the choices.
+                k.press("access.more")
+                c.at("access", shot="make-it-easier")
+                k.press("access.more_time")
+                k.press("access.close")
                 st = c.at("question", "next_time")
                 assert st["access"]["more_time"], "More time in the bar did not give more time"
                 k.tap(t["nav.next"])
@@ -337,13 +344,20 @@ def test_keyboard_only():
             assert first, "Tab did not focus anything on the attract screen"
             k.key("shift+Tab")
             assert k.state.get("focus") != first, "Shift-Tab did not move back"
-            # Text at 200 % by keyboard too: then the long lists scroll, and the focus must bring items into view.
-            k.focus_to(t["access.size_100"])
+            # Text at 200 % by keyboard too: at 150 % the bar folds to "Make it easier", which opens the choices;
+            # then the long lists come in pages, and "More answers" is reached and pressed by keyboard too.
+            k.focus_to("access.text_size")
             k.key("Return")
             k.wait(lambda s: s["access"]["text_percent"] == 150, "150 %")
-            k.focus_to(t["access.size_150"])
+            k.focus_to("access.more")
+            k.key("Return")
+            k.wait_screen("access")
+            k.focus_to("access.text_size")
             k.key("Return")
             k.wait(lambda s: s["access"]["text_percent"] == 200, "200 %")
+            k.focus_to("access.close")
+            k.key("Return")
+            k.wait_screen("attract")
             k.focus_to(t["attract.tap"])
             k.screenshot("01-attract-focus")
             k.key("Return")
@@ -352,10 +366,8 @@ def test_keyboard_only():
             k.focus_to(t["option.smiley.3"])
             k.key("Right")  # arrows move between the faces
             assert k.state["focus"] == t["option.smiley.4"], k.state["focus"]
-            k.key("space")
             k.screenshot("02-smiley-focus")
-            k.focus_to(t["nav.next"])
-            k.key("Return")
+            k.key("space")  # one answer: it moves on by itself
             k.wait_screen("question", question="listened")
             k.focus_to(survey_text("en", QUESTIONS["listened"]["options"][0]["label"]))
             first_opt, second_opt = (k.widget(survey_text("en", QUESTIONS["listened"]["options"][i]["label"]))
@@ -363,8 +375,6 @@ def test_keyboard_only():
             # The next option with an arrow: beside it in two columns, below it in one (large text).
             k.key("Right" if second_opt["x"] > first_opt["x"] + first_opt["w"] / 2 else "Down")
             assert k.state["focus"] == survey_text("en", QUESTIONS["listened"]["options"][1]["label"]), k.state["focus"]
-            k.key("Return")
-            k.focus_to(t["nav.next"])
             k.key("Return")
             k.wait_screen("question", question="change")
             k.focus_to(t["text.tap_to_type"])
@@ -375,26 +385,35 @@ def test_keyboard_only():
             k.key("Return")  # nothing focused on the keyboard screen: Enter is Done
             k.wait_screen("question", question="change")
             k.focus_to(t["nav.next"])
-            k.key("Return")
+            k.key("space")  # Space presses buttons too
             k.wait_screen("question", question="with_us")
             k.focus_to(t["option.agree.disagree"])
             k.key("space")
-            k.focus_to(t["nav.next"])
-            k.key("space")  # Space presses buttons too
             k.wait_screen("question", question="matters")
-            # A long list: the focus goes past the visible part and the list scrolls to show it.
+            # A long list at 200 %: in pages, and "More answers" by keyboard shows the rest.
             last = survey_text("en", QUESTIONS["matters"]["options"][-1]["label"])
-            assert not k.has(last), "at 200 % the last option should start out of sight"
+            assert not k.has(last), "at 200 % the last option should start on a later page"
+            pages = k.state.get("answer_page", [1, 1])[1]
+            assert pages > 1, "a long list at 200 % should be shown in pages"
+            for _ in range(pages):
+                if k.has(last):
+                    break
+                k.focus_to("answers.more")
+                k.key("Return")
+                time.sleep(0.3)
+            assert k.has(last), f"'More answers' by keyboard never showed '{last}'"
             k.focus_to(last)
-            time.sleep(0.3)
-            k._read()
-            focus = [w for w in k.state["widgets"] if w["label"] == last]
-            assert focus, f"the focused option '{last}' was not scrolled into view"
             k.key("space")
-            k.screenshot("04-multi-scrolled")
+            k.screenshot("04-multi-paged")
             k.focus_to(t["nav.next"])
             k.key("Return")
             k.wait_screen("question", question="next_time")
+            for _ in range(k.state.get("answer_page", [1, 1])[1]):
+                if k.has(t["option.needs.bsl"]):
+                    break
+                k.focus_to("answers.more")
+                k.key("Return")
+                time.sleep(0.3)
             k.focus_to(t["option.needs.bsl"])
             k.key("space")
             k.focus_to(t["nav.next"])
@@ -500,7 +519,7 @@ def test_read_aloud():
         try:
             k.wait_screen("attract")
             assert not glob.glob(os.path.join(wav_dir, "*.wav")), "spoke before read aloud was switched on"
-            k.tap(t["access.read_aloud"])
+            k.access("access.read_aloud")
             path, n = wait_wav(k, wav_dir, 0, t["attract.tap"], "the attract screen read aloud")
             k.tap(t["attract.tap"])
             prompt = survey_text("en", QUESTIONS["today"]["prompt"])
@@ -526,7 +545,7 @@ def test_read_aloud():
             k.focus_to(pl["nav.next"])
             wait_wav(k, wav_dir, n, pl["nav.next"], "the focused button")
             # Switched off: nothing more is said.
-            k.tap(pl["access.read_aloud"])
+            k.access("access.read_aloud")
             k.wait(lambda s: not s["access"]["read_aloud"], "read aloud off")
             n_off = k.state["speech"]["utterances"]
             k.tap(pl["option.smiley.5"])
@@ -548,7 +567,7 @@ def test_read_aloud():
             k.wait_screen("attract")
             choose_language(k, strings("en"), "pl")
             pl = strings("pl")
-            k.tap(pl["access.read_aloud"])
+            k.access("access.read_aloud")
             st = k.wait(lambda s: s["access"]["read_aloud_problem"] != "", "the read-aloud problem", timeout=10)
             assert st["access"]["read_aloud_problem"] == pl["access.no_speech"], st["access"]
             assert any(x_["text"] == pl["access.no_speech"] for x_ in st["texts"]), "the problem is not on screen"
