@@ -369,6 +369,9 @@ void FacilitatorScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
         });
     if (ui.button(s.t("facilitator.usb"), ImVec2(col(1), row0), ImVec2(bw, bh), Look::Normal, has_store, "facilitator.usb"))
         act([](KioskState& st) { st.push(std::make_unique<UsbScreen>(st)); });
+    if (ui.button(s.t("facilitator.load_usb"), ImVec2(col(2), row0), ImVec2(bw, bh), Look::Normal, has_store,
+                  "facilitator.load_usb"))
+        act([](KioskState& st) { st.push(std::make_unique<SetupUsbScreen>(st)); });
     if (ui.button(s.t("facilitator.start"), ImVec2(col(0), row1), ImVec2(bw, bh), Look::Normal, has_store,
                   "facilitator.start"))
         act([](KioskState& st) { st.push(std::make_unique<SessionScreen>(st)); });

@@ -1,8 +1,11 @@
 // Save to a USB stick: the facilitator picks a mounted drive; every response the hub has not acknowledged is
-// sealed into a bundle there (core/bundle), on a background thread, with a progress bar.
+// sealed into a bundle there (core/bundle), on a background thread, with a progress bar. Set up from a USB
+// stick: the kiosk's key file from the hub, found on the mounted drives and loaded with a tap.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+
+#include <nlohmann/json.hpp>
 
 #include "engage/log.h"
 
@@ -119,6 +122,84 @@ void UsbScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
         act([](KioskState& st) { st.pop(); });
     if (ui.button(s.t("usb.refresh"), ImVec2(W - m - bw, bottom), ImVec2(bw, bh), Look::Normal, !busy, "usb.refresh"))
         act([this](KioskState&) { drives_ = removable_drives(); });
+}
+
+// ---- set up from a USB stick
+
+SetupUsbScreen::SetupUsbScreen(KioskState&) { look(); }
+
+void SetupUsbScreen::look() {
+    files_.clear();
+    drive_labels_.clear();
+    for (const auto& d : removable_drives())
+        for (auto& f : find_setup_files(d.path)) {
+            files_.push_back(std::move(f));
+            drive_labels_.push_back(d.label);
+        }
+}
+
+void SetupUsbScreen::automation(const KioskState&, nlohmann::json& j) const {
+    j["setup_files"] = files_.size();
+    j["setup_message"] = message_;
+    j["setup_error"] = error_;
+}
+
+void SetupUsbScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
+    const float W = ui.size.x, H = ui.size.y;
+    const float m = ui.edge();
+    const float inner = W - 2 * m;
+    float y = m;
+    y += ui.text(s.t("setup.title"), ImVec2(m, y), inner, ui.fonts.heading) + ui.px(0.3f);
+    y += ui.text(s.t("setup.help"), ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.6f);
+    if (!message_.empty())
+        y += ui.text(message_, ImVec2(m, y), inner, nullptr, error_ ? ui.theme.danger : ui.theme.ok) + ui.px(0.4f);
+
+    const float bh = ui.target(ui.m.button_h);
+    const float bottom = H - m - bh;
+    if (files_.empty()) {
+        ui.text(s.t("setup.none"), ImVec2(m, y), inner, ui.fonts.heading);
+    } else {
+        // One row per file: its name, the kiosk it is for and the drive it is on.
+        const float room = bottom - ui.px(0.6f) - y;
+        const float gap = ui.px(0.4f);
+        std::vector<std::string> labels;
+        for (std::size_t i = 0; i < files_.size(); ++i)
+            labels.push_back(files_[i].name + (files_[i].kiosk_name.empty() ? "" : " — " + files_[i].kiosk_name) + " (" +
+                             drive_labels_[i] + ")");
+        auto rows_h = [&](float w) {
+            float h = 0;
+            for (const auto& l : labels) h += std::max(ui.target(ui.m.button_h), ui.measure(l, w - ui.px(1.0f)).y + ui.px(0.6f)) + gap;
+            return h;
+        };
+        float w = inner;
+        if (rows_h(w) > room) w = inner - ui.target(2.6f) - ui.px(0.6f);
+        ScrollList list{"setup_files", ImVec2(m, y), ImVec2(w, room), &scroll_};
+        float ly = list.begin(ui).y;
+        for (std::size_t i = 0; i < files_.size(); ++i) {
+            const float row = std::max(ui.target(ui.m.button_h), ui.measure(labels[i], w - ui.px(1.0f)).y + ui.px(0.6f));
+            if (ui.button(labels[i], ImVec2(m, ly), ImVec2(w, row), Look::Normal, s.store != nullptr,
+                          ("setup.file." + std::to_string(i)).c_str())) {
+                const std::string path = files_[i].path;
+                act([this, path](KioskState& st) {
+                    if (!st.store) return;
+                    const std::string err = load_setup_file(*st.store, path);
+                    error_ = !err.empty();
+                    message_ = error_ ? err : st.t("setup.done");
+                    if (!error_) st.facilitator_message = message_;
+                });
+            }
+            ly += row + gap;
+        }
+        list.end(ui, rows_h(w));
+    }
+    const float bw = std::min((inner - ui.px(0.6f)) / 2, ui.px(12));
+    if (ui.button(s.t("usb.back"), ImVec2(m, bottom), ImVec2(bw, bh), Look::Primary, true, "setup.back"))
+        act([](KioskState& st) { st.pop(); });
+    if (ui.button(s.t("usb.refresh"), ImVec2(W - m - bw, bottom), ImVec2(bw, bh), Look::Normal, true, "setup.refresh"))
+        act([this](KioskState&) {
+            look();
+            message_.clear();
+        });
 }
 
 }  // namespace engage::ui

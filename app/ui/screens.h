@@ -12,6 +12,7 @@
 #include "engage/bundle.h"
 #include "engage/keyboard.h"
 #include "engage/results.h"
+#include "engage/setup_file.h"
 #include "view.h"
 #include "state.h"
 #include "ui/ui.h"
@@ -212,6 +213,24 @@ private:
     std::future<BundleResult> job_;
     std::shared_ptr<std::atomic<std::int64_t>> done_ = std::make_shared<std::atomic<std::int64_t>>(0);
     std::shared_ptr<std::atomic<std::int64_t>> total_ = std::make_shared<std::atomic<std::int64_t>>(0);
+    std::string message_;
+    bool error_ = false;
+    float scroll_ = 0;
+};
+
+// Set up from a USB stick: the key file that `engage-hub kiosk key ID --out FILE` wrote, found on the mounted
+// drives (core/setup_file.h) and loaded with a tap, so a kiosk that never connects needs no command line.
+class SetupUsbScreen : public View {
+public:
+    explicit SetupUsbScreen(KioskState& s);
+    std::string name(const KioskState&) const override { return "load_from_usb"; }
+    void draw_content(KioskState& s, Ui& ui, Actions& act) override;
+    void automation(const KioskState&, nlohmann::json& j) const override;
+
+private:
+    void look();
+    std::vector<SetupFile> files_;
+    std::vector<std::string> drive_labels_;  // the drive each file is on, to show
     std::string message_;
     bool error_ = false;
     float scroll_ = 0;

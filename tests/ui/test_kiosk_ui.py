@@ -7,6 +7,7 @@ import faulthandler
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -589,7 +590,8 @@ def test_pair_on_screen():
 
 def test_save_to_usb():
     """From the facilitator panel onto a USB stick (a real ext4 image loop-mounted under /mnt), then into the hub with
-    engage-hub import: every unsent response arrives once. Without a key the facilitator is told why."""
+    engage-hub import: every unsent response arrives once. Without a key the facilitator is told why; the key is
+    then loaded from the same stick in the panel ("Set up from a USB stick"), a damaged copy refused."""
     hub_bin = os.environ["ENGAGE_HUB_BINARY"]
     with tempfile.TemporaryDirectory() as tmp:
         stick = f"/mnt/engage-usb-{os.getpid()}"
@@ -630,20 +632,44 @@ def test_save_to_usb():
             written = [f for f in os.listdir(stick) if f != "lost+found"]
             assert not written, f"something was written without a key: {written}"
             k.screenshot("01-no-key")
-            k.stop()
-            k = None
-            subprocess.run([BINARY, "pair", "--key-file", key_file, "--data-dir", data], check=True, capture_output=True)
-            k = Kiosk(BINARY, x, data, args=["--config", write_pin_config(tmp)],
-                      artefacts=os.path.join(ARTEFACTS, "usb"), work_dir=os.path.join(tmp, "work2"))
-            k.wait_screen("attract")
-            open_panel(k)
+            # The key from the hub on the stick, set up from the panel (no command line): next to it a damaged
+            # copy, a link to the key (never followed) and a large file that is not a key (never listed).
+            os.makedirs(os.path.join(stick, "engage"))
+            shutil.copy(key_file, os.path.join(stick, "engage", "leith.key"))
+            with open(key_file, "rb") as f:
+                whole = f.read()
+            with open(os.path.join(stick, "broken.key"), "wb") as f:
+                f.write(whole[:len(whole) // 2])
+            os.symlink(os.path.join(stick, "engage", "leith.key"), os.path.join(stick, "link.key"))
+            with open(os.path.join(stick, "photo.jpg"), "wb") as f:
+                f.write(os.urandom(200 * 1024))
+            k.tap("Back to the panel")
+            k.wait_screen("facilitator")
+            k.press("facilitator.load_usb")
+            st = k.wait_screen("load_from_usb")
+            files = [w["label"] for w in st["widgets"] if w.get("id", "").startswith("setup.file.")]
+            assert len(files) == 2, f"expected the key and the damaged copy, not the link or the photo: {files}"
+            assert any(f.startswith("engage/leith.key") and "Leith Library" in f for f in files), files
+            broken = next(w for w in st["widgets"] if w["label"].startswith("broken.key"))
+            k.tap(broken["label"])
+            st = k.wait(lambda s: s.get("setup_error") and "damaged" in s.get("setup_message", ""),
+                        "the damaged file to be refused", 10)
+            k.screenshot("02-setup-damaged")
+            k.tap(next(f for f in files if f.startswith("engage/leith.key")))
+            st = k.wait(lambda s: s.get("setup_message") and not s.get("setup_error"), "the key to be loaded", 10)
+            assert st["setup_message"] == "Done: this kiosk now has its key from the hub.", st["setup_message"]
+            k.screenshot("03-setup-done")
+            k.press("setup.back")
+            k.wait_screen("facilitator")
             k.tap("Save to a USB stick")
-            k.wait_screen("save_to_usb")
-            k.tap(label)
+            st = k.wait_screen("save_to_usb")
+            label = next(w["label"] for w in st["widgets"] if w["label"].startswith(os.path.basename(stick)))
+            k.tap(label)  # its free space changed with the files above
             st = k.wait(lambda s: any(t["text"].startswith("Saved 30 responses") for t in s.get("texts", [])),
                         "the bundle to be written", 30)
             k.screenshot("02-saved")
             bundles = [f for f in os.listdir(stick) if f.endswith(".bundle")]
+            # The bundle is written at the top of the stick; the setup files are left as they were.
             assert len(bundles) == 1, os.listdir(stick)
             k.tap("Back to the panel")
             st = k.wait_screen("facilitator")
