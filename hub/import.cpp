@@ -273,8 +273,8 @@ int kiosk_reset_code_command(const std::string& db, const std::string& id) {
         const std::string code = pin_reset_code(key, *counter);
         sodium_memzero(key.bytes.data(), key.bytes.size());
         std::printf("PIN reset code for \"%s\": %s-%s\n"
-                    "On the kiosk: open the facilitator panel, choose \"Forgotten PIN\" and type the code. It works once;\n"
-                    "the kiosk then asks for a new PIN. (Code number %llu for this kiosk.)\n",
+                    "On the kiosk: hold the bottom-left corner for 3 seconds; on the PIN pad, tap \"Forgotten PIN\" and\n"
+                    "type the code. It works once; the kiosk then asks for a new PIN. (Code number %llu for this kiosk.)\n",
                     k->name.c_str(), code.substr(0, 4).c_str(), code.substr(4).c_str(),
                     static_cast<unsigned long long>(*counter));
         return 0;
