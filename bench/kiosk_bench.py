@@ -6,6 +6,8 @@
   kiosk_bench.py BUILD peak-rss [--idle 5] [--responses 100000]      max RSS (GNU time -v) of an idle kiosk and a first frame
   kiosk_bench.py BUILD access [--rounds 3]              tap to the next frame when a person changes language or text
                                                         size (the font atlas is rebuilt), with the atlas sizes
+  kiosk_bench.py BUILD answers [--rounds 10]            tap on an answer to the frame showing it chosen, and to the
+                                                        next question when a single answer moves on by itself
 
 Every figure also goes out as a "summary: LABEL<TAB>VALUE" line, which run_all.sh gathers into its table.
 """
@@ -176,23 +178,32 @@ def access(kiosk, args):
                 current = "en"
                 for _ in range(args.rounds):
                     for lang in ("pl", "uk", "zh-Hans", "en"):
-                        t_now, t_new = names(current), names(lang)
                         time.sleep(0.3)
-                        k.tap(t_now["language.name"])
+                        k.press("access.language")
                         k.wait_screen("language")
                         time.sleep(0.3)
                         t0 = time.perf_counter()
-                        k.tap(t_new["language.name"], settle=False)
+                        k.tap(f"language.{lang}", settle=False)
                         k.wait(lambda s: s.get("lang") == lang and s["screen"] == "attract", f"{lang}", 10)
                         timings.setdefault(f"language -> {lang}", []).append(time.perf_counter() - t0)
                         current = lang
-                        for before, after in ((100, 150), (150, 200), (200, 100)):
+                        for after in (150, 200, 100):
+                            # From 150 % the bar folds to "Make it easier": the size is then changed on its screen
+                            # (opening it is not timed).
                             time.sleep(0.3)
+                            k._read()
+                            if not k.has("access.text_size"):
+                                k.press("access.more")
+                                k.wait_screen("access")
+                                time.sleep(0.3)
                             t0 = time.perf_counter()
-                            k.tap(t_new[f"access.size_{before}"], settle=False)
+                            k.tap("access.text_size", settle=False)
                             k.wait(lambda s: s.get("access", {}).get("text_percent") == after and
                                    abs(s.get("em", 0) - 28 * after / 100) < 1, f"{after} %", 10)
-                            timings.setdefault(f"text size {after} % ({lang})", []).append(time.perf_counter() - t0)
+                            timings.setdefault(f"text size {after} % ({current})", []).append(time.perf_counter() - t0)
+                            if k.state["screen"] == "access":
+                                k.press("access.close")
+                                k.wait_screen("attract")
             finally:
                 k.stop()
             with open(os.path.join(tmp, "engage-kiosk.log"), encoding="utf-8") as f:
@@ -214,6 +225,47 @@ def access(kiosk, args):
         summary(f"access: atlas {lang} {pct} %", f"{w}x{h}, {ms} ms")
 
 
+def answers(kiosk, args):
+    """A tap on an answer -> the frame that shows it chosen; and -> the next question's first frame (a single answer
+    moves on by itself after Flow::kAutoAdvance, 700 ms, so that the person sees their choice)."""
+    import json
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "assets", "i18n", "en.json"),
+              encoding="utf-8") as f:
+        start = json.load(f)["attract.tap"]
+    xvfb = Xvfb()
+    chosen, advanced = [], []
+    try:
+        with tempfile.TemporaryDirectory(prefix="engage-bench-") as tmp:
+            k = Kiosk(kiosk, xvfb, tmp)
+            try:
+                k.wait_screen("attract", timeout=30)
+                for _ in range(args.rounds):
+                    k.press(start)
+                    k.wait_screen("question", question="today")
+                    time.sleep(0.3)
+                    t0 = time.perf_counter()
+                    k.tap("option.4", settle=False)
+                    k.wait(lambda s: any(w.get("id") == "option.4" and w.get("selected") for w in s["widgets"]),
+                           "the face shown chosen", 10)
+                    chosen.append(time.perf_counter() - t0)
+                    k.wait(lambda s: s.get("question") not in (None, "today"), "the next question", 10)
+                    advanced.append(time.perf_counter() - t0)
+                    time.sleep(0.3)
+                    k.press("nav.back")
+                    k.wait_screen("question", question="today")
+                    k.press("nav.back")  # from the first question: back to the attract screen, answers cleared
+                    k.wait_screen("attract")
+            finally:
+                k.stop()
+    finally:
+        xvfb.close()
+    c, a = statistics.median(chosen) * 1000, statistics.median(advanced) * 1000
+    print(f"  tap -> frame showing the answer chosen   {c:7.0f} ms  (median of {len(chosen)})")
+    print(f"  tap -> next question (auto-advance)      {a:7.0f} ms  (of which 700 ms is the deliberate pause)")
+    summary("answer: tap to the frame showing it chosen", f"{c:.0f} ms")
+    summary("answer: tap to the next question (auto-advance, 700 ms pause)", f"{a:.0f} ms")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("build", help="build folder holding app/engage-kiosk")
@@ -228,11 +280,14 @@ def main():
     s.add_argument("--responses", type=int, default=100000)
     s = sub.add_parser("access")
     s.add_argument("--rounds", type=int, default=3)
+    s = sub.add_parser("answers")
+    s.add_argument("--rounds", type=int, default=10)
     args = p.parse_args()
     kiosk = os.path.join(os.path.abspath(args.build), "app", "engage-kiosk")
     if not os.access(kiosk, os.X_OK):
         raise SystemExit(f"{kiosk} not found: build first (cmake --build {args.build})")
-    {"idle-cpu": idle_cpu, "first-frame": first_frame, "peak-rss": peak_rss, "access": access}[args.bench](kiosk, args)
+    {"idle-cpu": idle_cpu, "first-frame": first_frame, "peak-rss": peak_rss, "access": access,
+     "answers": answers}[args.bench](kiosk, args)
 
 
 if __name__ == "__main__":
