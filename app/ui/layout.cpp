@@ -185,7 +185,7 @@ GridPlan plan_grid(const Ui& ui, const std::vector<std::string>& labels, ImVec2 
     for (int cols = 1; cols <= max_cols; ++cols) {
         if (cols > 1 && !words_ok(ui.fonts.body, col_w(cols))) break;
         lay_out(ui.fonts.body, cols, heights(ui.fonts.body, cols, col_w(cols)), room.y - pager_h);
-        if (cols > 1 && plan.tallest > room.y - pager_h + 0.5f) break;  // a row would run into the pager
+        if (cols > 1 && plan.tallest > room.y - pager_h + 0.5f) continue;  // a row would run into the pager
         const std::size_t pages = plan.pages.size();
         if (best_cols == 0 || pages < best_pages || (pages == best_pages && cols <= easy)) {
             best_cols = cols;

@@ -238,44 +238,14 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
     };
     const float nav_cap = inner * (widest_nav(ui.fonts.body) <= inner * 0.32f ? 0.32f : 0.4f);
     ImFont* nav_font = widest_nav(ui.fonts.heading) <= nav_cap ? ui.fonts.heading : ui.fonts.body;
-    const float nav_w = std::min(std::max(ui.px(ui.m.nav_w), widest_nav(nav_font)), nav_cap);
-    float nav_text_h = 0;
-    for (const char* key : {"nav.back", "nav.next", "nav.finish"})
-        nav_text_h = std::max(nav_text_h, ui.measure(s.t(key), nav_w - 2 * std::min(ui.px(0.5f), nav_w * 0.1f), nav_font).y);
-    const float bar_h = std::max({ui.target(1.6f), std::min(ui.px(ui.m.button_h), 96.f), nav_text_h + ui.px(0.6f)});
-    const float bar_y = H - m - bar_h;
-    const bool can = f.can_next();
-    const std::string hint = can ? "" : (a.empty() ? s.t("question.needs_answer") : s.t("question.needs_other"));
-    const float hw = inner - 2 * nav_w - ui.px(1.2f);
-    const bool hint_between = !hint.empty() && ui.measure(hint, hw).y <= bar_h;
-    // A hint too long for the room between Back and Next shows only once the person has tapped the greyed-out
-    // Next (which is when they need to know why), as a note over the foot of the answers until their next tap:
-    // it never takes room from the answers, so they do not move or change pages under the person's finger.
-    if (!tried_next_.empty() && ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
-        act([this](KioskState&) { tried_next_.clear(); });  // any tap puts the note away (Next may bring it back)
-    }
-    const bool hint_note = !hint.empty() && !hint_between && tried_next_ == q.id;
-    const float body_bottom = bar_y - std::min(ui.px(0.4f), 20.f);
-
-    // The header: "Question 2 of 7", the prompt (as large as reads from a step back), its help. Tried from the
-    // roomiest to the most compact until the answers fit well below it: the prompt steps down to the heading
-    // and then the person's own size, and the progress words give way to a thin bar (the words are still
-    // read aloud). A prompt too long even then scrolls on its own; the answers never share its scroll.
-    const Progress pr = f.progress();
-    const std::string prog = s.strings.fmt("question.progress", {{"n", std::to_string(pr.step)},
-                                                                  {"total", std::to_string(pr.total)}});
-    const std::string prompt = s.tr(q.prompt);
-    const std::string help = q.help.empty() ? "" : s.tr(q.help);
-    const std::string optional = q.required ? "" : s.t("question.optional");
-    const float top = ui.top + std::min(m, ui.px(0.4f));
-    const float thin = std::max(6.f, ui.px(0.18f));
-    auto header_h = [&](bool words, ImFont* font, float w) {
-        float h = words ? ui.measure(prog, inner).y + ui.px(0.3f) : thin + ui.px(0.4f);
-        h += ui.measure(prompt, w, font).y + ui.px(0.2f);
-        if (!help.empty()) h += ui.measure(help, w).y;
-        if (!optional.empty()) h += ui.measure(optional, w).y;
-        return h + ui.px(0.4f);
+    const float nav_w_full = std::min(std::max(ui.px(ui.m.nav_w), widest_nav(nav_font)), nav_cap);
+    auto nav_text_h = [&](float nav_w) {
+        float h = 0;
+        for (const char* key : {"nav.back", "nav.next", "nav.finish"})
+            h = std::max(h, ui.measure(s.t(key), nav_w - 2 * std::min(ui.px(0.5f), nav_w * 0.1f), nav_font).y);
+        return h;
     };
+    const float bar_h0 = std::max({ui.target(1.6f), std::min(ui.px(ui.m.button_h), 96.f), nav_text_h(nav_w_full) + ui.px(0.6f)});
     const auto opts = s.options_of(q);
     std::vector<std::string> labels;
     for (const auto& o : opts) {
@@ -298,7 +268,58 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
     const float pager_words_h = std::max({prev_words ? pager_words(pager_prev, pager_prev_w) : 0.f,
                                           pager_words(s.strings.fmt("question.more_answers", eights), pager_rest_w),
                                           pager_words(s.strings.fmt("question.first_answers", eights), inner)});
-    const float pager_h = std::max({ui.target(1.6f), std::min(ui.px(ui.m.button_h * 0.8f), 96.f), pager_words_h});
+    const float pager_h_under = std::max({ui.target(1.6f), std::min(ui.px(ui.m.button_h * 0.8f), 96.f), pager_words_h});
+    // When the answers will be in pages and Back and Next, narrowed to their words, leave room between them,
+    // the pager goes there (an arrow and "More answers (2 of 3)", on up to two lines): the answers keep the
+    // row it would take under them. Whether they will be in pages is judged with half the screen for them.
+    const bool grid = q.type != QuestionType::Smiley && q.type != QuestionType::Scale && q.type != QuestionType::Text;
+    const float bar_gap = ui.px(0.5f);
+    const float arrow_w = std::max(ui.target(1.6f), ui.px(2.2f));
+    const float nav_w_tight = std::min(nav_w_full, std::max(widest_nav(nav_font), ui.target(2.6f)));
+    const float tight_room_w = inner - 2 * nav_w_tight - 2 * bar_gap;
+    const float bar_more_h = pager_words(s.strings.fmt("question.more_answers", eights), tight_room_w - arrow_w - bar_gap);
+    const float bar_first_h = pager_words(s.strings.fmt("question.first_answers", eights), tight_room_w);
+    const bool pager_in_bar =
+        grid && labels.size() > 1 && tight_room_w - arrow_w - bar_gap >= ui.px(5) &&
+        std::max(bar_more_h, bar_first_h) <= std::max(bar_h0, 2 * ui.fonts.body->FontSize + ui.px(0.4f)) &&
+        plan_grid(ui, labels, ImVec2(inner, (H - ui.top - 2 * m - bar_h0) * 0.5f), 0.f).pages.size() > 1;
+    const float nav_w = pager_in_bar ? nav_w_tight : nav_w_full;
+    const float bar_h = pager_in_bar ? std::max({bar_h0, bar_more_h, bar_first_h, nav_text_h(nav_w) + ui.px(0.6f)}) : bar_h0;
+    const float bar_room_w = inner - 2 * nav_w - 2 * bar_gap;
+    const float pager_h = pager_in_bar ? bar_h : pager_h_under;
+    const float pager_room = pager_in_bar ? 0.f : pager_h + ui.px(0.4f);  // kept free under the answers
+    const float bar_y = H - m - bar_h;
+    const bool can = f.can_next();
+    const std::string hint = can ? "" : (a.empty() ? s.t("question.needs_answer") : s.t("question.needs_other"));
+    const float hw = inner - 2 * nav_w - ui.px(1.2f);
+    const bool hint_between = !hint.empty() && ui.measure(hint, hw).y <= bar_h;
+    // A hint too long for the room between Back and Next shows only once the person has tapped the greyed-out
+    // Next (which is when they need to know why), as a note over the foot of the answers until their next tap:
+    // it never takes room from the answers, so they do not move or change pages under the person's finger.
+    if (!tried_next_.empty() && ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
+        act([this](KioskState&) { tried_next_.clear(); });  // any tap puts the note away (Next may bring it back)
+    }
+    const float body_bottom = bar_y - std::min(ui.px(0.4f), 20.f);
+
+    // The header: "Question 2 of 7", the prompt (as large as reads from a step back), its help. Tried from the
+    // roomiest to the most compact until the answers fit well below it: the prompt steps down to the heading
+    // and then the person's own size, and the progress words give way to a thin bar (the words are still
+    // read aloud). A prompt too long even then scrolls on its own; the answers never share its scroll.
+    const Progress pr = f.progress();
+    const std::string prog = s.strings.fmt("question.progress", {{"n", std::to_string(pr.step)},
+                                                                  {"total", std::to_string(pr.total)}});
+    const std::string prompt = s.tr(q.prompt);
+    const std::string help = q.help.empty() ? "" : s.tr(q.help);
+    const std::string optional = q.required ? "" : s.t("question.optional");
+    const float top = ui.top + std::min(m, ui.px(0.4f));
+    const float thin = std::max(6.f, ui.px(0.18f));
+    auto header_h = [&](bool words, ImFont* font, float w) {
+        float h = words ? ui.measure(prog, inner).y + ui.px(0.3f) : thin + ui.px(0.4f);
+        h += ui.measure(prompt, w, font).y + ui.px(0.2f);
+        if (!help.empty()) h += ui.measure(help, w).y;
+        if (!optional.empty()) h += ui.measure(optional, w).y;
+        return h + ui.px(0.4f);
+    };
     const float min_face = 120.f * std::min(1.f, std::min(W, H) / 800.f);
     auto fits_well = [&](float room_h) {
         const ImVec2 r(inner, room_h);
@@ -310,7 +331,7 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
             case QuestionType::Scale:
                 return plan_scale(ui, s.tr(q.low_label), s.tr(q.high_label), r).cell.y >= std::max(ui.m.min_target_px, ui.px(1.6f));
             case QuestionType::Text: return room_h >= ui.target(ui.m.button_h * 1.5f);
-            default: return plan_grid(ui, labels, r, pager_h + ui.px(0.4f)).pages.size() == 1;
+            default: return plan_grid(ui, labels, r, pager_room).pages.size() == 1;
         }
     };
     struct HeadTry {
@@ -348,15 +369,23 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
     // The header takes at most 45 % of the room, less when the answers' pages would otherwise not hold their
     // tallest row and the pager; never so little that a scrolled prompt loses its Up/Down buttons.
     float head_max = room_all * 0.45f;
-    if (q.type != QuestionType::Smiley && q.type != QuestionType::Scale && q.type != QuestionType::Text) {
-        const GridPlan tight = plan_grid(ui, labels, ImVec2(inner, 1.f), pager_h + ui.px(0.4f));
-        const float need = tight.tallest + pager_h + ui.px(0.4f) + ui.px(0.4f);
+    float need = 0;  // a page's tallest row and the pager
+    if (grid) {
+        const GridPlan tight = plan_grid(ui, labels, ImVec2(inner, 1.f), pager_room);
+        need = tight.tallest + pager_room + ui.px(0.4f);
         const float scroll_min = (y - top) + std::max(2 * ui.m.min_target_px + ui.px(0.3f), ui.px(2.2f));
         head_max = std::max(scroll_min, std::min(head_max, room_all - need));
     }
-    // A prompt a little over 45 % is shown whole when the answers still fit one page below it.
+    // A question a little over 45 % is shown whole (nobody should have to scroll to read what is asked) when the
+    // answers still fit one page below it, or are in pages anyway and showing it whole adds at most one page.
     const float whole = header_h(head.words, head.font, inner);
-    if (whole > head_max && whole <= room_all * 0.6f && fits_well(room_all - whole)) head_max = whole;
+    auto pages_below = [&](float header) {
+        return plan_grid(ui, labels, ImVec2(inner, room_all - header), pager_room).pages.size();
+    };
+    if (whole > head_max && whole <= room_all * 0.6f &&
+        (fits_well(room_all - whole) ||
+         (grid && whole <= room_all - need && pages_below(whole) <= pages_below(head_max) + 1)))
+        head_max = whole;
     if (header_h(head.words, head.font, inner) > head_max) {
         const float w = inner - ui.target(2.6f) - ui.px(0.6f);
         const float box = head_max - (y - top);
@@ -384,33 +413,37 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
         case QuestionType::Scale: draw_scale(c, ImVec2(m, y), room); break;
         case QuestionType::Text: draw_text_answer(c, ImVec2(m, y), room); break;
         default: {
-            GridPlan p = plan_grid(ui, labels, room, pager_h + ui.px(0.4f));
+            GridPlan p = plan_grid(ui, labels, room, pager_room);
             pages_ = static_cast<int>(p.pages.size());
             int& page = page_[q.id];
             page = std::clamp(page, 0, pages_ - 1);
             draw_options(c, opts, p, page, ImVec2(m, y));
             if (pages_ > 1) {
-                // The pager: a large control under the answers, never a hidden scroll. "Previous answers" shows
-                // from the second page on; "More answers (2 of 3)" goes round to the first after the last.
-                const float py = y + room.y - pager_h;
+                // The pager: a large control under the answers (or between Back and Next), never a hidden
+                // scroll. "Previous answers" shows from the second page on; "More answers (2 of 3)" goes round to
+                // the first after the last.
+                const float px0 = pager_in_bar ? m + nav_w + bar_gap : m;
+                const float pw = pager_in_bar ? bar_room_w : inner;
+                const float py = pager_in_bar ? bar_y : y + room.y - pager_h;
                 const float gap = ui.px(0.5f);
+                const bool words = prev_words && !pager_in_bar;
+                const float prev_w = words ? pager_prev_w : arrow_w;
                 const bool last = page + 1 >= pages_;
                 const std::map<std::string, std::string> nums = {{"page", std::to_string(page + 1)},
                                                                   {"pages", std::to_string(pages_)}};
                 const std::string more = s.strings.fmt(last ? "question.first_answers" : "question.more_answers", nums);
-                const bool with_prev = page > 0 && (!last || (pages_ > 2 && pager_words(more, pager_rest_w) <= pager_h));
-                const float more_x = with_prev ? m + pager_prev_w + gap : m;
-                const float more_w = m + inner - more_x;
+                const bool with_prev = page > 0 && (!last || (pages_ > 2 && pager_words(more, pw - prev_w - gap) <= pager_h));
+                const float more_x = with_prev ? px0 + prev_w + gap : px0;
+                const float more_w = px0 + pw - more_x;
                 auto pager_font = [&](const std::string& t, float w) {  // the heading size when it fits
                     return ui.measure(t, w - ui.px(1.0f), ui.fonts.heading).y + ui.px(0.4f) <= pager_h ? ui.fonts.heading
                                                                                                       : ui.fonts.body;
                 };
                 const bool prev_tapped =
-                    with_prev && (prev_words ? ui.button(pager_prev, ImVec2(m, py), ImVec2(pager_prev_w, pager_h), Look::Normal,
-                                                         true, "answers.previous", pager_font(pager_prev, pager_prev_w))
-                                             : ui.icon_button(pager_prev, icon_previous, ImVec2(m, py),
-                                                              ImVec2(pager_prev_w, pager_h), Look::Normal, "answers.previous",
-                                                              false));
+                    with_prev && (words ? ui.button(pager_prev, ImVec2(px0, py), ImVec2(prev_w, pager_h), Look::Normal, true,
+                                                    "answers.previous", pager_font(pager_prev, prev_w))
+                                        : ui.icon_button(pager_prev, icon_previous, ImVec2(px0, py), ImVec2(prev_w, pager_h),
+                                                         Look::Normal, "answers.previous", false));
                 if (prev_tapped) {
                     const std::string qid = q.id;
                     act([this, qid](KioskState& st) { --page_[qid]; st.flow->touch(); });
@@ -429,6 +462,9 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
             }
         }
     }
+    // With the pager between Back and Next, the hint is a note too.
+    const bool hint_in_bar = hint_between && !(pager_in_bar && pages_ > 1);
+    const bool hint_note = !hint.empty() && !hint_in_bar && tried_next_ == q.id;
     if (hint_note) {
         const float pad = ui.px(0.5f);
         const float th = ui.measure(hint, inner - 2 * pad).y + 2 * pad;
@@ -443,7 +479,7 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
     if (ui.button(s.t("nav.back"), ImVec2(m, bar_y), ImVec2(nav_w, bar_h), Look::Normal, true, "nav.back", nav_font))
         act([](KioskState& st) { st.flow->back(); });  // may leave for Attract and clear the answers
     const std::string next_label = f.is_last() ? s.t("nav.finish") : s.t("nav.next");
-    if (hint_between) {
+    if (hint_in_bar) {
         const ImVec2 hs = ui.measure(hint, hw);
         ui.text(hint, ImVec2(m + nav_w + ui.px(0.6f) + (hw - hs.x) / 2, bar_y + (bar_h - hs.y) / 2), hw, nullptr,
                 ui.theme.muted);

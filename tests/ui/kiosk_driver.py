@@ -113,10 +113,18 @@ class Kiosk:
         subprocess.run(["xdotool", *args], env=self.xvfb.env(), check=True)
 
     def reveal(self, label, limit=12):
-        """Scrolls the screen's list down (then up) with its buttons until `label` is visible."""
+        """Turns a question's answer pages with "More answers", or scrolls the screen's list down (then up) with
+        its buttons, until `label` is visible."""
         self._read()
         if self.has(label):
             return
+        pages = (self.state.get("answer_page") or [1, 1])[1]
+        for _ in range(pages - 1 if self.has("answers.more") else 0):
+            page = self.state.get("answer_page")
+            self.tap("answers.more", settle=False)
+            self.wait(lambda s: s.get("answer_page") != page, "the next page of answers", 5)
+            if self.has(label):
+                return
         for direction in ("Scroll down", "Scroll up"):
             for _ in range(limit):
                 if self.has(label) or not self.has(direction):

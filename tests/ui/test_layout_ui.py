@@ -173,7 +173,8 @@ def main():
             survey, langs = long_survey(path), list(LONG)
         x = Xvfb(WIDTH, HEIGHT)
         shots_dir = os.path.join(ARTEFACTS, f"layout-{SURVEY}-{SIZE}-{PERCENT}")
-        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), args=["--survey", path], artefacts=shots_dir, size=SIZE)
+        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), args=["--survey", path], artefacts=shots_dir, size=SIZE,
+                  work_dir=os.environ.get("ENGAGE_UI_WORK_DIR"))
         try:
             for i, lang in enumerate(langs):
                 run_pass(k, survey, lang, shots=(i == 0 or SURVEY == "demo"))
