@@ -15,16 +15,17 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <semaphore>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 
 #include "dashboard_data.h"
 #include "engage/bundle.h"
 #include "export.h"
 #include "http.h"
+#include "throttle.h"
 #include "import.h"
 #include "server.h"
 #include "engage/config.h"
@@ -217,8 +218,7 @@ std::string lower_ascii(std::string s) {
 }
 
 constexpr long kSessionSeconds = 12 * 3600;
-constexpr int kMaxLoginFailures = 10;
-constexpr auto kLoginWindow = std::chrono::minutes(15);
+constexpr int kFreeLoginFailures = 10;  // per (name, client address); then 30 s, 60 s… up to 15 minutes
 constexpr std::size_t kMaxFormBody = 64 * 1024;
 constexpr const char* kSessionCookie = "engage_session";
 constexpr const char* kLoginCookie = "engage_login";
@@ -284,7 +284,7 @@ private:
         std::vector<std::string> notes;  // filter values that were ignored
         Data data;                       // every record, then the filtered view
         bool have_decisions = false;
-        std::map<std::pair<std::string, std::string>, TextReview> decided;  // (record uuid, question) ->
+        std::map<std::tuple<std::string, std::string, std::string>, TextReview> decided;  // (kiosk, uuid, question)
         std::optional<std::int64_t> pending;
     };
     using PageFn = std::string (Dashboard::*)(Ctx&, const http::Request&);
@@ -377,38 +377,12 @@ private:
         send_html(res, status, shell("Log in", "", "", b));
     }
 
-    // Too many wrong passwords for this name in the last 15 minutes?
-    bool locked(const std::string& key) {
-        std::lock_guard lock(fail_mutex_);
-        auto it = failures_.find(key);
-        if (it == failures_.end()) return false;
-        const auto now = std::chrono::steady_clock::now();
-        while (!it->second.empty() && now - it->second.front() > kLoginWindow) it->second.pop_front();
-        if (it->second.empty()) {
-            failures_.erase(it);
-            return false;
-        }
-        return it->second.size() >= kMaxLoginFailures;
-    }
-    std::size_t note_failure(const std::string& key) {
-        std::lock_guard lock(fail_mutex_);
-        if (failures_.size() > 10000) failures_.clear();  // a flood of made-up names: start again
-        auto& q = failures_[key];
-        q.push_back(std::chrono::steady_clock::now());
-        return q.size();
-    }
-    void clear_failures(const std::string& key) {
-        std::lock_guard lock(fail_mutex_);
-        failures_.erase(key);
-    }
-
     bool verify(const std::optional<std::string>& stored, const std::string& password) {
         // Unknown names are checked against a dummy hash, so both take the same (slow) time.
         std::call_once(dummy_once_, [this] { dummy_hash_ = hash_password(random_token()); });
         const std::string& hash = stored ? *stored : dummy_hash_;
-        hash_slots_.acquire();  // each check takes 64 MiB: at most two at once
+        // Each check takes 64 MiB: login runs on the HTTP layer's small pool of its own (Pool::Slow, 2 threads).
         const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
-        hash_slots_.release();
         return ok && stored.has_value();
     }
 
@@ -418,23 +392,28 @@ private:
         if (!same_secret(form["login_token"], cookie(req, kLoginCookie)))
             return login_form(req, res, "The login form had expired. Please try again.", 400);
         const std::string name = form["name"], password = form["password"];
-        const std::string who = "dashboard login user=" + one_line(name, 64) + " from " + req.remote_addr;
-        const std::string key = lower_ascii(name);
-        if (locked(key)) {
-            log_(who + ": refused (locked: " + std::to_string(kMaxLoginFailures) + " wrong passwords in 15 min)");
-            return login_form(req, res,
-                              "Too many wrong passwords for this name. Wait 15 minutes and try again.", 429);
-        }
         std::optional<std::string> stored;
         std::string why;
         if (user_name_ok(name, why) && password.size() <= 1024) stored = store_.user_password_hash(name);
+        // A name that is no user may be a password typed in the wrong field: it is never logged.
+        const std::string who = "dashboard login user=" + (stored ? one_line(name, 64) : std::string("(not a user)")) +
+                                " from " + req.remote_addr;
+        const std::string key = lower_ascii(name) + '\n' + req.remote_addr;
+        if (const long wait = login_failures_.wait_seconds(key); wait > 0) {
+            log_(who + ": refused (too many wrong passwords from this address; " + std::to_string(wait) + " s to wait)");
+            login_form(req, res,
+                       "Too many wrong passwords for this name from here. Try again in " + std::to_string(wait) +
+                           " seconds.",
+                       429);
+            return res.replace_header("Retry-After", std::to_string(wait));
+        }
         if (!verify(stored, password)) {
-            const auto n = note_failure(key);
+            const int n = login_failures_.failure(key);
             log_(who + ": refused (" + (stored ? "wrong password" : "no such user") + ", " + std::to_string(n) +
-                 " in 15 min)");
+                 " from this address)");
             return login_form(req, res, "That name and password do not match", 403);
         }
-        clear_failures(key);
+        login_failures_.success(key);
         const std::string token = random_token();
         WebSession s{name, random_token(), utc_seconds_now(), utc_after(kSessionSeconds)};
         store_.add_web_session(sha256_hex(token), s);
@@ -623,7 +602,7 @@ private:
     std::string import_form(Ctx& c, const http::Request&);
     void import_post(const http::Request& req, http::Response& res, const http::ContentReader& reader);
     std::int64_t pending_count(Ctx& c);
-    const std::map<std::pair<std::string, std::string>, TextReview>& decisions(Ctx& c);
+    const std::map<std::tuple<std::string, std::string, std::string>, TextReview>& decisions(Ctx& c);
     std::string question_prompt(const Resp& r, const std::string& qid) const;
     std::string label(const Survey* s, const results::QuestionTally& q, const std::string& option_id) const;
     std::string chart(const std::string& id, const std::string& title, const std::vector<std::pair<std::string, std::int64_t>>& bars) const;
@@ -667,11 +646,9 @@ ul.texts{padding-left:1.2em}ul.texts li{margin:.5em 0}
     SurveySet surveys_;
     ExportSurveys export_surveys_;
     Strings strings_;
-    std::mutex fail_mutex_;
-    std::unordered_map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
+    Backoff login_failures_{kFreeLoginFailures, std::chrono::seconds(30), std::chrono::minutes(15), std::chrono::hours(1)};
     std::once_flag dummy_once_;
     std::string dummy_hash_;
-    std::counting_semaphore<2> hash_slots_{2};
 
 };
 
@@ -707,9 +684,9 @@ std::string Dashboard::question_prompt(const Resp& r, const std::string& qid) co
     return p.empty() ? qid : p;
 }
 
-const std::map<std::pair<std::string, std::string>, TextReview>& Dashboard::decisions(Ctx& c) {
+const std::map<std::tuple<std::string, std::string, std::string>, TextReview>& Dashboard::decisions(Ctx& c) {
     if (!c.have_decisions) {
-        for (auto& r : store_.text_reviews()) c.decided[{r.record_uuid, r.question}] = std::move(r);
+        for (auto& r : store_.text_reviews()) c.decided[{r.kiosk_id, r.record_uuid, r.question}] = std::move(r);
         c.have_decisions = true;
     }
     return c.decided;
@@ -720,7 +697,7 @@ std::int64_t Dashboard::pending_count(Ctx& c) {
     const auto& dec = decisions(c);
     std::int64_t n = 0;
     for (const auto& t : extract_texts(c.data, surveys_, true))
-        if (!dec.count({c.data.all[t.rec].uuid, t.question}) && results::needs_review(t.text)) ++n;
+        if (!dec.count({c.data.all[t.rec].device, c.data.all[t.rec].uuid, t.question}) && results::needs_review(t.text)) ++n;
     c.pending = n;
     return n;
 }
@@ -1046,7 +1023,7 @@ std::string Dashboard::texts(Ctx& c, const http::Request&) {
     const auto items = extract_texts(c.data, surveys_, false);
     for (const auto& t : items) {
         const Resp& r = c.data.all[t.rec];
-        auto d = dec.find({r.uuid, t.question});
+        auto d = dec.find({r.device, r.uuid, t.question});
         if (d != dec.end() && d->second.decision == "hidden") continue;
         if (d == dec.end() && results::needs_review(t.text)) {
             ++held;
@@ -1094,7 +1071,8 @@ std::string Dashboard::review(Ctx& c, const http::Request&) {
     const std::string back = query(c.f);
     auto form = [&](const Resp& r, const std::string& qid, const char* decision, const char* text) {
         return "<form method=\"post\" action=\"/dashboard/review\"><input type=\"hidden\" name=\"csrf\" value=\"" +
-               h(c.csrf) + "\"><input type=\"hidden\" name=\"uuid\" value=\"" + h(r.uuid) +
+               h(c.csrf) + "\"><input type=\"hidden\" name=\"kiosk\" value=\"" + h(r.device) +
+               "\"><input type=\"hidden\" name=\"uuid\" value=\"" + h(r.uuid) +
                "\"><input type=\"hidden\" name=\"question\" value=\"" + h(qid) +
                "\"><input type=\"hidden\" name=\"back\" value=\"" + h(back) +
                "\"><input type=\"hidden\" name=\"decision\" value=\"" + decision + "\"><button type=\"submit\">" +
@@ -1104,7 +1082,7 @@ std::string Dashboard::review(Ctx& c, const http::Request&) {
     std::size_t npending = 0, ndone = 0;
     for (const auto& t : extract_texts(c.data, surveys_, false)) {
         const Resp& r = c.data.all[t.rec];
-        auto d = dec.find({r.uuid, t.question});
+        auto d = dec.find({r.device, r.uuid, t.question});
         const bool flagged = results::needs_review(t.text);
         if (d == dec.end() && !flagged) continue;
         std::string item = "<div class=\"review\"><p class=\"meta\">" + h(question_prompt(r, t.question)) + " · " +
@@ -1135,17 +1113,20 @@ void Dashboard::review_post(const http::Request& req, http::Response& res, const
         if (!read_form(reader, form) || !s) return redirect(res, "/login");
         if (!same_secret(form["csrf"], s->csrf)) return forbidden(res);
         const std::string decision = form["decision"] == "approve" ? "approved" : form["decision"] == "hide" ? "hidden" : "";
-        const std::string uuid = form["uuid"], qid = form["question"];
-        bool known = false;
-        if (!decision.empty() && uuid.size() <= 64 && qid.size() <= 256) {
+        // The text is (kiosk, uuid, question): a uuid is unique only within its kiosk. A form without the kiosk
+        // is taken only when exactly one kiosk has such a text.
+        const std::string uuid = form["uuid"], qid = form["question"], kiosk = form["kiosk"];
+        std::set<std::string> kiosks;
+        if (!decision.empty() && uuid.size() <= 64 && qid.size() <= 256 && kiosk.size() <= 64) {
             Data d = load(store_, surveys_);
             for (const auto& t : extract_texts(d, surveys_, true))
-                if (d.all[t.rec].uuid == uuid && t.question == qid) known = true;
+                if (d.all[t.rec].uuid == uuid && t.question == qid && (kiosk.empty() || d.all[t.rec].device == kiosk))
+                    kiosks.insert(d.all[t.rec].device);
         }
-        if (!known)
+        if (kiosks.size() != 1)
             return send_html(res, 400, shell("Not accepted", s->user, s->csrf,
                                              "<h1>Not accepted</h1><p>That text or decision is not known.</p>"));
-        store_.set_text_review({uuid, qid, decision, s->user, utc_seconds_now()});
+        store_.set_text_review({*kiosks.begin(), uuid, qid, decision, s->user, utc_seconds_now()});
         log_("dashboard review user=" + one_line(s->user, 64) + " " + decision + " the text " + one_line(qid, 64) +
              " of record " + uuid.substr(0, 8) + "…");
         std::string back = form["back"];

@@ -210,6 +210,12 @@ bool Request::is_multipart_form_data() const {
     return lower(get_header_value("Content-Type")).rfind("multipart/form-data", 0) == 0;
 }
 
+void Response::replace_header(const std::string& name, const std::string& value) {
+    headers.erase(std::remove_if(headers.begin(), headers.end(), [&](const auto& h) { return iequals(h.first, name); }),
+                  headers.end());
+    set_header(name, value);
+}
+
 bool ContentReader::operator()(const Receiver& data) const { return decode(req_, data); }
 
 bool ContentReader::operator()(const PartStart& start, const Receiver& data) const {
@@ -411,7 +417,14 @@ MHD_Result Server::Impl::access(void* cls, MHD_Connection* c, const char* url, c
             const bool digits = !cl.empty() && cl.size() <= 19 &&
                                 std::all_of(cl.begin(), cl.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
             if (!digits) return refuse(call, 400, "Content-Length is not a number");
-            if (std::stoull(cl) > call->route->max_body) return refuse(call, 413, "");
+            // Too large: a client that waits for "100 Continue" hears 413 at once; one already sending has the
+            // body read and dropped (up to drain_cap), so it can read the answer, as browsers need.
+            const auto length = std::stoull(cl);
+            if (length > call->route->max_body) {
+                if (length > im->limits.drain_cap || iequals(trim(req.get_header_value("Expect")), "100-continue"))
+                    return refuse(call, 413, "");
+                call->over = true;
+            }
         }
         return MHD_YES;  // libmicrohttpd answers "Expect: 100-continue" now
     }

@@ -33,6 +33,7 @@ struct Response {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     void set_header(const std::string& name, const std::string& value) { headers.emplace_back(name, value); }
+    void replace_header(const std::string& name, const std::string& value);  // drops any of that name first
     void set_content(std::string content, const std::string& type) {
         body = std::move(content);
         set_header("Content-Type", type);

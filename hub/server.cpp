@@ -10,7 +10,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -24,6 +23,7 @@
 #include "engage/protocol.h"
 #include "engage/storage.h"
 #include "store.h"
+#include "throttle.h"
 
 namespace engage::hub {
 namespace {
@@ -36,7 +36,7 @@ using http::Response;
 
 constexpr std::size_t kMaxPairBody = 64 * 1024;
 constexpr std::size_t kDecompressedFactor = 4;  // decompressed batches may be 4x --max-body-mib
-constexpr int kPairFailuresPerMinute = 20;
+constexpr int kPairFreeFailures = 20;
 constexpr const char* kRetryAfterBusy = "5";
 
 // ---- the request log -----------------------------------------------------------------------------
@@ -261,6 +261,9 @@ private:
             case BatchStatus::DeviceMismatch:
                 return send_error(res, 403, "this token belongs to kiosk " + out.kiosk.device_id +
                                                 ", not to kiosk " + batch.kiosk_id);
+            case BatchStatus::DeviceTaken:
+                return send_error(res, 403, "kiosk " + batch.kiosk_id +
+                                                " is already enrolled on this hub under another name; nothing was stored");
         }
         const Counts& n = out.counts;
         t_note.detail = "records=" + std::to_string(n.records) + " stored=" + std::to_string(n.stored) +
@@ -282,8 +285,10 @@ private:
         if (!encoding_ok(req, why)) {
             return send_error(res, 400, why);
         }
-        if (too_many_pair_failures()) {
-            return send_error(res, 429, "too many wrong pairing codes; wait a minute");
+        if (const long wait = pair_failures_.wait_seconds(req.remote_addr); wait > 0) {
+            send_error(res, 429, "too many wrong pairing codes from this address; try again in " +
+                                     std::to_string(wait) + " s");
+            return res.replace_header("Retry-After", std::to_string(wait));
         }
         std::string body;
         switch (read_body(reader, kMaxPairBody, body)) {
@@ -321,31 +326,21 @@ private:
                 return send_json(res, 200, reply);
             }
             case PairStatus::BadCode:
-                note_pair_failure();
+                pair_failures_.failure(req.remote_addr);
                 return send_error(res, 403, "pairing code not valid: wrong, already used or older than 24 hours");
             case PairStatus::Revoked: return send_error(res, 403, "this kiosk was revoked on the hub");
             case PairStatus::DeviceMismatch:
                 return send_error(res, 403, "this pairing code belongs to a hub kiosk already paired with another device");
+            case PairStatus::DeviceTaken:
+                return send_error(res, 403, "kiosk " + device + " is already enrolled on this hub under another name");
         }
-    }
-
-    bool too_many_pair_failures() {
-        std::lock_guard lock(pair_mutex_);
-        const auto now = Clock::now();
-        while (!pair_failures_.empty() && now - pair_failures_.front() > std::chrono::minutes(1))
-            pair_failures_.pop_front();
-        return pair_failures_.size() >= kPairFailuresPerMinute;
-    }
-    void note_pair_failure() {
-        std::lock_guard lock(pair_mutex_);
-        pair_failures_.push_back(Clock::now());
     }
 
     HubStore& store_;
     RequestLog& log_;
     std::size_t max_body_;
-    std::mutex pair_mutex_;
-    std::deque<Clock::time_point> pair_failures_;
+    // Wrong pairing codes per client address: 20 free, then 60 s, 120 s… up to an hour; forgotten after a day.
+    Backoff pair_failures_{kPairFreeFailures, std::chrono::seconds(60), std::chrono::hours(1), std::chrono::hours(24)};
 };
 
 bool split_listen(const std::string& s, std::string& host, int& port) {

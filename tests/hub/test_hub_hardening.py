@@ -8,10 +8,7 @@
   smuggling    two Content-Lengths, Content-Length with chunked, other transfer codings: 400, nothing stored
   early        a method or path the hub does not serve is refused before its body is read
 Usage: test_hub_hardening.py ENGAGE_HUB SCENARIO"""
-import os
 import socket
-import sys
-import tempfile
 import threading
 import time
 
@@ -278,7 +275,9 @@ def scenario_early(binary, db, tmp):
                              ("PUT /anything HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600", 405),
                              ("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600", 404),
                              ("PRI /v1/batches HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked", 405),
-                             ("POST /v1/batches HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600", 413)):
+                             ("POST /v1/batches HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n"
+                              "Expect: 100-continue", 413),
+                             ("POST /v1/batches HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824", 413)):
             st, data = raw(hub, head, timeout=5)
             check(st == status, head.split("\r\n")[0], "answered", st, data[:300])
             check(b"nosniff" in data and b'"error"' in data, "JSON refusal", data[:300])
@@ -286,12 +285,5 @@ def scenario_early(binary, db, tmp):
     print("passed early")
 
 
-def main():
-    binary, scenario = sys.argv[1], sys.argv[2]
-    with tempfile.TemporaryDirectory(prefix="engage-hub-hard-") as tmp:
-        db = hubtest.SqliteDb(os.path.join(tmp, "hub.sqlite"))
-        globals()[f"scenario_{scenario}"](binary, db, tmp)
-
-
 if __name__ == "__main__":
-    hubtest.run(main)
+    hubtest.run_scenario(globals(), "engage-hub-hard-")
