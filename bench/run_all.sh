@@ -27,7 +27,7 @@ step "4. peak RSS" \
   python3 "$here/kiosk_bench.py" "$build" peak-rss --responses "$responses"
 step "4b. access: language and text-size changes (font atlas rebuilt)" \
   python3 "$here/kiosk_bench.py" "$build" access
-step "5. sync: drain ${responses} to a local hub, plain SQLite beside it; hub ingest from 200 kiosks (SQLite, PostgreSQL)" \
+step "5. sync: drain ${responses} to a local hub, plain SQLite beside it; hub ingest from 500 kiosks (SQLite, PostgreSQL)" \
   python3 "$here/sync_bench.py" "$build" all --responses "$responses"
 
 echo
