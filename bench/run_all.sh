@@ -29,7 +29,7 @@ step "4b. access: language and text-size changes (font atlas rebuilt)" \
   python3 "$here/kiosk_bench.py" "$build" access
 step "4c. answers: tap to the chosen frame, and to the next question (auto-advance)" \
   python3 "$here/kiosk_bench.py" "$build" answers
-step "5. sync: drain ${responses} to a local hub, plain SQLite beside it; hub ingest from 200 kiosks (SQLite, PostgreSQL)" \
+step "5. sync: drain ${responses} to a local hub, plain SQLite beside it; hub ingest from 500 kiosks (SQLite, PostgreSQL)" \
   python3 "$here/sync_bench.py" "$build" all --responses "$responses"
 
 echo

@@ -5,9 +5,9 @@
       `engage-kiosk seed` N responses, then one `engage-kiosk sync` pass to a local hub (SQLite) until the hub holds
       them all -> responses/s; beside it, in the same run, a plain SQLite insert of the same rows (python sqlite3,
       executemany into a fresh file, one transaction) -> rows/s, and the ratio.
-  sync_bench.py BUILD ingest [--kiosks 200] [--batches 5] [--records 100] [--backend sqlite,postgresql]
+  sync_bench.py BUILD ingest [--kiosks 500] [--batches 5] [--records 100] [--backend sqlite,postgresql]
                              [--linger S] [--hub-arg=--threads --hub-arg=64]
-      200 simulated kiosks (threads, each enrolled with `engage-hub kiosk add`) POST gzip'd protocol-v1 batches
+      500 simulated kiosks (threads, each enrolled with `engage-hub kiosk add`) POST gzip'd protocol-v1 batches
       straight to the hub, all at once -> responses/s and p50/p99 request latency, with SQLite and PostgreSQL
       (a throwaway server from tests/pg_server.py, fsync off; skipped with a note if PostgreSQL is not installed).
       --linger S keeps each kiosk's connection open S seconds after its last batch, as the kiosk's long-lived
@@ -219,7 +219,9 @@ def pct(values, p):
 
 
 def ingest_one(hub_bin, db, tmp, args, label):
-    hub = Hub(hub_bin, db, tmp, name=f"hub-{label}", extra_args=args.hub_arg).start()
+    # Every simulated kiosk connects from 127.0.0.1: allow them all from one address.
+    extra = ["--max-per-address", str(args.kiosks + 50), "--max-connections", str(args.kiosks + 100)]
+    hub = Hub(hub_bin, db, tmp, name=f"hub-{label}", extra_args=extra + list(args.hub_arg or [])).start()
     try:
         t = time.perf_counter()
         tokens = [hub.add_kiosk(f"sim-{i}").token for i in range(args.kiosks)]
@@ -262,6 +264,7 @@ def ingest_one(hub_bin, db, tmp, args, label):
           f"max {1000 * max(connects):.0f} ms over {len(connects)} connects", flush=True)
     if errors:
         print(f"  {len(errors)} network errors (each retried): {errors[:3]}", flush=True)
+    summary(f"hub ingest connection errors, {label}", str(len(errors)))
     if held != expected or stored != expected:
         print(f"  WARNING: expected {expected} at the hub", flush=True)
     summary(f"hub ingest, {args.kiosks} kiosks at once, {label}", f"{stored / took:,.0f} responses/s")
@@ -312,7 +315,7 @@ def main():
     ap.add_argument("what", choices=["drain", "ingest", "all"])
     ap.add_argument("--responses", type=int, default=int(os.environ.get("BENCH_RESPONSES", 100000)))
     ap.add_argument("--batch-records", type=int, default=0, help="engage-kiosk sync --batch-records (default: its own)")
-    ap.add_argument("--kiosks", type=int, default=200)
+    ap.add_argument("--kiosks", type=int, default=500)
     ap.add_argument("--batches", type=int, default=5, help="batches per simulated kiosk")
     ap.add_argument("--records", type=int, default=100, help="records per batch")
     ap.add_argument("--backend", default="sqlite,postgresql")

@@ -3,7 +3,6 @@
 // Content-Security-Policy forbids scripts entirely, so even an escaping mistake could not run one.
 #include "dashboard.h"
 
-#include <httplib.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -16,15 +15,17 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <semaphore>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 
 #include "dashboard_data.h"
 #include "engage/bundle.h"
 #include "export.h"
+#include "http.h"
+#include "throttle.h"
 #include "import.h"
 #include "server.h"
 #include "engage/config.h"
@@ -179,7 +180,7 @@ std::map<std::string, std::string> parse_form(std::string_view body) {
     return out;
 }
 
-std::string cookie(const httplib::Request& req, const std::string& name) {
+std::string cookie(const http::Request& req, const std::string& name) {
     const std::string all = req.get_header_value("Cookie");
     std::size_t start = 0;
     while (start < all.size()) {
@@ -217,8 +218,7 @@ std::string lower_ascii(std::string s) {
 }
 
 constexpr long kSessionSeconds = 12 * 3600;
-constexpr int kMaxLoginFailures = 10;
-constexpr auto kLoginWindow = std::chrono::minutes(15);
+constexpr int kFreeLoginFailures = 10;  // per (name, client address); then 30 s, 60 s… up to 15 minutes
 constexpr std::size_t kMaxFormBody = 64 * 1024;
 constexpr const char* kSessionCookie = "engage_session";
 constexpr const char* kLoginCookie = "engage_login";
@@ -237,19 +237,28 @@ public:
         strings_.load(engage::assets_dir() + "/i18n", "en", &problems);
     }
 
-    void install(httplib::Server& svr) {
-        svr.Get("/", [](const httplib::Request&, httplib::Response& res) { redirect(res, "/dashboard"); });
-        svr.Get("/login", [this](const httplib::Request& req, httplib::Response& res) { login_form(req, res, ""); });
-        svr.Post("/login", [this](const httplib::Request& req, httplib::Response& res,
-                                  const httplib::ContentReader& reader) { login(req, res, reader); });
-        svr.Post("/logout", [this](const httplib::Request& req, httplib::Response& res,
-                                   const httplib::ContentReader& reader) { logout(req, res, reader); });
-        svr.Post("/dashboard/review", [this](const httplib::Request& req, httplib::Response& res,
-                                             const httplib::ContentReader& reader) { review_post(req, res, reader); });
-        svr.Get("/dashboard/export.csv", [this](const httplib::Request& req, httplib::Response& res) {
+    void install(http::Server& svr, std::size_t max_upload) {
+        using http::ContentReader;
+        using http::Request;
+        using http::Response;
+        svr.route("GET", "/", [](const Request&, Response& res, const ContentReader&) { redirect(res, "/dashboard"); });
+        svr.route("GET", "/login", [this](const Request& req, Response& res, const ContentReader&) {
+            login_form(req, res, "");
+        });
+        // Password checks (Argon2id, 64 MiB and tens of milliseconds each) have a small pool of their own.
+        svr.route("POST", "/login", [this](const Request& req, Response& res, const ContentReader& reader) {
+            login(req, res, reader);
+        }, kMaxFormBody, http::Pool::Slow);
+        svr.route("POST", "/logout", [this](const Request& req, Response& res, const ContentReader& reader) {
+            logout(req, res, reader);
+        }, kMaxFormBody);
+        svr.route("POST", "/dashboard/review", [this](const Request& req, Response& res, const ContentReader& reader) {
+            review_post(req, res, reader);
+        }, kMaxFormBody);
+        svr.route("GET", "/dashboard/export.csv", [this](const Request& req, Response& res, const ContentReader&) {
             export_file(req, res, ExportFormat::Csv);
         });
-        svr.Get("/dashboard/export.json", [this](const httplib::Request& req, httplib::Response& res) {
+        svr.route("GET", "/dashboard/export.json", [this](const Request& req, Response& res, const ContentReader&) {
             export_file(req, res, ExportFormat::Json);
         });
         page_route(svr, "/dashboard", &Dashboard::overview);
@@ -258,8 +267,14 @@ public:
         page_route(svr, "/dashboard/texts", &Dashboard::texts);
         page_route(svr, "/dashboard/review", &Dashboard::review);
         page_route(svr, "/dashboard/import", &Dashboard::import_form);
-        svr.Post("/dashboard/import", [this](const httplib::Request& req, httplib::Response& res,
-                                             const httplib::ContentReader& reader) { import_post(req, res, reader); });
+        svr.route("POST", "/dashboard/import", [this](const Request& req, Response& res, const ContentReader& reader) {
+            import_post(req, res, reader);
+        }, max_upload);
+    }
+
+    // A page without a session (refusals from the HTTP layer).
+    static void send_page(http::Response& res, int status, const std::string& body) {
+        send_html(res, status, shell("Not accepted", "", "", body));
     }
 
 private:
@@ -269,19 +284,19 @@ private:
         std::vector<std::string> notes;  // filter values that were ignored
         Data data;                       // every record, then the filtered view
         bool have_decisions = false;
-        std::map<std::pair<std::string, std::string>, TextReview> decided;  // (record uuid, question) ->
+        std::map<std::tuple<std::string, std::string, std::string>, TextReview> decided;  // (kiosk, uuid, question)
         std::optional<std::int64_t> pending;
     };
-    using PageFn = std::string (Dashboard::*)(Ctx&, const httplib::Request&);
+    using PageFn = std::string (Dashboard::*)(Ctx&, const http::Request&);
 
-    static void redirect(httplib::Response& res, const std::string& to) {
+    static void redirect(http::Response& res, const std::string& to) {
         res.status = 303;
         res.set_header("Location", to);
         res.set_header("Cache-Control", "no-store");
         res.set_content("", "text/plain");
     }
 
-    static void headers(httplib::Response& res) {
+    static void headers(http::Response& res) {
         res.set_header("Content-Security-Policy",
                        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
                        "frame-ancestors 'none'");
@@ -291,7 +306,7 @@ private:
         res.set_header("Cache-Control", "no-store");
     }
 
-    static void send_html(httplib::Response& res, int status, const std::string& html) {
+    static void send_html(http::Response& res, int status, const std::string& html) {
         res.status = status;
         headers(res);
         res.set_content(html, "text/html; charset=utf-8");
@@ -302,7 +317,7 @@ private:
     }
 
     // Reads a small form body (application/x-www-form-urlencoded). False when too large or unreadable.
-    static bool read_form(const httplib::ContentReader& reader, std::map<std::string, std::string>& form) {
+    static bool read_form(const http::ContentReader& reader, std::map<std::string, std::string>& form) {
         std::string body;
         bool over = false;
         std::size_t seen = 0;
@@ -317,7 +332,7 @@ private:
         return true;
     }
 
-    std::optional<WebSession> session_of(const httplib::Request& req, std::string* token_hash = nullptr) {
+    std::optional<WebSession> session_of(const http::Request& req, std::string* token_hash = nullptr) {
         const std::string token = cookie(req, kSessionCookie);
         if (token.empty() || token.size() > 100) return std::nullopt;
         const std::string th = sha256_hex(token);
@@ -325,8 +340,8 @@ private:
         return store_.find_web_session(th);
     }
 
-    void page_route(httplib::Server& svr, const std::string& path, PageFn fn) {
-        svr.Get(path, [this, fn](const httplib::Request& req, httplib::Response& res) {
+    void page_route(http::Server& svr, const std::string& path, PageFn fn) {
+        svr.route("GET", path, [this, fn](const http::Request& req, http::Response& res, const http::ContentReader&) {
             try {
                 auto s = session_of(req);
                 if (!s) return redirect(res, "/login");
@@ -347,7 +362,7 @@ private:
     }
 
     // ---- login ------------------------------------------------------------------------------------------
-    void login_form(const httplib::Request&, httplib::Response& res, const std::string& error, int status = 200) {
+    void login_form(const http::Request&, http::Response& res, const std::string& error, int status = 200) {
         const std::string token = random_token();
         res.set_header("Set-Cookie", std::string(kLoginCookie) + "=" + token + cookie_attrs(900));
         std::string b = "<h1>Log in to the Engage hub</h1>\n";
@@ -362,64 +377,43 @@ private:
         send_html(res, status, shell("Log in", "", "", b));
     }
 
-    // Too many wrong passwords for this name in the last 15 minutes?
-    bool locked(const std::string& key) {
-        std::lock_guard lock(fail_mutex_);
-        auto it = failures_.find(key);
-        if (it == failures_.end()) return false;
-        const auto now = std::chrono::steady_clock::now();
-        while (!it->second.empty() && now - it->second.front() > kLoginWindow) it->second.pop_front();
-        if (it->second.empty()) {
-            failures_.erase(it);
-            return false;
-        }
-        return it->second.size() >= kMaxLoginFailures;
-    }
-    std::size_t note_failure(const std::string& key) {
-        std::lock_guard lock(fail_mutex_);
-        if (failures_.size() > 10000) failures_.clear();  // a flood of made-up names: start again
-        auto& q = failures_[key];
-        q.push_back(std::chrono::steady_clock::now());
-        return q.size();
-    }
-    void clear_failures(const std::string& key) {
-        std::lock_guard lock(fail_mutex_);
-        failures_.erase(key);
-    }
-
     bool verify(const std::optional<std::string>& stored, const std::string& password) {
         // Unknown names are checked against a dummy hash, so both take the same (slow) time.
         std::call_once(dummy_once_, [this] { dummy_hash_ = hash_password(random_token()); });
         const std::string& hash = stored ? *stored : dummy_hash_;
-        hash_slots_.acquire();  // each check takes 64 MiB: at most two at once
+        // Each check takes 64 MiB: login runs on the HTTP layer's small pool of its own (Pool::Slow, 2 threads).
         const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
-        hash_slots_.release();
         return ok && stored.has_value();
     }
 
-    void login(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    void login(const http::Request& req, http::Response& res, const http::ContentReader& reader) {
         std::map<std::string, std::string> form;
         if (!read_form(reader, form)) return login_form(req, res, "The form was too large.", 413);
         if (!same_secret(form["login_token"], cookie(req, kLoginCookie)))
             return login_form(req, res, "The login form had expired. Please try again.", 400);
         const std::string name = form["name"], password = form["password"];
-        const std::string who = "dashboard login user=" + one_line(name, 64) + " from " + req.remote_addr;
-        const std::string key = lower_ascii(name);
-        if (locked(key)) {
-            log_(who + ": refused (locked: " + std::to_string(kMaxLoginFailures) + " wrong passwords in 15 min)");
-            return login_form(req, res,
-                              "Too many wrong passwords for this name. Wait 15 minutes and try again.", 429);
-        }
         std::optional<std::string> stored;
         std::string why;
         if (user_name_ok(name, why) && password.size() <= 1024) stored = store_.user_password_hash(name);
+        // A name that is no user may be a password typed in the wrong field: it is never logged.
+        const std::string who = "dashboard login user=" + (stored ? one_line(name, 64) : std::string("(not a user)")) +
+                                " from " + req.remote_addr;
+        const std::string key = lower_ascii(name) + '\n' + req.remote_addr;
+        if (const long wait = login_failures_.wait_seconds(key); wait > 0) {
+            log_(who + ": refused (too many wrong passwords from this address; " + std::to_string(wait) + " s to wait)");
+            login_form(req, res,
+                       "Too many wrong passwords for this name from here. Try again in " + std::to_string(wait) +
+                           " seconds.",
+                       429);
+            return res.replace_header("Retry-After", std::to_string(wait));
+        }
         if (!verify(stored, password)) {
-            const auto n = note_failure(key);
+            const int n = login_failures_.failure(key);
             log_(who + ": refused (" + (stored ? "wrong password" : "no such user") + ", " + std::to_string(n) +
-                 " in 15 min)");
+                 " from this address)");
             return login_form(req, res, "That name and password do not match", 403);
         }
-        clear_failures(key);
+        login_failures_.success(key);
         const std::string token = random_token();
         WebSession s{name, random_token(), utc_seconds_now(), utc_after(kSessionSeconds)};
         store_.add_web_session(sha256_hex(token), s);
@@ -429,7 +423,7 @@ private:
         res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + token + cookie_attrs(kSessionSeconds));
     }
 
-    void logout(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    void logout(const http::Request& req, http::Response& res, const http::ContentReader& reader) {
         std::map<std::string, std::string> form;
         std::string th;
         auto s = session_of(req, &th);
@@ -441,7 +435,7 @@ private:
         res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + cookie_attrs(0));
     }
 
-    void forbidden(httplib::Response& res) {
+    void forbidden(http::Response& res) {
         send_html(res, 403, shell("Not accepted", "", "",
                                   "<h1>Not accepted</h1><p>The form did not come from this dashboard (its security "
                                   "token is missing or out of date). Go back, reload the page and try again.</p>"));
@@ -464,7 +458,7 @@ private:
     }
 
     // ---- filters ------------------------------------------------------------------------------------------
-    static Filters parse_filters(const httplib::Request& req, std::vector<std::string>& notes) {
+    static Filters parse_filters(const http::Request& req, std::vector<std::string>& notes) {
         Filters f;
         auto get = [&](const char* k) { return req.has_param(k) ? req.get_param_value(k) : std::string(); };
         f.venue = get("venue");
@@ -536,9 +530,9 @@ private:
     }
 
     // ---- page shell ----------------------------------------------------------------------------------------
-    std::string shell(const std::string& title, const std::string& user, const std::string& csrf,
-                      const std::string& body, const std::string& current = "", const Filters* f = nullptr,
-                      std::int64_t pending = 0) const {
+    static std::string shell(const std::string& title, const std::string& user, const std::string& csrf,
+                             const std::string& body, const std::string& current = "", const Filters* f = nullptr,
+                             std::int64_t pending = 0) {
         std::string s =
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
@@ -596,19 +590,19 @@ private:
     }
 
     std::string export_links(const Ctx& c) const;
-    void export_file(const httplib::Request& req, httplib::Response& res, ExportFormat format);
+    void export_file(const http::Request& req, http::Response& res, ExportFormat format);
 
     // ---- pages (dashboard_pages.cpp) ------------------------------------------------------------------------
-    std::string overview(Ctx& c, const httplib::Request& req);
-    std::string questions(Ctx& c, const httplib::Request& req);
-    std::string needs(Ctx& c, const httplib::Request& req);
-    std::string texts(Ctx& c, const httplib::Request& req);
-    std::string review(Ctx& c, const httplib::Request& req);
-    void review_post(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
-    std::string import_form(Ctx& c, const httplib::Request&);
-    void import_post(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+    std::string overview(Ctx& c, const http::Request& req);
+    std::string questions(Ctx& c, const http::Request& req);
+    std::string needs(Ctx& c, const http::Request& req);
+    std::string texts(Ctx& c, const http::Request& req);
+    std::string review(Ctx& c, const http::Request& req);
+    void review_post(const http::Request& req, http::Response& res, const http::ContentReader& reader);
+    std::string import_form(Ctx& c, const http::Request&);
+    void import_post(const http::Request& req, http::Response& res, const http::ContentReader& reader);
     std::int64_t pending_count(Ctx& c);
-    const std::map<std::pair<std::string, std::string>, TextReview>& decisions(Ctx& c);
+    const std::map<std::tuple<std::string, std::string, std::string>, TextReview>& decisions(Ctx& c);
     std::string question_prompt(const Resp& r, const std::string& qid) const;
     std::string label(const Survey* s, const results::QuestionTally& q, const std::string& option_id) const;
     std::string chart(const std::string& id, const std::string& title, const std::vector<std::pair<std::string, std::int64_t>>& bars) const;
@@ -652,11 +646,9 @@ ul.texts{padding-left:1.2em}ul.texts li{margin:.5em 0}
     SurveySet surveys_;
     ExportSurveys export_surveys_;
     Strings strings_;
-    std::mutex fail_mutex_;
-    std::unordered_map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
+    Backoff login_failures_{kFreeLoginFailures, std::chrono::seconds(30), std::chrono::minutes(15), std::chrono::hours(1)};
     std::once_flag dummy_once_;
     std::string dummy_hash_;
-    std::counting_semaphore<2> hash_slots_{2};
 
 };
 
@@ -692,9 +684,9 @@ std::string Dashboard::question_prompt(const Resp& r, const std::string& qid) co
     return p.empty() ? qid : p;
 }
 
-const std::map<std::pair<std::string, std::string>, TextReview>& Dashboard::decisions(Ctx& c) {
+const std::map<std::tuple<std::string, std::string, std::string>, TextReview>& Dashboard::decisions(Ctx& c) {
     if (!c.have_decisions) {
-        for (auto& r : store_.text_reviews()) c.decided[{r.record_uuid, r.question}] = std::move(r);
+        for (auto& r : store_.text_reviews()) c.decided[{r.kiosk_id, r.record_uuid, r.question}] = std::move(r);
         c.have_decisions = true;
     }
     return c.decided;
@@ -705,7 +697,7 @@ std::int64_t Dashboard::pending_count(Ctx& c) {
     const auto& dec = decisions(c);
     std::int64_t n = 0;
     for (const auto& t : extract_texts(c.data, surveys_, true))
-        if (!dec.count({c.data.all[t.rec].uuid, t.question}) && results::needs_review(t.text)) ++n;
+        if (!dec.count({c.data.all[t.rec].device, c.data.all[t.rec].uuid, t.question}) && results::needs_review(t.text)) ++n;
     c.pending = n;
     return n;
 }
@@ -719,7 +711,7 @@ std::string Dashboard::export_links(const Ctx& c) const {
 }
 
 // The other engineer's export (hub/export.h) in its shareable mode, with the page's filters.
-void Dashboard::export_file(const httplib::Request& req, httplib::Response& res, ExportFormat format) {
+void Dashboard::export_file(const http::Request& req, http::Response& res, ExportFormat format) {
     try {
         auto s = session_of(req);
         if (!s) return redirect(res, "/login");
@@ -819,7 +811,7 @@ std::string Dashboard::label(const Survey* s, const results::QuestionTally& q, c
     return id;
 }
 
-std::string Dashboard::overview(Ctx& c, const httplib::Request&) {
+std::string Dashboard::overview(Ctx& c, const http::Request&) {
     std::string b = "<h1>Overview</h1>\n" + filter_form(c, "/dashboard");
     const std::int64_t total = static_cast<std::int64_t>(c.data.size());
     b += "<p>Responses matching these filters: <strong>" + count_text(total) + "</strong>.</p>\n" + export_links(c);
@@ -882,7 +874,7 @@ std::string Dashboard::overview(Ctx& c, const httplib::Request&) {
     return page(c, "Overview", "/dashboard", b);
 }
 
-std::string Dashboard::questions(Ctx& c, const httplib::Request&) {
+std::string Dashboard::questions(Ctx& c, const http::Request&) {
     std::string b = "<h1>Questions</h1>\n" + filter_form(c, "/dashboard/questions");
     // Which survey: the chosen one, else the one with the most responses here.
     std::string survey = c.f.survey;
@@ -939,7 +931,7 @@ std::string Dashboard::questions(Ctx& c, const httplib::Request&) {
     return page(c, "Questions", "/dashboard/questions", b);
 }
 
-std::string Dashboard::needs(Ctx& c, const httplib::Request&) {
+std::string Dashboard::needs(Ctx& c, const http::Request&) {
     std::string b = "<h1>Access needs by venue</h1>\n" + filter_form(c, "/dashboard/needs") +
                     "<p>What people said would help them take part next time (questions of the “needs” type), per "
                     "venue.</p>\n";
@@ -1016,7 +1008,7 @@ std::string Dashboard::needs(Ctx& c, const httplib::Request&) {
     return page(c, "Access needs", "/dashboard/needs", b);
 }
 
-std::string Dashboard::texts(Ctx& c, const httplib::Request&) {
+std::string Dashboard::texts(Ctx& c, const http::Request&) {
     std::string b = "<h1>Texts</h1>\n" + filter_form(c, "/dashboard/texts", true);
     const auto total = static_cast<std::int64_t>(c.data.size());
     if (total == 0) return page(c, "Texts", "/dashboard/texts", b + "<p>No responses match these filters yet.</p>\n");
@@ -1031,7 +1023,7 @@ std::string Dashboard::texts(Ctx& c, const httplib::Request&) {
     const auto items = extract_texts(c.data, surveys_, false);
     for (const auto& t : items) {
         const Resp& r = c.data.all[t.rec];
-        auto d = dec.find({r.uuid, t.question});
+        auto d = dec.find({r.device, r.uuid, t.question});
         if (d != dec.end() && d->second.decision == "hidden") continue;
         if (d == dec.end() && results::needs_review(t.text)) {
             ++held;
@@ -1071,7 +1063,7 @@ std::string Dashboard::texts(Ctx& c, const httplib::Request&) {
     return page(c, "Texts", "/dashboard/texts", b);
 }
 
-std::string Dashboard::review(Ctx& c, const httplib::Request&) {
+std::string Dashboard::review(Ctx& c, const http::Request&) {
     std::string b = "<h1>Review</h1>\n" + filter_form(c, "/dashboard/review") +
                     "<p>These texts look like they name or contact someone. They are not listed on the Texts page "
                     "until you approve them. Hidden texts stay in the hub's database (and in full exports).</p>\n";
@@ -1079,7 +1071,8 @@ std::string Dashboard::review(Ctx& c, const httplib::Request&) {
     const std::string back = query(c.f);
     auto form = [&](const Resp& r, const std::string& qid, const char* decision, const char* text) {
         return "<form method=\"post\" action=\"/dashboard/review\"><input type=\"hidden\" name=\"csrf\" value=\"" +
-               h(c.csrf) + "\"><input type=\"hidden\" name=\"uuid\" value=\"" + h(r.uuid) +
+               h(c.csrf) + "\"><input type=\"hidden\" name=\"kiosk\" value=\"" + h(r.device) +
+               "\"><input type=\"hidden\" name=\"uuid\" value=\"" + h(r.uuid) +
                "\"><input type=\"hidden\" name=\"question\" value=\"" + h(qid) +
                "\"><input type=\"hidden\" name=\"back\" value=\"" + h(back) +
                "\"><input type=\"hidden\" name=\"decision\" value=\"" + decision + "\"><button type=\"submit\">" +
@@ -1089,7 +1082,7 @@ std::string Dashboard::review(Ctx& c, const httplib::Request&) {
     std::size_t npending = 0, ndone = 0;
     for (const auto& t : extract_texts(c.data, surveys_, false)) {
         const Resp& r = c.data.all[t.rec];
-        auto d = dec.find({r.uuid, t.question});
+        auto d = dec.find({r.device, r.uuid, t.question});
         const bool flagged = results::needs_review(t.text);
         if (d == dec.end() && !flagged) continue;
         std::string item = "<div class=\"review\"><p class=\"meta\">" + h(question_prompt(r, t.question)) + " · " +
@@ -1113,24 +1106,27 @@ std::string Dashboard::review(Ctx& c, const httplib::Request&) {
     return page(c, "Review", "/dashboard/review", b);
 }
 
-void Dashboard::review_post(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+void Dashboard::review_post(const http::Request& req, http::Response& res, const http::ContentReader& reader) {
     std::map<std::string, std::string> form;
     try {
         auto s = session_of(req);
         if (!read_form(reader, form) || !s) return redirect(res, "/login");
         if (!same_secret(form["csrf"], s->csrf)) return forbidden(res);
         const std::string decision = form["decision"] == "approve" ? "approved" : form["decision"] == "hide" ? "hidden" : "";
-        const std::string uuid = form["uuid"], qid = form["question"];
-        bool known = false;
-        if (!decision.empty() && uuid.size() <= 64 && qid.size() <= 256) {
+        // The text is (kiosk, uuid, question): a uuid is unique only within its kiosk. A form without the kiosk
+        // is taken only when exactly one kiosk has such a text.
+        const std::string uuid = form["uuid"], qid = form["question"], kiosk = form["kiosk"];
+        std::set<std::string> kiosks;
+        if (!decision.empty() && uuid.size() <= 64 && qid.size() <= 256 && kiosk.size() <= 64) {
             Data d = load(store_, surveys_);
             for (const auto& t : extract_texts(d, surveys_, true))
-                if (d.all[t.rec].uuid == uuid && t.question == qid) known = true;
+                if (d.all[t.rec].uuid == uuid && t.question == qid && (kiosk.empty() || d.all[t.rec].device == kiosk))
+                    kiosks.insert(d.all[t.rec].device);
         }
-        if (!known)
+        if (kiosks.size() != 1)
             return send_html(res, 400, shell("Not accepted", s->user, s->csrf,
                                              "<h1>Not accepted</h1><p>That text or decision is not known.</p>"));
-        store_.set_text_review({uuid, qid, decision, s->user, utc_seconds_now()});
+        store_.set_text_review({*kiosks.begin(), uuid, qid, decision, s->user, utc_seconds_now()});
         log_("dashboard review user=" + one_line(s->user, 64) + " " + decision + " the text " + one_line(qid, 64) +
              " of record " + uuid.substr(0, 8) + "…");
         std::string back = form["back"];
@@ -1147,7 +1143,7 @@ void Dashboard::review_post(const httplib::Request& req, httplib::Response& res,
 }
 
 // ---- USB bundles: the same import as `engage-hub import`, from the browser -------------------------------------
-std::string Dashboard::import_form(Ctx& c, const httplib::Request&) {
+std::string Dashboard::import_form(Ctx& c, const http::Request&) {
     std::string b = "<h1>Import a USB bundle</h1>\n"
                     "<p>A kiosk that never gets a connection saves its responses to a USB stick as a <code>.bundle</code> "
                     "file, locked with a key only this hub holds. Choose the file: each response is stored once, so "
@@ -1159,7 +1155,7 @@ std::string Dashboard::import_form(Ctx& c, const httplib::Request&) {
     return page(c, "Import a USB bundle", "/dashboard/import", b);
 }
 
-void Dashboard::import_post(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+void Dashboard::import_post(const http::Request& req, http::Response& res, const http::ContentReader& reader) {
     try {
         auto s = session_of(req);
         if (!s) return redirect(res, "/login");
@@ -1168,7 +1164,7 @@ void Dashboard::import_post(const httplib::Request& req, httplib::Response& res,
         std::string csrf, bytes, current, file_name;
         bool too_big = false;
         reader(
-            [&](const httplib::MultipartFormData& part) {
+            [&](const http::MultipartHeader& part) {
                 current = part.name;
                 if (current == "bundle") file_name = part.filename;
                 return true;
@@ -1217,10 +1213,30 @@ void Dashboard::import_post(const httplib::Request& req, httplib::Response& res,
 
 }  // namespace dash
 
-void register_dashboard(httplib::Server& svr, HubStore& store, const DashboardOptions& opts, LogLine log) {
+void register_dashboard(http::Server& svr, HubStore& store, const DashboardOptions& opts, LogLine log) {
     static std::vector<std::unique_ptr<dash::Dashboard>> keep;  // lives as long as the server
     keep.push_back(std::make_unique<dash::Dashboard>(store, opts, std::move(log)));
-    keep.back()->install(svr);
+    keep.back()->install(svr, std::size_t(opts.max_body_mib) * 1024 * 1024);
+}
+
+bool is_dashboard_path(const std::string& path) {
+    return path == "/" || path == "/login" || path == "/logout" || path == "/dashboard" ||
+           path.rfind("/dashboard/", 0) == 0;
+}
+
+void dashboard_refusal(http::Response& res, int status, std::size_t max_body) {
+    std::string body;
+    if (status == 413)
+        body = "<h1>Too large</h1><p>That upload is larger than the hub accepts (" + std::to_string(max_body >> 20) +
+               " MiB). Nothing was stored. A bigger USB bundle can be imported on the hub's computer with "
+               "<code>engage-hub import FILE</code>.</p>";
+    else if (status == 404)
+        body = "<h1>Not found</h1><p>There is no such page. <a href=\"/dashboard\">Overview</a></p>";
+    else if (status == 405)
+        body = "<h1>Not allowed</h1><p>This page cannot be used that way. <a href=\"/dashboard\">Overview</a></p>";
+    else
+        body = "<h1>Not accepted</h1><p>The request was not understood.</p>";
+    dash::Dashboard::send_page(res, status, body);
 }
 
 }  // namespace engage::hub

@@ -7,8 +7,9 @@
 #include <string>
 #include <string_view>
 
-namespace httplib {
+namespace engage::hub::http {
 class Server;
+struct Response;
 }
 
 namespace engage::hub {
@@ -19,13 +20,18 @@ struct DashboardOptions {
     std::string surveys_dir;  // survey definitions (prompts, option labels); "" = engage::assets_dir() + "/surveys"
     int min_count = 5;        // the small-number rule; clamped to at least 3
     bool tls = false;         // the hub serves HTTPS: cookies get Secure
+    int max_body_mib = 8;     // the largest upload (a USB bundle) the dashboard takes
 };
 
 using LogLine = std::function<void(const std::string&)>;
 
 // Registers GET /, /login, /dashboard… and POST /login, /logout, /dashboard/review. Call before the hub's
 // catch-all routes. `log` writes one line to the hub's log (logins, review decisions).
-void register_dashboard(httplib::Server& svr, HubStore& store, const DashboardOptions& opts, LogLine log);
+void register_dashboard(http::Server& svr, HubStore& store, const DashboardOptions& opts, LogLine log);
+// Dashboard paths (/, /login, /logout, /dashboard...) get HTML refusals from the HTTP layer.
+bool is_dashboard_path(const std::string& path);
+// The plain page for a request the HTTP layer refused (413: the upload is larger than `max_body` bytes).
+void dashboard_refusal(http::Response& res, int status, std::size_t max_body);
 
 // The one escaper for every dynamic string in the dashboard's HTML (text and attribute contexts):
 // & < > " ' become entities; bytes that are not valid UTF-8 and control characters (but tab and new line)

@@ -47,6 +47,7 @@ Data load(HubStore& store, const SurveySet& surveys) {
     for (auto& row : store.query_records(RecordFilter{})) {
         Resp r;
         r.kiosk = std::move(row.kiosk_name);
+        r.device = std::move(row.kiosk_id);
         r.uuid = std::move(row.uuid);
         r.created_utc = std::move(row.created_utc);
         r.language = std::move(row.language);

@@ -21,7 +21,7 @@ struct Filters {
 };
 
 struct Resp {
-    std::string kiosk, uuid, created_utc, language, survey_id;
+    std::string kiosk, device, uuid, created_utc, language, survey_id;  // kiosk: its name; device: its own id
     int version = 0;
     bool has_session = false;
     std::string event, venue, started;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <tuple>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -121,7 +122,7 @@ public:
             ++venues_[r.session_venue];
             if (r.has_session) ++sessions_[session_of(r)];
         }
-        for (const auto& t : o.reviews) decisions_[{t.record_uuid, t.question}] = t.decision;
+        for (const auto& t : o.reviews) decisions_[{t.kiosk_id, t.record_uuid, t.question}] = t.decision;
     }
 
     bool include(const RecordRow& r) const {
@@ -133,7 +134,7 @@ public:
     // The text as it may be shown (kHeldBack when it must wait for an organiser's review).
     std::string text(const RecordRow& r, const std::string& question, const std::string& t, ExportReport& rep) const {
         if (!on_ || t.empty()) return t;
-        auto d = decisions_.find({r.uuid, question});
+        auto d = decisions_.find({r.kiosk_id, r.uuid, question});
         const std::string decision = d == decisions_.end() ? "" : d->second;
         if (decision == "approved") return t;
         if (decision == "hidden" || results::needs_review(t)) {
@@ -166,7 +167,7 @@ private:
     bool on_;
     int min_ = results::kDefaultMinCount;
     std::map<std::string, std::int64_t> venues_, sessions_;
-    std::map<std::pair<std::string, std::string>, std::string> decisions_;
+    std::map<std::tuple<std::string, std::string, std::string>, std::string> decisions_;  // (kiosk, uuid, question)
 };
 
 std::string value_text(const json& v) {

@@ -73,6 +73,8 @@ ImportOutcome import_bundle(HubStore& store, const std::string& bytes) {
         case BatchStatus::DeviceMismatch:
             return refuse(label + " belongs to the kiosk device " + stored.kiosk.device_id +
                           ", but this bundle comes from the device " + batch.kiosk_id);
+        case BatchStatus::DeviceTaken:
+            return refuse("the device " + batch.kiosk_id + " of this bundle is enrolled on this hub under another name");
     }
     out.ok = true;
     out.counts = stored.counts;

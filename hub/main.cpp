@@ -225,6 +225,14 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1024));
     serve->add_option("--threads", so.threads, "Worker threads (default 32; each holds one database connection)")
         ->check(CLI::Range(1, 256));
+    serve->add_option("--max-connections", so.max_connections, "Open connections at most, in total (default 1000)")
+        ->check(CLI::Range(1, 60000));
+    serve->add_option("--max-per-address", so.max_per_address,
+                      "Open connections at most from one client address (default 100; kiosks behind one router share one)")
+        ->check(CLI::Range(1, 60000));
+    serve->add_option("--idle-timeout", so.idle_timeout_s,
+                      "Seconds a connection may send or read nothing before it is closed (default 15)")
+        ->check(CLI::Range(1, 3600));
     serve->add_option("--log", so.log_file, "Also append the request log (one line per request) to FILE");
     serve->add_option("--min-count", so.min_count,
                       "Dashboard: counts from fewer than N responses show as \"fewer than N\" (default 5; below 3 counts as 3)")

@@ -1,9 +1,8 @@
-// engage-hub serve: cpp-httplib (Debian's shared build: OpenSSL, zlib, brotli) in front of HubStore.
-// Every body is read through a content receiver with a limit on the *decompressed* size, so neither a huge
-// upload nor a gzip bomb can exhaust memory; the compressed size is limited by set_payload_max_length (413).
+// engage-hub serve: the HTTP layer (http.h, GNU libmicrohttpd) in front of HubStore. The layer bounds every
+// body as sent (413 past a route's limit, for every transfer encoding); here each body is decompressed through a
+// receiver with a limit on the *decompressed* size, so a gzip bomb cannot exhaust memory either.
 #include "server.h"
 
-#include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -11,28 +10,33 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "batch.h"
 #include "dashboard.h"
+#include "http.h"
 #include "engage/bundle.h"
 #include "engage/protocol.h"
 #include "engage/storage.h"
 #include "store.h"
+#include "throttle.h"
 
 namespace engage::hub {
 namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+using http::ContentReader;
+using http::Request;
+using http::Response;
 
 constexpr std::size_t kMaxPairBody = 64 * 1024;
 constexpr std::size_t kDecompressedFactor = 4;  // decompressed batches may be 4x --max-body-mib
-constexpr int kPairFailuresPerMinute = 20;
+constexpr int kPairFreeFailures = 20;
 constexpr const char* kRetryAfterBusy = "5";
 
 // ---- the request log -----------------------------------------------------------------------------
@@ -79,13 +83,14 @@ std::string kiosk_label(const KioskInfo& k, const std::string& device_id) {
     return "kiosk=" + one_line(k.name, 80) + " (" + short_id(dev) + ")";
 }
 
-void send_json(httplib::Response& res, int status, const json& body) {
+void send_json(Response& res, int status, const json& body) {
     res.status = status;
     res.set_header("Cache-Control", "no-store");
+    res.set_header("X-Content-Type-Options", "nosniff");
     res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
-void send_error(httplib::Response& res, int status, const std::string& message) {
+void send_error(Response& res, int status, const std::string& message) {
     t_note.error = message;
     send_json(res, status, json{{"error", message}});
     if (status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"engage-hub\"");
@@ -93,44 +98,31 @@ void send_error(httplib::Response& res, int status, const std::string& message) 
 }
 
 // The kiosk hears only that the database is in trouble; the details (host, SQL error) go to the log.
-void send_db_error(httplib::Response& res, const DbError& e) {
+void send_db_error(Response& res, const DbError& e) {
     send_error(res, e.transient ? 503 : 500,
                e.transient ? "the hub database is busy or unreachable; try again later"
                            : "the hub database failed; the organiser should look at the hub's log");
     t_note.error += std::string(" (") + e.what() + ")";
 }
 
-// Reads the body (decompressed by httplib for gzip / deflate / br) up to `limit` bytes. Past the limit the rest
-// is read and dropped (up to kDrainCap), so the client hears the 413 and the connection stays usable.
-constexpr std::size_t kDrainCap = 256 * 1024 * 1024;
-enum class ReadResult { Ok, TooLarge, TooLargeDecompressed, Broken };
-ReadResult read_body(const httplib::Response& res, const httplib::ContentReader& reader, std::size_t limit,
-                     std::string& body) {
+// Reads the body, decompressed, up to `limit` bytes (the layer has already bounded it as sent).
+enum class ReadResult { Ok, TooLargeDecompressed, Broken };
+ReadResult read_body(const ContentReader& reader, std::size_t limit, std::string& body) {
     bool over = false;
-    std::size_t total = 0;
     const bool ok = reader([&](const char* data, std::size_t n) {
-        total += n;
-        if (!over && body.size() + n > limit) {
+        if (body.size() + n > limit) {
             over = true;
             std::string().swap(body);
+            return false;
         }
-        if (over) return total <= kDrainCap;
         body.append(data, n);
         return true;
     });
     if (over) return ReadResult::TooLargeDecompressed;
-    if (ok) return ReadResult::Ok;
-    if (res.status == 413) return ReadResult::TooLarge;
-    return ReadResult::Broken;
+    return ok ? ReadResult::Ok : ReadResult::Broken;
 }
 
-// Keeps the connection in step when a request is refused before its body is used.
-void drain(const httplib::ContentReader& reader) {
-    std::size_t seen = 0;
-    reader([&](const char*, std::size_t n) { return (seen += n) <= kDrainCap; });
-}
-
-bool encoding_ok(const httplib::Request& req, std::string& why) {
+bool encoding_ok(const Request& req, std::string& why) {
     const std::string enc = req.get_header_value("Content-Encoding");
     if (enc.empty() || enc == "gzip" || enc == "identity" || enc == "deflate" || enc == "br") return true;
     why = "unsupported Content-Encoding '" + one_line(enc, 40) + "' (send gzip)";
@@ -138,7 +130,7 @@ bool encoding_ok(const httplib::Request& req, std::string& why) {
 }
 
 // "Bearer <token>" -> token; "" when missing or malformed.
-std::string bearer(const httplib::Request& req) {
+std::string bearer(const Request& req) {
     const std::string h = req.get_header_value("Authorization");
     if (h.size() < 8 || h.size() > 512) return "";
     std::string scheme = h.substr(0, 7);
@@ -155,75 +147,46 @@ public:
     Hub(HubStore& store, RequestLog& log, const ServeOptions& o)
         : store_(store), log_(log), max_body_(std::size_t(o.max_body_mib) * 1024 * 1024) {}
 
-    void install(httplib::Server& svr) {
-        svr.set_payload_max_length(max_body_);
-        svr.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    void install(http::Server& svr) {
+        svr.on_start([] {
             t_note = RequestNote{};
             t_note.active = true;
             t_note.start = Clock::now();
-            return httplib::Server::HandlerResponse::Unhandled;
         });
-        // A client that asks first ("Expect: 100-continue", as curl does for big bodies) hears 413 before sending.
-        svr.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
-            t_note = RequestNote{};
-            t_note.active = true;
-            t_note.start = Clock::now();
-            if (req.has_header("Content-Length") &&
-                req.get_header_value<std::uint64_t>("Content-Length") > max_body_) {
-                body_too_large(res);
-                return 413;
-            }
-            return 100;
-        });
-        svr.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+        svr.route("GET", "/healthz", [](const Request&, Response& res, const ContentReader&) {
             send_json(res, 200, json{{"ok", true}, {"hub", protocol::kHubName}, {"protocol", protocol::kVersion}});
         });
-        svr.Post("/v1/batches", [this](const httplib::Request& req, httplib::Response& res,
-                                       const httplib::ContentReader& reader) { batches(req, res, reader); });
-        svr.Post("/v1/pair", [this](const httplib::Request& req, httplib::Response& res,
-                                    const httplib::ContentReader& reader) { pair(req, res, reader); });
-        // Everything else: read (and bound) the body so httplib never buffers it whole, then say why not.
-        auto elsewhere = [this](const char* what, int status) {
-            return [this, what, status](const httplib::Request& req, httplib::Response& res,
-                                        const httplib::ContentReader& reader) {
-                drain(reader);
-                send_error(res, status, std::string(what) + ": " + req.method + " " + one_line(req.path, 100));
-            };
-        };
-        svr.Post(".*", elsewhere("not found", 404));
-        svr.Put(".*", elsewhere("method not allowed", 405));
-        svr.Patch(".*", elsewhere("method not allowed", 405));
-        svr.Delete(".*", elsewhere("method not allowed", 405));
-        svr.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
-            send_error(res, 404, "not found: GET " + one_line(req.path, 100));
-        });
-        svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-            if (!res.body.empty()) return;
-            std::string msg = "request refused (HTTP " + std::to_string(res.status) + ")";
-            if (res.status == 404) msg = "not found: " + req.method + " " + one_line(req.path, 100);
-            else if (res.status == 400) msg = "bad request";
-            send_error(res, res.status, msg);
-        });
-        svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-            std::string what = "unknown";
-            try {
-                if (ep) std::rethrow_exception(ep);
-            } catch (const std::exception& e) {
-                what = e.what();
-            } catch (...) {
+        svr.route("POST", "/v1/batches", [this](const Request& req, Response& res, const ContentReader& reader) {
+            batches(req, res, reader);
+        }, max_body_);
+        svr.route("POST", "/v1/pair", [this](const Request& req, Response& res, const ContentReader& reader) {
+            pair(req, res, reader);
+        }, kMaxPairBody);
+        // Refused by the layer before any handler (and before any body is read, but for 413 on a chunked body).
+        svr.on_error([this](const Request& req, Response& res, const std::string& why) {
+            const int st = res.status;
+            if (is_dashboard_path(req.path)) {
+                t_note.error = st == 413 ? "upload too large" : why;
+                return dashboard_refusal(res, st, max_body_);
             }
+            if (st == 413 && req.path == "/v1/pair") return send_error(res, 413, "a pairing request is a few bytes of JSON");
+            if (st == 413) return body_too_large(res);
+            if (st == 404 || st == 405) return send_error(res, st, why + " " + one_line(req.path, 100));
+            send_error(res, st, "bad request: " + why);
+        });
+        svr.on_exception([](const Request&, Response& res, const std::string& what) {
             send_error(res, 500, "internal error: " + what);
         });
-        svr.set_logger([this](const httplib::Request& req, const httplib::Response& res) { log_request(req, res); });
+        svr.on_log([this](const Request& req, const Response& res) { log_request(req, res); });
     }
 
 private:
-    void body_too_large(httplib::Response& res) {
+    void body_too_large(Response& res) {
         send_error(res, 413, "the body is larger than the hub accepts (" + std::to_string(max_body_ / (1024 * 1024)) +
                                  " MiB); send fewer records per batch");
     }
 
-    void log_request(const httplib::Request& req, const httplib::Response& res) {
+    void log_request(const Request& req, const Response& res) {
         std::string l = !t_note.kiosk.empty() ? t_note.kiosk
                                               : req.method + " " + one_line(req.path, 100) + " from " + req.remote_addr;
         if (!t_note.detail.empty()) l += " " + t_note.detail;
@@ -236,41 +199,35 @@ private:
         t_note = RequestNote{};
     }
 
-    void batches(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    void batches(const Request& req, Response& res, const ContentReader& reader) {
         const std::size_t decompressed_limit = max_body_ * kDecompressedFactor;
         // Who is it? Refusals still read (and bound) the body so the connection stays in step.
         const std::string token = bearer(req);
         if (token.empty()) {
-            drain(reader);
             return send_error(res, 401, "no token: send Authorization: Bearer <token> (engage-hub kiosk add prints one)");
         }
         Auth auth;
         try {
             auth = store_.authenticate(token);
         } catch (const DbError& e) {
-            drain(reader);
             return send_db_error(res, e);
         }
         if (auth.status == AuthStatus::UnknownToken) {
-            drain(reader);
             return send_error(res, 401, "unknown token: this hub did not issue it");
         }
         t_note.kiosk = kiosk_label(auth.kiosk, "");
         if (auth.status == AuthStatus::Revoked) {
-            drain(reader);
             return send_error(res, 403, "this kiosk was revoked on the hub at " + auth.kiosk.revoked_utc +
                                             "; enrol it again (engage-hub kiosk add)");
         }
         std::string why;
         if (!encoding_ok(req, why)) {
-            drain(reader);
             return send_error(res, 400, why);
         }
 
         std::string body;
-        switch (read_body(res, reader, decompressed_limit, body)) {
+        switch (read_body(reader, decompressed_limit, body)) {
             case ReadResult::Ok: break;
-            case ReadResult::TooLarge: return body_too_large(res);
             case ReadResult::TooLargeDecompressed:
                 return send_error(res, 413, "the batch is larger than " +
                                                 std::to_string(decompressed_limit / (1024 * 1024)) +
@@ -304,6 +261,9 @@ private:
             case BatchStatus::DeviceMismatch:
                 return send_error(res, 403, "this token belongs to kiosk " + out.kiosk.device_id +
                                                 ", not to kiosk " + batch.kiosk_id);
+            case BatchStatus::DeviceTaken:
+                return send_error(res, 403, "kiosk " + batch.kiosk_id +
+                                                " is already enrolled on this hub under another name; nothing was stored");
         }
         const Counts& n = out.counts;
         t_note.detail = "records=" + std::to_string(n.records) + " stored=" + std::to_string(n.stored) +
@@ -320,20 +280,19 @@ private:
         res.set_content(out.reply, "application/json");
     }
 
-    void pair(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    void pair(const Request& req, Response& res, const ContentReader& reader) {
         std::string why;
         if (!encoding_ok(req, why)) {
-            drain(reader);
             return send_error(res, 400, why);
         }
-        if (too_many_pair_failures()) {
-            drain(reader);
-            return send_error(res, 429, "too many wrong pairing codes; wait a minute");
+        if (const long wait = pair_failures_.wait_seconds(req.remote_addr); wait > 0) {
+            send_error(res, 429, "too many wrong pairing codes from this address; try again in " +
+                                     std::to_string(wait) + " s");
+            return res.replace_header("Retry-After", std::to_string(wait));
         }
         std::string body;
-        switch (read_body(res, reader, kMaxPairBody, body)) {
+        switch (read_body(reader, kMaxPairBody, body)) {
             case ReadResult::Ok: break;
-            case ReadResult::TooLarge:
             case ReadResult::TooLargeDecompressed: return send_error(res, 413, "a pairing request is a few bytes of JSON");
             case ReadResult::Broken: return send_error(res, 400, "the body could not be read or decompressed");
         }
@@ -367,31 +326,21 @@ private:
                 return send_json(res, 200, reply);
             }
             case PairStatus::BadCode:
-                note_pair_failure();
+                pair_failures_.failure(req.remote_addr);
                 return send_error(res, 403, "pairing code not valid: wrong, already used or older than 24 hours");
             case PairStatus::Revoked: return send_error(res, 403, "this kiosk was revoked on the hub");
             case PairStatus::DeviceMismatch:
                 return send_error(res, 403, "this pairing code belongs to a hub kiosk already paired with another device");
+            case PairStatus::DeviceTaken:
+                return send_error(res, 403, "kiosk " + device + " is already enrolled on this hub under another name");
         }
-    }
-
-    bool too_many_pair_failures() {
-        std::lock_guard lock(pair_mutex_);
-        const auto now = Clock::now();
-        while (!pair_failures_.empty() && now - pair_failures_.front() > std::chrono::minutes(1))
-            pair_failures_.pop_front();
-        return pair_failures_.size() >= kPairFailuresPerMinute;
-    }
-    void note_pair_failure() {
-        std::lock_guard lock(pair_mutex_);
-        pair_failures_.push_back(Clock::now());
     }
 
     HubStore& store_;
     RequestLog& log_;
     std::size_t max_body_;
-    std::mutex pair_mutex_;
-    std::deque<Clock::time_point> pair_failures_;
+    // Wrong pairing codes per client address: 20 free, then 60 s, 120 s… up to an hour; forgotten after a day.
+    Backoff pair_failures_{kPairFreeFailures, std::chrono::seconds(60), std::chrono::hours(1), std::chrono::hours(24)};
 };
 
 bool split_listen(const std::string& s, std::string& host, int& port) {
@@ -464,62 +413,48 @@ int serve(const ServeOptions& o) {
         return 1;
     }
 
-    std::unique_ptr<httplib::Server> svr;
-    if (!o.tls_cert.empty()) {
-        svr = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
-        if (!svr->is_valid())
-            return fail("cannot use --tls-cert " + o.tls_cert + " with --tls-key " + o.tls_key +
-                        " (not PEM, or the key does not match the certificate)");
-    } else {
-        svr = std::make_unique<httplib::Server>();
-    }
-    const int threads = o.threads;
-    svr->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-    svr->set_read_timeout(30);
-    svr->set_write_timeout(30);
-    svr->set_keep_alive_timeout(2);  // an idle kiosk connection holds a worker: let it go soon
-    svr->set_keep_alive_max_count(20);
-    // The dashboard's routes go first: the hub's catch-all 404 / 405 routes come last.
-    register_dashboard(*svr, *store, DashboardOptions{o.surveys_dir, o.min_count, !o.tls_cert.empty()},
+    auto slurp = [](const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const std::string cert = o.tls_cert.empty() ? "" : slurp(o.tls_cert);
+    const std::string key = o.tls_key.empty() ? "" : slurp(o.tls_key);
+    if (!o.tls_cert.empty() && (cert.empty() || key.empty())) return fail("cannot read " + o.tls_cert + " or " + o.tls_key);
+
+    http::Server svr;
+    if (!o.tls_cert.empty()) svr.add_header_to_all("Strict-Transport-Security", "max-age=31536000");
+    register_dashboard(svr, *store, DashboardOptions{o.surveys_dir, o.min_count, !o.tls_cert.empty(), o.max_body_mib},
                        [&log](const std::string& l) { log.line(l); });
     Hub hub(*store, log, o);
-    hub.install(*svr);
+    hub.install(svr);
 
-
-    const int bound = port == 0 ? svr->bind_to_any_port(host) : (svr->bind_to_port(host, port) ? port : -1);
+    http::Limits limits;
+    limits.workers = o.threads;
+    limits.max_connections = o.max_connections;
+    limits.max_per_address = o.max_per_address;
+    limits.idle_timeout_s = o.idle_timeout_s;
+    std::string why;
+    const int bound = svr.start(host, port, limits, cert, key, why);
     if (bound <= 0) {
-        std::fprintf(stderr, "engage-hub serve: cannot listen on %s (in use, or not an address of this machine)\n",
-                     o.listen.c_str());
+        if (!o.tls_cert.empty() && why.rfind("not PEM", 0) == 0)
+            return fail("cannot use --tls-cert " + o.tls_cert + " with --tls-key " + o.tls_key + " (" + why + ")");
+        std::fprintf(stderr, "engage-hub serve: cannot listen on %s (%s)\n", o.listen.c_str(), why.c_str());
         return 1;
     }
     const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     log.line(std::string("engage-hub ") + ENGAGE_VERSION + " listening on " + (o.tls_cert.empty() ? "http" : "https") +
              "://" + shown_host + ":" + std::to_string(bound) + " (database: " + store->backend() + " " +
              redact_db(o.db) + ", schema " + std::to_string(store->schema_version()) + "; " +
-             std::to_string(threads) + " threads; bodies up to " + std::to_string(o.max_body_mib) + " MiB)");
+             std::to_string(o.threads) + " threads; bodies up to " + std::to_string(o.max_body_mib) + " MiB; up to " +
+             std::to_string(o.max_connections) + " connections, " + std::to_string(o.max_per_address) +
+             " per address)");
 
-    std::atomic<bool> stopping{false}, listening_done{false};
-    std::thread waiter([&] {
-        int sig = 0;
-        sigwait(&stop_signals, &sig);
-        if (!stopping.exchange(true)) log.line(std::string("stopping (") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ")");
-        // stop() does nothing until the accept loop runs: a signal just after the bind must not be lost.
-        while (!listening_done) {
-            svr->stop();
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    });
-    svr->listen_after_bind();
-    listening_done = true;
-    int rc = 0;
-    if (!stopping.exchange(true)) {
-        log.line("the server stopped unexpectedly");
-        rc = 1;
-        kill(getpid(), SIGTERM);  // wakes the waiter (the signal is blocked everywhere else)
-    }
-    waiter.join();
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    log.line(std::string("stopping (") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ")");
+    svr.stop();  // requests being handled finish first
     log.line("stopped");
-    return rc;
+    return 0;
 }
 
 }  // namespace engage::hub

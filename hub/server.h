@@ -10,7 +10,10 @@ struct ServeOptions {
     std::string tls_cert, tls_key;        // both or neither
     std::string log_file;                 // also append the request log here
     int max_body_mib = 8;                 // compressed body limit (413 above it)
-    int threads = 32;  // idle keep-alive connections hold a worker each, so more than the cores
+    int threads = 32;                     // workers: each handles one whole request at a time
+    int max_connections = 1000;           // open connections in total
+    int max_per_address = 100;            // ... and from one client address
+    int idle_timeout_s = 15;              // a connection silent this long is closed
     int min_count = 5;                    // dashboard: the small-number rule (at least 3)
     std::string surveys_dir;              // dashboard: survey definitions ("" = the bundled ones)
 };

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <unordered_map>
 
 #include "sql.h"
 #include "store.h"
@@ -56,8 +57,15 @@ public:
             else continue;
             values[i] = text[i].c_str();
         }
-        PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                                     nullptr, nullptr, 0);
+        // Each statement is prepared once per connection (as SQLite's are cached), then only executed.
+        auto it = prepared_.find(sql);
+        if (it == prepared_.end()) {
+            const std::string name = "engage_" + std::to_string(prepared_.size() + 1);
+            check_and_clear(PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr));
+            it = prepared_.emplace(sql, name).first;
+        }
+        PGresult* res = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(),
+                                       nullptr, nullptr, 0);
         Result out;
         check(res);
         const int rows = PQntuples(res), cols = PQnfields(res);
@@ -105,6 +113,7 @@ private:
 
     PGconn* conn_ = nullptr;
     std::string where_;
+    std::unordered_map<std::string, std::string> prepared_;  // SQL text -> prepared statement name
 };
 
 }  // namespace

@@ -1,4 +1,12 @@
 // SQLite connection: WAL, synchronous=FULL, foreign keys, a busy timeout; prepared statements are cached.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
 #include <sqlite3.h>
 
 #include <unordered_map>
@@ -152,7 +160,30 @@ private:
 
 }  // namespace
 
+// A new hub database holds bundle keys and password hashes: its folder (when the hub makes it) is 0700 and the
+// file 0600; SQLite gives the -wal and -shm files the database file's mode.
+static void create_private(const std::string& path) {
+    namespace fs = std::filesystem;
+    if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
+    std::error_code ec;
+    if (fs::exists(path, ec)) return;
+    const fs::path parent = fs::absolute(fs::path(path), ec).parent_path();
+    std::vector<fs::path> made;
+    for (fs::path p = parent; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+        made.push_back(p);
+        if (p == p.parent_path()) break;
+    }
+    for (auto it = made.rbegin(); it != made.rend(); ++it)
+        if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST)
+            throw DbError("cannot create the folder " + it->string() + ": " + std::strerror(errno), false);
+    const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+    else if (errno != EEXIST)
+        throw DbError("cannot create " + path + ": " + std::strerror(errno), false);
+}
+
 std::unique_ptr<Conn> open_sqlite(const std::string& path, bool create) {
+    if (create) create_private(path);
     return std::make_unique<SqliteConn>(path, create);
 }
 

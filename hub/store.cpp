@@ -3,10 +3,12 @@
 // held copy's hash to tell a duplicate from a conflict, all in one transaction per batch.
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "engage/storage.h"
@@ -50,6 +52,23 @@ CREATE TABLE text_reviews(
   reviewer    TEXT NOT NULL,
   decided_utc TEXT NOT NULL,
   PRIMARY KEY (record_uuid, question));
+)sql";
+
+constexpr const char* kReviewsByKioskSql = R"sql(
+CREATE TABLE text_reviews_4(
+  kiosk_id    TEXT NOT NULL,
+  record_uuid TEXT NOT NULL,
+  question    TEXT NOT NULL,
+  decision    TEXT NOT NULL CHECK (decision IN ('approved', 'hidden')),
+  reviewer    TEXT NOT NULL,
+  decided_utc TEXT NOT NULL,
+  PRIMARY KEY (kiosk_id, record_uuid, question));
+INSERT INTO text_reviews_4(kiosk_id, record_uuid, question, decision, reviewer, decided_utc)
+  SELECT r.kiosk_id, t.record_uuid, t.question, t.decision, t.reviewer, t.decided_utc
+  FROM text_reviews t JOIN records r ON r.uuid = t.record_uuid
+  WHERE (SELECT COUNT(*) FROM records r2 WHERE r2.uuid = t.record_uuid) = 1;
+DROP TABLE text_reviews;
+ALTER TABLE text_reviews_4 RENAME TO text_reviews;
 )sql";
 
 constexpr Migration kMigrations[] = {
@@ -201,6 +220,10 @@ ALTER TABLE kiosks ADD COLUMN bundle_key TEXT;
     // 4: PIN reset codes (`engage-hub kiosk reset-code`): each kiosk's HOTP counter, the next one to hand out.
     {4, "ALTER TABLE kiosks ADD COLUMN pin_reset_counter BIGINT NOT NULL DEFAULT 0;",
      "ALTER TABLE kiosks ADD COLUMN pin_reset_counter BIGINT NOT NULL DEFAULT 0;"},
+    // 5: review decisions per (kiosk, record uuid, question): a uuid is unique only within one kiosk, so another
+    // kiosk reusing an approved uuid must not inherit the approval. A decision moves over only where exactly one
+    // record has its uuid; the others go back to the review queue.
+    {5, kReviewsByKioskSql, kReviewsByKioskSql},
 };
 static_assert(std::size(kMigrations) == kHubSchemaVersion, "one migration per schema version");
 
@@ -418,6 +441,13 @@ public:
         return a;
     }
 
+    // A device id pinned to another enrolment that is not revoked (a revoked kiosk may be enrolled again).
+    static bool device_held_elsewhere(Conn& c, const std::string& device_id, const std::string& kiosk_id) {
+        return !c.run("SELECT id FROM kiosks WHERE device_id = $1 AND id <> $2 AND revoked_utc IS NULL",
+                      {device_id, kiosk_id})
+                    .rows.empty();
+    }
+
     PairResult pair(const std::string& code, const std::string& device_id) override {
         const std::string h = sha256_hex(normalise_pairing_code(code));
         return transaction([&](Conn& c) {
@@ -440,6 +470,10 @@ public:
                 out.status = PairStatus::DeviceMismatch;
                 return out;
             }
+            if (out.kiosk.device_id.empty() && device_held_elsewhere(c, device_id, kiosk_id)) {
+                out.status = PairStatus::DeviceTaken;
+                return out;
+            }
             if (c.run("UPDATE pairing_codes SET used_utc = $2 WHERE code_hash = $1 AND used_utc IS NULL", {h, now})
                     .affected != 1)
                 return out;
@@ -455,6 +489,43 @@ public:
             c.commit();
             return out;
         }, /*commit=*/false);
+    }
+
+    // The batch's valid records in multi-row INSERTs of up to kInsertRows rows (one round trip each, where one
+    // statement per record took one each); ON CONFLICT DO NOTHING RETURNING names the rows stored just now.
+    static constexpr std::size_t kInsertRows = 64;  // 17 parameters a row: well under SQLite's 32766
+    std::set<std::string> insert_records(Conn& c, const Batch& batch, const std::string& hub_kiosk_id,
+                                         const std::string& now) {
+        std::set<std::string> inserted;
+        std::vector<const Record*> valid;
+        for (const Item& it : batch.items)
+            if (it.valid()) valid.push_back(&it.record);
+        for (std::size_t at = 0; at < valid.size(); at += kInsertRows) {
+            const std::size_t n = std::min(kInsertRows, valid.size() - at);
+            std::string sql =
+                "INSERT INTO records(kiosk_id, uuid, seq, survey_id, survey_version, created_utc, language,"
+                " session_id, session_event, session_venue, session_started_utc, session_ended_utc, answers,"
+                " content_hash, received_utc, hub_kiosk, batch_id) VALUES ";
+            std::vector<Param> params;
+            params.reserve(n * 17);
+            for (std::size_t i = 0; i < n; ++i) {
+                const Record& r = *valid[at + i];
+                auto sess = [&](const std::string& v) { return r.has_session ? Param(v) : Param(nullptr); };
+                sql += i ? ", (" : "(";
+                for (int k = 1; k <= 17; ++k)
+                    sql += (k > 1 ? ", $" : "$") + std::to_string(i * 17 + static_cast<std::size_t>(k));
+                sql += ")";
+                for (Param p : {Param(batch.kiosk_id), Param(r.uuid), Param(r.seq), Param(r.survey_id),
+                                Param(r.survey_version), Param(r.created_utc), Param(r.language), sess(r.session_id),
+                                sess(r.session_event), sess(r.session_venue), sess(r.session_started_utc),
+                                opt(r.session_ended_utc), Param(r.answers_json), Param(r.content_hash), Param(now),
+                                Param(hub_kiosk_id), Param(batch.batch_id)})
+                    params.push_back(std::move(p));
+            }
+            sql += " ON CONFLICT (kiosk_id, uuid) DO NOTHING RETURNING uuid";
+            for (const auto& row : c.run(sql, params).rows) inserted.insert(str(row[0]));
+        }
+        return inserted;
     }
 
     BatchOutcome store_batch(const std::string& hub_kiosk_id, const Batch& batch) override {
@@ -476,15 +547,21 @@ public:
                 out.status = BatchStatus::DeviceMismatch;
                 return out;
             }
-            if (out.kiosk.device_id.empty())
+            if (out.kiosk.device_id.empty()) {
+                if (device_held_elsewhere(c, batch.kiosk_id, hub_kiosk_id)) {
+                    out.status = BatchStatus::DeviceTaken;
+                    return out;
+                }
                 c.run("UPDATE kiosks SET device_id = $2 WHERE id = $1 AND device_id IS NULL",
                       {hub_kiosk_id, batch.kiosk_id});
+            }
             c.run("UPDATE kiosks SET last_seen_utc = $2 WHERE id = $1", {hub_kiosk_id, now});
             out.kiosk.device_id = batch.kiosk_id;
             out.kiosk.last_seen_utc = now;
 
             out.counts.records = static_cast<int>(batch.items.size());
             out.results.reserve(batch.items.size());
+            const std::set<std::string> inserted = insert_records(c, batch, hub_kiosk_id, now);
             for (const Item& it : batch.items) {
                 protocol::Result res;
                 res.uuid = it.uuid;
@@ -496,18 +573,7 @@ public:
                     continue;
                 }
                 const Record& r = it.record;
-                auto sess = [&](const std::string& v) { return r.has_session ? Param(v) : Param(nullptr); };
-                const auto ins = c.run(
-                    "INSERT INTO records(kiosk_id, uuid, seq, survey_id, survey_version, created_utc, language,"
-                    " session_id, session_event, session_venue, session_started_utc, session_ended_utc, answers,"
-                    " content_hash, received_utc, hub_kiosk, batch_id)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-                    " ON CONFLICT (kiosk_id, uuid) DO NOTHING",
-                    {batch.kiosk_id, r.uuid, r.seq, r.survey_id, r.survey_version, r.created_utc, r.language,
-                     sess(r.session_id), sess(r.session_event), sess(r.session_venue), sess(r.session_started_utc),
-                     opt(r.session_ended_utc),
-                     r.answers_json, r.content_hash, now, hub_kiosk_id, batch.batch_id});
-                if (ins.affected == 1) {
+                if (inserted.count(r.uuid)) {
                     res.status = protocol::Status::Stored;
                     ++out.counts.stored;
                 } else {
@@ -688,19 +754,19 @@ public:
 
     void set_text_review(const TextReview& r) override {
         transaction([&](Conn& c) {
-            return c.run("INSERT INTO text_reviews(record_uuid, question, decision, reviewer, decided_utc)"
-                         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (record_uuid, question) DO UPDATE SET"
+            return c.run("INSERT INTO text_reviews(kiosk_id, record_uuid, question, decision, reviewer, decided_utc)"
+                         " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kiosk_id, record_uuid, question) DO UPDATE SET"
                          " decision = excluded.decision, reviewer = excluded.reviewer, decided_utc = excluded.decided_utc",
-                         {r.record_uuid, r.question, r.decision, r.reviewer, r.decided_utc}).affected;
+                         {r.kiosk_id, r.record_uuid, r.question, r.decision, r.reviewer, r.decided_utc}).affected;
         });
     }
 
     std::vector<TextReview> text_reviews() override {
         return reading([&](Conn& c) {
             std::vector<TextReview> out;
-            for (const auto& r : c.run("SELECT record_uuid, question, decision, reviewer, decided_utc FROM text_reviews"
-                                       " ORDER BY decided_utc").rows)
-                out.push_back({str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])});
+            for (const auto& r : c.run("SELECT kiosk_id, record_uuid, question, decision, reviewer, decided_utc"
+                                       " FROM text_reviews ORDER BY decided_utc").rows)
+                out.push_back({str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])});
             return out;
         });
     }

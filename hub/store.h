@@ -22,7 +22,7 @@ public:
     bool transient;
 };
 
-inline constexpr int kHubSchemaVersion = 4;
+inline constexpr int kHubSchemaVersion = 5;
 
 struct KioskInfo {
     std::string id;              // hub-side kiosk id (UUID), printed by `kiosk add`
@@ -47,7 +47,8 @@ struct Auth {
     KioskInfo kiosk;
 };
 
-enum class PairStatus { Ok, BadCode, Revoked, DeviceMismatch };
+// DeviceTaken: the device id is already held by another enrolment (not revoked).
+enum class PairStatus { Ok, BadCode, Revoked, DeviceMismatch, DeviceTaken };
 struct PairResult {
     PairStatus status = PairStatus::BadCode;
     KioskInfo kiosk;
@@ -55,7 +56,7 @@ struct PairResult {
     std::string bundle_key;  // when Ok: the enrolment's USB bundle key, 32 raw bytes (made now if it had none)
 };
 
-enum class BatchStatus { Ok, Revoked, DeviceMismatch, UnknownKiosk };
+enum class BatchStatus { Ok, Revoked, DeviceMismatch, UnknownKiosk, DeviceTaken };
 struct BatchOutcome {
     BatchStatus status = BatchStatus::Ok;
     KioskInfo kiosk;                       // as it is after the batch (device pinned)
@@ -114,6 +115,7 @@ struct WebSession {
     std::string expires_utc;
 };
 struct TextReview {
+    std::string kiosk_id;      // the kiosk's own id (records are unique per kiosk_id and uuid)
     std::string record_uuid;
     std::string question;
     std::string decision;      // "approved" or "hidden"

@@ -282,12 +282,13 @@ DbPtr open_db(const std::string& path, const std::string& vfs = "") {
                      "). It has not been changed. Please update the kiosk software.");
 }
 
-// Read-only checks before anything is written. Returns false when the file is damaged.
-bool looks_healthy(sqlite3* db, const std::string& path) {
+// Read-only checks before anything is written. Returns false when the file is damaged. Without `full`, only
+// that it is a database at all (no quick_check).
+bool looks_healthy(sqlite3* db, const std::string& path, bool full = true) {
     try {
         std::int64_t version = single_int(db, "PRAGMA user_version");  // first read: NOTADB shows here
         if (version > kSchemaVersion) refuse_newer(path, version);
-        return single_text(db, "PRAGMA quick_check") == "ok";
+        return !full || single_text(db, "PRAGMA quick_check") == "ok";
     } catch (const StoreError& e) {
         if (is_damage(e.code)) return false;
         if (e.code == 0) throw;  // our own message (newer version)
@@ -424,7 +425,7 @@ SavedResponse insert_responses(sqlite3* db, const std::string& kiosk_id, std::sp
 
 }  // namespace
 
-std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std::string>* notices,
+std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std::string>* notices, Check check,
                                    const StoreOptions& options) {
     ensure_sodium();
     std::string dir = data_dir;
@@ -436,7 +437,7 @@ std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std:
     DbPtr db = open_db(s->path_, options.vfs);
 
     Identity seed;
-    if (!looks_healthy(db.get(), s->path_)) {
+    if (!looks_healthy(db.get(), s->path_, check == Check::Now)) {
         seed = salvage_identity(db.get());
         db.reset();
         std::string aside = move_aside(s->path_, dir);
@@ -455,14 +456,40 @@ std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std:
             throw StoreError("A new database could not be started at " + s->path_);
     }
 
-    guarded(s->path_, "Cannot open the database", [&] {
-        configure(db.get(), s->path_, options.synchronous_full);
-        migrate(db.get(), s->path_, seed);
-        s->kiosk_id_ = single_text(db.get(), "SELECT value FROM meta WHERE key = 'kiosk_id'");
-    });
+    try {
+        guarded(s->path_, "Cannot open the database", [&] {
+            configure(db.get(), s->path_, options.synchronous_full);
+            migrate(db.get(), s->path_, seed);
+            s->kiosk_id_ = single_text(db.get(), "SELECT value FROM meta WHERE key = 'kiosk_id'");
+        });
+    } catch (const StoreError& e) {
+        // Not checked yet and found damaged on the way: check it now, which moves it aside.
+        if (check == Check::Now || !is_damage(e.code)) throw;
+        db.reset();
+        return open(data_dir, notices, Check::Now, options);
+    }
     s->db_ = db.release();
     sync_dir(dir);  // the new file's directory entry must survive a power cut too
     return s;
+}
+
+std::string Store::quick_check(const std::string& data_dir) {
+    std::string dir = data_dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    const std::string path = dir + "/" + kDatabaseFile;
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+    DbPtr db(raw);
+    if (rc != SQLITE_OK) throw StoreError("Cannot check the database (" + path + "): " + sqlite3_errstr(rc), rc);
+    sqlite3_extended_result_codes(db.get(), 1);
+    sqlite3_busy_timeout(db.get(), 5000);
+    try {
+        const std::string result = single_text(db.get(), "PRAGMA quick_check");
+        return result == "ok" ? "" : "The database " + path + " is damaged (" + result + ")";
+    } catch (const StoreError& e) {
+        if (!is_damage(e.code)) throw StoreError("Cannot check the database: " + reason(e) + " (" + path + ")", e.code);
+        return "The database " + path + " is damaged (" + reason(e) + ")";
+    }
 }
 
 std::unique_ptr<Store> Store::open_existing(const std::string& data_dir) {

@@ -662,6 +662,17 @@ def gzip_bomb(size):
     return b"".join(out)
 
 
+def run_scenario(scenarios, prefix):
+    """`test_x.py ENGAGE_HUB SCENARIO`: runs scenarios["scenario_" + SCENARIO](binary, SqliteDb, tmp) on a fresh
+    SQLite database in a temporary folder."""
+    def main():
+        binary, scenario = sys.argv[1], sys.argv[2]
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            scenarios[f"scenario_{scenario}"](binary, SqliteDb(os.path.join(tmp, "hub.sqlite")), tmp)
+    run(main)
+
+
 def run(main):
     """Runs a test's main(): prints FAILED and exits 1 on a failed check or an unexpected error."""
     try:

@@ -340,9 +340,12 @@ def check_reviews(binary, db, recs, sqlite_db):
     """An organiser's decisions: an approved text shows in a shareable export, a hidden one never does."""
     by_text = {r["answers"].get("anything_else"): r["uuid"] for _, _, r in recs}
     by_change = {r["answers"].get("change"): r["uuid"] for _, _, r in recs}
-    sqlite_db.execute("INSERT INTO text_reviews(record_uuid, question, decision, reviewer, decided_utc) VALUES "
-                      f"('{by_text[PERSONAL[1]]}', 'anything_else', 'approved', 'ann', '2026-11-23T09:00:00Z'), "
-                      f"('{by_change['Gorgie idea 3']}', 'change', 'hidden', 'ann', '2026-11-23T09:01:00Z')")
+    # Decisions are per (kiosk, record uuid, question): the kiosk comes from the record.
+    sqlite_db.execute("INSERT INTO text_reviews(kiosk_id, record_uuid, question, decision, reviewer, decided_utc) "
+                      "SELECT kiosk_id, uuid, 'anything_else', 'approved', 'ann', '2026-11-23T09:00:00Z' FROM records "
+                      f"WHERE uuid = '{by_text[PERSONAL[1]]}' UNION ALL "
+                      "SELECT kiosk_id, uuid, 'change', 'hidden', 'ann', '2026-11-23T09:01:00Z' FROM records "
+                      f"WHERE uuid = '{by_change['Gorgie idea 3']}'")
     data, err = run_export(binary, db, "--surveys", SURVEYS, "--shareable")
     check(PERSONAL[1].encode() in data, "an approved text is shown", err)
     check(b"jo@example.org" not in data and b"Gorgie idea 3" not in data and b"Gorgie idea 2" in data,

@@ -4,7 +4,8 @@ Usage: test_hub_postgres.py ENGAGE_HUB SCENARIO   (SCENARIO: enrolment | store |
 
 two_hubs: two engage-hub processes on one database receive the same batch at the same moment, again and again;
 every record must be stored exactly once (the other copy is a duplicate), whether both hubs hold the same token
-or two enrolments of one device race on the unique key."""
+or two tokens of the enrolment (the printed one and a paired one) race on the unique key. Another enrolment
+cannot claim the device (403)."""
 import os
 import re
 import sys
@@ -20,12 +21,19 @@ def two_hubs(binary, db, workdir):
     device = hubtest.new_kiosk_id()
     with hubtest.Hub(binary, db.spec, workdir, name="hub1") as h1, \
             hubtest.Hub(binary, db.spec, workdir, name="hub2") as h2:
+        code = re.search(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}",
+                         hubtest.cli(binary, "kiosk", "code", a["id"], "--db", db.spec).stdout).group(0)
+        st, body, text = h1.post("/v1/pair", {"code": code, "kiosk_id": device}, compress=False)
+        hubtest.check(st == 200, "pairing", st, text)
+        paired = body["token"]
+        st, body, text = h2.send_batch(b["token"], hubtest.batch(device, [hubtest.record(1)]))
+        hubtest.check(st == 403 and "already enrolled" in body["error"], "another enrolment claimed the device", st, text)
         seq = 1
         total = 0
         for round_ in range(12):
             recs = [hubtest.record(s) for s in range(seq, seq + 40)]
             seq += 40
-            tokens = [a["token"], a["token"]] if round_ % 2 == 0 else [a["token"], b["token"]]
+            tokens = [a["token"], a["token"]] if round_ % 2 == 0 else [a["token"], paired]
             replies = hubtest.concurrent_same_batch([h1, h2], tokens, hubtest.batch(device, recs))
             hubtest.check_exactly_once(replies, recs)
             total += len(recs)
@@ -35,7 +43,7 @@ def two_hubs(binary, db, workdir):
                       "a record is held twice")
         # A schema made by one hub is used by the other: a third start on the same database migrates nothing.
         v = db.rows("SELECT version FROM schema_version ORDER BY version")
-        hubtest.check(v == [["1"], ["2"], ["3"], ["4"]], "schema_version", v)
+        hubtest.check(v == [["1"], ["2"], ["3"], ["4"], ["5"]], "schema_version", v)
         h1.healthz()
         h2.healthz()
     st = hubtest.status(binary, db.spec)
@@ -81,7 +89,7 @@ def main():
         else:
             getattr(hubtest, f"scenario_{scenario}")(binary, db, tmp)
         v = db.rows("SELECT version FROM schema_version ORDER BY version")
-        hubtest.check(v == [["1"], ["2"], ["3"], ["4"]], "schema_version", v)
+        hubtest.check(v == [["1"], ["2"], ["3"], ["4"], ["5"]], "schema_version", v)
 
 
 if __name__ == "__main__":

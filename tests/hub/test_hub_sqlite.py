@@ -15,8 +15,9 @@ def main():
         getattr(hubtest, f"scenario_{scenario}")(binary, db, tmp)
         # The hub's own pragmas: WAL and the schema version.
         hubtest.check(db.rows("PRAGMA journal_mode") == [["wal"]], db.rows("PRAGMA journal_mode"))
-        # 1: kiosks and records; 2: bundle keys (USB transfer); 3: organisers, web sessions, text reviews.
-        hubtest.check(db.rows("PRAGMA user_version") == [["4"]], db.rows("PRAGMA user_version"))
+        # 1: kiosks and records; 2: bundle keys (USB transfer); 3: organisers, web sessions, text reviews;
+        # 4: PIN reset counters; 5: reviews per kiosk.
+        hubtest.check(db.rows("PRAGMA user_version") == [["5"]], db.rows("PRAGMA user_version"))
 
 
 if __name__ == "__main__":

@@ -48,6 +48,10 @@ def main():
             check(hub.scheme == "https", "the hub does not say https", hub.log())
             hub.ssl_context = ssl.create_default_context(cafile=p("ca.pem"))
             hub.healthz()
+            # HSTS under TLS (and nosniff on every JSON reply).
+            _, hdrs, _ = hub.request("GET", "/healthz")
+            check(hdrs.get("strict-transport-security", "").startswith("max-age="), "no HSTS under TLS", hdrs)
+            check(hdrs.get("x-content-type-options") == "nosniff", "JSON without nosniff", hdrs)
             device = hubtest.new_kiosk_id()
             b = hubtest.batch(device, [hubtest.record(1), hubtest.record(2)])
             st, reply, text = hub.send_batch(k["token"], b)

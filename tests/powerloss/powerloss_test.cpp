@@ -109,7 +109,7 @@ void write_line(int fd, const std::string& line) {
         engage::StoreOptions opt;
         opt.vfs = powerloss::kVfsName;
         opt.synchronous_full = full;
-        auto store = engage::Store::open(data_dir, &notices, opt);
+        auto store = engage::Store::open(data_dir, &notices, engage::Store::Check::Now, opt);
         for (const auto& n : notices) write_line(fd, "notice " + n);
         for (int i = 0; i < saves; ++i) {
             engage::NewResponse r;

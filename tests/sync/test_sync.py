@@ -474,7 +474,7 @@ def test_two_hubs_postgres(make):
                 # A: two batches, then a committed batch whose reply is lost; the kiosk gives up on A ...
                 pa.schedule(["pass", "pass", {"drop_reply": True}])
                 pa.set_default({"status": 503, "retry_after": 0})
-                r = e.kiosk.sync(pa.url, e.token, "--batch-records", "100", "--max-seconds", "2", timeout=60)
+                r = e.kiosk.sync(pa.url, e.token, "--batch-records", "100", "--max-seconds", "6", timeout=60)
                 assert r.returncode == 1, describe(r, "A stopped answering: exit 1")
                 assert e.kiosk.count("acknowledged") == 200 and len(e.hub.responses()) == 300, \
                     (e.kiosk.states(), len(e.hub.responses()))

@@ -174,7 +174,7 @@ TEST_CASE("a VFS that SQLite does not know is refused with its name, and nothing
     StoreOptions opt;
     opt.vfs = "no-such-disk";
     try {
-        Store::open(dir.string(), nullptr, opt);
+        Store::open(dir.string(), nullptr, Store::Check::Now, opt);
         FAIL("opened with an unknown VFS");
     } catch (const StoreError& e) {
         CHECK(std::string(e.what()).find("no-such-disk") != std::string::npos);
@@ -495,4 +495,76 @@ TEST_CASE("an unusable data folder is reported plainly", "[storage]") {
     } catch (const StoreError& e) {
         CHECK_THAT(e.what(), Catch::StartsWith("Cannot use the data folder " + dir + ": Not a directory"));
     }
+}
+
+// ---- quick_check after the first frame (Store::Check::Later, Store::quick_check) ----------------------------
+namespace {
+// A kiosk database of `n` responses with garbage across the middle of a page in the middle; its kiosk id.
+std::string damaged_store(const TempDir& tmp, int n) {
+    std::string kiosk;
+    {
+        auto s = Store::open(tmp.path.string());
+        kiosk = s->kiosk_id();
+        std::vector<NewResponse> rs;
+        for (int i = 0; i < n; ++i) rs.push_back(sample(i));
+        s->save_batch(rs);
+    }
+    RawDb raw(tmp.db());
+    const int page_size = std::stoi(raw.text("PRAGMA page_size")), pages = std::stoi(raw.text("PRAGMA page_count"));
+    REQUIRE(pages > 20);
+    write_bytes(tmp.db(), garbage(static_cast<std::size_t>(page_size / 2), 11),
+                std::streamoff(pages / 2) * page_size + page_size / 4);
+    return kiosk;
+}
+}  // namespace
+
+TEST_CASE("open without quick_check, then check on a connection of its own", "[storage]") {
+    TempDir tmp;
+    {
+        std::vector<std::string> notices;
+        auto s = Store::open(tmp.path.string(), &notices, Store::Check::Later);
+        CHECK(notices.empty());
+        for (int i = 0; i < 50; ++i) s->save_response(sample(i));
+        CHECK(Store::quick_check(tmp.path.string()).empty());  // beside the open store
+        CHECK(s->save_response(sample()).seq == 51);
+    }
+    CHECK(Store::quick_check(tmp.path.string()).empty());
+    CHECK_THROWS_AS(Store::quick_check((tmp.path / "nowhere").string()), StoreError);
+}
+
+TEST_CASE("a damaged page found after the first frame: reopening moves the file aside, nothing deleted",
+          "[storage]") {
+    TempDir tmp;
+    const std::string kiosk = damaged_store(tmp, 400);
+    const std::string damaged = read_bytes(tmp.db());
+
+    std::vector<std::string> notices;
+    auto s = Store::open(tmp.path.string(), &notices, Store::Check::Later);  // quick: the damage is not seen yet
+    CHECK(notices.empty());
+    CHECK(corrupt_files(tmp.path, true).empty());
+    const std::string problem = Store::quick_check(tmp.path.string());
+    CHECK_THAT(problem, Catch::Contains("is damaged"));
+
+    // What the app does then: close, open again with the check, tell the facilitator.
+    s.reset();
+    s = Store::open(tmp.path.string(), &notices);
+    REQUIRE(notices.size() == 1);
+    CHECK_THAT(notices[0], Catch::Contains("damaged") && Catch::Contains("Nothing was deleted"));
+    CHECK(s->kiosk_id() == kiosk);
+    auto moved = corrupt_files(tmp.path, true);
+    REQUIRE(moved.size() == 1);
+    CHECK(read_bytes(moved[0]) == damaged);
+    CHECK(s->save_response(sample()).seq == 401);
+    CHECK(Store::quick_check(tmp.path.string()).empty());
+}
+
+TEST_CASE("Check::Later still moves aside a file that is not a database", "[storage]") {
+    TempDir tmp;
+    fs::create_directories(tmp.path);
+    write_bytes(tmp.db(), garbage(8192, 5));
+    std::vector<std::string> notices;
+    auto s = Store::open(tmp.path.string(), &notices, Store::Check::Later);
+    REQUIRE(notices.size() == 1);
+    CHECK(corrupt_files(tmp.path, true).size() == 1);
+    CHECK(Store::quick_check(tmp.path.string()).empty());
 }

@@ -104,9 +104,19 @@ public:
     // migrations, quick_check. A database that fails quick_check or is not a database is moved
     // aside (renamed, never overwritten or deleted) and a fresh one is made; each such event is
     // appended to `notices` in plain words. Throws StoreError when the folder cannot be used.
-    static std::unique_ptr<Store> open(const std::string& data_dir,
-                                       std::vector<std::string>* notices = nullptr,
-                                       const StoreOptions& options = {});
+    //
+    // Check::Later skips quick_check (it reads the whole file: seconds on a full kiosk), so the kiosk reaches its
+    // first frame at once; a file that is not a database at all, or that migrating finds damaged, is still moved
+    // aside here. The caller then runs Store::quick_check(data_dir) on a thread of its own, and if that reports
+    // damage, closes its Stores and calls Store::open(data_dir, &notices) (Check::Now), which moves the file aside
+    // and tells the facilitator through `notices`.
+    enum class Check { Now, Later };
+    static std::unique_ptr<Store> open(const std::string& data_dir, std::vector<std::string>* notices = nullptr,
+                                       Check check = Check::Now, const StoreOptions& options = {});
+    // PRAGMA quick_check of DATA_DIR/engage.sqlite on a read-only connection of its own (safe beside open Stores
+    // and their writes). "" when the database is sound, else what is wrong in plain words. Throws StoreError
+    // when the file cannot be opened.
+    static std::string quick_check(const std::string& data_dir);
     // Another connection to DATA_DIR/engage.sqlite, which a Store::open (in this process or another) has
     // already checked and migrated: no quick_check, no moving aside, no migrations, so it is quick and never
     // races the first open. For the sync thread. Throws StoreError if it is missing or at another version.
