@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake pkg-config git
   libimgui-dev libstb-dev libsdl2-dev libgl-dev libgl1-mesa-dri libfreetype-dev
-  libsqlite3-dev sqlite3 libsodium-dev nlohmann-json3-dev libcli11-dev catch2
+  libsqlite3-dev sqlite3 libsodium-dev libsystemd-dev nlohmann-json3-dev libcli11-dev catch2
   libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libssl-dev libpq-dev postgresql openssl
   fonts-noto-core fonts-opendyslexic fonts-wqy-microhei espeak-ng sox
   xvfb xdotool x11-utils imagemagick python3 time chromium libreoffice-calc-nogui
