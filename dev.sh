@@ -7,7 +7,7 @@
 #   ./dev.sh tsan                  build with ThreadSanitizer (build-tsan), run every test but the UI ones
 #   ./dev.sh soak                  1,000 power cuts, kiosk SIGKILLs and hub SIGKILLs (50 kiosks); about 30 min
 #   ./dev.sh package               install, build (release, Debian's hardening flags), make the .debs in build-pkg/
-#   ./dev.sh package-test          package, then lintian and install them in a fresh bookworm root (root; ~10 min)
+#   ./dev.sh package-test          package, then lintian and install them in a fresh bookworm root (root; ~6 min)
 #   ./dev.sh cross-arm64           package, then the arm64 .debs in build-arm64/ and their command-line tests (qemu)
 #   ./dev.sh setup | build         just install the packages / just build
 set -euo pipefail
