@@ -6,6 +6,9 @@
 #   ./dev.sh fuzz [SECONDS]        build the libFuzzer targets (clang, ASan+UBSan), run each for SECONDS (60)
 #   ./dev.sh tsan                  build with ThreadSanitizer (build-tsan), run every test but the UI ones
 #   ./dev.sh soak                  1,000 power cuts, kiosk SIGKILLs and hub SIGKILLs (50 kiosks); about 30 min
+#   ./dev.sh package               install, build (release, Debian's hardening flags), make the .debs in build-pkg/
+#   ./dev.sh package-test          package, then lintian and install them in a fresh bookworm root (root; ~6 min)
+#   ./dev.sh cross-arm64           package, then the arm64 .debs in build-arm64/ and their command-line tests (qemu)
 #   ./dev.sh setup | build         just install the packages / just build
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,14 +16,15 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake pkg-config git
   libimgui-dev libstb-dev libsdl2-dev libgl-dev libgl1-mesa-dri libfreetype-dev
-  libsqlite3-dev sqlite3 libsodium-dev nlohmann-json3-dev libcli11-dev catch2
+  libsqlite3-dev sqlite3 libsodium-dev libsystemd-dev nlohmann-json3-dev libcli11-dev catch2
   libcurl4-openssl-dev zlib1g-dev libmicrohttpd-dev libbrotli-dev libssl-dev libpq-dev postgresql openssl
   fonts-noto-core fonts-opendyslexic fonts-wqy-microhei espeak-ng sox
   xvfb xdotool x11-utils imagemagick python3 time chromium libreoffice-calc-nogui
   clang libclang-rt-dev
+  dpkg-dev debootstrap lintian
 )
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 
 setup() {
   local missing=()
@@ -65,6 +69,16 @@ run_demo() {
   echo "==> hub on http://127.0.0.1:$port (log: $data/hub.log); kiosk data in $data/kiosk"
   echo "==> facilitator panel: hold the bottom-left corner for 3 s (first time: choose a PIN)"
   build/app/engage-kiosk --windowed --data-dir "$data/kiosk" --config "$data/kiosk.json" "$@"
+}
+
+# The Debian packages (packaging/CMakeLists.txt): a release build with dpkg-buildflags' hardening flags.
+package() {  # package DIR [cmake options...]
+  local dir=$1; shift
+  CFLAGS=$(dpkg-buildflags --get CFLAGS) CXXFLAGS="$(dpkg-buildflags --get CXXFLAGS) $(dpkg-buildflags --get CPPFLAGS)" \
+    LDFLAGS=$(dpkg-buildflags --get LDFLAGS) \
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DENGAGE_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr "$@" >/dev/null
+  cmake --build "$dir" -j"$(nproc)" --target package
+  ls -l "$dir"/*.deb
 }
 
 cmd=${1:-help}; shift || true
@@ -127,6 +141,23 @@ case "$cmd" in
     fi
     [ $rc -eq 0 ] && echo "tsan: no data race reported"
     exit $rc ;;
+  package)
+    setup
+    rm -f build-pkg/*.deb
+    package build-pkg ;;
+  package-test)
+    setup
+    rm -f build-pkg/*.deb
+    package build-pkg
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    exec $sudo /usr/bin/python3 packaging/package_test.py build-pkg build-pkg/test-artefacts/package "$@" ;;
+  cross-arm64)
+    setup
+    [ -x build-pkg/hub/engage-hub ] || package build-pkg
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    exec $sudo packaging/cross-arm64.sh ;;
   help|-h|--help) usage ;;
   *) echo "unknown command: $cmd" >&2; usage >&2; exit 2 ;;
 esac

@@ -20,6 +20,7 @@
 #include "ui/automation.h"
 #include "ui/fonts.h"
 #include "ui/screens.h"
+#include "watchdog.h"
 #include "window.h"
 
 namespace fs = std::filesystem;
@@ -182,6 +183,7 @@ int run_kiosk(const RunOptions& opts) {
     std::string focus_before;          // the focus in the last frame
     Screen flow_before = Screen::Attract;
     Reader reader;
+    Watchdog watchdog;  // systemd: READY=1 after the first frame, WATCHDOG=1 from this loop (app/watchdog.h)
 
     while (!s.quit) {
         // ---- wait for something to happen
@@ -213,7 +215,8 @@ int run_kiosk(const RunOptions& opts) {
                     std::chrono::duration_cast<Millis>(*deadline - clock.now()).count() + 1, 0, 60'000));
         }
         SDL_Event ev;
-        bool got = wait_ms < 0 ? SDL_WaitEvent(&ev) : (wait_ms == 0 ? SDL_PollEvent(&ev) : SDL_WaitEventTimeout(&ev, wait_ms));
+        const int wait_for = watchdog.limit_wait(wait_ms);  // wakes for the watchdog ping; draws nothing for it
+        bool got = wait_for < 0 ? SDL_WaitEvent(&ev) : (wait_for == 0 ? SDL_PollEvent(&ev) : SDL_WaitEventTimeout(&ev, wait_for));
         while (got) {
             if (input.handle(ev)) {
                 last_input = clock.now();
@@ -222,6 +225,7 @@ int run_kiosk(const RunOptions& opts) {
             frames_left = std::max(frames_left, 3);
             got = SDL_PollEvent(&ev);
         }
+        watchdog.ping();
 
         // ---- what happens between frames: timers, background jobs, leaving screens that belong to one person
         if (s.flow) s.flow->set_auto_advance_allowed(!s.flow->access().read_aloud && s.focus.switch_mode() == SwitchMode::Off);
@@ -339,6 +343,7 @@ int run_kiosk(const RunOptions& opts) {
         if (first_frame) {
             first_frame = false;
             ImGui::GetIO().Fonts->ClearTexData();  // the first atlas is on the GPU now
+            watchdog.ready();
             if (opts.exit_after_first_frame) s.quit = true;
         }
         if (opts.always_redraw) std::this_thread::sleep_for(Millis(16));  // as a 60 Hz display would pace it

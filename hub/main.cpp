@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "backup.h"
 #include "dashboard.h"
 #include "export.h"
 #include "import.h"
@@ -332,6 +333,22 @@ int main(int argc, char** argv) {
     user_remove->add_option("NAME", user_name, "The user's name")->required();
     user_remove->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
 
+    // Backups of a SQLite hub (hub/backup.h; docs/install.md).
+    std::string backup_out, restore_file;
+    bool replace = false;
+    CLI::App* backup = app.add_subcommand("backup", "Copy a SQLite hub database to a new file, also while it serves "
+                                                    "(PostgreSQL: pg_dump)");
+    backup->set_version_flag("--version", kVersionText);
+    backup->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    backup->add_option("--out", backup_out, "The backup file to write (mode 0600; an existing file is never replaced)")
+        ->required();
+    CLI::App* restore = app.add_subcommand("restore", "Put a backup back as the hub database and upgrade it "
+                                                      "(PostgreSQL: pg_restore)");
+    restore->set_version_flag("--version", kVersionText);
+    restore->add_option("FILE", restore_file, "A file written by engage-hub backup")->required();
+    restore->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    restore->add_flag("--replace", replace, "Replace an existing hub database (saved first as DB.before-restore-TIME)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -351,5 +368,7 @@ int main(int argc, char** argv) {
     if (*user_add) return engage::hub::user_add(db, user_name, password_stdin);
     if (*user_list) return engage::hub::user_list(db, as_json);
     if (*user_remove) return engage::hub::user_remove(db, user_name);
+    if (*backup) return engage::hub::backup_command(db, backup_out);
+    if (*restore) return engage::hub::restore_command(restore_file, db, replace);
     return 2;
 }
