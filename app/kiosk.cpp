@@ -128,7 +128,7 @@ int run_kiosk(const RunOptions& opts) {
     log_to_file(data_dir + "/engage-kiosk.log");
     log_info("Engage kiosk " ENGAGE_VERSION " starting");
 
-    s.open_store(data_dir);
+    s.open_store(data_dir, Store::Check::Later);  // quick_check runs after the first frame (check_store_later)
     s.load_strings(s.config.language.empty() ? "en" : s.config.language);
     s.start_speech();
     // The survey: --survey / config, else the one the facilitator chose last time, else the demo.
@@ -344,6 +344,7 @@ int run_kiosk(const RunOptions& opts) {
             first_frame = false;
             ImGui::GetIO().Fonts->ClearTexData();  // the first atlas is on the GPU now
             watchdog.ready();
+            if (!opts.exit_after_first_frame) s.check_store_later();
             if (opts.exit_after_first_frame) s.quit = true;
         }
         if (opts.always_redraw) std::this_thread::sleep_for(Millis(16));  // as a 60 Hz display would pace it

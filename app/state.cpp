@@ -127,10 +127,10 @@ bool KioskState::load_survey(const std::string& path) {
     return true;
 }
 
-void KioskState::open_store(const std::string& dir) {
+void KioskState::open_store(const std::string& dir, Store::Check check) {
     data_dir = dir;
     try {
-        store = Store::open(dir, &notices);
+        store = Store::open(dir, &notices, check);
         for (const auto& n : notices) log_warn(n);
         log_info("Data folder " + dir + ", kiosk " + store->kiosk_id());
     } catch (const std::exception& e) {
@@ -321,8 +321,38 @@ void KioskState::sync_now() {
     if (sync) sync->sync_now();
 }
 
+void KioskState::check_store_later() {
+    if (!store || store_check.valid()) return;
+    store_check = std::async(std::launch::async, [dir = data_dir, wake_fn = wake]() {
+        std::string damage;
+        try {
+            damage = Store::quick_check(dir);
+        } catch (const std::exception& e) {
+            log_warn(std::string("The data could not be checked after start: ") + e.what());
+        }
+        if (wake_fn) wake_fn();
+        return damage;
+    });
+}
+
 bool KioskState::poll_background() {
     bool changed = false;
+    if (store_check.valid() && store_check.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        const std::string damage = store_check.get();
+        if (!damage.empty()) {
+            // Found after the first frame: close every connection to the file (the sync thread's too), then open
+            // it again with the check, which moves it aside and starts afresh, and say so to the facilitator.
+            log_error("The database failed its check after start (" + damage + "): reopening it");
+            sync.reset();
+            if (store) store->no_checkpoint_on_close();  // the file is moved aside as found, its log beside it
+            store.reset();
+            open_store(data_dir, Store::Check::Now);
+            start_sync();
+            changed = true;
+        } else {
+            log_info("The database passed its check");
+        }
+    }
     for (std::size_t i = 0; i < screens.size(); ++i)
         if (screens[i]->poll(*this)) changed = true;
     if (sync) {

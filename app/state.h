@@ -87,7 +87,12 @@ struct KioskState {
     // --- set-up
     void load_strings(const std::string& lang);
     bool load_survey(const std::string& path);  // false (with survey_problems set) when refused
-    void open_store(const std::string& dir);     // also remembers dir as data_dir
+    // Also remembers dir as data_dir. With Store::Check::Later the kiosk reaches its first frame without reading
+    // the whole file; check_store_later() then runs quick_check on a thread of its own, and poll_background()
+    // reopens the store (moving a damaged file aside, telling the facilitator) if it found damage.
+    void open_store(const std::string& dir, Store::Check check = Store::Check::Now);
+    void check_store_later();
+    std::future<std::string> store_check;       // quick_check in flight ("" = sound)
     void refresh_counts();
     const std::string& t(const std::string& key) const { return strings.get(key); }
     // Survey text in the respondent's language.

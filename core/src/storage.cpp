@@ -473,6 +473,11 @@ std::unique_ptr<Store> Store::open(const std::string& data_dir, std::vector<std:
     return s;
 }
 
+void Store::no_checkpoint_on_close() {
+    int was = 0;
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &was);
+}
+
 std::string Store::quick_check(const std::string& data_dir) {
     std::string dir = data_dir;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();

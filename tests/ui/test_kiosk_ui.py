@@ -364,6 +364,49 @@ def test_corrupt_database():
             assert f.read() == garbage, "the damaged file was changed"
 
 
+def test_damaged_pages():
+    """Damage that only a whole-file check finds (a page in the middle overwritten, the header intact): the kiosk
+    shows its first frame without reading the whole file, the check after it finds the damage, the file is moved
+    aside unchanged, a fresh one takes the next response, and the facilitator is told."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data")
+        subprocess.run([BINARY, "seed", "--data-dir", data, "--count", "3000"], check=True, stdout=subprocess.DEVNULL)
+        path = os.path.join(data, "engage.sqlite")
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.close()
+        assert pages > 20, pages
+        with open(path, "r+b") as f:  # a page two thirds in: records, never the schema or the settings
+            f.seek(page * (pages * 2 // 3))
+            f.write(bytes([0xA5]) * page)
+        with open(path, "rb") as f:
+            damaged = f.read()
+        x = Xvfb()
+        k = Kiosk(BINARY, x, data, args=["--config", write_pin_config(tmp)],
+                  artefacts=os.path.join(ARTEFACTS, "damaged-pages"))
+        try:
+            k.wait_screen("attract")
+            st = k.wait(lambda s: s.get("staff_notice") is True, "the check after the first frame to find the damage", 30)
+            st = open_panel(k)
+            assert any("moved aside" in p for p in st["problems"]), st["problems"]
+            k.screenshot("01-panel-notice")
+            k.tap("Back to the kiosk")
+            complete_demo(k, shots=False)
+            assert len(rows(data)) == 1, "the next response goes into the fresh database"
+        finally:
+            k.stop()
+            x.close()
+        aside = [n for n in os.listdir(data) if n.startswith("engage.sqlite.corrupt-")
+                 and not n.endswith(("-wal", "-shm", "-journal"))]
+        assert len(aside) == 1, os.listdir(data)
+        with open(os.path.join(data, aside[0]), "rb") as f:
+            assert f.read() == damaged, "the damaged file was changed"
+        log = open(os.path.join(data, "engage-kiosk.log"), encoding="utf-8").read()
+        assert "failed its check after start" in log, log[-2000:]
+
+
 def test_disk_full():
     """A save that fails (disk full) shows the respondent a calm message and the facilitator the error;
     what was saved before is intact."""

@@ -117,6 +117,10 @@ public:
     // and their writes). "" when the database is sound, else what is wrong in plain words. Throws StoreError
     // when the file cannot be opened.
     static std::string quick_check(const std::string& data_dir);
+    // Closing this Store will not copy the write-ahead log into the database file (SQLite does so when the last
+    // connection closes): for a file found damaged after opening, so that it is moved aside as it was found, its
+    // -wal beside it.
+    void no_checkpoint_on_close();
     // Another connection to DATA_DIR/engage.sqlite, which a Store::open (in this process or another) has
     // already checked and migrated: no quick_check, no moving aside, no migrations, so it is quick and never
     // races the first open. For the sync thread. Throws StoreError if it is missing or at another version.
