@@ -11,15 +11,7 @@ namespace engage::ui {
 
 std::string RespondentScreen::name(const KioskState& s) const {
     if (!s.flow) return "survey_error";
-    switch (s.flow->screen()) {
-        case Screen::Attract: return "attract";
-        case Screen::Question: return "question";
-        case Screen::IdleWarning: return "idle_warning";
-        case Screen::Saving: return "saving";
-        case Screen::Thanks: return "thanks";
-        case Screen::SaveFailed: return "save_failed";
-    }
-    return "?";
+    return to_string(s.flow->screen());  // the flow's own names: "attract", "question", "thanks", ...
 }
 
 std::string RespondentScreen::key(const KioskState& s) const {
