@@ -22,6 +22,7 @@
 #include <unordered_map>
 
 #include "dashboard_data.h"
+#include "dashboard_index.h"
 #include "engage/bundle.h"
 #include "export.h"
 #include "http.h"
@@ -282,9 +283,6 @@ private:
         std::string user, csrf;
         Filters f;
         std::vector<std::string> notes;  // filter values that were ignored
-        Data data;                       // every record, then the filtered view
-        bool have_decisions = false;
-        std::map<std::tuple<std::string, std::string, std::string>, TextReview> decided;  // (kiosk, uuid, question)
         std::optional<std::int64_t> pending;
     };
     using PageFn = std::string (Dashboard::*)(Ctx&, const http::Request&);
@@ -349,8 +347,6 @@ private:
                 ctx.user = s->user;
                 ctx.csrf = s->csrf;
                 ctx.f = parse_filters(req, ctx.notes);
-                ctx.data = load(store_, surveys_);
-                apply(ctx.data, ctx.f);
                 send_html(res, 200, (this->*fn)(ctx, req));
             } catch (const DbError& e) {
                 log_(std::string("dashboard: database error: ") + e.what());
@@ -492,7 +488,7 @@ private:
         return q;
     }
 
-    std::string filter_form(const Ctx& c, const std::string& action, bool search = false) const {
+    std::string filter_form(const Ctx& c, const std::string& action, bool search = false) {
         const Filters& f = c.f;
         auto select = [&](const char* name, const char* label, const std::string& current,
                           const std::vector<std::pair<std::string, std::string>>& options) {
@@ -508,10 +504,11 @@ private:
             return s + "</select></div>\n";
         };
         std::vector<std::pair<std::string, std::string>> venues, sessions, surveys, versions;
-        for (const auto& v : c.data.all_venues) venues.emplace_back(v, v.empty() ? "(no venue)" : v);
-        for (const auto& s : c.data.all_sessions) sessions.emplace_back(s.key, s.label());
-        for (const auto& [id, title] : c.data.all_surveys) surveys.emplace_back(id, title == id ? id : title + " (" + id + ")");
-        for (int v : c.data.all_versions) versions.emplace_back(std::to_string(v), "version " + std::to_string(v));
+        const Choices all = choices(store_, surveys_);
+        for (const auto& v : all.venues) venues.emplace_back(v, v.empty() ? "(no venue)" : v);
+        for (const auto& s : all.sessions) sessions.emplace_back(s.key, s.label());
+        for (const auto& [id, title] : all.surveys) surveys.emplace_back(id, title == id ? id : title + " (" + id + ")");
+        for (int v : all.versions) versions.emplace_back(std::to_string(v), "version " + std::to_string(v));
         std::string s = "<form method=\"get\" action=\"" + h(action) + "\" class=\"filters\" aria-label=\"Filters\">\n";
         s += select("venue", "Venue", f.venue, venues);
         s += select("session", "Session", f.session, sessions);
@@ -602,8 +599,7 @@ private:
     std::string import_form(Ctx& c, const http::Request&);
     void import_post(const http::Request& req, http::Response& res, const http::ContentReader& reader);
     std::int64_t pending_count(Ctx& c);
-    const std::map<std::tuple<std::string, std::string, std::string>, TextReview>& decisions(Ctx& c);
-    std::string question_prompt(const Resp& r, const std::string& qid) const;
+    std::string question_prompt(const std::string& survey_id, int version, const std::string& qid) const;
     std::string label(const Survey* s, const results::QuestionTally& q, const std::string& option_id) const;
     std::string chart(const std::string& id, const std::string& title, const std::vector<std::pair<std::string, std::int64_t>>& bars) const;
 
@@ -676,30 +672,17 @@ std::string when(const std::string& utc) {
 
 }  // namespace
 
-std::string Dashboard::question_prompt(const Resp& r, const std::string& qid) const {
-    const Survey* s = surveys_.find(r.survey_id, r.version);
+std::string Dashboard::question_prompt(const std::string& survey_id, int version, const std::string& qid) const {
+    const Survey* s = surveys_.find(survey_id, version);
     const Question* q = s ? s->find(qid) : nullptr;
     if (!q) return qid;
     const std::string& p = q->prompt.get("en");
     return p.empty() ? qid : p;
 }
 
-const std::map<std::tuple<std::string, std::string, std::string>, TextReview>& Dashboard::decisions(Ctx& c) {
-    if (!c.have_decisions) {
-        for (auto& r : store_.text_reviews()) c.decided[{r.kiosk_id, r.record_uuid, r.question}] = std::move(r);
-        c.have_decisions = true;
-    }
-    return c.decided;
-}
-
 std::int64_t Dashboard::pending_count(Ctx& c) {
-    if (c.pending) return *c.pending;
-    const auto& dec = decisions(c);
-    std::int64_t n = 0;
-    for (const auto& t : extract_texts(c.data, surveys_, true))
-        if (!dec.count({c.data.all[t.rec].device, c.data.all[t.rec].uuid, t.question}) && results::needs_review(t.text)) ++n;
-    c.pending = n;
-    return n;
+    if (!c.pending) c.pending = pending_reviews(store_);
+    return *c.pending;
 }
 
 std::string Dashboard::export_links(const Ctx& c) const {
@@ -813,24 +796,17 @@ std::string Dashboard::label(const Survey* s, const results::QuestionTally& q, c
 
 std::string Dashboard::overview(Ctx& c, const http::Request&) {
     std::string b = "<h1>Overview</h1>\n" + filter_form(c, "/dashboard");
-    const std::int64_t total = static_cast<std::int64_t>(c.data.size());
+    const std::int64_t total = dash::total(store_, c.f);
     b += "<p>Responses matching these filters: <strong>" + count_text(total) + "</strong>.</p>\n" + export_links(c);
     if (total == 0) return page(c, "Overview", "/dashboard", b + "<p>No responses match these filters yet.</p>\n");
 
-    std::map<std::string, std::int64_t> venues, days;
-    std::map<std::string, std::int64_t> sessions;
-    std::map<std::string, SessionInfo> session_info;
-    for (std::size_t i = 0; i < c.data.size(); ++i) {
-        const Resp& r = c.data.at(i);
-        ++venues[r.venue];
-        ++days[r.day];
-        if (r.has_session) {
-            ++sessions[r.session_key];
-            session_info.emplace(r.session_key, SessionInfo{r.session_key, r.event, r.venue, r.started});
-        } else {
-            ++sessions[""];
-        }
-    }
+    const auto venues = count_by(store_, c.f, "venue");
+    const auto days = count_by(store_, c.f, "day");
+    const auto sessions = count_by(store_, c.f, "session_key");
+    std::vector<std::string> keys;
+    for (const auto& [k, n] : sessions)
+        if (!k.empty()) keys.push_back(k);
+    auto session_info = dash::sessions(store_, keys);
     auto link = [&](const std::string& path, Filters f) { return h(path + query(f)); };
     b += "<table>\n<caption>Responses by venue</caption>\n<thead><tr><th scope=\"col\">Venue</th><th scope=\"col\">"
          "Responses</th><th scope=\"col\">Results</th></tr></thead>\n<tbody>\n";
@@ -876,36 +852,36 @@ std::string Dashboard::overview(Ctx& c, const http::Request&) {
 
 std::string Dashboard::questions(Ctx& c, const http::Request&) {
     std::string b = "<h1>Questions</h1>\n" + filter_form(c, "/dashboard/questions");
+    const auto counts = by_survey(store_, c.f);
     // Which survey: the chosen one, else the one with the most responses here.
     std::string survey = c.f.survey;
     if (survey.empty()) {
         std::map<std::string, std::int64_t> n;
-        for (std::size_t i = 0; i < c.data.size(); ++i) ++n[c.data.at(i).survey_id];
+        for (const auto& sc : counts) n[sc.id] += sc.responses;
         std::int64_t best = -1;
         for (const auto& [id, k] : n)
             if (k > best) best = k, survey = id;
     }
-    if (survey.empty()) return page(c, "Questions", "/dashboard/questions", b + "<p>No responses match these filters yet.</p>\n");
     int version = 0;
-    std::vector<const Resp*> rs;
+    std::int64_t responses = 0, bad = 0;
     std::set<int> versions;
-    for (std::size_t i = 0; i < c.data.size(); ++i)
-        if (c.data.at(i).survey_id == survey) {
-            rs.push_back(&c.data.at(i));
-            versions.insert(c.data.at(i).version);
-            version = std::max(version, c.data.at(i).version);
+    for (const auto& sc : counts)
+        if (sc.id == survey && sc.responses > 0) {
+            responses += sc.responses;
+            bad += sc.bad;
+            versions.insert(sc.version);
+            version = std::max(version, sc.version);
         }
+    if (survey.empty()) return page(c, "Questions", "/dashboard/questions", b + "<p>No responses match these filters yet.</p>\n");
     const Survey* def = surveys_.find(survey, version);
     std::string vtext;
     for (int v : versions) vtext += (vtext.empty() ? "" : ", ") + std::to_string(v);
     b += "<h2>" + h(surveys_.title(survey)) + "</h2>\n<p class=\"meta\">Survey " + h(survey) + ", version" +
          (versions.size() > 1 ? "s " : " ") + h(vtext) + (def ? "" : " (the hub has no copy of this survey: ids are shown)") +
-         ". Responses: " + count_text(static_cast<std::int64_t>(rs.size())) + ".</p>\n" + export_links(c);
-    if (too_few(static_cast<std::int64_t>(rs.size())))
-        return page(c, "Questions", "/dashboard/questions", b + too_few_note("These filters"));
+         ". Responses: " + count_text(responses) + ".</p>\n" + export_links(c);
+    if (too_few(responses)) return page(c, "Questions", "/dashboard/questions", b + too_few_note("These filters"));
 
-    results::Tally t;
-    for (const Resp* r : rs) results::add(t, r->answers, def);
+    const results::Tally t = tally(tally_rows(store_, c.f, survey), def, responses, bad);
     int chart_no = 0;
     for (const auto& q : t.questions) {
         const Question* qd = def ? def->find(q.id) : nullptr;
@@ -935,7 +911,9 @@ std::string Dashboard::needs(Ctx& c, const http::Request&) {
     std::string b = "<h1>Access needs by venue</h1>\n" + filter_form(c, "/dashboard/needs") +
                     "<p>What people said would help them take part next time (questions of the “needs” type), per "
                     "venue.</p>\n";
-    const auto total = static_cast<std::int64_t>(c.data.size());
+    const auto per_group = responses_by_venue_survey(store_, c.f);
+    std::int64_t total = 0;
+    for (const auto& [k, n] : per_group) total += n;
     if (total == 0) return page(c, "Access needs", "/dashboard/needs", b + "<p>No responses match these filters yet.</p>\n");
     if (too_few(total)) return page(c, "Access needs", "/dashboard/needs", b + too_few_note("These filters"));
 
@@ -947,35 +925,40 @@ std::string Dashboard::needs(Ctx& c, const http::Request&) {
     std::vector<std::string> columns = builtin_option_ids(QuestionType::Needs);
     bool other = false;
     std::int64_t unknown = 0;
-    for (std::size_t i = 0; i < c.data.size(); ++i) {
-        const Resp& r = c.data.at(i);
-        Row& row = rows[r.venue];
-        ++row.responses;
-        const Survey* s = surveys_.find(r.survey_id, r.version);
+    // The needs questions of each (survey, version), or none when the hub has no copy of the survey.
+    std::map<std::pair<std::string, int>, std::set<std::string>> needs_of;
+    for (const auto& [k, n] : per_group) {
+        const auto& [venue, id, version] = k;
+        rows[venue].responses += n;
+        const Survey* s = surveys_.find(id, version);
         if (!s) {
-            ++unknown;
+            unknown += n;
             continue;
         }
-        const auto a = nlohmann::json::parse(r.answers, nullptr, false);
-        if (a.is_discarded() || !a.is_object()) continue;
-        bool answered = false;
-        for (const auto& q : s->questions) {
-            if (q.type != QuestionType::Needs) continue;
-            auto v = a.find(q.id);
-            if (v == a.end() || !v->is_object()) continue;
-            auto sel = v->find("selected");
-            if (sel == v->end() || !sel->is_array()) continue;
-            std::set<std::string> seen;
-            for (const auto& id : *sel) {
-                if (!id.is_string() || !seen.insert(id.get<std::string>()).second) continue;
-                const std::string k = id.get<std::string>();
-                ++row.n[k];
-                answered = true;
-                if (k == kOtherOptionId) other = true;
-                else if (std::find(columns.begin(), columns.end(), k) == columns.end()) columns.push_back(k);
+        auto& qs = needs_of[{id, version}];
+        for (const auto& q : s->questions)
+            if (q.type == QuestionType::Needs) qs.insert(q.id);
+    }
+    for (const auto& r : needs_rows(store_, c.f)) {  // first-seen order
+        auto qs = needs_of.find({r.survey_id, r.version});
+        if (qs == needs_of.end()) continue;
+        if (r.a.kind == "S") {
+            std::size_t start = 0;
+            bool any = false;
+            while (start <= r.a.value.size()) {
+                std::size_t end = r.a.value.find('\n', start);
+                if (end == std::string::npos) end = r.a.value.size();
+                any = any || qs->second.count(r.a.value.substr(start, end - start)) > 0;
+                start = end + 1;
             }
+            if (any) rows[r.venue].answered += r.a.n;
+            continue;
         }
-        if (answered) ++row.answered;
+        if (!qs->second.count(r.a.question)) continue;
+        const std::string& k = r.a.value;
+        rows[r.venue].n[k] += r.a.n;
+        if (k == kOtherOptionId) other = true;
+        else if (std::find(columns.begin(), columns.end(), k) == columns.end()) columns.push_back(k);
     }
     if (other) columns.push_back(kOtherOptionId);
     auto col_label = [&](const std::string& id) {
@@ -1010,56 +993,42 @@ std::string Dashboard::needs(Ctx& c, const http::Request&) {
 
 std::string Dashboard::texts(Ctx& c, const http::Request&) {
     std::string b = "<h1>Texts</h1>\n" + filter_form(c, "/dashboard/texts", true);
-    const auto total = static_cast<std::int64_t>(c.data.size());
+    const auto per_venue = count_by(store_, c.f, "venue");
+    std::int64_t total = 0;
+    std::vector<std::string> small_venues;
+    for (const auto& [v, n] : per_venue) {
+        total += n;
+        if (too_few(n)) small_venues.push_back(v);
+    }
     if (total == 0) return page(c, "Texts", "/dashboard/texts", b + "<p>No responses match these filters yet.</p>\n");
     if (too_few(total)) return page(c, "Texts", "/dashboard/texts", b + too_few_note("These filters"));
-    std::map<std::string, std::int64_t> per_venue;
-    for (std::size_t i = 0; i < c.data.size(); ++i) ++per_venue[c.data.at(i).venue];
-    const auto& dec = decisions(c);
     const std::string needle = lower_ascii(c.f.q);
-    std::int64_t held = 0, small = 0, shown = 0;
-    std::map<std::string, std::vector<const TextItem*>> by_question;
-    std::vector<std::string> order;
-    const auto items = extract_texts(c.data, surveys_, false);
-    for (const auto& t : items) {
-        const Resp& r = c.data.all[t.rec];
-        auto d = dec.find({r.device, r.uuid, t.question});
-        if (d != dec.end() && d->second.decision == "hidden") continue;
-        if (d == dec.end() && results::needs_review(t.text)) {
-            ++held;
-            continue;
-        }
-        if (too_few(per_venue[r.venue])) {
-            ++small;
-            continue;
-        }
-        if (!needle.empty() && lower_ascii(t.text).find(needle) == std::string::npos) continue;
-        if (!by_question.count(t.question)) order.push_back(t.question);
-        by_question[t.question].push_back(&t);
-        ++shown;
-    }
+    const TextCounts n = text_counts(store_, c.f, small_venues, needle);
     b += "<p>" + (needle.empty() ? std::string("Texts") : "Texts containing “" + h(c.f.q) + "”") + ": <strong>" +
-         count_text(shown) + "</strong>.";
-    if (held > 0) b += " Some texts look like they name or contact someone and wait for review on the <a href=\"" +
-                       h("/dashboard/review" + query(c.f)) + "\">Review</a> page.";
-    if (small > 0) b += " Texts from venues with fewer than " + std::to_string(min_) + " responses are not listed.";
+         count_text(n.shown) + "</strong>.";
+    if (n.held > 0) b += " Some texts look like they name or contact someone and wait for review on the <a href=\"" +
+                         h("/dashboard/review" + query(c.f)) + "\">Review</a> page.";
+    if (n.small > 0) b += " Texts from venues with fewer than " + std::to_string(min_) + " responses are not listed.";
     b += "</p>\n" + export_links(c);
-    std::size_t listed = 0;
+    // The first kMaxTextsListed in record order, grouped by question in the order questions first appear.
+    const auto items = dash::texts(store_, c.f, small_venues, needle, kMaxTextsListed + 1);
+    std::map<std::string, std::vector<const TextRow*>> by_question;
+    std::vector<std::string> order;
+    for (std::size_t i = 0; i < items.size() && i < kMaxTextsListed; ++i) {
+        if (!by_question.count(items[i].question)) order.push_back(items[i].question);
+        by_question[items[i].question].push_back(&items[i]);
+    }
     for (const auto& qid : order) {
         const auto& list = by_question[qid];
-        b += "<section>\n<h2>" + h(question_prompt(c.data.all[list.front()->rec], qid)) + "</h2>\n<ul class=\"texts\">\n";
-        for (const TextItem* t : list) {
-            if (++listed > kMaxTextsListed) break;
-            const Resp& r = c.data.all[t->rec];
+        b += "<section>\n<h2>" + h(question_prompt(list.front()->survey_id, list.front()->version, qid)) +
+             "</h2>\n<ul class=\"texts\">\n";
+        for (const TextRow* t : list)
             b += "<li><p class=\"text\">" + h(t->text) + "</p><p class=\"meta\">" +
-                 h(r.venue.empty() ? "(no venue)" : r.venue) + " · " + h(day_of(r.created_utc)) + "</p></li>\n";
-        }
+                 h(t->venue.empty() ? "(no venue)" : t->venue) + " · " + h(day_of(t->created_utc)) + "</p></li>\n";
         b += "</ul>\n</section>\n";
-        if (listed > kMaxTextsListed) {
-            b += "<p>Only the first " + std::to_string(kMaxTextsListed) + " texts are listed: narrow the filters.</p>\n";
-            break;
-        }
     }
+    if (items.size() > kMaxTextsListed)
+        b += "<p>Only the first " + std::to_string(kMaxTextsListed) + " texts are listed: narrow the filters.</p>\n";
     return page(c, "Texts", "/dashboard/texts", b);
 }
 
@@ -1067,39 +1036,30 @@ std::string Dashboard::review(Ctx& c, const http::Request&) {
     std::string b = "<h1>Review</h1>\n" + filter_form(c, "/dashboard/review") +
                     "<p>These texts look like they name or contact someone. They are not listed on the Texts page "
                     "until you approve them. Hidden texts stay in the hub's database (and in full exports).</p>\n";
-    const auto& dec = decisions(c);
     const std::string back = query(c.f);
-    auto form = [&](const Resp& r, const std::string& qid, const char* decision, const char* text) {
+    auto form = [&](const TextRow& r, const char* decision, const char* text) {
         return "<form method=\"post\" action=\"/dashboard/review\"><input type=\"hidden\" name=\"csrf\" value=\"" +
-               h(c.csrf) + "\"><input type=\"hidden\" name=\"kiosk\" value=\"" + h(r.device) +
+               h(c.csrf) + "\"><input type=\"hidden\" name=\"kiosk\" value=\"" + h(r.kiosk) +
                "\"><input type=\"hidden\" name=\"uuid\" value=\"" + h(r.uuid) +
-               "\"><input type=\"hidden\" name=\"question\" value=\"" + h(qid) +
+               "\"><input type=\"hidden\" name=\"question\" value=\"" + h(r.question) +
                "\"><input type=\"hidden\" name=\"back\" value=\"" + h(back) +
                "\"><input type=\"hidden\" name=\"decision\" value=\"" + decision + "\"><button type=\"submit\">" +
                text + "</button></form>";
     };
+    auto item = [&](const TextRow& r) {
+        return "<div class=\"review\"><p class=\"meta\">" + h(question_prompt(r.survey_id, r.version, r.question)) +
+               " · " + h(r.venue.empty() ? "(no venue)" : r.venue) + " · " + h(day_of(r.created_utc)) +
+               "</p><p class=\"text\">" + h(r.text) + "</p>";
+    };
     std::string pending, done;
-    std::size_t npending = 0, ndone = 0;
-    for (const auto& t : extract_texts(c.data, surveys_, false)) {
-        const Resp& r = c.data.all[t.rec];
-        auto d = dec.find({r.device, r.uuid, t.question});
-        const bool flagged = results::needs_review(t.text);
-        if (d == dec.end() && !flagged) continue;
-        std::string item = "<div class=\"review\"><p class=\"meta\">" + h(question_prompt(r, t.question)) + " · " +
-                           h(r.venue.empty() ? "(no venue)" : r.venue) + " · " + h(day_of(r.created_utc)) +
-                           "</p><p class=\"text\">" + h(t.text) + "</p>";
-        if (d == dec.end()) {
-            if (++npending > kMaxTextsListed) continue;
-            pending += item + "<p>" + form(r, t.question, "approve", "Approve: list it") + " " +
-                       form(r, t.question, "hide", "Hide it") + "</p></div>\n";
-        } else {
-            if (++ndone > kMaxTextsListed) continue;
-            const bool approved = d->second.decision == "approved";
-            done += item + "<p class=\"meta\">" + (approved ? "Approved" : "Hidden") + " by " + h(d->second.reviewer) +
-                    " at " + h(when(d->second.decided_utc)) + ". " +
-                    form(r, t.question, approved ? "hide" : "approve", approved ? "Hide it" : "Approve: list it") +
-                    "</p></div>\n";
-        }
+    for (const auto& r : review_items(store_, c.f, false, kMaxTextsListed))
+        pending += item(r) + "<p>" + form(r, "approve", "Approve: list it") + " " + form(r, "hide", "Hide it") +
+                   "</p></div>\n";
+    for (const auto& r : review_items(store_, c.f, true, kMaxTextsListed)) {
+        const bool approved = r.decision == "approved";
+        done += item(r) + "<p class=\"meta\">" + (approved ? "Approved" : "Hidden") + " by " + h(r.reviewer) + " at " +
+                h(when(r.decided_utc)) + ". " +
+                form(r, approved ? "hide" : "approve", approved ? "Hide it" : "Approve: list it") + "</p></div>\n";
     }
     b += "<h2>Waiting for review</h2>\n" + (pending.empty() ? std::string("<p>Nothing is waiting.</p>\n") : pending);
     b += "<h2>Decided</h2>\n" + (done.empty() ? std::string("<p>No decisions yet.</p>\n") : done);
@@ -1116,13 +1076,9 @@ void Dashboard::review_post(const http::Request& req, http::Response& res, const
         // The text is (kiosk, uuid, question): a uuid is unique only within its kiosk. A form without the kiosk
         // is taken only when exactly one kiosk has such a text.
         const std::string uuid = form["uuid"], qid = form["question"], kiosk = form["kiosk"];
-        std::set<std::string> kiosks;
-        if (!decision.empty() && uuid.size() <= 64 && qid.size() <= 256 && kiosk.size() <= 64) {
-            Data d = load(store_, surveys_);
-            for (const auto& t : extract_texts(d, surveys_, true))
-                if (d.all[t.rec].uuid == uuid && t.question == qid && (kiosk.empty() || d.all[t.rec].device == kiosk))
-                    kiosks.insert(d.all[t.rec].device);
-        }
+        std::vector<std::string> kiosks;
+        if (!decision.empty() && uuid.size() <= 64 && qid.size() <= 256 && kiosk.size() <= 64)
+            kiosks = kiosks_with_text(store_, uuid, qid, kiosk);
         if (kiosks.size() != 1)
             return send_html(res, 400, shell("Not accepted", s->user, s->csrf,
                                              "<h1>Not accepted</h1><p>That text or decision is not known.</p>"));

@@ -1,5 +1,7 @@
-// What the dashboard pages draw from: every record the hub holds (HubStore::query_records), the filters of the
-// request applied to them, and the survey definitions for prompts and option labels.
+// What the dashboard pages draw from: the summary tables (hub/dashboard_index.h, hub schema 6) read with the
+// request's filters in SQL WHERE clauses and GROUP BY, never a pass over every record; and the survey
+// definitions for prompts and option labels. Every function here reads a bounded amount: one row per group,
+// question and value, or at most `limit` texts.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -7,7 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "engage/results.h"
 #include "engage/survey.h"
+#include "sql.h"
 
 namespace engage::hub {
 
@@ -18,16 +22,6 @@ namespace dash {
 // The GET parameters every page carries. Empty = not filtered. Dates are YYYY-MM-DD (UTC days, inclusive).
 struct Filters {
     std::string venue, session, from, to, survey, version, q;
-};
-
-struct Resp {
-    std::string kiosk, device, uuid, created_utc, language, survey_id;  // kiosk: its name; device: its own id
-    int version = 0;
-    bool has_session = false;
-    std::string event, venue, started;
-    std::string session_key;  // 16 hex digits from event + venue + start ("" without a session)
-    std::string day;          // created_utc's YYYY-MM-DD
-    std::string answers;      // the answers JSON
 };
 
 struct SessionInfo {
@@ -46,33 +40,78 @@ private:
     std::map<std::pair<std::string, int>, Survey> by_version_;
 };
 
-struct Data {
-    std::vector<Resp> all;
-    std::vector<std::size_t> view;  // indexes into `all` that pass the filters
-    // For the filter form: everything the hub holds, sorted.
-    std::vector<std::string> all_venues;
-    std::vector<SessionInfo> all_sessions;
-    std::vector<std::pair<std::string, std::string>> all_surveys;  // id, title
-    std::vector<int> all_versions;
-    const Resp& at(std::size_t i) const { return all[view[i]]; }
-    std::size_t size() const { return view.size(); }
+// " AND col = $n ..." for the filters (venue, session, from, to, survey, version; not q) over a table with the
+// dimension columns, `alias` "t." or "". Parameters are appended to `params`.
+std::string where_filters(const Filters& f, const std::string& alias, std::vector<sql::Param>& params);
+
+// For the filter form: everything the hub holds, sorted.
+struct Choices {
+    std::vector<std::string> venues;
+    std::vector<SessionInfo> sessions;
+    std::vector<std::pair<std::string, std::string>> surveys;  // id, title
+    std::vector<int> versions;
 };
+Choices choices(HubStore& store, const SurveySet& surveys);
 
-// One free-text answer: a text question's answer, or the "other" text of a multi / needs question.
-struct TextItem {
-    std::size_t rec = 0;      // index into Data::all
-    std::string question;     // the question id
-    std::string text;
+// Responses matching the filters, in all and grouped (sorted by the key, bytewise as std::string compares).
+std::int64_t total(HubStore& store, const Filters& f);
+std::map<std::string, std::int64_t> count_by(HubStore& store, const Filters& f, const char* column);  // venue, day, session_key
+std::map<std::string, SessionInfo> sessions(HubStore& store, const std::vector<std::string>& keys);
+struct SurveyCount {
+    std::string id;
+    int version = 0;
+    std::int64_t responses = 0, bad = 0;
 };
-// The free text of the records in data.view (all records when `everything`), in record order.
-std::vector<TextItem> extract_texts(const Data& data, const SurveySet& surveys, bool everything);
+std::vector<SurveyCount> by_survey(HubStore& store, const Filters& f);
 
-std::string session_key(const std::string& event, const std::string& venue, const std::string& started);
+// One summary row of dash_answers, summed over the groups that match.
+struct AnswerRow {
+    std::string question, kind, value;
+    std::int64_t n = 0;
+    std::string first_utc;
+};
+// The tally of one survey's responses (every version) under the filters, as results::add would make it from
+// every record with `def` (questions in survey order, unknown ones after in first-seen order). `texts` stay
+// empty: free text is on the Texts page. Pure (no database): the rows come from tally_rows.
+results::Tally tally(const std::vector<AnswerRow>& rows, const Survey* def, std::int64_t responses, std::int64_t bad);
+std::vector<AnswerRow> tally_rows(HubStore& store, const Filters& f, const std::string& survey);
 
-// Every record, plus the lists for the filter form.
-Data load(HubStore& store, const SurveySet& surveys);
-// Sets data.view to the records passing `f` (venue, session, from, to, survey, version; not q).
-void apply(Data& data, const Filters& f);
+// The needs page: per venue, survey and version, the 'u' (distinct selected id) and 'S' rows.
+struct NeedsRow {
+    std::string venue, survey_id;
+    int version = 0;
+    AnswerRow a;
+};
+std::vector<NeedsRow> needs_rows(HubStore& store, const Filters& f);
+std::map<std::tuple<std::string, std::string, int>, std::int64_t> responses_by_venue_survey(HubStore& store,
+                                                                                           const Filters& f);
+
+// One free-text answer (dash_texts) with the review decision on it, if any.
+struct TextRow {
+    std::string kiosk, uuid, survey_id;
+    int version = 0;
+    std::string created_utc, venue, question, text;
+    bool flagged = false;
+    std::string decision, reviewer, decided_utc;  // "" when undecided
+};
+struct TextCounts {
+    std::int64_t held = 0;   // look personal and wait for review
+    std::int64_t small = 0;  // from venues in `small_venues`
+    std::int64_t shown = 0;  // listed (matching `needle` when given)
+};
+// The Texts page: texts not hidden; held back when flagged and undecided; then left out when from a small venue;
+// then those containing `needle` (ASCII case-insensitive, as the page's search box always did).
+TextCounts text_counts(HubStore& store, const Filters& f, const std::vector<std::string>& small_venues,
+                       const std::string& needle);
+std::vector<TextRow> texts(HubStore& store, const Filters& f, const std::vector<std::string>& small_venues,
+                           const std::string& needle, std::size_t limit);
+// The Review page: flagged texts without a decision (decided=false) or every decided text (decided=true).
+std::vector<TextRow> review_items(HubStore& store, const Filters& f, bool decided, std::size_t limit);
+// Flagged texts without a decision, over everything the hub holds.
+std::int64_t pending_reviews(HubStore& store);
+// The kiosks (their own ids) holding a text (uuid, question); `kiosk` "" = any.
+std::vector<std::string> kiosks_with_text(HubStore& store, const std::string& uuid, const std::string& question,
+                                          const std::string& kiosk);
 
 }  // namespace dash
 }  // namespace engage::hub

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "dashboard_index.h"
 #include "engage/storage.h"
 #include "sql.h"
 #include "store.h"
@@ -30,6 +31,7 @@ struct Migration {
     int version;
     const char* sqlite;
     const char* postgres;
+    void (*then)(Conn&) = nullptr;  // C++ work after the script, in the same transaction (a backfill)
 };
 
 // Schema 3 (the dashboard) is the same SQL on both back ends.
@@ -69,6 +71,56 @@ INSERT INTO text_reviews_4(kiosk_id, record_uuid, question, decision, reviewer, 
   WHERE (SELECT COUNT(*) FROM records r2 WHERE r2.uuid = t.record_uuid) = 1;
 DROP TABLE text_reviews;
 ALTER TABLE text_reviews_4 RENAME TO text_reviews;
+)sql";
+
+// Schema 6: the dashboard's summary tables (hub/dashboard_index.h), the same SQL on both back ends; the
+// migration then fills them from the records already held (dash::backfill).
+constexpr const char* kDashSummariesSql = R"sql(
+CREATE TABLE dash_groups(
+  survey_id      TEXT NOT NULL,
+  survey_version BIGINT NOT NULL,
+  day            TEXT NOT NULL,
+  venue          TEXT NOT NULL,
+  session_key    TEXT NOT NULL,
+  responses      BIGINT NOT NULL,
+  bad            BIGINT NOT NULL,
+  PRIMARY KEY (survey_id, survey_version, day, venue, session_key));
+CREATE TABLE dash_sessions(
+  session_key TEXT PRIMARY KEY,
+  event       TEXT NOT NULL,
+  venue       TEXT NOT NULL,
+  started_utc TEXT NOT NULL);
+CREATE TABLE dash_answers(
+  survey_id      TEXT NOT NULL,
+  survey_version BIGINT NOT NULL,
+  day            TEXT NOT NULL,
+  venue          TEXT NOT NULL,
+  session_key    TEXT NOT NULL,
+  question       TEXT NOT NULL,
+  kind           TEXT NOT NULL,
+  value          TEXT NOT NULL,
+  n              BIGINT NOT NULL,
+  first_utc      TEXT NOT NULL,
+  PRIMARY KEY (survey_id, survey_version, day, venue, session_key, question, kind, value));
+CREATE INDEX dash_answers_question ON dash_answers(survey_id, question, kind);
+CREATE TABLE dash_texts(
+  kiosk_id       TEXT NOT NULL,
+  uuid           TEXT NOT NULL,
+  seq            BIGINT NOT NULL,
+  survey_id      TEXT NOT NULL,
+  survey_version BIGINT NOT NULL,
+  day            TEXT NOT NULL,
+  venue          TEXT NOT NULL,
+  session_key    TEXT NOT NULL,
+  created_utc    TEXT NOT NULL,
+  question       TEXT NOT NULL,
+  pos            BIGINT NOT NULL,
+  kind           TEXT NOT NULL,
+  text           TEXT NOT NULL,
+  flagged        INTEGER NOT NULL);
+CREATE INDEX dash_texts_order ON dash_texts(created_utc, kiosk_id, seq, pos);
+CREATE INDEX dash_texts_record ON dash_texts(uuid, question);
+CREATE INDEX dash_texts_flagged ON dash_texts(flagged, kiosk_id, uuid, question);
 )sql";
 
 constexpr Migration kMigrations[] = {
@@ -224,6 +276,8 @@ ALTER TABLE kiosks ADD COLUMN bundle_key TEXT;
     // kiosk reusing an approved uuid must not inherit the approval. A decision moves over only where exactly one
     // record has its uuid; the others go back to the review queue.
     {5, kReviewsByKioskSql, kReviewsByKioskSql},
+    // 6: the dashboard's summary tables, kept in the same transaction as each record insert, then backfilled.
+    {6, kDashSummariesSql, kDashSummariesSql, dash::backfill},
 };
 static_assert(std::size(kMigrations) == kHubSchemaVersion, "one migration per schema version");
 
@@ -528,6 +582,14 @@ public:
         return inserted;
     }
 
+    // The dashboard's summaries of the records stored just now (hub/dashboard_index.h), in the same transaction.
+    static void index_for_dashboard(Conn& c, const Batch& batch, const std::set<std::string>& inserted) {
+        dash::Summaries s;
+        for (const Item& it : batch.items)
+            if (it.valid() && inserted.count(it.record.uuid)) s.add(batch.kiosk_id, it.record);
+        if (!s.empty()) s.write(c);
+    }
+
     BatchOutcome store_batch(const std::string& hub_kiosk_id, const Batch& batch) override {
         return transaction([&](Conn& c) {
             BatchOutcome out;
@@ -562,6 +624,7 @@ public:
             out.counts.records = static_cast<int>(batch.items.size());
             out.results.reserve(batch.items.size());
             const std::set<std::string> inserted = insert_records(c, batch, hub_kiosk_id, now);
+            index_for_dashboard(c, batch, inserted);
             for (const Item& it : batch.items) {
                 protocol::Result res;
                 res.uuid = it.uuid;
@@ -771,6 +834,10 @@ public:
         });
     }
 
+    std::vector<Row> dashboard_rows(const std::string& sql, const std::vector<Param>& params) override {
+        return reading([&](Conn& c) { return c.run(sql, params).rows; });
+    }
+
 private:
     std::string for_update() const { return dialect_ == Dialect::Postgres ? " FOR UPDATE" : ""; }
 
@@ -858,6 +925,7 @@ private:
             for (const auto& m : kMigrations) {
                 if (m.version <= v) continue;
                 c.script(dialect_ == Dialect::Sqlite ? m.sqlite : m.postgres);
+                if (m.then) m.then(c);
                 if (dialect_ == Dialect::Sqlite) c.script("PRAGMA user_version = " + std::to_string(m.version));
                 else c.run("INSERT INTO schema_version(version) VALUES ($1)", {std::int64_t{m.version}});
                 v = m.version;

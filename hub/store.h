@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "batch.h"
+#include "sql.h"
 
 namespace engage::hub {
 
@@ -22,7 +23,7 @@ public:
     bool transient;
 };
 
-inline constexpr int kHubSchemaVersion = 5;
+inline constexpr int kHubSchemaVersion = 6;
 
 struct KioskInfo {
     std::string id;              // hub-side kiosk id (UUID), printed by `kiosk add`
@@ -185,6 +186,10 @@ public:
     // An organiser's decision on one free-text answer: "approved" or "hidden" (the last one counts).
     virtual void set_text_review(const TextReview& r) = 0;
     virtual std::vector<TextReview> text_reviews() = 0;
+
+    // ---- the dashboard's pages (hub/dashboard_data.cpp; schema version 6) ----
+    // One read-only statement over the summary tables (hub/dashboard_index.h), the same on both back ends.
+    virtual std::vector<sql::Row> dashboard_rows(const std::string& sql, const std::vector<sql::Param>& params) = 0;
 };
 
 }  // namespace engage::hub

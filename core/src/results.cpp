@@ -46,28 +46,7 @@ void bump_number(std::vector<Count>& counts, std::int64_t v) {
 }
 
 void init_from_survey(Tally& t, const Survey& s) {
-    for (const Question& q : s.questions) {
-        QuestionTally qt;
-        qt.id = q.id;
-        qt.type = to_string(q.type);
-        switch (q.type) {
-            case QuestionType::Scale:
-                for (int i = 0; i <= 10; ++i) qt.counts.push_back({std::to_string(i), 0});
-                break;
-            case QuestionType::Text: break;
-            default: {
-                if (!q.options.empty())
-                    for (const auto& o : q.options) qt.counts.push_back({o.id, 0});
-                else
-                    for (const auto& id : builtin_option_ids(q.type)) qt.counts.push_back({id, 0});
-                if (q.type == QuestionType::Smiley && qt.counts.empty())
-                    for (int i = 1; i <= 5; ++i) qt.counts.push_back({std::to_string(i), 0});
-                if ((q.type == QuestionType::Multi || q.type == QuestionType::Needs) && q.allow_other)
-                    qt.counts.push_back({kOtherOptionId, 0});
-            }
-        }
-        t.questions.push_back(std::move(qt));
-    }
+    for (const Question& q : s.questions) t.questions.push_back(empty_tally(q));
 }
 
 // Answers come in survey order, so the next question is usually the one after the last one found.
@@ -417,6 +396,29 @@ bool chinese_title(const std::vector<Cp>& cps) {
 }  // namespace
 
 int clamp_min_count(int requested) { return std::max(requested, kFloorMinCount); }
+
+QuestionTally empty_tally(const Question& q) {
+    QuestionTally qt;
+    qt.id = q.id;
+    qt.type = to_string(q.type);
+    switch (q.type) {
+        case QuestionType::Scale:
+            for (int i = 0; i <= 10; ++i) qt.counts.push_back({std::to_string(i), 0});
+            break;
+        case QuestionType::Text: break;
+        default: {
+            if (!q.options.empty())
+                for (const auto& o : q.options) qt.counts.push_back({o.id, 0});
+            else
+                for (const auto& id : builtin_option_ids(q.type)) qt.counts.push_back({id, 0});
+            if (q.type == QuestionType::Smiley && qt.counts.empty())
+                for (int i = 1; i <= 5; ++i) qt.counts.push_back({std::to_string(i), 0});
+            if ((q.type == QuestionType::Multi || q.type == QuestionType::Needs) && q.allow_other)
+                qt.counts.push_back({kOtherOptionId, 0});
+        }
+    }
+    return qt;
+}
 
 void add(Tally& t, const std::string& answers_json, const Survey* survey) {
     json j = json::parse(answers_json, nullptr, /*allow_exceptions=*/false);

@@ -144,14 +144,16 @@ def main():
             check(status == 200 and tally(reply, "stored") == 1, text)
 
         # ---- an older backup is upgraded on restore (schema 2 = before the dashboard tables (3) and the PIN reset
-        # counter (4)), to this engage-hub's schema, the one its own backup has. A later migration that adds to a
-        # table kept here must be undone here too.
+        # counter (4), review decisions per kiosk (5) and the dashboard's summaries (6)), to this engage-hub's schema,
+        # the one its own backup has. A later migration that adds to a table kept here must be undone here too.
         old = os.path.join(tmp, "old.bak")
         cli(binary, "backup", "--db", db, "--out", old)
         current = pragma(old, "user_version")
         check(current >= 4, f"hub schema {current}")
         con = sqlite3.connect(old)
-        con.executescript("DROP TABLE web_sessions; DROP TABLE text_reviews; DROP TABLE users;"
+        con.executescript("DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers;"
+                          "DROP TABLE dash_texts;"
+                          "DROP TABLE web_sessions; DROP TABLE text_reviews; DROP TABLE users;"
                           "ALTER TABLE kiosks DROP COLUMN pin_reset_counter; PRAGMA user_version = 2;")
         con.close()
         upgraded = os.path.join(tmp, "upgraded.sqlite")
@@ -163,6 +165,12 @@ def main():
         columns = [row[1] for row in con.execute("PRAGMA table_info(kiosks)")]
         con.close()
         check("pin_reset_counter" in columns, "the PIN reset counter after the upgrade:", columns)
+        # Schema 6 filled the dashboard's summaries from the records the old backup held.
+        con = sqlite3.connect(f"file:{upgraded}?mode=ro", uri=True)
+        held = con.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+        summed = con.execute("SELECT COALESCE(SUM(responses), 0) FROM dash_groups").fetchone()[0]
+        con.close()
+        check(held > 0 and summed == held, "the dashboard's summaries after the upgrade:", held, summed)
 
         # ---- hostile input
         missing = os.path.join(tmp, "missing.sqlite")

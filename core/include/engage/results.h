@@ -43,6 +43,9 @@ struct Tally {
     std::int64_t bad = 0;                   // answers that were not a JSON object (never throws)
 };
 
+// A question's tally before any response: its type and every count the survey lists, at 0, in survey order.
+QuestionTally empty_tally(const Question& q);
+
 // Adds one response's answers JSON. `survey` may be null; pass the same survey (or null) to every add on one
 // Tally. Values of the wrong shape for a known question (a string for a smiley) are ignored.
 void add(Tally& t, const std::string& answers_json, const Survey* survey);

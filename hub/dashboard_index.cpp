@@ -1,0 +1,194 @@
+// Summaries of records for the dashboard (dashboard_index.h): parsed once on the way in, merged in memory per
+// batch, written with multi-row upserts. The same SQL on SQLite and PostgreSQL but for MIN/LEAST.
+#include "dashboard_index.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "engage/results.h"
+#include "sql.h"
+#include "store.h"
+
+namespace engage::hub::dash {
+
+using nlohmann::json;
+
+std::string session_key(const std::string& event, const std::string& venue, const std::string& started) {
+    return sha256_hex(event + '\n' + venue + '\n' + started).substr(0, 16);
+}
+
+bool id_like(const std::string& s) {
+    if (s.empty() || s.size() > 64) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+}
+
+void Summaries::add(const std::string& kiosk_id, const Record& r) {
+    const std::string venue = r.has_session ? r.session_venue : "";
+    const std::string key = r.has_session ? session_key(r.session_event, r.session_venue, r.session_started_utc) : "";
+    Dims d{r.survey_id, r.survey_version, r.created_utc.substr(0, 10), venue, key};
+    if (r.has_session) sessions_.emplace(key, std::make_tuple(r.session_event, r.session_venue, r.session_started_utc));
+    Group& g = groups_[d];
+    ++g.responses;
+    const json a = json::parse(r.answers_json, nullptr, false);
+    if (a.is_discarded() || !a.is_object()) {
+        ++g.bad;
+        return;
+    }
+    auto bump = [&](const std::string& q, const char* kind, const std::string& value) {
+        Tally& t = answers_[{d, q, kind, value}];
+        if (t.n++ == 0 || r.created_utc < t.first) t.first = r.created_utc;
+    };
+    auto text = [&](const std::string& q, const char* kind, const std::string& s, std::int64_t pos) {
+        texts_.push_back({kiosk_id, r.uuid, r.seq, d, r.created_utc, q, kind, s, pos, results::needs_review(s)});
+    };
+    std::string with_selected;
+    std::int64_t pos = 0;
+    for (const auto& [q, v] : a.items()) {
+        ++pos;
+        if (v.is_number_integer()) {
+            bump(q, "i", std::to_string(v.get<std::int64_t>()));
+        } else if (v.is_string()) {
+            const std::string& s = v.get_ref<const std::string&>();
+            if (id_like(s)) bump(q, "s", s);
+            else {
+                bump(q, "t", "");
+                if (!s.empty()) text(q, "t", s, pos);
+            }
+        } else if (v.is_object()) {
+            auto sel = v.find("selected");
+            if (sel != v.end() && sel->is_array()) {
+                std::set<std::string> seen;
+                for (const auto& id : *sel) {
+                    if (!id.is_string()) continue;
+                    const std::string& s = id.get_ref<const std::string&>();
+                    bump(q, "o", s);
+                    if (seen.insert(s).second) bump(q, "u", s);
+                }
+                if (!seen.empty()) {
+                    bump(q, "a", "");
+                    with_selected += (with_selected.empty() ? "" : "\n") + q;
+                }
+            }
+            auto other = v.find("other");
+            if (other != v.end() && other->is_string() && !other->get_ref<const std::string&>().empty())
+                text(q, "o", other->get<std::string>(), pos);
+        }
+    }
+    if (!with_selected.empty()) bump("", "S", with_selected);
+}
+
+namespace {
+
+// Multi-row statements of up to `per` rows of `cols` parameters each.
+template <class It, class F>
+void insert_rows(sql::Conn& c, const std::string& head, const std::string& tail, std::size_t cols, It begin, It end,
+                 F params_of) {
+    constexpr std::size_t per = 100;
+    while (begin != end) {
+        std::string s = head;
+        std::vector<sql::Param> p;
+        std::size_t n = 0;
+        for (; begin != end && n < per; ++begin, ++n) {
+            s += n ? ", (" : "(";
+            for (std::size_t k = 1; k <= cols; ++k) s += (k > 1 ? ", $" : "$") + std::to_string(p.size() + k);
+            s += ")";
+            params_of(*begin, p);
+        }
+        c.run(s + tail, p);
+    }
+}
+
+void push_dims(const std::tuple<std::string, std::int64_t, std::string, std::string, std::string>& d,
+               std::vector<sql::Param>& p) {
+    p.emplace_back(std::get<0>(d));
+    p.emplace_back(std::get<1>(d));
+    p.emplace_back(std::get<2>(d));
+    p.emplace_back(std::get<3>(d));
+    p.emplace_back(std::get<4>(d));
+}
+
+}  // namespace
+
+void Summaries::write(sql::Conn& c) const {
+    const bool pg = c.dialect() == sql::Dialect::Postgres;
+    insert_rows(c, "INSERT INTO dash_sessions(session_key, event, venue, started_utc) VALUES ",
+                " ON CONFLICT (session_key) DO NOTHING", 4, sessions_.begin(), sessions_.end(),
+                [](const auto& e, std::vector<sql::Param>& p) {
+                    p.emplace_back(e.first);
+                    p.emplace_back(std::get<0>(e.second));
+                    p.emplace_back(std::get<1>(e.second));
+                    p.emplace_back(std::get<2>(e.second));
+                });
+    insert_rows(c, "INSERT INTO dash_groups(survey_id, survey_version, day, venue, session_key, responses, bad) VALUES ",
+                " ON CONFLICT (survey_id, survey_version, day, venue, session_key) DO UPDATE SET"
+                " responses = dash_groups.responses + excluded.responses, bad = dash_groups.bad + excluded.bad",
+                7, groups_.begin(), groups_.end(), [](const auto& e, std::vector<sql::Param>& p) {
+                    push_dims(e.first, p);
+                    p.emplace_back(e.second.responses);
+                    p.emplace_back(e.second.bad);
+                });
+    insert_rows(c,
+                "INSERT INTO dash_answers(survey_id, survey_version, day, venue, session_key, question, kind, value, n,"
+                " first_utc) VALUES ",
+                std::string(" ON CONFLICT (survey_id, survey_version, day, venue, session_key, question, kind, value)"
+                            " DO UPDATE SET n = dash_answers.n + excluded.n, first_utc = ") +
+                    (pg ? "LEAST" : "MIN") + "(dash_answers.first_utc, excluded.first_utc)",
+                10, answers_.begin(), answers_.end(), [](const auto& e, std::vector<sql::Param>& p) {
+                    push_dims(std::get<0>(e.first), p);
+                    p.emplace_back(std::get<1>(e.first));
+                    p.emplace_back(std::get<2>(e.first));
+                    p.emplace_back(std::get<3>(e.first));
+                    p.emplace_back(e.second.n);
+                    p.emplace_back(e.second.first);
+                });
+    insert_rows(c,
+                "INSERT INTO dash_texts(kiosk_id, uuid, seq, survey_id, survey_version, day, venue, session_key,"
+                " created_utc, question, pos, kind, text, flagged) VALUES ",
+                "", 14, texts_.begin(), texts_.end(), [](const Text& t, std::vector<sql::Param>& p) {
+                    p.emplace_back(t.kiosk_id);
+                    p.emplace_back(t.uuid);
+                    p.emplace_back(t.seq);
+                    push_dims(t.dims, p);
+                    p.emplace_back(t.created_utc);
+                    p.emplace_back(t.question);
+                    p.emplace_back(t.pos);
+                    p.emplace_back(t.kind);
+                    p.emplace_back(t.text);
+                    p.emplace_back(std::int64_t{t.flagged ? 1 : 0});
+                });
+}
+
+void backfill(sql::Conn& c) {
+    constexpr int kChunk = 2000;
+    std::int64_t after = 0;
+    for (;;) {
+        const auto rows = c.run("SELECT id, kiosk_id, uuid, seq, survey_id, survey_version, created_utc, session_id,"
+                                " session_event, session_venue, session_started_utc, answers FROM records"
+                                " WHERE id > $1 ORDER BY id LIMIT " + std::to_string(kChunk),
+                                {after}).rows;
+        if (rows.empty()) return;
+        Summaries s;
+        for (const auto& row : rows) {
+            auto str = [&](std::size_t i) { return row[i].value_or(""); };
+            Record r;
+            r.uuid = str(2);
+            r.seq = std::stoll(str(3));
+            r.survey_id = str(4);
+            r.survey_version = std::stoll(str(5));
+            r.created_utc = str(6);
+            r.has_session = row[7].has_value();
+            r.session_event = str(8);
+            r.session_venue = str(9);
+            r.session_started_utc = str(10);
+            r.answers_json = str(11);
+            s.add(str(1), r);
+            after = std::stoll(str(0));
+        }
+        s.write(c);
+    }
+}
+
+}  // namespace engage::hub::dash
