@@ -28,6 +28,9 @@ std::string in_list(const std::string& col, const std::vector<std::string>& valu
     return s + ")";
 }
 
+// MIN over text compares bytewise, as std::string does (PostgreSQL: whatever the database's collation).
+std::string bytewise(HubStore& store) { return store.backend() == "postgresql" ? " COLLATE \"C\"" : ""; }
+
 }  // namespace
 
 std::string SessionInfo::label() const {
@@ -140,7 +143,8 @@ std::vector<AnswerRow> tally_rows(HubStore& store, const Filters& f, const std::
     const std::string s = next(p, survey);
     const std::string w = where_filters(f, "", p);
     std::vector<AnswerRow> out;
-    for (const auto& r : store.dashboard_rows("SELECT question, kind, value, SUM(n), MIN(first_utc) FROM dash_answers"
+    for (const auto& r : store.dashboard_rows("SELECT question, kind, value, SUM(n), MIN(first_seen" + bytewise(store) +
+                                              ") FROM dash_answers"
                                               " WHERE survey_id = " + s + " AND kind IN ('i', 's', 't', 'o', 'a')" + w +
                                                   " GROUP BY question, kind, value",
                                               p))
@@ -167,7 +171,7 @@ std::vector<const AnswerRow*> of_kind(const std::vector<const AnswerRow*>& rows,
         if (r->kind.size() == 1 && kinds.find(r->kind[0]) != std::string::npos) out.push_back(r);
     std::sort(out.begin(), out.end(), [numeric](const AnswerRow* a, const AnswerRow* b) {
         if (numeric) return std::stoll(a->value) < std::stoll(b->value);
-        return std::tie(a->first_utc, a->value) < std::tie(b->first_utc, b->value);
+        return std::tie(a->first_seen, a->value) < std::tie(b->first_seen, b->value);
     });
     return out;
 }
@@ -245,7 +249,7 @@ results::Tally tally(const std::vector<AnswerRow>& rows, const Survey* def, std:
     for (const auto& [id, list] : by_q) {
         std::string first;
         for (const AnswerRow* r : list)
-            if (first.empty() || r->first_utc < first) first = r->first_utc;
+            if (first.empty() || r->first_seen < first) first = r->first_seen;
         rest.emplace_back(first, id);
     }
     std::sort(rest.begin(), rest.end());
@@ -263,13 +267,14 @@ std::vector<NeedsRow> needs_rows(HubStore& store, const Filters& f) {
     const std::string w = where_filters(f, "", p);
     std::vector<NeedsRow> out;
     for (const auto& r : store.dashboard_rows(
-             "SELECT venue, survey_id, survey_version, question, kind, value, SUM(n), MIN(first_utc) FROM dash_answers"
+             "SELECT venue, survey_id, survey_version, question, kind, value, SUM(n), MIN(first_seen" + bytewise(store) +
+                 ") FROM dash_answers"
              " WHERE kind IN ('u', 'S')" + w + " GROUP BY venue, survey_id, survey_version, question, kind, value",
              p))
         out.push_back({str(r[0]), str(r[1]), static_cast<int>(num(r[2])),
                        AnswerRow{str(r[3]), str(r[4]), str(r[5]), num(r[6]), str(r[7])}});
     std::sort(out.begin(), out.end(), [](const NeedsRow& a, const NeedsRow& b) {
-        return std::tie(a.a.first_utc, a.a.value) < std::tie(b.a.first_utc, b.a.value);
+        return std::tie(a.a.first_seen, a.a.value) < std::tie(b.a.first_seen, b.a.value);
     });
     return out;
 }

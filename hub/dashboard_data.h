@@ -68,7 +68,7 @@ std::vector<SurveyCount> by_survey(HubStore& store, const Filters& f);
 struct AnswerRow {
     std::string question, kind, value;
     std::int64_t n = 0;
-    std::string first_utc;
+    std::string first_seen;
 };
 // The tally of one survey's responses (every version) under the filters, as results::add would make it from
 // every record with `def` (questions in survey order, unknown ones after in first-seen order). `texts` stay

@@ -3,6 +3,7 @@
 #include "dashboard_index.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -12,7 +13,7 @@
 
 namespace engage::hub::dash {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // the keys in the order stored, as results::add reads them
 
 std::string session_key(const std::string& event, const std::string& venue, const std::string& started) {
     return sha256_hex(event + '\n' + venue + '\n' + started).substr(0, 16);
@@ -37,9 +38,17 @@ void Summaries::add(const std::string& kiosk_id, const Record& r) {
         ++g.bad;
         return;
     }
-    auto bump = [&](const std::string& q, const char* kind, const std::string& value) {
+    // Where the answer comes in record order (created_utc, kiosk, seq), then its place in the record: the order
+    // results::add meets values in, so questions and values the survey does not list keep their first-seen order.
+    char seq[24];
+    std::snprintf(seq, sizeof seq, "%020lld", static_cast<long long>(r.seq));
+    const std::string at = r.created_utc + '\x01' + kiosk_id + '\x01' + seq + '\x01';
+    auto bump = [&](const std::string& q, const char* kind, const std::string& value, std::int64_t pos) {
+        char p[16];
+        std::snprintf(p, sizeof p, "%012lld", static_cast<long long>(pos));
         Tally& t = answers_[{d, q, kind, value}];
-        if (t.n++ == 0 || r.created_utc < t.first) t.first = r.created_utc;
+        const std::string first = at + p;
+        if (t.n++ == 0 || first < t.first) t.first = first;
     };
     auto text = [&](const std::string& q, const char* kind, const std::string& s, std::int64_t pos) {
         texts_.push_back({kiosk_id, r.uuid, r.seq, d, r.created_utc, q, kind, s, pos, results::needs_review(s)});
@@ -49,26 +58,28 @@ void Summaries::add(const std::string& kiosk_id, const Record& r) {
     for (const auto& [q, v] : a.items()) {
         ++pos;
         if (v.is_number_integer()) {
-            bump(q, "i", std::to_string(v.get<std::int64_t>()));
+            bump(q, "i", std::to_string(v.get<std::int64_t>()), pos * 100000);
         } else if (v.is_string()) {
             const std::string& s = v.get_ref<const std::string&>();
-            if (id_like(s)) bump(q, "s", s);
+            if (id_like(s)) bump(q, "s", s, pos * 100000);
             else {
-                bump(q, "t", "");
+                bump(q, "t", "", pos * 100000);
                 if (!s.empty()) text(q, "t", s, pos);
             }
         } else if (v.is_object()) {
             auto sel = v.find("selected");
             if (sel != v.end() && sel->is_array()) {
                 std::set<std::string> seen;
+                std::int64_t k = 0;
                 for (const auto& id : *sel) {
+                    ++k;
                     if (!id.is_string()) continue;
                     const std::string& s = id.get_ref<const std::string&>();
-                    bump(q, "o", s);
-                    if (seen.insert(s).second) bump(q, "u", s);
+                    bump(q, "o", s, pos * 100000 + k);
+                    if (seen.insert(s).second) bump(q, "u", s, pos * 100000 + k);
                 }
                 if (!seen.empty()) {
-                    bump(q, "a", "");
+                    bump(q, "a", "", pos * 100000);
                     with_selected += (with_selected.empty() ? "" : "\n") + q;
                 }
             }
@@ -77,7 +88,7 @@ void Summaries::add(const std::string& kiosk_id, const Record& r) {
                 text(q, "o", other->get<std::string>(), pos);
         }
     }
-    if (!with_selected.empty()) bump("", "S", with_selected);
+    if (!with_selected.empty()) bump("", "S", with_selected, 0);
 }
 
 namespace {
@@ -132,10 +143,11 @@ void Summaries::write(sql::Conn& c) const {
                 });
     insert_rows(c,
                 "INSERT INTO dash_answers(survey_id, survey_version, day, venue, session_key, question, kind, value, n,"
-                " first_utc) VALUES ",
+                " first_seen) VALUES ",
                 std::string(" ON CONFLICT (survey_id, survey_version, day, venue, session_key, question, kind, value)"
-                            " DO UPDATE SET n = dash_answers.n + excluded.n, first_utc = ") +
-                    (pg ? "LEAST" : "MIN") + "(dash_answers.first_utc, excluded.first_utc)",
+                            " DO UPDATE SET n = dash_answers.n + excluded.n, first_seen = ") +
+                    (pg ? "LEAST(dash_answers.first_seen COLLATE \"C\", excluded.first_seen)"
+                        : "MIN(dash_answers.first_seen, excluded.first_seen)"),
                 10, answers_.begin(), answers_.end(), [](const auto& e, std::vector<sql::Param>& p) {
                     push_dims(std::get<0>(e.first), p);
                     p.emplace_back(std::get<1>(e.first));

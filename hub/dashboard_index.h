@@ -4,7 +4,8 @@
 //
 //   dash_groups   responses (and unreadable answers) per (survey, version, UTC day, venue, session)
 //   dash_sessions each session's event, venue and start, by its key
-//   dash_answers  per the same dimensions and (question, kind, value): occurrences and the first created_utc
+//   dash_answers  per the same dimensions and (question, kind, value): occurrences and where it was first seen
+//                 (created_utc, kiosk, seq, place in the record: compared bytewise)
 //   dash_texts    one row per free text (a string that is not an id, or an "other" text), with its dimensions
 //
 // Pages are then GROUP BY queries over these with the filters in WHERE, never a pass over every record.

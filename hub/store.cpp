@@ -100,7 +100,7 @@ CREATE TABLE dash_answers(
   kind           TEXT NOT NULL,
   value          TEXT NOT NULL,
   n              BIGINT NOT NULL,
-  first_utc      TEXT NOT NULL,
+  first_seen     TEXT NOT NULL,
   PRIMARY KEY (survey_id, survey_version, day, venue, session_key, question, kind, value));
 CREATE INDEX dash_answers_question ON dash_answers(survey_id, question, kind);
 CREATE TABLE dash_texts(
