@@ -24,6 +24,7 @@
 #include "dashboard_data.h"
 #include "dashboard_forms.h"
 #include "dashboard_index.h"
+#include "dashboard_render.h"
 #include "engage/bundle.h"
 #include "export.h"
 #include "http.h"
@@ -141,6 +142,10 @@ class Dashboard {
 public:
     Dashboard(HubStore& store, const DashboardOptions& o, LogLine log)
         : store_(store), min_(results::clamp_min_count(o.min_count)), tls_(o.tls), log_(std::move(log)) {
+        // Every page is rendered from these: a missing or broken one stops the hub at start (register_dashboard).
+        own_templates_ = std::make_unique<Templates>(
+            o.templates_dir.empty() ? templates_dir() : o.templates_dir, std::vector<std::string>{"layout", "login", "overview"});
+        templates_ = own_templates_.get();
         const std::string dir = o.surveys_dir.empty() ? engage::assets_dir() + "/surveys" : o.surveys_dir;
         load_surveys(dir);
         std::vector<std::string> export_problems;
@@ -272,16 +277,10 @@ private:
     void login_form(const http::Request&, http::Response& res, const std::string& error, int status = 200) {
         const std::string token = random_token();
         res.set_header("Set-Cookie", std::string(kLoginCookie) + "=" + token + cookie_attrs(900));
-        std::string b = "<h1>Log in to the Engage hub</h1>\n";
-        if (!error.empty()) b += "<p class=\"error\" role=\"alert\">" + h(error) + "</p>\n";
-        b += "<form method=\"post\" action=\"/login\" class=\"login\">\n"
-             "<input type=\"hidden\" name=\"login_token\" value=\"" + h(token) + "\">\n"
-             "<p><label for=\"name\">Name</label><input id=\"name\" name=\"name\" autocomplete=\"username\" required></p>\n"
-             "<p><label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" "
-             "autocomplete=\"current-password\" required></p>\n"
-             "<p><button type=\"submit\">Log in</button></p>\n</form>\n"
-             "<p>Organisers get a name and password with <code>engage-hub user add NAME</code>.</p>\n";
-        send_html(res, status, shell("Log in", "", "", b));
+        Data d;
+        d.set("token", token);
+        if (!error.empty()) d.set("error", error);
+        send_html(res, status, shell("Log in", "", "", templates_->render("login", d)));
     }
 
     bool verify(const std::optional<std::string>& stored, const std::string& password) {
@@ -406,28 +405,33 @@ private:
     static std::string shell(const std::string& title, const std::string& user, const std::string& csrf,
                              const std::string& body, const std::string& current = "", const Filters* f = nullptr,
                              std::int64_t pending = 0) {
-        std::string s =
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-            h(title) + " — Engage hub</title>\n<style>\n" + kCss + "</style>\n</head>\n<body>\n";
-        s += "<header><p class=\"brand\">Engage hub</p>";
+        Data d;
+        d.set("title", title);
+        d.set("body", body);
         if (!user.empty()) {
             const std::string q = f ? query(*f) : "";
-            auto link = [&](const std::string& path, const std::string& text) {
-                return "<li><a href=\"" + h(path + q) + "\"" + (path == current ? " aria-current=\"page\"" : "") +
-                       ">" + h(text) + "</a></li>";
-            };
-            s += "<nav aria-label=\"Dashboard\"><ul>" + link("/dashboard", "Overview") +
-                 link("/dashboard/questions", "Questions") + link("/dashboard/needs", "Access needs") +
-                 link("/dashboard/texts", "Texts") +
-                 link("/dashboard/review", pending > 0 ? "Review (" + std::to_string(pending) + " waiting)" : "Review") +
-                 link("/dashboard/import", "Import a USB bundle") +
-                 "</ul></nav>";
-            s += "<form method=\"post\" action=\"/logout\" class=\"logout\"><input type=\"hidden\" name=\"csrf\" value=\"" +
-                 h(csrf) + "\"><span>" + h(user) + "</span> <button type=\"submit\">Log out</button></form>";
+            Data nav{Data::type::list};
+            const std::pair<const char*, std::string> links[] = {
+                {"/dashboard", "Overview"},
+                {"/dashboard/questions", "Questions"},
+                {"/dashboard/needs", "Access needs"},
+                {"/dashboard/texts", "Texts"},
+                {"/dashboard/review", pending > 0 ? "Review (" + std::to_string(pending) + " waiting)" : "Review"},
+                {"/dashboard/import", "Import a USB bundle"}};
+            for (const auto& [path, text] : links) {
+                Data l;
+                l.set("href", path + q);
+                l.set("text", text);
+                l.set("current", Data(path == current ? Data::type::bool_true : Data::type::bool_false));
+                nav.push_back(l);
+            }
+            d.set("nav", nav);
+            Data u;
+            u.set("name", user);
+            u.set("csrf", csrf);
+            d.set("user", u);
         }
-        s += "</header>\n<main>\n" + body + "</main>\n</body>\n</html>\n";
-        return s;
+        return templates_->render("layout", d);
     }
 
     // Wide tables scroll inside their own box (at 200 % zoom), never the whole page.
@@ -479,38 +483,9 @@ private:
     std::string label(const Survey* s, const results::QuestionTally& q, const std::string& option_id) const;
     std::string chart(const std::string& id, const std::string& title, const std::vector<std::pair<std::string, std::int64_t>>& bars) const;
 
-    static constexpr const char* kCss = R"css(body{font:1rem/1.5 system-ui,"Noto Sans",sans-serif;color:#1a1a1a;background:#fff;margin:0}
-header{background:#16324f;color:#fff;padding:.5em 1em;display:flex;flex-wrap:wrap;gap:.5em 2em;align-items:center}
-header a,header span{color:#fff}
-.brand{font-weight:bold;margin:0}
-nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25em 1.25em;margin:0;padding:0}
-nav a[aria-current]{font-weight:bold;text-decoration-thickness:3px}
-.logout{margin-left:auto}
-main{max-width:64em;margin:0 auto;padding:1em}
-h1{font-size:1.6em}h2{font-size:1.3em;margin-top:1.5em}
-table{border-collapse:collapse;margin:.5em 0 1.5em}
-caption{text-align:left;font-weight:bold;padding:.25em 0}
-th,td{border:1px solid #6b6b6b;padding:.25em .6em;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-.few,.few-note{font-style:italic;color:#4a4a4a}
-form.filters{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:flex-end;background:#eef2f6;padding:.75em;border-radius:4px}
-form.filters label{display:block;font-weight:bold}
-form.filters>div{max-width:100%;min-width:0}
-.table{overflow-x:auto;max-width:100%}
-input,select,button{font:inherit;padding:.2em .4em;max-width:100%}
-button{background:#16324f;color:#fff;border:2px solid #16324f;border-radius:3px;cursor:pointer}
-.login label{display:block;font-weight:bold}
-.error{color:#a4000f;font-weight:bold}
-a{color:#0b4f9c}
-a:focus,button:focus,input:focus,select:focus,summary:focus{outline:3px solid #c75000;outline-offset:2px}
-svg{max-width:100%;height:auto;display:block}
-.text{white-space:pre-wrap;overflow-wrap:anywhere}
-ul.texts{padding-left:1.2em}ul.texts li{margin:.5em 0}
-.meta{color:#4a4a4a;font-size:.9em}
-.review{border:1px solid #6b6b6b;padding:.5em 1em;margin:.75em 0;border-radius:4px}
-.review form{display:inline}
-)css";
 
+    static inline const Templates* templates_ = nullptr;  // the last registered dashboard's (one per process)
+    std::unique_ptr<Templates> own_templates_;
     HubStore& store_;
     int min_;
     bool tls_;
@@ -671,59 +646,70 @@ std::string Dashboard::label(const Survey* s, const results::QuestionTally& q, c
 }
 
 std::string Dashboard::overview(Ctx& c, const http::Request&) {
-    std::string b = "<h1>Overview</h1>\n" + filter_form(c, "/dashboard");
     const std::int64_t total = dash::total(store_, c.f);
-    b += "<p>Responses matching these filters: <strong>" + count_text(total) + "</strong>.</p>\n" + export_links(c);
-    if (total == 0) return page(c, "Overview", "/dashboard", b + "<p>No responses match these filters yet.</p>\n");
-
-    const auto venues = count_by(store_, c.f, "venue");
-    const auto days = count_by(store_, c.f, "day");
-    const auto sessions = count_by(store_, c.f, "session_key");
-    std::vector<std::string> keys;
-    for (const auto& [k, n] : sessions)
-        if (!k.empty()) keys.push_back(k);
-    auto session_info = dash::sessions(store_, keys);
-    auto link = [&](const std::string& path, Filters f) { return h(path + query(f)); };
-    b += "<table>\n<caption>Responses by venue</caption>\n<thead><tr><th scope=\"col\">Venue</th><th scope=\"col\">"
-         "Responses</th><th scope=\"col\">Results</th></tr></thead>\n<tbody>\n";
-    for (const auto& [v, n] : venues) {
-        Filters f = c.f;
-        f.venue = v;
-        b += "<tr><th scope=\"row\">" + h(v.empty() ? "(no venue)" : v) + "</th>" + count_cell(n) + "<td>" +
-             (too_few(n) ? std::string("<span class=\"few\">too few to show</span>")
-                         : "<a href=\"" + link("/dashboard/questions", f) + "\">Questions</a>") +
-             "</td></tr>\n";
-    }
-    b += "</tbody>\n</table>\n";
-
-    std::vector<std::pair<SessionInfo, std::int64_t>> srows;
-    for (const auto& [k, n] : sessions)
-        srows.emplace_back(k.empty() ? SessionInfo{"", "(no session)", "", ""} : session_info[k], n);
-    std::sort(srows.begin(), srows.end(), [](const auto& a, const auto& b2) {
-        return std::tie(a.first.started, a.first.venue, a.first.event) <
-               std::tie(b2.first.started, b2.first.venue, b2.first.event);
-    });
-    b += "<table>\n<caption>Responses by session</caption>\n<thead><tr><th scope=\"col\">Event</th><th scope=\"col\">"
-         "Venue</th><th scope=\"col\">Started (UTC)</th><th scope=\"col\">Responses</th></tr></thead>\n<tbody>\n";
-    for (const auto& [s, n] : srows) {
-        std::string ev = h(s.event.empty() ? "(no event)" : s.event);
-        if (!s.key.empty() && !too_few(n)) {
+    Data d;
+    d.set("filter_form", filter_form(c, "/dashboard"));
+    d.set("export_links", export_links(c));
+    d.set("total", count_text(total));
+    d.set("min", std::to_string(min_));
+    auto count = [&](Data& row, std::int64_t n) {
+        row.set("n", std::to_string(n));
+        row.set("min", std::to_string(min_));
+        row.set("few", Data(results::suppressed(n, min_) ? Data::type::bool_true : Data::type::bool_false));
+    };
+    auto link = [&](const Filters& f) { return "/dashboard/questions" + query(f); };
+    if (total > 0) {
+        d.set("any", Data(Data::type::bool_true));
+        Data venues{Data::type::list};
+        for (const auto& [v, n] : count_by(store_, c.f, "venue")) {
+            Data row;
+            row.set("name", v.empty() ? "(no venue)" : v);
+            count(row, n);
             Filters f = c.f;
-            f.session = s.key;
-            ev = "<a href=\"" + link("/dashboard/questions", f) + "\">" + ev + "</a>";
+            f.venue = v;
+            if (!too_few(n)) row.set("link", link(f));
+            venues.push_back(row);
         }
-        b += "<tr><th scope=\"row\">" + ev + "</th><td>" + h(s.venue) + "</td><td>" + h(when(s.started)) + "</td>" +
-             count_cell(n) + "</tr>\n";
-    }
-    b += "</tbody>\n</table>\n";
+        d.set("venues", venues);
 
-    b += "<table>\n<caption>Responses by day (UTC)</caption>\n<thead><tr><th scope=\"col\">Day</th><th scope=\"col\">"
-         "Responses</th></tr></thead>\n<tbody>\n";
-    for (const auto& [d, n] : days) b += "<tr><th scope=\"row\">" + h(d) + "</th>" + count_cell(n) + "</tr>\n";
-    b += "</tbody>\n</table>\n";
-    b += "<p class=\"meta\">Any count from fewer than " + std::to_string(min_) + " responses shows as “fewer than " +
-         std::to_string(min_) + "”.</p>\n";
-    return page(c, "Overview", "/dashboard", b);
+        const auto by_session = count_by(store_, c.f, "session_key");
+        std::vector<std::string> keys;
+        for (const auto& [k, n] : by_session)
+            if (!k.empty()) keys.push_back(k);
+        auto info = dash::sessions(store_, keys);
+        std::vector<std::pair<SessionInfo, std::int64_t>> srows;
+        for (const auto& [k, n] : by_session)
+            srows.emplace_back(k.empty() ? SessionInfo{"", "(no session)", "", ""} : info[k], n);
+        std::sort(srows.begin(), srows.end(), [](const auto& x, const auto& y) {
+            return std::tie(x.first.started, x.first.venue, x.first.event) <
+                   std::tie(y.first.started, y.first.venue, y.first.event);
+        });
+        Data sessions{Data::type::list};
+        for (const auto& [si, n] : srows) {
+            Data row;
+            row.set("event", si.event.empty() ? "(no event)" : si.event);
+            row.set("venue", si.venue);
+            row.set("started", when(si.started));
+            count(row, n);
+            if (!si.key.empty() && !too_few(n)) {
+                Filters f = c.f;
+                f.session = si.key;
+                row.set("link", link(f));
+            }
+            sessions.push_back(row);
+        }
+        d.set("sessions", sessions);
+
+        Data days{Data::type::list};
+        for (const auto& [day, n] : count_by(store_, c.f, "day")) {
+            Data row;
+            row.set("day", day);
+            count(row, n);
+            days.push_back(row);
+        }
+        d.set("days", days);
+    }
+    return page(c, "Overview", "/dashboard", templates_->render("overview", d));
 }
 
 std::string Dashboard::questions(Ctx& c, const http::Request&) {

@@ -21,12 +21,13 @@ struct DashboardOptions {
     int min_count = 5;        // the small-number rule; clamped to at least 3
     bool tls = false;         // the hub serves HTTPS: cookies get Secure
     int max_body_mib = 8;     // the largest upload (a USB bundle) the dashboard takes
+    std::string templates_dir;  // the page templates; "" = engage::assets_dir() + "/hub/templates"
 };
 
 using LogLine = std::function<void(const std::string&)>;
 
 // Registers GET /, /login, /dashboard… and POST /login, /logout, /dashboard/review. Call before the hub's
-// catch-all routes. `log` writes one line to the hub's log (logins, review decisions).
+// catch-all routes. Throws std::runtime_error when a page template is missing or invalid. `log` writes one line to the hub's log (logins, review decisions).
 void register_dashboard(http::Server& svr, HubStore& store, const DashboardOptions& opts, LogLine log);
 // Dashboard paths (/, /login, /logout, /dashboard...) get HTML refusals from the HTTP layer.
 bool is_dashboard_path(const std::string& path);

@@ -423,8 +423,13 @@ int serve(const ServeOptions& o) {
 
     http::Server svr;
     if (!o.tls_cert.empty()) svr.add_header_to_all("Strict-Transport-Security", "max-age=31536000");
-    register_dashboard(svr, *store, DashboardOptions{o.surveys_dir, o.min_count, !o.tls_cert.empty(), o.max_body_mib},
-                       [&log](const std::string& l) { log.line(l); });
+    try {
+        register_dashboard(svr, *store,
+                           DashboardOptions{o.surveys_dir, o.min_count, !o.tls_cert.empty(), o.max_body_mib, ""},
+                           [&log](const std::string& l) { log.line(l); });
+    } catch (const std::runtime_error& e) {
+        return fail(e.what());
+    }
     Hub hub(*store, log, o);
     hub.install(svr);
 

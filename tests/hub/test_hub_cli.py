@@ -73,6 +73,13 @@ def main():
             r = cli(binary, "serve", "--db", db, "--listen", f"127.0.0.1:{s.getsockname()[1]}", check_rc=1)
             check("cannot listen" in r.stderr, r.stderr)
 
+        # Assets without the dashboard's page templates: serve refuses to start, naming the file.
+        bare = os.path.join(tmp, "bare-assets")
+        os.makedirs(os.path.join(bare, "surveys"))
+        r = subprocess.run([binary, "serve", "--db", db, "--listen", "127.0.0.1:0"], capture_output=True, text=True,
+                           timeout=60, env=dict(os.environ, ENGAGE_ASSETS=bare))
+        check(r.returncode == 2 and "layout.mustache" in r.stderr and "missing" in r.stderr, r.returncode, r.stderr)
+
         # Not a database; a database from a newer engage-hub: refused, left alone.
         junk = os.path.join(tmp, "junk.sqlite")
         with open(junk, "wb") as f:
