@@ -31,6 +31,8 @@ step "4c. answers: tap to the chosen frame, and to the next question (auto-advan
   python3 "$here/kiosk_bench.py" "$build" answers
 step "5. sync: drain ${responses} to a local hub, plain SQLite beside it; hub ingest from 500 kiosks (SQLite, PostgreSQL)" \
   python3 "$here/sync_bench.py" "$build" all --responses "$responses"
+step "6. dashboard: overview, questions and needs pages at ${BENCH_DASHBOARD_RESPONSES:-1000000} responses (SQLite, PostgreSQL with fsync)" \
+  python3 "$here/dashboard_bench.py" "$build" --responses "${BENCH_DASHBOARD_RESPONSES:-1000000}"
 
 echo
 echo "== summary ($(nproc) cores, $(uname -r))"

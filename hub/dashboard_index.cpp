@@ -44,7 +44,7 @@ void Summaries::add(const std::string& kiosk_id, const Record& r) {
     std::snprintf(seq, sizeof seq, "%020lld", static_cast<long long>(r.seq));
     const std::string at = r.created_utc + '\x01' + kiosk_id + '\x01' + seq + '\x01';
     auto bump = [&](const std::string& q, const char* kind, const std::string& value, std::int64_t pos) {
-        char p[16];
+        char p[24];
         std::snprintf(p, sizeof p, "%012lld", static_cast<long long>(pos));
         Tally& t = answers_[{d, q, kind, value}];
         const std::string first = at + p;
@@ -174,7 +174,7 @@ void Summaries::write(sql::Conn& c) const {
 }
 
 void backfill(sql::Conn& c) {
-    constexpr int kChunk = 2000;
+    constexpr int kChunk = 10000;  // records per read: a few MiB of answers at a time
     std::int64_t after = 0;
     for (;;) {
         const auto rows = c.run("SELECT id, kiosk_id, uuid, seq, survey_id, survey_version, created_utc, session_id,"
