@@ -143,8 +143,8 @@ public:
     Dashboard(HubStore& store, const DashboardOptions& o, LogLine log)
         : store_(store), min_(results::clamp_min_count(o.min_count)), tls_(o.tls), log_(std::move(log)) {
         // Every page is rendered from these: a missing or broken one stops the hub at start (register_dashboard).
-        own_templates_ = std::make_unique<Templates>(
-            o.templates_dir.empty() ? templates_dir() : o.templates_dir, std::vector<std::string>{"layout", "login", "overview"});
+        own_templates_ = std::make_unique<Templates>(o.templates_dir.empty() ? templates_dir() : o.templates_dir,
+                                                     std::vector<std::string>{"layout", "login", "overview", "needs"});
         templates_ = own_templates_.get();
         const std::string dir = o.surveys_dir.empty() ? engage::assets_dir() + "/surveys" : o.surveys_dir;
         load_surveys(dir);
@@ -770,14 +770,16 @@ std::string Dashboard::questions(Ctx& c, const http::Request&) {
 }
 
 std::string Dashboard::needs(Ctx& c, const http::Request&) {
-    std::string b = "<h1>Access needs by venue</h1>\n" + filter_form(c, "/dashboard/needs") +
-                    "<p>What people said would help them take part next time (questions of the “needs” type), per "
-                    "venue.</p>\n";
+    Data d;
+    d.set("filter_form", filter_form(c, "/dashboard/needs"));
+    d.set("min", std::to_string(min_));
+    auto done = [&] { return page(c, "Access needs", "/dashboard/needs", templates_->render("needs", d)); };
     const auto per_group = responses_by_venue_survey(store_, c.f);
     std::int64_t total = 0;
     for (const auto& [k, n] : per_group) total += n;
-    if (total == 0) return page(c, "Access needs", "/dashboard/needs", b + "<p>No responses match these filters yet.</p>\n");
-    if (too_few(total)) return page(c, "Access needs", "/dashboard/needs", b + too_few_note("These filters"));
+    if (total == 0) d.set("none", Data(Data::type::bool_true));
+    else if (too_few(total)) d.set("too_few", Data(Data::type::bool_true));
+    if (total == 0 || too_few(total)) return done();
 
     struct Row {
         std::int64_t responses = 0, answered = 0;
@@ -827,30 +829,35 @@ std::string Dashboard::needs(Ctx& c, const http::Request&) {
         const std::string key = "option.needs." + id;
         return strings_.all().count(key) ? strings_.get(key) : id;
     };
-    b += "<table>\n<caption>Access needs by venue: how many people asked for each</caption>\n<thead><tr>"
-         "<th scope=\"col\">Venue</th><th scope=\"col\">Responses</th><th scope=\"col\">Answered this</th>";
-    for (const auto& col : columns) b += "<th scope=\"col\">" + h(col_label(col)) + "</th>";
-    b += "</tr></thead>\n<tbody>\n";
+    Data cols{Data::type::list};
+    for (const auto& col : columns) cols.push_back(Data(col_label(col)));
+    d.set("columns", cols);
+    auto cell = [&](std::int64_t n) {
+        Data x;
+        x.set("n", std::to_string(n));
+        x.set("few", Data(results::suppressed(n, min_) ? Data::type::bool_true : Data::type::bool_false));
+        return x;
+    };
+    Data list{Data::type::list};
     for (const auto& [venue, row] : rows) {
-        b += "<tr><th scope=\"row\">" + h(venue.empty() ? "(no venue)" : venue) + "</th>";
-        if (too_few(row.responses)) {
-            b += "<td class=\"few\" colspan=\"" + std::to_string(columns.size() + 2) + "\">fewer than " +
-                 std::to_string(min_) + " responses: not shown</td></tr>\n";
-            continue;
-        }
-        b += count_cell(row.responses) + count_cell(row.answered);
+        Data r;
+        r.set("venue", venue.empty() ? "(no venue)" : venue);
+        r.set("hidden", Data(too_few(row.responses) ? Data::type::bool_true : Data::type::bool_false));
+        r.set("span", std::to_string(columns.size() + 2));
+        Data cells{Data::type::list};
+        cells.push_back(cell(row.responses));
+        cells.push_back(cell(row.answered));
         for (const auto& col : columns) {
             auto it = row.n.find(col);
-            b += count_cell(it == row.n.end() ? 0 : it->second);
+            cells.push_back(cell(it == row.n.end() ? 0 : it->second));
         }
-        b += "</tr>\n";
+        r.set("cells", cells);
+        list.push_back(r);
     }
-    b += "</tbody>\n</table>\n";
-    if (unknown > 0)
-        b += "<p class=\"meta\">" + h(count_text(unknown)) +
-             " responses come from surveys the hub has no copy of (see --surveys): their needs are not counted.</p>\n";
-    b += "<p class=\"meta\">Texts people wrote under “Something else” are on the Texts page.</p>\n";
-    return page(c, "Access needs", "/dashboard/needs", b);
+    d.set("rows", list);
+    d.set("table", Data(Data::type::bool_true));
+    if (unknown > 0) d.set("unknown", count_text(unknown));
+    return done();
 }
 
 std::string Dashboard::texts(Ctx& c, const http::Request&) {

@@ -174,14 +174,18 @@ void Summaries::write(sql::Conn& c) const {
 }
 
 void backfill(sql::Conn& c) {
-    constexpr int kChunk = 10000;  // records per read: a few MiB of answers at a time
-    std::int64_t after = 0;
-    for (;;) {
+    constexpr std::int64_t kChunk = 10000;  // ids per read: a few MiB of answers at a time
+    // Fresh statistics first: records loaded in bulk may have none yet, and the planner could then scan the
+    // whole table for every chunk.
+    if (c.dialect() == sql::Dialect::Postgres) c.run("ANALYZE records");
+    const auto range = c.run("SELECT MIN(id), MAX(id) FROM records").rows;
+    if (range.empty() || !range[0][0] || !range[0][1]) return;
+    const std::int64_t last = std::stoll(*range[0][1]);
+    for (std::int64_t from = std::stoll(*range[0][0]); from <= last; from += kChunk) {
         const auto rows = c.run("SELECT id, kiosk_id, uuid, seq, survey_id, survey_version, created_utc, session_id,"
                                 " session_event, session_venue, session_started_utc, answers FROM records"
-                                " WHERE id > $1 ORDER BY id LIMIT " + std::to_string(kChunk),
-                                {after}).rows;
-        if (rows.empty()) return;
+                                " WHERE id >= $1 AND id < $2 ORDER BY id",
+                                {from, from + kChunk}).rows;
         Summaries s;
         for (const auto& row : rows) {
             auto str = [&](std::size_t i) { return row[i].value_or(""); };
@@ -197,7 +201,6 @@ void backfill(sql::Conn& c) {
             r.session_started_utc = str(10);
             r.answers_json = str(11);
             s.add(str(1), r);
-            after = std::stoll(str(0));
         }
         s.write(c);
     }

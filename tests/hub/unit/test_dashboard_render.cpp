@@ -40,6 +40,11 @@ TEST_CASE("templates escape every {{value}}; only {{{value}}} is taken as it is"
           "<p title=\"&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;\xEF\xBF\xBD\xEF\xBF\xBD\">"
           "&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;\xEF\xBF\xBD\xEF\xBF\xBD</p><b>built</b>");
     CHECK_THROWS_AS(t.render("not-loaded", data), std::logic_error);
+    d.write("s", "{{#u}}[{{u}}]{{/u}}{{^missing}}-{{/missing}}");
+    Templates s(d.path.string(), {"s"});
+    Data u;
+    u.set("u", "fewer than 5 <");
+    CHECK(s.render("s", u) == "[fewer than 5 &lt;]-");
 }
 
 TEST_CASE("a missing or invalid template stops the dashboard with the file's name") {
@@ -50,5 +55,5 @@ TEST_CASE("a missing or invalid template stops the dashboard with the file's nam
 }
 
 TEST_CASE("the shipped templates load") {
-    CHECK_NOTHROW(Templates(std::string(ENGAGE_ASSETS) + "/hub/templates", {"layout", "login", "overview"}));
+    CHECK_NOTHROW(Templates(std::string(ENGAGE_ASSETS) + "/hub/templates", {"layout", "login", "overview", "needs"}));
 }
