@@ -118,9 +118,8 @@ CREATE TABLE dash_texts(
   kind           TEXT NOT NULL,
   text           TEXT NOT NULL,
   flagged        INTEGER NOT NULL);
-CREATE INDEX dash_texts_order ON dash_texts(created_utc, kiosk_id, seq, pos);
 CREATE INDEX dash_texts_record ON dash_texts(uuid, question);
-CREATE INDEX dash_texts_flagged ON dash_texts(flagged, kiosk_id, uuid, question);
+CREATE INDEX dash_texts_flagged ON dash_texts(kiosk_id, uuid, question) WHERE flagged = 1;
 )sql";
 
 constexpr Migration kMigrations[] = {
