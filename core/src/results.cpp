@@ -47,6 +47,7 @@ void bump_number(std::vector<Count>& counts, std::int64_t v) {
 
 void init_from_survey(Tally& t, const Survey& s) {
     for (const Question& q : s.questions) {
+        if (q.type == QuestionType::Note) continue;  // words only: nothing to count
         QuestionTally qt;
         qt.id = q.id;
         qt.type = to_string(q.type);
@@ -122,6 +123,7 @@ void add_known(QuestionTally& qt, QuestionType type, const json& v) {
         case QuestionType::Needs:
             if (selected_shape(v)) add_selected(qt, v);
             return;
+        case QuestionType::Note: return;
         case QuestionType::Text:
             if (!v.is_string()) return;
             qt.texts.push_back(v.get<std::string>());
