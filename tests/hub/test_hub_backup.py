@@ -151,7 +151,7 @@ def main():
         current = pragma(old, "user_version")
         check(current >= 4, f"hub schema {current}")
         con = sqlite3.connect(old)
-        con.executescript("DROP TABLE web_sessions; DROP TABLE text_reviews; DROP TABLE users;"
+        con.executescript("DROP TABLE web_sessions; DROP TABLE text_reviews; DROP TABLE users; DROP TABLE surveys;"
                           "ALTER TABLE kiosks DROP COLUMN pin_reset_counter; PRAGMA user_version = 2;")
         con.close()
         upgraded = os.path.join(tmp, "upgraded.sqlite")
