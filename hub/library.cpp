@@ -53,9 +53,8 @@ std::string canonical_hash(const std::string& definition) {
     return sha256_hex(json::parse(definition).dump());
 }
 
-}  // namespace
-
-int survey_add(const std::string& db, const std::string& file) {
+// survey add; exceptions go to survey_add.
+int add_file(const std::string& db, const std::string& file) {
     std::string why;
     auto bytes = read_bounded(file, kMaxXlsxBytes, why);
     if (!bytes) return fail("add", file + ": cannot read (" + why + "); nothing stored");
@@ -78,38 +77,47 @@ int survey_add(const std::string& db, const std::string& file) {
         return fail("add", file + ": " + std::to_string(problems.size()) + " problem" +
                                (problems.size() == 1 ? "" : "s") + "; nothing stored");
     }
-    try {
-        auto store = HubStore::open(db, true);
-        LibrarySurvey s;
-        s.id = survey->id;
-        s.version = survey->version;
-        s.title = survey->title.get(survey->default_language());
-        s.definition = definition;
-        s.content_hash = canonical_hash(definition);
-        s.source = fs::path(file).filename().string();
-        const auto r = store->add_survey(s);
-        const std::string name = "'" + s.id + "' version " + std::to_string(s.version);
-        switch (r.status) {
-            case AddSurveyStatus::Added:
-                std::printf("Added survey %s (%zu questions, languages %zu) from %s.\n", name.c_str(),
-                            survey->questions.size(), survey->languages.size(), s.source.c_str());
-                return 0;
-            case AddSurveyStatus::Unchanged:
-                std::printf("Survey %s is already in the library with the same content; nothing changed.\n", name.c_str());
-                return 0;
-            case AddSurveyStatus::Changed:
-                return fail("add", file + ": survey " + name + " is already in the library with different content; "
-                                   "raise the version (to " + std::to_string(r.latest + 1) + " or more); nothing stored");
-            case AddSurveyStatus::NotRaised:
-                return fail("add", file + ": survey " + name + " is older than the library's version " +
-                                       std::to_string(r.latest) + "; a new upload must raise the version (to " +
-                                       std::to_string(r.latest + 1) + " or more); nothing stored");
+    auto store = HubStore::open(db, true);
+    LibrarySurvey s;
+    s.id = survey->id;
+    s.version = survey->version;
+    s.title = survey->title.get(survey->default_language());
+    s.definition = definition;
+    s.content_hash = canonical_hash(definition);
+    s.source = fs::path(file).filename().string();
+    const auto r = store->add_survey(s);
+    const std::string name = "'" + s.id + "' version " + std::to_string(s.version);
+    switch (r.status) {
+        case AddSurveyStatus::Added: {
+            std::string langs;
+            for (const auto& l : survey->languages) langs += (langs.empty() ? "" : ", ") + l;
+            std::printf("Added survey %s (%zu questions; languages %s) from %s.\n", name.c_str(),
+                        survey->questions.size(), langs.c_str(), s.source.c_str());
+            return 0;
         }
-        return 1;
+        case AddSurveyStatus::Unchanged:
+            std::printf("Survey %s is already in the library with the same content; nothing changed.\n", name.c_str());
+            return 0;
+        case AddSurveyStatus::Changed:
+            return fail("add", file + ": survey " + name + " is already in the library with different content; "
+                               "raise the version (to " + std::to_string(r.latest + 1) + " or more); nothing stored");
+        case AddSurveyStatus::NotRaised:
+            return fail("add", file + ": survey " + name + " is older than the library's version " +
+                                   std::to_string(r.latest) + "; a new upload must raise the version (to " +
+                                   std::to_string(r.latest + 1) + " or more); nothing stored");
+    }
+    return 1;
+}
+
+}  // namespace
+
+int survey_add(const std::string& db, const std::string& file) {
+    try {
+        return add_file(db, file);
     } catch (const DbError& e) {
         return fail("add", e.what());
     } catch (const std::exception& e) {
-        return fail("add", std::string("unexpected: ") + e.what());
+        return fail("add", file + ": " + e.what() + "; nothing stored");
     }
 }
 

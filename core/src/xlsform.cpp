@@ -502,9 +502,10 @@ public:
         if (p.where.rfind("questions[", 0) != 0) return p;
         std::size_t n = 0;
         const auto* b = p.where.data() + 10;
-        const auto r = std::from_chars(b, p.where.data() + p.where.size(), n);
-        if (r.ec != std::errc() || n >= rows_.size()) return p;
-        std::string rest(r.ptr + 1, p.where.data() + p.where.size());  // after "]"
+        const char* end = p.where.data() + p.where.size();
+        const auto r = std::from_chars(b, end, n);
+        if (r.ec != std::errc() || n >= rows_.size() || r.ptr == end || *r.ptr != ']') return p;
+        std::string rest(r.ptr + 1, end);  // after "]"
         if (rest.rfind(".options[", 0) == 0) {
             std::size_t k = 0;
             const auto r2 = std::from_chars(rest.data() + 9, rest.data() + rest.size(), k);

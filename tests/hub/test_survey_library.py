@@ -82,7 +82,7 @@ def scenario_library(binary, db, tmp):
     # The two-language XLSForm with groups and skip logic.
     xl = write(tmp, "Library Drop-in.xlsx", fx.engagement_form())
     r = run(binary, "survey", "add", xl, "--db", spec)
-    check("Added survey 'library-drop-in' version 3 (8 questions, languages 2)" in r.stdout, r.stdout)
+    check("Added survey 'library-drop-in' version 3 (8 questions; languages en, gd)" in r.stdout, r.stdout)
     s = json.loads(run(binary, "survey", "show", "library-drop-in", "--db", spec).stdout)
     check(s["languages"] == ["en", "gd"] and s["title"] == "Have your say", s["languages"], s["title"])
     q = {x["id"]: x for x in s["questions"]}
