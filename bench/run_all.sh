@@ -31,6 +31,8 @@ step "4c. answers: tap to the chosen frame, and to the next question (auto-advan
   python3 "$here/kiosk_bench.py" "$build" answers
 step "5. sync: drain ${responses} to a local hub, plain SQLite beside it; hub ingest from 500 kiosks (SQLite, PostgreSQL)" \
   python3 "$here/sync_bench.py" "$build" all --responses "$responses"
+step "6. survey add: a 200-question XLSForm, and the same survey as Engage JSON" \
+  /usr/bin/python3 "$here/xlsform_bench.py" "$build"
 
 echo
 echo "== summary ($(nproc) cores, $(uname -r))"
