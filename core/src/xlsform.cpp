@@ -21,6 +21,7 @@ using ojson = nlohmann::ordered_json;
 constexpr int kMaxColumns = 16384;   // XFD, the last column Excel has
 constexpr int kMaxRowNumber = 1048576;
 constexpr std::size_t kMaxSharedStrings = 1000000;
+constexpr std::size_t kMaxCells = 500000;  // filled cells on one sheet (a 200-question form has a few thousand)
 
 struct Fail {
     std::string where, what;
@@ -294,6 +295,7 @@ private:
         Xml x(zip_.read(target), target);
         SheetRow row;
         int next_row = 1, next_col = 0;
+        std::size_t cells = 0;
         bool in_row = false;
         auto finish_row = [&] {
             if (in_row && !row.cells.empty()) {
@@ -364,7 +366,12 @@ private:
                     c.kind = Cell::Formula;
                     c.text = "=" + formula.substr(0, 60);
                 }
-                if (c.kind != Cell::Text || !trim(c.text).empty()) row.cells[col] = std::move(c);
+                if (c.kind != Cell::Text || !trim(c.text).empty()) {
+                    if (++cells >= kMaxCells)
+                        throw Fail{where, "more than " + std::to_string(kMaxCells) + " filled cells on the sheet; a "
+                                          "survey has at most " + std::to_string(kMaxQuestions) + " questions"};
+                    row.cells[col] = std::move(c);
+                }
             }
         }
         finish_row();

@@ -317,6 +317,11 @@ def scenario_broken(binary, db, tmp):
     expect_refused(binary, db, tmp, "rows.xlsx", big.getvalue(), "more than 10000 filled rows")
     took = time.monotonic() - t
     check(took < 10, "100,000 rows took", took)
+    # Wide rows: 520,000 filled cells (no cell references, so the columns just count on) refused.
+    cells = '<c t="inlineStr"><is><t>x</t></is></c>' * 13000
+    wide = fx.rewrite(ok, sheet, lambda s: s.replace("</sheetData>", "".join(
+        f'<row r="{r}">{cells}</row>' for r in range(3, 43)) + "</sheetData>"))
+    expect_refused(binary, db, tmp, "wide.xlsx", wide, "more than 500000 filled cells on the sheet")
     print(f"passed broken workbooks (100,000 rows refused in {took:.1f} s)")
 
 
