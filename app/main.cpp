@@ -30,6 +30,9 @@ int check_survey(const std::string& file) {
                     r.survey->version, r.survey->questions.size());
         for (const auto& l : r.survey->languages) std::printf(" %s", l.c_str());
         std::printf("\n");
+        for (const auto& q : r.survey->questions)  // the skip logic, in words
+            if (q.show_if)
+                std::printf("%s: %s is shown if %s\n", file.c_str(), q.id.c_str(), engage::describe(*q.show_if).c_str());
         return 0;
     }
     for (const auto& p : r.problems) std::printf("%s: %s\n", file.c_str(), p.str().c_str());

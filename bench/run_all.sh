@@ -33,6 +33,8 @@ step "5. sync: drain ${responses} to a local hub, plain SQLite beside it; hub in
   python3 "$here/sync_bench.py" "$build" all --responses "$responses"
 step "6. dashboard: overview, questions and needs pages at ${BENCH_DASHBOARD_RESPONSES:-1000000} responses (SQLite, PostgreSQL with fsync)" \
   python3 "$here/dashboard_bench.py" "$build" --responses "${BENCH_DASHBOARD_RESPONSES:-1000000}"
+step "7. survey add: a 200-question XLSForm, and the same survey as Engage JSON" \
+  /usr/bin/python3 "$here/xlsform_bench.py" "$build"
 
 echo
 echo "== summary ($(nproc) cores, $(uname -r))"

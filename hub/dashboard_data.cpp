@@ -237,6 +237,7 @@ results::Tally tally(const std::vector<AnswerRow>& rows, const Survey* def, std:
         if (!r.question.empty()) by_q[r.question].push_back(&r);
     if (def)
         for (const Question& q : def->questions) {
+            if (q.type == QuestionType::Note) continue;  // words only: never answered
             results::QuestionTally qt = results::empty_tally(q);
             auto it = by_q.find(q.id);
             if (it != by_q.end()) {

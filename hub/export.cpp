@@ -60,6 +60,7 @@ public:
 
     void seed(const Survey& s) {
         for (const Question& q : s.questions) {
+            if (q.type == QuestionType::Note) continue;  // words only: no column
             Group& g = group(q.id);
             if (q.type == QuestionType::Multi || q.type == QuestionType::Needs) {
                 const auto& opts = q.options;

@@ -9,6 +9,7 @@
 #include "dashboard.h"
 #include "export.h"
 #include "import.h"
+#include "library.h"
 #include "server.h"
 #include "store.h"
 
@@ -239,7 +240,8 @@ int main(int argc, char** argv) {
                       "Dashboard: counts from fewer than N responses show as \"fewer than N\" (default 5; below 3 counts as 3)")
         ->check(CLI::Range(1, 1000000));
     serve->add_option("--surveys", so.surveys_dir,
-                      "Dashboard: folder of survey files for prompts and labels (default: the bundled surveys)");
+                      "Dashboard: optional folder of survey files for prompts and labels, besides the survey "
+                      "library (default: the bundled surveys)");
 
     CLI::App* kiosk = app.add_subcommand("kiosk", "Enrol, list and revoke kiosks");
     kiosk->set_version_flag("--version", kVersionText);
@@ -333,6 +335,28 @@ int main(int argc, char** argv) {
     user_remove->add_option("NAME", user_name, "The user's name")->required();
     user_remove->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
 
+    // The survey library (hub/library.cpp; docs/hub.md "Survey library").
+    std::string survey_file, survey_id;
+    std::int64_t survey_version = 0;
+    CLI::App* survey = app.add_subcommand("survey", "The survey library: add (Engage JSON or XLSForm .xlsx), list, "
+                                                    "show, retire");
+    survey->set_version_flag("--version", kVersionText);
+    survey->require_subcommand(1);
+    CLI::App* survey_add = survey->add_subcommand("add", "Check a survey (Engage JSON or XLSForm .xlsx) and add it; "
+                                                         "every problem is printed, and nothing is stored if there is one");
+    survey_add->add_option("FILE", survey_file, "An Engage survey .json or an XLSForm .xlsx")->required();
+    survey_add->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    CLI::App* survey_list = survey->add_subcommand("list", "Every survey version in the library");
+    survey_list->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    survey_list->add_flag("--json", as_json, "Print JSON");
+    CLI::App* survey_show = survey->add_subcommand("show", "Print a survey as Engage JSON (the highest version unless --version)");
+    survey_show->add_option("ID", survey_id, "The survey id")->required();
+    CLI::Option* show_version = survey_show->add_option("--version", survey_version, "That version")->check(CLI::Range(1, 2147483647));
+    survey_show->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    CLI::App* survey_retire = survey->add_subcommand("retire", "Retire a survey (every version); its responses stay");
+    survey_retire->add_option("ID", survey_id, "The survey id")->required();
+    survey_retire->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+
     // Backups of a SQLite hub (hub/backup.h; docs/install.md).
     std::string backup_out, restore_file;
     bool replace = false;
@@ -368,6 +392,12 @@ int main(int argc, char** argv) {
     if (*user_add) return engage::hub::user_add(db, user_name, password_stdin);
     if (*user_list) return engage::hub::user_list(db, as_json);
     if (*user_remove) return engage::hub::user_remove(db, user_name);
+    if (*survey_add) return engage::hub::survey_add(db, survey_file);
+    if (*survey_list) return engage::hub::survey_list(db, as_json);
+    if (*survey_show)
+        return engage::hub::survey_show(db, survey_id, *show_version ? std::optional<std::int64_t>(survey_version)
+                                                                     : std::nullopt);
+    if (*survey_retire) return engage::hub::survey_retire(db, survey_id);
     if (*backup) return engage::hub::backup_command(db, backup_out);
     if (*restore) return engage::hub::restore_command(restore_file, db, replace);
     return 2;

@@ -24,6 +24,20 @@ using sql::Dialect;
 using sql::Param;
 using sql::Row;
 
+// Schema 7 (the survey library) is the same SQL on both back ends.
+constexpr const char* kSurveyLibrarySql = R"sql(
+CREATE TABLE surveys(
+  survey_id    TEXT NOT NULL,
+  version      BIGINT NOT NULL,
+  title        TEXT NOT NULL,
+  definition   TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  added_utc    TEXT NOT NULL,
+  retired_utc  TEXT,
+  PRIMARY KEY (survey_id, version));
+)sql";
+
 // ---- schema -----------------------------------------------------------------------------------
 // Migration N takes the database from version N-1 to N. Append; never edit a released one.
 // Times are text "YYYY-MM-DDTHH:MM:SSZ" on both back ends, so they compare as strings.
@@ -277,6 +291,10 @@ ALTER TABLE kiosks ADD COLUMN bundle_key TEXT;
     {5, kReviewsByKioskSql, kReviewsByKioskSql},
     // 6: the dashboard's summary tables, kept in the same transaction as each record insert, then backfilled.
     {6, kDashSummariesSql, kDashSummariesSql, dash::backfill},
+    // 7: the survey library (`engage-hub survey add|list|show|retire`): every version of every survey added, as
+    // Engage JSON. retired_utc is set on all versions of an id by `survey retire`; a higher version added later
+    // clears it.
+    {7, kSurveyLibrarySql, kSurveyLibrarySql},
 };
 static_assert(std::size(kMigrations) == kHubSchemaVersion, "one migration per schema version");
 
@@ -747,6 +765,73 @@ public:
                 out.push_back(std::move(x));
             }
             return out;
+        });
+    }
+
+    // ---- the survey library (schema version 7) ----
+    AddSurveyResult add_survey(const LibrarySurvey& s) override {
+        return transaction([&](Conn& c) {
+            AddSurveyResult r;
+            auto top = c.run("SELECT MAX(version) FROM surveys WHERE survey_id = $1", {s.id}).rows;
+            r.latest = top.empty() ? 0 : num(top[0][0]);
+            auto same = c.run("SELECT content_hash FROM surveys WHERE survey_id = $1 AND version = $2",
+                              {s.id, s.version}).rows;
+            if (!same.empty()) {
+                r.status = str(same[0][0]) == s.content_hash ? AddSurveyStatus::Unchanged : AddSurveyStatus::Changed;
+                return r;
+            }
+            if (s.version <= r.latest) {
+                r.status = AddSurveyStatus::NotRaised;
+                return r;
+            }
+            c.run("UPDATE surveys SET retired_utc = NULL WHERE survey_id = $1", {s.id});
+            c.run("INSERT INTO surveys(survey_id, version, title, definition, content_hash, source, added_utc)"
+                  " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                  {s.id, s.version, s.title, s.definition, s.content_hash, s.source, utc_seconds_now()});
+            r.status = AddSurveyStatus::Added;
+            return r;
+        });
+    }
+
+    static LibrarySurvey library_from(const Row& r) {
+        LibrarySurvey s;
+        s.id = str(r[0]);
+        s.version = num(r[1]);
+        s.title = str(r[2]);
+        s.content_hash = str(r[3]);
+        s.source = str(r[4]);
+        s.added_utc = str(r[5]);
+        s.retired_utc = str(r[6]);
+        s.definition = str(r[7]);
+        return s;
+    }
+
+    std::vector<LibrarySurvey> list_surveys(bool definitions) override {
+        return reading([&](Conn& c) {
+            std::vector<LibrarySurvey> out;
+            const std::string def = definitions ? "definition" : "''";
+            for (const auto& r : c.run("SELECT survey_id, version, title, content_hash, source, added_utc, retired_utc, " +
+                                       def + " FROM surveys ORDER BY survey_id, version").rows)
+                out.push_back(library_from(r));
+            return out;
+        });
+    }
+
+    std::optional<LibrarySurvey> get_survey(const std::string& id, std::optional<std::int64_t> version) override {
+        return reading([&](Conn& c) -> std::optional<LibrarySurvey> {
+            const std::string cols =
+                "SELECT survey_id, version, title, content_hash, source, added_utc, retired_utc, definition FROM surveys";
+            auto rows = version ? c.run(cols + " WHERE survey_id = $1 AND version = $2", {id, *version}).rows
+                                : c.run(cols + " WHERE survey_id = $1 ORDER BY version DESC LIMIT 1", {id}).rows;
+            if (rows.empty()) return std::nullopt;
+            return library_from(rows[0]);
+        });
+    }
+
+    bool retire_survey(const std::string& id) override {
+        return transaction([&](Conn& c) {
+            return c.run("UPDATE surveys SET retired_utc = $2 WHERE survey_id = $1 AND retired_utc IS NULL",
+                         {id, utc_seconds_now()}).affected > 0;
         });
     }
 

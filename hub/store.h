@@ -23,7 +23,7 @@ public:
     bool transient;
 };
 
-inline constexpr int kHubSchemaVersion = 6;
+inline constexpr int kHubSchemaVersion = 7;
 
 struct KioskInfo {
     std::string id;              // hub-side kiosk id (UUID), printed by `kiosk add`
@@ -124,6 +124,27 @@ struct TextReview {
     std::string decided_utc;
 };
 
+// One version of a survey in the hub's library (`engage-hub survey`, schema version 7).
+struct LibrarySurvey {
+    std::string id;
+    std::int64_t version = 0;
+    std::string title;           // in the survey's default language
+    std::string definition;      // the survey as Engage JSON (what `survey show` prints)
+    std::string content_hash;    // SHA-256 hex of the definition's canonical form (keys sorted, no spaces)
+    std::string source;          // the file name it was added from
+    std::string added_utc;
+    std::string retired_utc;     // "" unless the survey id was retired
+    bool retired() const { return !retired_utc.empty(); }
+};
+// Added: stored. Unchanged: that version is held with the same content (nothing stored). Changed: that version
+// is held with other content (refused). NotRaised: a higher version is held (refused). `latest`: the highest
+// version held before.
+enum class AddSurveyStatus { Added, Unchanged, Changed, NotRaised };
+struct AddSurveyResult {
+    AddSurveyStatus status = AddSurveyStatus::Added;
+    std::int64_t latest = 0;
+};
+
 // SHA-256 hex of a string (tokens, pairing codes).
 std::string sha256_hex(const std::string& s);
 // 32 random bytes as URL-safe base64 without padding (kiosk tokens, web session tokens).
@@ -190,6 +211,16 @@ public:
     // ---- the dashboard's pages (hub/dashboard_data.cpp; schema version 6) ----
     // One read-only statement over the summary tables (hub/dashboard_index.h), the same on both back ends.
     virtual std::vector<sql::Row> dashboard_rows(const std::string& sql, const std::vector<sql::Param>& params) = 0;
+
+    // ---- the survey library (`engage-hub survey`; schema version 7) ----
+    // Checks and stores in one transaction: a new version must be higher than every version held.
+    virtual AddSurveyResult add_survey(const LibrarySurvey& s) = 0;
+    // Every version held, by id then version; `definitions` false leaves definition "".
+    virtual std::vector<LibrarySurvey> list_surveys(bool definitions) = 0;
+    // That version, or (no version) the highest held. nullopt: not held.
+    virtual std::optional<LibrarySurvey> get_survey(const std::string& id, std::optional<std::int64_t> version) = 0;
+    // Marks every version of `id` retired. False when the id is not held or already retired.
+    virtual bool retire_survey(const std::string& id) = 0;
 };
 
 }  // namespace engage::hub

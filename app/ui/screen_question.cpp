@@ -310,7 +310,7 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
                                                                   {"total", std::to_string(pr.total)}});
     const std::string prompt = s.tr(q.prompt);
     const std::string help = q.help.empty() ? "" : s.tr(q.help);
-    const std::string optional = q.required ? "" : s.t("question.optional");
+    const std::string optional = q.required || q.type == QuestionType::Note ? "" : s.t("question.optional");
     const float top = ui.top + std::min(m, ui.px(0.4f));
     const float thin = std::max(6.f, ui.px(0.18f));
     auto header_h = [&](bool words, ImFont* font, float w) {
@@ -331,6 +331,7 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
             case QuestionType::Scale:
                 return plan_scale(ui, s.tr(q.low_label), s.tr(q.high_label), r).cell.y >= std::max(ui.m.min_target_px, ui.px(1.6f));
             case QuestionType::Text: return room_h >= ui.target(ui.m.button_h * 1.5f);
+            case QuestionType::Note: return true;  // words only
             default: return plan_grid(ui, labels, r, pager_room).pages.size() == 1;
         }
     };
@@ -412,6 +413,7 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
         case QuestionType::Smiley: face_px_ = draw_smileys(c, opts, ImVec2(m, y), room); break;
         case QuestionType::Scale: draw_scale(c, ImVec2(m, y), room); break;
         case QuestionType::Text: draw_text_answer(c, ImVec2(m, y), room); break;
+        case QuestionType::Note: break;  // words only: the prompt and help above, then Next
         default: {
             GridPlan p = plan_grid(ui, labels, room, pager_room);
             pages_ = static_cast<int>(p.pages.size());

@@ -35,6 +35,7 @@ bool is_answered(const Question& q, const Answer& a) {
         case QuestionType::Smiley: return a.number && *a.number >= 1 && *a.number <= 5;
         case QuestionType::Scale: return a.number && *a.number >= 0 && *a.number <= 10;
         case QuestionType::Text: return !trim(a.text).empty();
+        case QuestionType::Note: return false;  // words only: never answered
         case QuestionType::Choice:
         case QuestionType::Agree: return a.selected.size() == 1 && offers(q, a.selected[0]);
         case QuestionType::Multi:
@@ -47,10 +48,19 @@ bool is_answered(const Question& q, const Answer& a) {
     return false;
 }
 
-bool is_shown(const Survey& s, const Question& q, const Answers& answers) {
-    if (!q.show_if) return true;
-    const ShowIf& cond = *q.show_if;
-    const int dep = s.index_of(cond.question), self = s.index_of(q.id);
+namespace {
+bool holds(const Survey& s, const ShowIf& cond, int self, const Answers& answers) {
+    switch (cond.kind) {
+        case ShowIf::Kind::All:
+            return std::all_of(cond.items.begin(), cond.items.end(),
+                               [&](const ShowIf& c) { return holds(s, c, self, answers); });
+        case ShowIf::Kind::Any:
+            return std::any_of(cond.items.begin(), cond.items.end(),
+                               [&](const ShowIf& c) { return holds(s, c, self, answers); });
+        case ShowIf::Kind::Not: return cond.items.size() == 1 && !holds(s, cond.items[0], self, answers);
+        case ShowIf::Kind::Leaf: break;
+    }
+    const int dep = s.index_of(cond.question);
     if (dep < 0 || (self >= 0 && dep >= self)) return false;  // only earlier questions count (no cycles)
     const Question& earlier = s.questions[static_cast<std::size_t>(dep)];
     const auto it = answers.find(earlier.id);
@@ -62,6 +72,11 @@ bool is_shown(const Survey& s, const Question& q, const Answers& answers) {
     if (earlier.type == QuestionType::Smiley || earlier.type == QuestionType::Scale)
         return a.number && has(cond.is, std::to_string(*a.number));
     return std::any_of(a.selected.begin(), a.selected.end(), [&](const std::string& id) { return has(cond.is, id); });
+}
+}  // namespace
+
+bool is_shown(const Survey& s, const Question& q, const Answers& answers) {
+    return !q.show_if || holds(s, *q.show_if, s.index_of(q.id), answers);
 }
 
 std::string answers_to_json(const Survey& s, const Answers& answers) {
@@ -76,6 +91,7 @@ std::string answers_to_json(const Survey& s, const Answers& answers) {
             case QuestionType::Choice:
             case QuestionType::Agree: out[q.id] = a.selected[0]; break;
             case QuestionType::Text: out[q.id] = std::string(trim(a.text)); break;
+            case QuestionType::Note: break;
             case QuestionType::Multi:
             case QuestionType::Needs: {
                 auto selected = nlohmann::ordered_json::array();  // option order, no repeats, Other last

@@ -115,6 +115,7 @@ int Flow::shown_count() const {
 bool Flow::can_next() const {
     if (screen_ != Screen::Question) return false;
     const Question& q = question();
+    if (q.type == QuestionType::Note) return true;  // words only: nothing to answer
     auto it = answers_.find(q.id);
     if (it == answers_.end() || it->second.empty()) return !q.required;
     // An answer that was started must be complete (e.g. "Other" ticked needs its text).
@@ -236,10 +237,11 @@ int Flow::possible_from(int from) const {
     for (int i = from; i < static_cast<int>(survey_->questions.size()); ++i) {
         const Question& q = survey_->questions[static_cast<std::size_t>(i)];
         bool p = is_shown(*survey_, q, before);
-        if (!p && q.show_if) {
-            const int dep = survey_->index_of(q.show_if->question);
-            p = dep >= from && dep < i && possible[static_cast<std::size_t>(dep)];
-        }
+        if (!p && q.show_if)
+            for (const auto& id : show_if_questions(*q.show_if)) {
+                const int dep = survey_->index_of(id);
+                p = p || (dep >= from && dep < i && possible[static_cast<std::size_t>(dep)]);
+            }
         possible[static_cast<std::size_t>(i)] = p;
         if (p) ++c;
     }

@@ -46,7 +46,8 @@ void bump_number(std::vector<Count>& counts, std::int64_t v) {
 }
 
 void init_from_survey(Tally& t, const Survey& s) {
-    for (const Question& q : s.questions) t.questions.push_back(empty_tally(q));
+    for (const Question& q : s.questions)
+        if (q.type != QuestionType::Note) t.questions.push_back(empty_tally(q));  // a note: words only, nothing to count
 }
 
 // Answers come in survey order, so the next question is usually the one after the last one found.
@@ -101,6 +102,7 @@ void add_known(QuestionTally& qt, QuestionType type, const json& v) {
         case QuestionType::Needs:
             if (selected_shape(v)) add_selected(qt, v);
             return;
+        case QuestionType::Note: return;
         case QuestionType::Text:
             if (!v.is_string()) return;
             qt.texts.push_back(v.get<std::string>());

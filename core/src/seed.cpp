@@ -101,6 +101,7 @@ Answer answer(Rng& rng, const Question& q) {
         case QuestionType::Smiley:
         case QuestionType::Scale: a.number = number(rng, q); break;
         case QuestionType::Text: a.text = free_text(rng, q); break;
+        case QuestionType::Note: break;
         case QuestionType::Choice:
         case QuestionType::Agree: {  // earlier options a little more likely
             std::vector<double> w;

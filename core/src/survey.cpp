@@ -34,7 +34,7 @@ struct TypeName {
 constexpr TypeName kTypeNames[] = {
     {QuestionType::Smiley, "smiley"}, {QuestionType::Choice, "choice"}, {QuestionType::Multi, "multi"},
     {QuestionType::Agree, "agree"},   {QuestionType::Scale, "scale"},   {QuestionType::Text, "text"},
-    {QuestionType::Needs, "needs"}};
+    {QuestionType::Needs, "needs"},   {QuestionType::Note, "note"}};
 
 // `s` made safe to show: valid UTF-8 kept, bad bytes and control characters become '?',
 // cut (with "...") after `max` bytes.
@@ -428,7 +428,9 @@ private:
             }
             return x;
         };
-        const bool has_options = t != T::Scale && t != T::Text;
+        const bool has_options = t != T::Scale && t != T::Text && t != T::Note;
+        if (p.type_known && t == T::Note && q.required)
+            add(at(where, "required"), "a note has no answer, so it cannot be required");
         if (auto* x = only("options", has_options, "smiley, choice, multi, agree and needs"))
             options(*x, at(where, "options"), p);
         else if (p.type_known && has_options && !v.contains("options")) {
@@ -493,10 +495,12 @@ private:
                                   const std::map<std::string, std::size_t>& first) {
         using T = QuestionType;
         if (!v.is_object()) {
-            add(where, "must be an object {\"question\": ..., ...}, not " + kind(v));
+            add(where, "must be an object {\"question\": ...} or {\"all\"/\"any\"/\"not\": ...}, not " + kind(v));
             return std::nullopt;
         }
-        fields(v, where, {"question", "is", "at_least", "at_most"});
+        for (const char* key : {"all", "any", "not"})
+            if (v.contains(key)) return compound(v, where, key, self, first);
+        fields(v, where, {"question", "is", "at_least", "at_most", "all", "any", "not"});
         ShowIf si;
         const Parsed* dep = nullptr;  // the earlier question, when valid
         if (auto* x = need(v, "question", where)) {
@@ -511,9 +515,13 @@ private:
             }
         }
         if (!v.contains("is") && !v.contains("at_least") && !v.contains("at_most"))
-            add(where, "needs at least one of 'is', 'at_least' or 'at_most'");
+            add(where, "needs at least one of 'is', 'at_least' or 'at_most' (or use 'all', 'any' or 'not')");
         if (dep && dep->type_known && dep->q.type == T::Text) {
             add(at(where, "question"), quote(si.question) + " is a text question; show_if cannot use text answers");
+            dep = nullptr;
+        }
+        if (dep && dep->type_known && dep->q.type == T::Note) {
+            add(at(where, "question"), quote(si.question) + " is a note; it has no answer for show_if to use");
             dep = nullptr;
         }
         if (dep && !dep->type_known) dep = nullptr;  // its type was already reported
@@ -571,9 +579,65 @@ private:
             add(where, "at_least is more than at_most, so this question would never show");
         return si;
     }
+
+    // {"all": [...]}, {"any": [...]} or {"not": {...}}: conditions made of conditions.
+    std::optional<ShowIf> compound(const json& v, const std::string& where, const char* key, std::size_t self,
+                                   const std::map<std::string, std::size_t>& first) {
+        fields(v, where, {key});
+        ShowIf si;
+        const std::string w = at(where, key);
+        const json& x = v[key];
+        if (std::string_view(key) == "not") {
+            si.kind = ShowIf::Kind::Not;
+            if (auto inner = show_if(x, w, self, first)) si.items.push_back(std::move(*inner));
+            return si;
+        }
+        si.kind = std::string_view(key) == "all" ? ShowIf::Kind::All : ShowIf::Kind::Any;
+        if (!x.is_array()) add(w, "must be an array of conditions, not " + kind(x));
+        else if (x.empty()) add(w, "must not be empty");
+        else if (x.size() > kMaxOptions) add(w, "more than " + std::to_string(kMaxOptions) + " conditions");
+        else
+            for (std::size_t k = 0; k < x.size(); ++k)
+                if (auto inner = show_if(x[k], at(w, k), self, first)) si.items.push_back(std::move(*inner));
+        return si;
+    }
 };
 
 }  // namespace
+
+std::vector<std::string> show_if_questions(const ShowIf& s) {
+    std::vector<std::string> out;
+    auto walk = [&out](const ShowIf& c, auto& self) -> void {
+        if (c.kind == ShowIf::Kind::Leaf) {
+            if (!contains(out, c.question)) out.push_back(c.question);
+            return;
+        }
+        for (const auto& i : c.items) self(i, self);
+    };
+    walk(s, walk);
+    return out;
+}
+
+std::string describe(const ShowIf& s) {
+    using K = ShowIf::Kind;
+    auto inner = [](const ShowIf& c) { return c.kind == K::Leaf ? describe(c) : "(" + describe(c) + ")"; };
+    switch (s.kind) {
+        case K::Not: return "not " + (s.items.empty() ? std::string("?") : inner(s.items[0]));
+        case K::All:
+        case K::Any: {
+            std::string out;
+            for (const auto& i : s.items) out += (out.empty() ? "" : s.kind == K::All ? " and " : " or ") + inner(i);
+            return out;
+        }
+        case K::Leaf: break;
+    }
+    std::string out;
+    auto part = [&](const std::string& p) { out += (out.empty() ? "" : " and ") + s.question + " " + p; };
+    if (!s.is.empty()) part((s.is.size() == 1 ? "is " : "is one of ") + join(s.is));
+    if (s.at_least) part(">= " + std::to_string(*s.at_least));
+    if (s.at_most) part("<= " + std::to_string(*s.at_most));
+    return out;
+}
 
 const char* to_string(QuestionType t) {
     for (const auto& tn : kTypeNames)

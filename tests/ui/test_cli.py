@@ -25,6 +25,7 @@ def main():
 
     r = run("check-survey", os.path.join(SRC, "assets/surveys/demo.json"))
     assert r.returncode == 0 and ": ok:" in r.stdout, r.stdout
+    assert "demo.json: today_hard is shown if today <= 2\n" in r.stdout, r.stdout
 
     with tempfile.TemporaryDirectory() as tmp:
         bad = os.path.join(tmp, "bad.json")

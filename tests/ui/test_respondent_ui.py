@@ -10,6 +10,7 @@ engage-kiosk under Xvfb, xdotool pressing and releasing as separate events, read
 - keyboard_more: Delete repeats while held; Polish letters on the first page; "Other" shows the question;
   the hub address layout has . : / - and digits on one page.
 - pin_reset: a one-time code from the hub resets a forgotten PIN, once; a replay and a wrong code are refused.
+- note: a words-only question shows Next and no answers, and nothing of it is stored.
 - load_from_usb: the key file the hub writes, loaded from a (loop-mounted) USB stick in the panel.
 
 usage: test_respondent_ui.py KIOSK_BINARY ARTEFACT_DIR TEST_NAME   (ENGAGE_HUB_BINARY names engage-hub)
@@ -125,6 +126,44 @@ def test_quick_answers():
         finally:
             k.stop()
             x.close()
+
+
+def test_note():
+    """A note (words only) shows its words and Next, no answers; nothing of it is stored."""
+    survey = {"format": 1, "id": "notes", "version": 1, "title": "Notes", "languages": ["en"], "questions": [
+        {"id": "welcome", "type": "note", "prompt": "Thank you for stopping by", "help": "It takes two minutes."},
+        {"id": "yn", "type": "choice", "prompt": "Was it easy to find us?", "required": True,
+         "options": [{"id": "yes", "label": "Yes"}, {"id": "no", "label": "No"}]},
+        {"id": "bye", "type": "note", "prompt": "That is all: thank you"}]}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "notes.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(survey, f)
+        data = os.path.join(tmp, "data")
+        x = Xvfb()
+        k = Kiosk(BINARY, x, data, args=["--survey", path], artefacts=os.path.join(ARTEFACTS, "note"))
+        try:
+            k.wait_screen("attract")
+            k.tap("attract.start")
+            st = k.wait_screen("question", question="welcome")
+            ids = [w["id"] for w in st["widgets"]]
+            assert "nav.next" in ids and not any(i.startswith("option.") for i in ids), ids
+            k.screenshot("01-note")
+            k.press("nav.next")
+            k.wait_screen("question", question="yn")
+            k.tap("option.yes")  # moves on by itself to the closing note
+            k.wait_screen("question", question="bye", timeout=5)
+            k.press("nav.next")
+            k.wait_screen("thanks", timeout=10)
+        finally:
+            k.stop()
+            x.close()
+        db = sqlite3.connect(os.path.join(data, "engage.sqlite"))
+        try:
+            stored = [r[0] for r in db.execute("SELECT answers_json FROM responses")]
+        finally:
+            db.close()
+        assert stored == ['{"yn":"yes"}'], stored
 
 
 def test_access_words():

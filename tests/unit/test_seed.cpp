@@ -61,6 +61,7 @@ std::string problem(const Survey& s, const std::string& answers_json) {
                 a.selected = v.at("selected").get<std::vector<std::string>>();
                 if (v.contains("other")) a.text = v.at("other").get<std::string>();
                 break;
+            case QuestionType::Note: return id + " is a note, never stored";
         }
         if (!is_answered(*q, a)) return id + " is not a valid answer";
     }

@@ -137,7 +137,7 @@ TEST_CASE("survey: every broken corpus file fails with its own message", "[surve
         {"bad-long-string.json", "questions[1].prompt.en: longer than 4000 bytes"},
         {"bad-question-not-object.json", "questions[2]: must be an object { ... }, not text"},
         {"bad-unknown-field-question.json", "questions[1]: unknown field 'requried' (did you mean 'required'?)"},
-        {"bad-unknown-type.json", "questions[1].type: unknown question type 'slider' (expected one of: smiley, choice, multi, agree, scale, text, needs)"},
+        {"bad-unknown-type.json", "questions[1].type: unknown question type 'slider' (expected one of: smiley, choice, multi, agree, scale, text, needs, note)"},
         {"bad-type-missing.json", "questions[1].type: is required"},
         {"bad-prompt-missing.json", "questions[1].prompt: is required"},
         {"bad-question-id-chars.json", "questions[1].id: 'Q 2' is not a valid id"},

@@ -16,7 +16,8 @@ struct LocalText {
     bool empty() const { return by_lang.empty(); }
 };
 
-enum class QuestionType { Smiley, Choice, Multi, Agree, Scale, Text, Needs };
+// Note: words only (display-only): shown with Next, never answered, never stored.
+enum class QuestionType { Smiley, Choice, Multi, Agree, Scale, Text, Needs, Note };
 const char* to_string(QuestionType t);
 std::optional<QuestionType> question_type_from_string(std::string_view s);
 
@@ -25,13 +26,21 @@ struct Option {
     LocalText label;       // empty -> the UI supplies the built-in label by key "option.<type>.<id>"
 };
 
-// Show a question only when an earlier answer matches.
+// Show a question only when earlier answers match: one condition on one earlier question (Leaf), or
+// all / any of several conditions, or not one (docs/survey-format.md, "show_if").
 struct ShowIf {
-    std::string question;                 // id of an earlier question
+    enum class Kind { Leaf, All, Any, Not };
+    Kind kind = Kind::Leaf;
+    std::string question;                 // Leaf: id of an earlier question
     std::vector<std::string> is;          // shown when the answer (or any selected option) is one of these
     std::optional<int> at_least;          // for smiley/scale: shown when answer >= at_least
     std::optional<int> at_most;           // for smiley/scale: shown when answer <= at_most
+    std::vector<ShowIf> items;            // All / Any: the conditions; Not: exactly one
 };
+// Every question id a condition looks at, in order of appearance (repeats kept out).
+std::vector<std::string> show_if_questions(const ShowIf& s);
+// The condition in words for people: "today <= 2 and (listened is yes or not (help is bsl))".
+std::string describe(const ShowIf& s);
 
 struct Question {
     std::string id;
