@@ -71,10 +71,13 @@ def free_port():
 
 
 class PgServer:
-    """initdb + postgres on 127.0.0.1:<free port>, trust auth for user 'postgres', fsync off (tests only)."""
+    """initdb + postgres on 127.0.0.1:<free port>, trust auth for user 'postgres', fsync off (tests only).
+    durable=True keeps PostgreSQL's own defaults instead (fsync, synchronous_commit and full_page_writes on), for
+    benchmarks that must pay for durability as a real server does."""
 
-    def __init__(self, bin_dir=None, user=None):
+    def __init__(self, bin_dir=None, user=None, durable=False):
         self.bin_dir = bin_dir or require()
+        self.durable = durable
         self.user = None
         if os.geteuid() == 0:
             self.user = user or os.environ.get("ENGAGE_PG_USER", "nobody")
@@ -110,10 +113,10 @@ class PgServer:
 
     def _start_postgres(self, timeout):
         log = open(self.log_path, "ab")
+        fast = [] if self.durable else ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         self.proc = subprocess.Popen(
             [self._bin("postgres"), "-D", self.data, "-p", str(self.port), "-k", self.dir,
-             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-             "-c", "full_page_writes=off", "-c", "shared_buffers=16MB", "-c", "max_connections=60",
+             "-c", "listen_addresses=127.0.0.1", *fast, "-c", "shared_buffers=16MB", "-c", "max_connections=60",
              "-c", "log_min_messages=warning"],
             stdout=log, stderr=subprocess.STDOUT, env=self._env(), **self._as_user())
         log.close()
