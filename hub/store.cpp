@@ -588,8 +588,8 @@ public:
                         c.run("INSERT INTO conflicts(kiosk_id, uuid, seq, content_hash, record, received_utc,"
                               " hub_kiosk, batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
                               " ON CONFLICT (kiosk_id, uuid, content_hash) DO NOTHING",
-                              {batch.kiosk_id, r.uuid, r.seq, r.content_hash, r.record_json, now, hub_kiosk_id,
-                               batch.batch_id});
+                              {batch.kiosk_id, r.uuid, r.seq, r.content_hash, batch.record_json(it.index), now,
+                               hub_kiosk_id, batch.batch_id});
                         res.status = protocol::Status::Conflict;
                         ++out.counts.conflict;
                     }
