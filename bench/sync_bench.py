@@ -6,10 +6,11 @@
       them all -> responses/s; beside it, in the same run, a plain SQLite insert of the same rows (python sqlite3,
       executemany into a fresh file, one transaction) -> rows/s, and the ratio.
   sync_bench.py BUILD ingest [--kiosks 500] [--batches 5] [--records 100] [--backend sqlite,postgresql]
-                             [--linger S] [--hub-arg=--threads --hub-arg=64]
+                             [--linger S] [--pg-fsync on|off] [--hub-arg=--threads --hub-arg=64]
       500 simulated kiosks (threads, each enrolled with `engage-hub kiosk add`) POST gzip'd protocol-v1 batches
       straight to the hub, all at once -> responses/s and p50/p99 request latency, with SQLite and PostgreSQL
-      (a throwaway server from tests/pg_server.py, fsync off; skipped with a note if PostgreSQL is not installed).
+      (a throwaway server from tests/pg_server.py, durable: fsync on unless --pg-fsync off; skipped with a note if
+      PostgreSQL is not installed).
       --linger S keeps each kiosk's connection open S seconds after its last batch, as the kiosk's long-lived
       libcurl handle does; --hub-arg passes options to engage-hub serve.
   sync_bench.py BUILD all    both
@@ -289,9 +290,13 @@ def ingest(build, args):
                 print("PostgreSQL: skipped (no PostgreSQL server binaries; apt-get install postgresql)")
                 summary("hub ingest, PostgreSQL", "skipped (no postgresql)")
                 return
-            print("  (PostgreSQL here is tests/pg_server.py's throwaway server: fsync=off, synchronous_commit=off;"
-                  " a durable server commits slower)", flush=True)
-            with pg_url(pg_server, tmp) as url:
+            if args.pg_fsync == "on":
+                print("  (PostgreSQL here is tests/pg_server.py's throwaway server, durable: fsync, synchronous_commit"
+                      " and full_page_writes on, as PostgreSQL ships)", flush=True)
+            else:
+                print("  (PostgreSQL here is tests/pg_server.py's throwaway server with --pg-fsync off: fsync=off,"
+                      " synchronous_commit=off; a durable server commits slower)", flush=True)
+            with pg_url(pg_server, args.pg_fsync == "on") as url:
                 ingest_one(hub_bin, url, tmp, args, "PostgreSQL")
 
 
@@ -299,12 +304,12 @@ def pg_available(pg_server):
     return pg_server.find_bin_dir() is not None
 
 
-def pg_url(pg_server, tmp):
+def pg_url(pg_server, durable):
     import contextlib
 
     @contextlib.contextmanager
     def cm():
-        with pg_server.PgServer() as srv:
+        with pg_server.PgServer(durable=durable) as srv:
             yield srv.create_database("sync_bench")
     return cm()
 
@@ -319,6 +324,9 @@ def main():
     ap.add_argument("--batches", type=int, default=5, help="batches per simulated kiosk")
     ap.add_argument("--records", type=int, default=100, help="records per batch")
     ap.add_argument("--backend", default="sqlite,postgresql")
+    ap.add_argument("--pg-fsync", choices=["on", "off"], default="on",
+                    help="ingest: the PostgreSQL server's fsync and synchronous_commit (default on: durable, as "
+                         "shipped; off: the tests' fast throwaway settings)")
     ap.add_argument("--hub-arg", action="append", default=[],
                     help="ingest: an extra argument for engage-hub serve, e.g. --hub-arg=--threads --hub-arg=64")
     ap.add_argument("--linger", type=float, default=0.0,

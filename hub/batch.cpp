@@ -218,8 +218,6 @@ public:
         if (!errors_.empty()) {
             for (std::size_t i = 0; i < errors_.size(); ++i) item.error += (i ? "; " : "") + errors_[i];
             item.record = Record{};
-        } else {
-            r.record_json = rec_.dump();
         }
         return item;
     }
@@ -232,6 +230,11 @@ private:
 };
 
 }  // namespace
+
+std::string Batch::record_json(std::size_t index) const {
+    return records && index < records->size() ? (*records)[index].dump(-1, ' ', false, json::error_handler_t::replace)
+                                              : "null";
+}
 
 bool is_uuid(const std::string& s) {
     if (s.size() != 36) return false;
@@ -325,8 +328,13 @@ std::variant<Batch, BatchError> parse_batch(const std::string& body, const Limit
         auto [it, fresh] = seen.emplace(u->get<std::string>(), i);
         if (!fresh) return bad(at + ".uuid: the same uuid as records[" + std::to_string(it->second) + "]");
     }
-    batch.items.reserve(r->size());
-    for (std::size_t i = 0; i < r->size(); ++i) batch.items.push_back(RecordCheck((*r)[i], i, lim).run());
+    const auto records = std::make_shared<const json>(std::move(*r));
+    batch.items.reserve(records->size());
+    for (std::size_t i = 0; i < records->size(); ++i) {
+        batch.items.push_back(RecordCheck((*records)[i], i, lim).run());
+        batch.items.back().index = i;
+    }
+    batch.records = records;
     return batch;
 }
 

@@ -2,6 +2,7 @@
 // Pure functions: no database, no network.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -34,11 +35,11 @@ struct Record {
     std::optional<std::string> session_ended_utc;
     std::string answers_json;   // compact dump of "answers"
     std::string content_hash;
-    std::string record_json;    // the whole record, compact (kept for conflicts)
 };
 
 // One entry of records[]: valid (error empty) or invalid with the reason ("records[3].seq: ...").
 struct Item {
+    std::size_t index = 0;  // in records[]
     std::string uuid;
     std::string error;
     Record record;
@@ -49,6 +50,9 @@ struct Batch {
     std::string kiosk_id;
     std::string batch_id;
     std::vector<Item> items;
+    std::shared_ptr<const nlohmann::json> records;  // records[] as received
+    // records[index], compact: what a conflict keeps aside (made only then: most batches have none).
+    std::string record_json(std::size_t index) const;
 };
 
 // The whole body refused: 400 (malformed) or 413 (too many records).

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -608,7 +610,7 @@ public:
     }
 
     BatchOutcome store_batch(const std::string& hub_kiosk_id, const Batch& batch) override {
-        return transaction([&](Conn& c) {
+        const std::function<BatchOutcome(Conn&)> write = [&](Conn& c) {
             BatchOutcome out;
             const std::string now = utc_seconds_now();
             auto k = c.run(std::string("SELECT ") + kKioskCols + " FROM kiosks WHERE id = $1" + for_update(),
@@ -668,8 +670,8 @@ public:
                         c.run("INSERT INTO conflicts(kiosk_id, uuid, seq, content_hash, record, received_utc,"
                               " hub_kiosk, batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
                               " ON CONFLICT (kiosk_id, uuid, content_hash) DO NOTHING",
-                              {batch.kiosk_id, r.uuid, r.seq, r.content_hash, r.record_json, now, hub_kiosk_id,
-                               batch.batch_id});
+                              {batch.kiosk_id, r.uuid, r.seq, r.content_hash, batch.record_json(it.index), now,
+                               hub_kiosk_id, batch.batch_id});
                         res.status = protocol::Status::Conflict;
                         ++out.counts.conflict;
                     }
@@ -684,9 +686,10 @@ public:
                       {batch.batch_id, hub_kiosk_id, batch.kiosk_id, now, std::int64_t{n.records},
                        std::int64_t{n.stored}, std::int64_t{n.duplicate}, std::int64_t{n.conflict},
                        std::int64_t{n.invalid}, out.reply});
-            c.commit();  // the reply goes out only after this
             return out;
-        }, /*commit=*/false);
+        };
+        // The reply goes out only after the commit (on SQLite, one shared with the batches of other requests).
+        return dialect_ == Dialect::Sqlite ? group_commit(write) : transaction(write);
     }
 
     std::vector<KioskStatus> status() override {
@@ -969,8 +972,13 @@ private:
     // Runs f in a write transaction (committing after it unless f commits itself). A PostgreSQL deadlock,
     // serialization failure or lost connection is retried twice on a fresh transaction; SQLite has
     // already waited its busy timeout.
+    // SQLite has one writer at a time: this process's writers queue on a mutex, in turn, rather than on
+    // SQLite's busy handler, which polls with sleeps of up to 100 ms and lets a newcomer overtake a writer that
+    // has waited for seconds. Other processes (engage-hub kiosk add, backup) still meet the busy timeout.
     template <class F>
     auto transaction(F f, bool commit = true) -> decltype(f(std::declval<Conn&>())) {
+        std::unique_lock<std::mutex> one_writer(sqlite_writer_, std::defer_lock);
+        if (dialect_ == Dialect::Sqlite) one_writer.lock();
         for (int attempt = 0;; ++attempt) {
             auto c = pool_.acquire();
             try {
@@ -983,6 +991,55 @@ private:
                 if (!e.transient || dialect_ != Dialect::Postgres || attempt >= 2) throw;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+        }
+    }
+
+    // SQLite group commit. Writers queue; the first finds no leader and leads: it runs every batch queued by then
+    // in one transaction, each under a savepoint of its own (a batch that fails is rolled back alone and its
+    // request hears why), commits once (one fsync for them all), then wakes their requests. Batches that arrive
+    // meanwhile queue for the next leader. Nothing is answered before the commit that holds it.
+    struct GroupJob {
+        const std::function<BatchOutcome(Conn&)>* write;
+        BatchOutcome out;
+        std::exception_ptr error;
+        bool done = false;  // under group_mutex_
+    };
+    BatchOutcome group_commit(const std::function<BatchOutcome(Conn&)>& write) {
+        GroupJob job{&write, {}, nullptr};
+        std::unique_lock lock(group_mutex_);
+        group_queue_.push_back(&job);
+        group_cv_.wait(lock, [&] { return job.done || !group_leader_; });
+        if (!job.done) {
+            group_leader_ = true;
+            std::vector<GroupJob*> jobs;
+            jobs.swap(group_queue_);
+            lock.unlock();
+            run_group(jobs);
+            lock.lock();
+            for (GroupJob* j : jobs) j->done = true;
+            group_leader_ = false;
+            group_cv_.notify_all();
+        }
+        if (job.error) std::rethrow_exception(job.error);
+        return std::move(job.out);
+    }
+    void run_group(const std::vector<GroupJob*>& jobs) {
+        try {
+            transaction([&](Conn& c) {
+                for (GroupJob* j : jobs) {
+                    c.script("SAVEPOINT engage_batch");
+                    try {
+                        j->out = (*j->write)(c);
+                    } catch (...) {
+                        j->error = std::current_exception();
+                        c.script("ROLLBACK TO engage_batch");
+                    }
+                    c.script("RELEASE engage_batch");
+                }
+                return 0;
+            });
+        } catch (...) {  // BEGIN or COMMIT failed (or a savepoint): nothing of this group is stored
+            for (GroupJob* j : jobs) j->error = std::current_exception();
         }
     }
 
@@ -1023,6 +1080,11 @@ private:
 
     Pool pool_;
     Dialect dialect_;
+    std::mutex sqlite_writer_;  // see transaction()
+    std::mutex group_mutex_;    // see group_commit()
+    std::condition_variable group_cv_;
+    std::vector<GroupJob*> group_queue_;
+    bool group_leader_ = false;
 };
 
 }  // namespace

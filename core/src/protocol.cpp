@@ -6,15 +6,36 @@
 
 namespace engage::protocol {
 
-std::string content_hash(const nlohmann::json& record) {
-    nlohmann::json payload = record;
-    if (payload.is_object()) {
-        payload.erase("content_hash");
-        // When the session ended is not part of what the person said: a record re-sent after its session was
-        // ended is the same record, not a conflict.
-        if (payload.contains("session") && payload["session"].is_object()) payload["session"].erase("ended_utc");
+namespace {
+
+constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+
+// Appends obj's compact dump (keys sorted, as nlohmann::json keeps them) without the member `skip`: the text
+// dump() gives for a copy with that member erased, without copying the record.
+void dump_without(const nlohmann::json& obj, const char* skip, const char* skip_in_session, std::string& out) {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, value] : obj.items()) {
+        if (key == skip) continue;
+        if (!first) out += ',';
+        first = false;
+        out += nlohmann::json(key).dump(-1, ' ', false, kReplace);
+        out += ':';
+        if (skip_in_session && key == "session" && value.is_object()) dump_without(value, skip_in_session, nullptr, out);
+        else out += value.dump(-1, ' ', false, kReplace);
     }
-    const std::string text = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += '}';
+}
+
+}  // namespace
+
+std::string content_hash(const nlohmann::json& record) {
+    // The canonical payload: the record without content_hash and without session.ended_utc (when the session
+    // ended is not part of what the person said: a record re-sent after its session was ended is the same
+    // record, not a conflict).
+    std::string text;
+    if (record.is_object()) dump_without(record, "content_hash", "ended_utc", text);
+    else text = record.dump(-1, ' ', false, kReplace);
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
     static const char* hex = "0123456789abcdef";

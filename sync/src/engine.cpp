@@ -1,5 +1,6 @@
 // One sync pass: batches, replies, bisecting, quarantine (docs/sync-protocol.md).
 #include <algorithm>
+#include <future>
 
 #include "engage/log.h"
 #include "engage/protocol.h"
@@ -37,6 +38,30 @@ nlohmann::json make_record(const PendingRecord& r) {
     return rec;
 }
 
+// The request for rows: records sealed, the body built and gzip'd. Touches neither the store nor the transport, so
+// the next batch is built on another thread while this one is in flight. A row whose answers cannot be read goes
+// to `unreadable` (with why), to be set aside by the caller.
+SyncEngine::Prepared SyncEngine::prepare(std::vector<PendingRecord> rows, const std::string& kiosk_id) {
+    Prepared p;
+    nlohmann::json records = nlohmann::json::array();
+    for (auto& r : rows) {
+        try {
+            records.push_back(make_record(r));
+            p.rows.push_back(std::move(r));
+        } catch (const std::exception& e) {
+            p.unreadable.emplace_back(std::move(r), std::string("The kiosk could not read it: ") + e.what());
+        }
+    }
+    if (p.rows.empty()) return p;
+    p.batch_id = new_uuid();
+    const nlohmann::json body = {{"protocol", protocol::kVersion},
+                                 {"kiosk_id", kiosk_id},
+                                 {"batch_id", p.batch_id},
+                                 {"records", std::move(records)}};
+    p.gz = gzip(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return p;
+}
+
 SyncEngine::SyncEngine(Store& store, Transport& transport, SyncSettings settings)
     : store_(store), transport_(transport), settings_(std::move(settings)) {}
 
@@ -54,16 +79,57 @@ PassOutcome SyncEngine::run_pass(const std::function<bool()>& cancelled,
         accepted_before_ = !store_.sync_status().last_success_utc.empty();
         progress_ = {0, store_.counts().waiting_sync};
         if (on_progress_) on_progress_(progress_);
-        for (std::int64_t cursor = 0;;) {
+        // A pipeline: while a batch is in flight, the next one is read and built (on another thread), and once
+        // its clean reply is in, the next one goes out before this one is acknowledged, so the hub is not kept
+        // waiting for the kiosk's commit. The store is used on this thread only; the transport by one thread
+        // at a time (every synchronous send below happens with nothing in flight).
+        std::int64_t cursor = 0;
+        auto next_batch = [&]() -> std::future<Prepared> {
+            auto rows = store_.pending_batch(batch_records_, raw_budget, cursor);
+            if (rows.empty()) return {};
+            cursor = rows.back().seq;
+            return std::async(std::launch::async, &SyncEngine::prepare, std::move(rows), store_.kiosk_id());
+        };
+        struct Flight {
+            Prepared batch;
+            std::future<HttpResponse> reply;
+        };
+        std::optional<Flight> flying;  // a return waits for it (and for `building`): nothing outlives the pass
+        auto launch = [&](Prepared b) {
+            flying.emplace();
+            flying->batch = std::move(b);
+            const std::string* gz = &flying->batch.gz;
+            flying->reply = std::async(std::launch::async, [this, gz, &cancelled] {
+                return transport_.post(settings_.hub_url + "/v1/batches", settings_.token, *gz, true, cancelled);
+            });
+        };
+        std::future<Prepared> building = next_batch();
+        for (;;) {
+            std::optional<Prepared> ready;
+            if (building.valid()) ready = building.get();
+            if (flying) {
+                const HttpResponse r = flying->reply.get();
+                Prepared done = std::move(flying->batch);
+                flying.reset();
+                std::vector<protocol::Result> results;
+                const bool clean = clean_reply(done, r, results);
+                if (clean && ready && !(cancelled && cancelled()) && ready_to_post(*ready, out)) {
+                    launch(std::move(*ready));
+                    building = next_batch();
+                    if (answer(done, r, &results, out, cancelled) == Sent::Stop) return out;
+                    continue;
+                }
+                if (answer(done, r, clean ? &results : nullptr, out, cancelled) == Sent::Stop) return out;
+            }
+            if (!ready) break;
             if (cancelled && cancelled()) {
                 out.kind = PassOutcome::Kind::Cancelled;
                 out.error = "Stopped";
                 return out;
             }
-            auto rows = store_.pending_batch(batch_records_, raw_budget, cursor);
-            if (rows.empty()) break;
-            cursor = rows.back().seq;
-            if (send(std::move(rows), out, cancelled) == Sent::Stop) return out;
+            building = next_batch();
+            if (ready_to_post(*ready, out)) launch(std::move(*ready));
+            else if (!ready->rows.empty() && send_halves(ready->rows, out, cancelled) == Sent::Stop) return out;
         }
         // Lone records the hub answered 400 before it had accepted anything: quarantine them only once we know
         // the hub takes our other batches; otherwise the hub refuses everything and no record is to blame.
@@ -106,6 +172,40 @@ void SyncEngine::set_aside(const PendingRecord& r, const std::string& reason, Pa
 
 SyncEngine::Sent SyncEngine::send(std::vector<PendingRecord> rows, PassOutcome& out,
                                   const std::function<bool()>& cancelled) {
+    return deliver(prepare(std::move(rows), store_.kiosk_id()), out, cancelled);
+}
+
+// Sets aside the records the kiosk cannot read; true when what is left goes as one request (not empty, not too
+// large). Called again on the same batch, it says the same.
+bool SyncEngine::ready_to_post(Prepared& batch, PassOutcome& out) {
+    for (const auto& [row, why] : batch.unreadable) set_aside(row, why, out);
+    batch.unreadable.clear();
+    return !batch.rows.empty() &&
+           (batch.gz.size() <= std::size_t(settings_.batch_kib) * 1024 || batch.rows.size() == 1);
+}
+
+// A 200 whose reply is the hub's, for this batch, with no invalid record: nothing to resend.
+bool SyncEngine::clean_reply(const Prepared& batch, const HttpResponse& r, std::vector<protocol::Result>& results) {
+    if (!r.error.empty() || r.status != 200) return false;
+    std::vector<std::string> uuids;
+    for (const auto& row : batch.rows) uuids.push_back(row.uuid);
+    std::string why;
+    if (!protocol::parse_reply(r.body, batch.batch_id, uuids, results, why)) return false;
+    return std::none_of(results.begin(), results.end(),
+                        [](const protocol::Result& x) { return x.status == protocol::Status::Invalid; });
+}
+
+SyncEngine::Sent SyncEngine::deliver(Prepared batch, PassOutcome& out, const std::function<bool()>& cancelled) {
+    if (!ready_to_post(batch, out)) return batch.rows.empty() ? Sent::Ok : send_halves(batch.rows, out, cancelled);
+    const HttpResponse r =
+        transport_.post(settings_.hub_url + "/v1/batches", settings_.token, batch.gz, true, cancelled);
+    return answer(batch, r, nullptr, out, cancelled);
+}
+
+// What the hub's answer `r` to `batch` means: acknowledge, resend in halves, set aside, or stop the pass.
+// `parsed`: the reply's results when clean_reply has already read them.
+SyncEngine::Sent SyncEngine::answer(Prepared& batch, const HttpResponse& r, std::vector<protocol::Result>* parsed,
+                                    PassOutcome& out, const std::function<bool()>& cancelled) {
     using Kind = PassOutcome::Kind;
     auto stop = [&](Kind k, std::string why, std::optional<std::chrono::milliseconds> after = {}) {
         out.kind = (cancelled && cancelled()) ? Kind::Cancelled : k;
@@ -113,36 +213,19 @@ SyncEngine::Sent SyncEngine::send(std::vector<PendingRecord> rows, PassOutcome& 
         out.retry_after = after;
         return Sent::Stop;
     };
-    // Build the batch; a record whose stored answers cannot be read is set aside here.
-    nlohmann::json records = nlohmann::json::array();
-    std::vector<PendingRecord> kept;
-    for (auto& r : rows) {
-        try {
-            records.push_back(make_record(r));
-            kept.push_back(std::move(r));
-        } catch (const std::exception& e) {
-            set_aside(r, std::string("The kiosk could not read it: ") + e.what(), out);
-        }
-    }
-    rows = std::move(kept);
-    if (rows.empty()) return Sent::Ok;
-    const std::string batch_id = new_uuid();
-    const nlohmann::json body = {{"protocol", protocol::kVersion},
-                                 {"kiosk_id", store_.kiosk_id()},
-                                 {"batch_id", batch_id},
-                                 {"records", std::move(records)}};
-    const std::string gz = gzip(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    if (gz.size() > std::size_t(settings_.batch_kib) * 1024 && rows.size() > 1) return send_halves(rows, out, cancelled);
-
-    const HttpResponse r = transport_.post(settings_.hub_url + "/v1/batches", settings_.token, gz, true, cancelled);
+    std::vector<PendingRecord>& rows = batch.rows;
     if (!r.error.empty()) return stop(Kind::Retry, r.error);
     if (r.status == 200) {
-        std::vector<std::string> uuids;
-        for (const auto& row : rows) uuids.push_back(row.uuid);
         std::vector<protocol::Result> results;
-        std::string why;
-        if (!protocol::parse_reply(r.body, batch_id, uuids, results, why))
-            return stop(Kind::Retry, "Can't reach the hub (" + why + ")");
+        if (parsed) {
+            results = std::move(*parsed);
+        } else {
+            std::vector<std::string> uuids;
+            for (const auto& row : rows) uuids.push_back(row.uuid);
+            std::string why;
+            if (!protocol::parse_reply(r.body, batch.batch_id, uuids, results, why))
+                return stop(Kind::Retry, "Can't reach the hub (" + why + ")");
+        }
         out.talked_to_hub = true;
         rejects_in_a_row_ = 0;
         std::vector<std::string> ack;

@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<engage::protocol::Result> results;
     for (const auto& it : batch.items) {
         if (it.valid() && !engage::hub::is_uuid(it.record.uuid)) __builtin_trap();
+        if (batch.record_json(it.index).empty()) __builtin_trap();  // what a conflict keeps aside
         results.push_back({it.uuid, it.valid() ? engage::protocol::Status::Stored : engage::protocol::Status::Invalid,
                            it.error});
     }

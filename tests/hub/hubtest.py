@@ -417,6 +417,72 @@ def scenario_store(binary, db, workdir):
     print("passed store, duplicate, conflict, status gaps")
 
 
+def scenario_group(binary, db, workdir):
+    """Many kiosks' batches at once, so that the hub commits several in one transaction (SQLite: group commit):
+    each request still hears exactly what became of its own records, a refused or partly invalid batch costs the
+    others nothing, and nothing is stored twice or lost."""
+    n = 10
+    ks = [add_kiosk(binary, db.spec, f"Group {i}") for i in range(n + 2)]
+    devices = [new_kiosk_id() for _ in ks]
+    revoked, mismatched = ks[n], ks[n + 1]
+    cli(binary, "kiosk", "revoke", revoked["id"], "--db", db.spec)
+    with Hub(binary, db.spec, workdir, name="group") as hub:  # 4 workers: up to 4 batches a commit
+        pinned = batch(devices[n + 1], [record(1)])
+        st, _, text = hub.send_batch(mismatched["token"], pinned)
+        check(st == 200, st, text)
+        sent = [[] for _ in range(n)]  # every valid record each kiosk has sent so far
+        for rnd in range(3):
+            jobs = []  # (token, batch, expected statuses or an HTTP status)
+            for i in range(n):
+                fresh = [record(100 * rnd + s) for s in range(1, 21)]
+                recs = sent[i][-5:] + fresh  # five already held: duplicates
+                expected = ["duplicate"] * len(sent[i][-5:]) + ["stored"] * 20
+                if i % 3 == 0:  # an invalid record among them
+                    bad = record(100 * rnd + 50)
+                    bad["seq"] = 0
+                    seal(bad)
+                    recs.append(bad)
+                    expected.append("invalid")
+                if rnd == 2 and i % 2 == 0:  # the same uuid as a held record, other content
+                    other = record(sent[i][0]["seq"], uid=sent[i][0]["uuid"], answers={"today": 1, "changed": i})
+                    recs.append(other)
+                    expected.append("conflict")
+                jobs.append((ks[i]["token"], batch(devices[i], recs), expected))
+                sent[i] += fresh
+            jobs.append((revoked["token"], batch(devices[n], [record(1)]), 403))
+            jobs.append((mismatched["token"], batch(new_kiosk_id(), [record(2)]), 403))
+            jobs.append((ks[0]["token"], dict(batch(devices[0], []), records="not a list"), 400))
+            replies = [None] * len(jobs)
+            gate = threading.Barrier(len(jobs))
+
+            def send(j):
+                gate.wait()
+                replies[j] = hub.send_batch(jobs[j][0], jobs[j][1])
+
+            threads = [threading.Thread(target=send, args=(j,)) for j in range(len(jobs))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+            for (_, b, expected), got in zip(jobs, replies):
+                check(got is not None, "no reply")
+                st, reply, text = got
+                if isinstance(expected, int):
+                    check(st == expected, f"expected HTTP {expected}, got {st}: {text}")
+                else:
+                    check(st == 200, st, text)
+                    expect_reply(reply, b, expected)
+        hub.healthz()
+    c = counts(db)
+    check(c["records"] == n * 60 + 1, "records held", c)
+    check(c["conflicts"] == (n + 1) // 2, "conflicts kept aside", c)
+    check(c["batches"] == 3 * n + 1, "batches logged", c)
+    for i in range(n):
+        held = {r[0] for r in db.rows(f"SELECT uuid FROM records WHERE kiosk_id = '{devices[i]}'")}
+        check(held == {r["uuid"] for r in sent[i]}, f"kiosk {i}: held records differ from those sent")
+    print("passed concurrent batches from many kiosks (group commit)")
+
+
 def concurrent_same_batch(hubs, tokens, b, rounds=1):
     """Sends `b` to every hub at once (one thread each, released together); returns the replies."""
     replies = [None] * len(hubs)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """engage-hub on SQLite: one scenario from hubtest.py on a fresh database.
-Usage: test_hub_sqlite.py ENGAGE_HUB SCENARIO   (SCENARIO: enrolment | store | bad_input)"""
+Usage: test_hub_sqlite.py ENGAGE_HUB SCENARIO   (SCENARIO: enrolment | store | bad_input | group)"""
 import os
 import sys
 import tempfile

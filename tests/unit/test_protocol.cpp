@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <sodium.h>
+
 #include "engage/protocol.h"
 
 using namespace engage::protocol;
@@ -21,6 +23,41 @@ TEST_CASE("protocol: the content hash ignores key order and the hash field, and 
     CHECK(content_hash(c) == open_hash);
     c["session"]["id"] = "t";
     CHECK(content_hash(c) != open_hash);
+}
+
+// The canonical payload as the protocol defines it: a copy without content_hash and session.ended_utc, dumped.
+static std::string reference_payload(json payload) {
+    if (payload.is_object()) {
+        payload.erase("content_hash");
+        if (payload.contains("session") && payload["session"].is_object()) payload["session"].erase("ended_utc");
+    }
+    return payload.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+TEST_CASE("protocol: the content hash is the SHA-256 of the canonical payload, whatever the record holds") {
+    const std::string bad_utf8 = "caf\xc3 \xff\xfe";  // invalid UTF-8: replaced, as dump(replace) does
+    const std::vector<json> records = {
+        json::object(),
+        json::array({1, 2}),
+        json("just a string"),
+        json::parse(R"({"content_hash": "x"})"),
+        json::parse(R"({"session": null, "uuid": "u"})"),
+        json::parse(R"({"session": "not an object", "ended_utc": "kept at the top level"})"),
+        json::parse(R"({"session": {"ended_utc": "2026-01-01T00:00:00Z"}, "z": [{"ended_utc": 1}]})"),
+        json::parse(R"({"session": {"id": "s", "content_hash": "kept in the session"}, "content_hash": "h"})"),
+        json::parse(R"({"k\"ey\u0001\n": "\u00e9\u4e2d\ud83d\ude00", "a": {"session": {"ended_utc": 1}}})"),
+        json{{bad_utf8, bad_utf8}, {"session", {{bad_utf8, 1.5}, {"ended_utc", bad_utf8}}}, {"n", -0.0}},
+    };
+    for (const auto& r : records) {
+        INFO(r.dump(-1, ' ', false, json::error_handler_t::replace));
+        json copy = r;
+        const std::string text = reference_payload(copy);
+        unsigned char d[32];
+        crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+        char hex[65];
+        sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+        CHECK(content_hash(r) == hex);
+    }
 }
 
 TEST_CASE("protocol: only a well-formed hub reply for this batch acknowledges anything") {

@@ -5,6 +5,7 @@
 
 #include "temp_dir.h"
 
+#include <sqlite3.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -152,6 +153,45 @@ TEST_CASE("sync engine: every response arrives once; a lost reply comes back as 
 
     CHECK(rig.pass().kind == Kind::Done);  // nothing left: no request at all
     CHECK(rig.hub.requests == 14);
+}
+
+TEST_CASE("sync engine: the batch built while another is in flight: unreadable records set aside, dropped on a stop",
+          "[sync][engine]") {
+    Rig rig(400, 100);
+    {  // response 150's stored answers are damaged: the kiosk itself cannot send it
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open((rig.tmp.path / kDatabaseFile).c_str(), &db) == SQLITE_OK);
+        sqlite3_busy_timeout(db, 5000);
+        CHECK(sqlite3_exec(db, "UPDATE responses SET answers_json = '{not json' WHERE seq = 150", nullptr, nullptr,
+                           nullptr) == SQLITE_OK);
+        CHECK(sqlite3_changes(db) == 1);
+        sqlite3_close(db);
+    }
+    rig.hub.lose_reply_at = 2;  // batch 2 (101-200) is stored by the hub, its reply lost; batch 3 was built meanwhile
+    PassOutcome o = rig.pass();
+    CHECK(o.kind == Kind::Retry);
+    CHECK(o.stored == 100);
+    CHECK(o.quarantined == 1);
+    CHECK(rig.hub.requests == 2);  // the prepared batch 3 is not sent after the stop
+    CHECK(rig.hub.held.size() == 199);
+    Counts c = rig.store->counts();
+    CHECK(c.acknowledged == 100);
+    CHECK(c.quarantined == 1);
+    CHECK(c.waiting_sync == 299);  // 101-400 but 150: nothing dropped is lost
+    const auto q = rig.store->quarantined();
+    REQUIRE(q.size() == 1);
+    CHECK(q[0].seq == 150);
+    CHECK(q[0].reason.rfind("The kiosk could not read it: ", 0) == 0);
+
+    o = rig.pass();
+    CHECK(o.kind == Kind::Done);
+    CHECK(o.duplicate == 99);
+    CHECK(o.stored == 200);
+    c = rig.store->counts();
+    CHECK(c.acknowledged == 399);
+    CHECK(c.waiting_sync == 0);
+    CHECK(rig.hub.held.size() == 399);
+    CHECK(rig.hub.requests == 5);
 }
 
 TEST_CASE("sync engine: one bad record is quarantined with the hub's reason, the rest go through", "[sync][engine]") {

@@ -17,6 +17,7 @@
 
 #include "engage/backoff.h"
 #include "engage/config.h"
+#include "engage/protocol.h"
 #include "engage/storage.h"
 
 namespace engage {
@@ -113,7 +114,19 @@ public:
 
 private:
     enum class Sent { Ok, Stop };
+    struct Prepared {
+        std::vector<PendingRecord> rows;       // in the body, in order
+        std::vector<std::pair<PendingRecord, std::string>> unreadable;  // answers not JSON: to set aside
+        std::string batch_id;
+        std::string gz;                        // the gzip'd body
+    };
+    static Prepared prepare(std::vector<PendingRecord> rows, const std::string& kiosk_id);
     Sent send(std::vector<PendingRecord> rows, PassOutcome& out, const std::function<bool()>& cancelled);
+    Sent deliver(Prepared batch, PassOutcome& out, const std::function<bool()>& cancelled);
+    bool ready_to_post(Prepared& batch, PassOutcome& out);
+    static bool clean_reply(const Prepared& batch, const HttpResponse& r, std::vector<protocol::Result>& results);
+    Sent answer(Prepared& batch, const HttpResponse& r, std::vector<protocol::Result>* parsed, PassOutcome& out,
+                const std::function<bool()>& cancelled);
     Sent send_halves(std::vector<PendingRecord>& rows, PassOutcome& out, const std::function<bool()>& cancelled);
     void set_aside(const PendingRecord& r, const std::string& reason, PassOutcome& out);
 
