@@ -200,6 +200,7 @@ void fill_known(results::QuestionTally& qt, QuestionType type, const std::vector
             qt.answered = sum(of_kind(rows, "a"));
             return;
         case QuestionType::Text: qt.answered = sum(of_kind(rows, "st")); return;
+        case QuestionType::Note: return;  // words only: never answered
     }
 }
 

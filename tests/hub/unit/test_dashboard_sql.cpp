@@ -49,7 +49,6 @@ Record record(int i, const std::string& venue, const std::string& day, const std
     r.session_started_utc = day + "T09:30:00Z";
     r.answers_json = answers;
     r.content_hash = "h" + std::to_string(i);
-    r.record_json = "{}";
     return r;
 }
 
@@ -80,7 +79,7 @@ void store_all(HubStore& store, const std::vector<Record>& rs) {
     Batch b;
     b.kiosk_id = "device-1";
     b.batch_id = "batch-1";
-    for (const auto& r : rs) b.items.push_back({r.uuid, "", r});
+    for (const auto& r : rs) b.items.push_back({b.items.size(), r.uuid, "", r});
     const BatchOutcome out = store.store_batch(e.kiosk.id, b);
     REQUIRE(out.counts.stored == static_cast<int>(rs.size()));
 }
@@ -228,6 +227,7 @@ TEST_CASE("the schema 6 migration fills the summaries from the records already h
     const auto& rs = h.rs;
     const Survey& s = h.s;
     sqlite_exec(db, "DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers; DROP TABLE dash_texts;"
+                    " DROP TABLE surveys;"
                     " PRAGMA user_version = 5;");
     auto store = HubStore::open(db);
     CHECK(store->schema_version() == kHubSchemaVersion);
@@ -238,7 +238,7 @@ TEST_CASE("the schema 6 migration fills the summaries from the records already h
     Batch again;
     again.kiosk_id = "device-1";
     again.batch_id = "batch-2";
-    for (const auto& r : rs) again.items.push_back({r.uuid, "", r});
+    for (const auto& r : rs) again.items.push_back({again.items.size(), r.uuid, "", r});
     const auto kiosks = store->list_kiosks();
     REQUIRE(kiosks.size() == 1);
     CHECK(store->store_batch(kiosks[0].id, again).counts.duplicate == 14);
