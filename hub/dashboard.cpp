@@ -64,11 +64,19 @@ std::string html_escape(std::string_view s) {
 
 namespace dash {
 
+namespace {
+// Every page and every piece of one (assets/hub/templates/NAME.mustache).
+const std::vector<std::string> kTemplates = {"layout",    "login",    "filters",  "export_links", "overview",
+                                             "questions", "chart",    "needs",    "texts",        "review",
+                                             "import",    "refusal"};
+}  // namespace
+
+const std::vector<std::string>& template_names() { return kTemplates; }
+
 Dashboard::Dashboard(HubStore& store, const DashboardOptions& o, LogLine log)
     : store_(store), min_(results::clamp_min_count(o.min_count)), tls_(o.tls), log_(std::move(log)) {
     // Every page is rendered from these: a missing or broken one stops the hub at start (register_dashboard).
-    own_templates_ = std::make_unique<Templates>(o.templates_dir.empty() ? templates_dir() : o.templates_dir,
-                                                 std::vector<std::string>{"layout", "login", "overview", "needs"});
+    own_templates_ = std::make_unique<Templates>(o.templates_dir.empty() ? templates_dir() : o.templates_dir, kTemplates);
     templates_ = own_templates_.get();
     const std::string dir = o.surveys_dir.empty() ? engage::assets_dir() + "/surveys" : o.surveys_dir;
     load_surveys(dir);
@@ -152,12 +160,21 @@ void Dashboard::page_route(http::Server& svr, const std::string& path, PageFn fn
             ctx.f = parse_filters(req, ctx.notes);
             send_html(res, 200, (this->*fn)(ctx, req));
         } catch (const DbError& e) {
-            log_(std::string("dashboard: database error: ") + e.what());
-            send_html(res, e.transient ? 503 : 500,
-                      shell("The hub database is busy", "", "",
-                            "<p>The hub database is busy or unreachable. Try again in a moment.</p>"));
+            db_error(res, e, "Try again in a moment.");
         }
     });
+}
+
+std::string Dashboard::refusal(const std::string& kind, Data d) {
+    d.set(kind, Data(Data::type::bool_true));
+    return templates_->render("refusal", d);
+}
+
+void Dashboard::db_error(http::Response& res, const DbError& e, const std::string& then) {
+    log_(std::string("dashboard: database error: ") + e.what());
+    Data d;
+    d.set("then", then);
+    send_html(res, e.transient ? 503 : 500, shell("The hub database is busy", "", "", refusal("busy", d)));
 }
 
 void Dashboard::load_surveys(const std::string& dir) {
@@ -177,18 +194,35 @@ void Dashboard::load_surveys(const std::string& dir) {
 
 std::string Dashboard::filter_form(const Ctx& c, const std::string& action, bool search) {
     const Filters& f = c.f;
+    Data fields{Data::type::list};
+    auto field = [&](const char* name, const char* label) {
+        Data x;
+        x.set("name", name);
+        x.set("label", label);
+        return x;
+    };
     auto select = [&](const char* name, const char* label, const std::string& current,
                       const std::vector<std::pair<std::string, std::string>>& options) {
-        std::string s = "<div><label for=\"f-" + std::string(name) + "\">" + label + "</label><select id=\"f-" +
-                        name + "\" name=\"" + name + "\">\n<option value=\"\">All</option>\n";
+        Data x = field(name, label), list{Data::type::list};
         bool found = current.empty();
         for (const auto& [v, text] : options) {
-            const bool sel = v == current;
-            found = found || sel;
-            s += "<option value=\"" + h(v) + "\"" + (sel ? " selected" : "") + ">" + h(text) + "</option>\n";
+            Data o;
+            o.set("value", v);
+            o.set("text", text);
+            o.set("selected", yes(v == current));
+            found = found || v == current;
+            list.push_back(o);
         }
-        if (!found) s += "<option value=\"" + h(current) + "\" selected>" + h(current) + " (no responses)</option>\n";
-        return s + "</select></div>\n";
+        x.set("select", yes(true));
+        x.set("options", list);
+        if (!found) x.set("missing", current);
+        fields.push_back(x);
+    };
+    auto input = [&](const char* name, const char* label, const char* type, const std::string& value) {
+        Data x = field(name, label);
+        x.set("input", type);
+        x.set("value", value);
+        fields.push_back(x);
     };
     std::vector<std::pair<std::string, std::string>> venues, sessions, surveys, versions;
     const Choices all = choices(store_, surveys_);
@@ -196,21 +230,19 @@ std::string Dashboard::filter_form(const Ctx& c, const std::string& action, bool
     for (const auto& s : all.sessions) sessions.emplace_back(s.key, s.label());
     for (const auto& [id, title] : all.surveys) surveys.emplace_back(id, title == id ? id : title + " (" + id + ")");
     for (int v : all.versions) versions.emplace_back(std::to_string(v), "version " + std::to_string(v));
-    std::string s = "<form method=\"get\" action=\"" + h(action) + "\" class=\"filters\" aria-label=\"Filters\">\n";
-    s += select("venue", "Venue", f.venue, venues);
-    s += select("session", "Session", f.session, sessions);
-    s += "<div><label for=\"f-from\">From</label><input type=\"date\" id=\"f-from\" name=\"from\" value=\"" + h(f.from) +
-         "\"></div>\n";
-    s += "<div><label for=\"f-to\">To</label><input type=\"date\" id=\"f-to\" name=\"to\" value=\"" + h(f.to) +
-         "\"></div>\n";
-    s += select("survey", "Survey", f.survey, surveys);
-    s += select("version", "Survey version", f.version, versions);
-    if (search)
-        s += "<div><label for=\"f-q\">Search the texts</label><input type=\"search\" id=\"f-q\" name=\"q\" value=\"" +
-             h(f.q) + "\"></div>\n";
-    s += "<div><button type=\"submit\">Show</button> <a href=\"" + h(action) + "\">Clear</a></div>\n</form>\n";
-    for (const auto& n : c.notes) s += "<p class=\"error\">" + h(n) + "</p>\n";
-    return s;
+    select("venue", "Venue", f.venue, venues);
+    select("session", "Session", f.session, sessions);
+    input("from", "From", "date", f.from);
+    input("to", "To", "date", f.to);
+    select("survey", "Survey", f.survey, surveys);
+    select("version", "Survey version", f.version, versions);
+    if (search) input("q", "Search the texts", "search", f.q);
+    Data d, notes{Data::type::list};
+    for (const auto& n : c.notes) notes.push_back(Data(n));
+    d.set("action", action);
+    d.set("fields", fields);
+    d.set("notes", notes);
+    return templates_->render("filters", d);
 }
 
 std::string Dashboard::shell(const std::string& title, const std::string& user, const std::string& csrf,
@@ -247,20 +279,7 @@ std::string Dashboard::shell(const std::string& title, const std::string& user, 
 
 // Wide tables scroll inside their own box (at 200 % zoom), never the whole page.
 std::string Dashboard::page(Ctx& c, const std::string& title, const std::string& path, const std::string& body) {
-    std::string b;
-    b.reserve(body.size() + 256);
-    std::size_t at = 0;
-    for (std::size_t k; (k = body.find("<table>", at)) != std::string::npos;) {
-        const std::size_t end = body.find("</table>", k);
-        if (end == std::string::npos) break;
-        b.append(body, at, k - at);
-        b += "<div class=\"table\" tabindex=\"0\">";
-        b.append(body, k, end + 8 - k);
-        b += "</div>";
-        at = end + 8;
-    }
-    b.append(body, at, std::string::npos);
-    return shell(title, c.user, c.csrf, b, path, &c.f, pending_count(c));
+    return shell(title, c.user, c.csrf, body, path, &c.f, pending_count(c));
 }
 
 std::string Dashboard::question_prompt(const std::string& survey_id, int version, const std::string& qid) const {
@@ -290,18 +309,10 @@ bool is_dashboard_path(const std::string& path) {
 }
 
 void dashboard_refusal(http::Response& res, int status, std::size_t max_body) {
-    std::string body;
-    if (status == 413)
-        body = "<h1>Too large</h1><p>That upload is larger than the hub accepts (" + std::to_string(max_body >> 20) +
-               " MiB). Nothing was stored. A bigger USB bundle can be imported on the hub's computer with "
-               "<code>engage-hub import FILE</code>.</p>";
-    else if (status == 404)
-        body = "<h1>Not found</h1><p>There is no such page. <a href=\"/dashboard\">Overview</a></p>";
-    else if (status == 405)
-        body = "<h1>Not allowed</h1><p>This page cannot be used that way. <a href=\"/dashboard\">Overview</a></p>";
-    else
-        body = "<h1>Not accepted</h1><p>The request was not understood.</p>";
-    dash::Dashboard::send_page(res, status, body);
+    dash::Data d;
+    d.set("mib", std::to_string(max_body >> 20));
+    const char* kind = status == 413 ? "too_large" : status == 404 ? "not_found" : status == 405 ? "not_allowed" : "bad_request";
+    dash::Dashboard::send_page(res, status, dash::Dashboard::refusal(kind, d));
 }
 
 }  // namespace engage::hub

@@ -28,8 +28,6 @@
 
 namespace engage::hub::dash {
 
-inline std::string h(std::string_view s) { return html_escape(s); }
-
 constexpr long kSessionSeconds = 12 * 3600;
 constexpr int kFreeLoginFailures = 10;  // per (name, client address); then 30 s, 60 s… up to 15 minutes
 constexpr std::size_t kMaxFormBody = 64 * 1024;
@@ -51,6 +49,11 @@ inline std::string clip(const std::string& s, std::size_t max) {
 
 inline std::string day_of(const std::string& utc) { return utc.size() >= 10 ? utc.substr(0, 10) : utc; }
 
+inline Data yes(bool b) { return Data(b ? Data::type::bool_true : Data::type::bool_false); }
+
+// The names of the dashboard's templates (assets/hub/templates/NAME.mustache), all read at start.
+const std::vector<std::string>& template_names();
+
 inline std::string when(const std::string& utc) {
     return utc.size() >= 16 ? utc.substr(0, 10) + " " + utc.substr(11, 5) : utc;
 }
@@ -61,6 +64,8 @@ public:
     void install(http::Server& svr, std::size_t max_upload);
     // A page without a session (refusals from the HTTP layer).
     static void send_page(http::Response& res, int status, const std::string& body);
+    // A refusal or problem page's body (refusal.mustache): `kind` is the one section set, d the values it shows.
+    static std::string refusal(const std::string& kind, Data d = Data());
 
 private:
     struct Ctx {
@@ -75,13 +80,16 @@ private:
     static void redirect(http::Response& res, const std::string& to);
     static void headers(http::Response& res);
     static void send_html(http::Response& res, int status, const std::string& html);
+    // A database error: logged, and a 503 (transient) or 500 page saying so, ending with `then`.
+    void db_error(http::Response& res, const DbError& e, const std::string& then);
     void page_route(http::Server& svr, const std::string& path, PageFn fn);
     void load_surveys(const std::string& dir);
     std::string filter_form(const Ctx& c, const std::string& action, bool search = false);
     static std::string shell(const std::string& title, const std::string& user, const std::string& csrf,
                              const std::string& body, const std::string& current = "", const Filters* f = nullptr,
                              std::int64_t pending = 0);
-    // Wide tables scroll inside their own box (at 200 % zoom), never the whole page.
+    // A signed-in page around `body` (layout.mustache). Wide tables scroll inside their own box
+    // (<div class="table"> in the templates, at 200 % zoom), never the whole page.
     std::string page(Ctx& c, const std::string& title, const std::string& path, const std::string& body);
 
     // ---- login and sessions (dashboard_auth.cpp) ------------------------------------------------------------
@@ -99,15 +107,7 @@ private:
     std::string count_text(std::int64_t n) const {
         return results::suppressed(n, min_) ? "fewer than " + std::to_string(min_) : std::to_string(n);
     }
-    std::string count_cell(std::int64_t n) const {
-        if (results::suppressed(n, min_)) return "<td class=\"few\">fewer than " + std::to_string(min_) + "</td>";
-        return "<td class=\"n\">" + std::to_string(n) + "</td>";
-    }
     bool too_few(std::int64_t n) const { return n < min_; }
-    std::string too_few_note(const std::string& what) const {
-        return "<p class=\"few-note\">" + h(what) + ": fewer than " + std::to_string(min_) +
-               " responses, so nothing more is shown (to protect the people who took part).</p>\n";
-    }
 
     // ---- exports (dashboard_export.cpp) ---------------------------------------------------------------------
     std::string export_links(const Ctx& c) const;

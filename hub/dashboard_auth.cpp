@@ -152,9 +152,7 @@ void Dashboard::logout(const http::Request& req, http::Response& res, const http
 }
 
 void Dashboard::forbidden(http::Response& res) {
-    send_html(res, 403, shell("Not accepted", "", "",
-                              "<h1>Not accepted</h1><p>The form did not come from this dashboard (its security "
-                              "token is missing or out of date). Go back, reload the page and try again.</p>"));
+    send_html(res, 403, shell("Not accepted", "", "", refusal("forged")));
 }
 
 }  // namespace engage::hub::dash

@@ -11,10 +11,11 @@ namespace engage::hub::dash {
 
 std::string Dashboard::export_links(const Ctx& c) const {
     const std::string q = query(c.f);
-    return "<p>Download the responses matching these filters, ready to share (groups of fewer than " +
-           std::to_string(min_) + " responses left out, texts waiting for review held back): <a href=\"" +
-           h("/dashboard/export.csv" + q) + "\">CSV for spreadsheets</a> · <a href=\"" + h("/dashboard/export.json" + q) +
-           "\">JSON</a>.</p>\n";
+    Data d;
+    d.set("min", std::to_string(min_));
+    d.set("csv", "/dashboard/export.csv" + q);
+    d.set("json", "/dashboard/export.json" + q);
+    return templates_->render("export_links", d);
 }
 
 // The other engineer's export (hub/export.h) in its shareable mode, with the page's filters.
@@ -59,9 +60,7 @@ void Dashboard::export_file(const http::Request& req, http::Response& res, Expor
              " shareable rows=" + std::to_string(rep.rows) + " left_out=" + std::to_string(rep.left_out) +
              " held_back=" + std::to_string(rep.held_back));
     } catch (const DbError& e) {
-        log_(std::string("dashboard: database error: ") + e.what());
-        send_html(res, e.transient ? 503 : 500,
-                  shell("The hub database is busy", "", "", "<p>The hub database is busy or unreachable. Try again.</p>"));
+        db_error(res, e, "Try again.");
     }
 }
 

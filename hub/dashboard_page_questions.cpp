@@ -8,6 +8,7 @@
 
 namespace engage::hub::dash {
 
+// The bars' positions and widths are numbers computed here; the markup is chart.mustache.
 std::string Dashboard::chart(const std::string& id, const std::string& title,
                              const std::vector<std::pair<std::string, std::int64_t>>& bars) const {
     constexpr int kWidth = 800, kLabelW = 330, kBarX = 340, kBarW = 340, kRow = 36, kPad = 8;
@@ -15,34 +16,34 @@ std::string Dashboard::chart(const std::string& id, const std::string& title,
     std::int64_t max = 1;
     for (const auto& [label, n] : bars)
         if (!results::suppressed(n, min_)) max = std::max(max, n);
-    std::string s = "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(kWidth) + " " +
-                    std::to_string(height) + "\" width=\"" + std::to_string(kWidth) + "\" height=\"" +
-                    std::to_string(height) + "\" role=\"img\" aria-labelledby=\"" + h(id) + "-t\">\n<title id=\"" +
-                    h(id) + "-t\">" + h(title) + "</title>\n";
+    Data d, list{Data::type::list};
+    d.set("id", id);
+    d.set("title", title);
+    d.set("width", std::to_string(kWidth));
+    d.set("height", std::to_string(height));
+    d.set("min", std::to_string(min_));
     int y = kPad;
     for (const auto& [label, n] : bars) {
-        const std::string ty = std::to_string(y + kRow / 2 + 5);
-        s += "<text x=\"" + std::to_string(kLabelW) + "\" y=\"" + ty +
-             "\" text-anchor=\"end\" font-size=\"15\" fill=\"#1a1a1a\">" + h(clip(label, 38)) + "</text>\n";
-        if (results::suppressed(n, min_)) {
-            s += "<text x=\"" + std::to_string(kBarX) + "\" y=\"" + ty +
-                 "\" font-size=\"15\" font-style=\"italic\" fill=\"#4a4a4a\">fewer than " + std::to_string(min_) +
-                 "</text>\n";
-        } else {
-            const int w = n > 0 ? std::max(2, static_cast<int>(kBarW * n / max)) : 0;
-            if (w > 0)
-                s += "<rect x=\"" + std::to_string(kBarX) + "\" y=\"" + std::to_string(y + 6) + "\" width=\"" +
-                     std::to_string(w) + "\" height=\"" + std::to_string(kRow - 12) + "\" fill=\"#1f5f9e\"/>\n";
-            s += "<text x=\"" + std::to_string(kBarX + w + 8) + "\" y=\"" + ty +
-                 "\" font-size=\"15\" fill=\"#1a1a1a\">" + std::to_string(n) + "</text>\n";
-        }
+        const bool few = results::suppressed(n, min_);
+        const int w = !few && n > 0 ? std::max(2, static_cast<int>(kBarW * n / max)) : 0;
+        Data bar;
+        bar.set("label", label);
+        bar.set("short_label", clip(label, 38));
+        bar.set("n", std::to_string(n));
+        bar.set("few", yes(few));
+        bar.set("bar", yes(w > 0));
+        bar.set("label_x", std::to_string(kLabelW));
+        bar.set("bar_x", std::to_string(kBarX));
+        bar.set("bar_y", std::to_string(y + 6));
+        bar.set("bar_w", std::to_string(w));
+        bar.set("bar_h", std::to_string(kRow - 12));
+        bar.set("n_x", std::to_string(kBarX + w + 8));
+        bar.set("text_y", std::to_string(y + kRow / 2 + 5));
+        list.push_back(bar);
         y += kRow;
     }
-    s += "</svg>\n<details><summary>The same as a table</summary>\n<table>\n<caption>" + h(title) +
-         "</caption>\n<thead><tr><th scope=\"col\">Answer</th><th scope=\"col\">Responses</th></tr></thead>\n<tbody>\n";
-    for (const auto& [label, n] : bars) s += "<tr><th scope=\"row\">" + h(label) + "</th>" + count_cell(n) + "</tr>\n";
-    s += "</tbody>\n</table>\n</details>\n</figure>\n";
-    return s;
+    d.set("bars", list);
+    return templates_->render("chart", d);
 }
 
 std::string Dashboard::label(const Survey* s, const results::QuestionTally& q, const std::string& id) const {
@@ -62,7 +63,10 @@ std::string Dashboard::label(const Survey* s, const results::QuestionTally& q, c
 }
 
 std::string Dashboard::questions(Ctx& c, const http::Request&) {
-    std::string b = "<h1>Questions</h1>\n" + filter_form(c, "/dashboard/questions");
+    Data d;
+    d.set("filter_form", filter_form(c, "/dashboard/questions"));
+    d.set("min", std::to_string(min_));
+    auto done = [&] { return page(c, "Questions", "/dashboard/questions", templates_->render("questions", d)); };
     const auto counts = by_survey(store_, c.f);
     // Which survey: the chosen one, else the one with the most responses here.
     std::string survey = c.f.survey;
@@ -83,39 +87,55 @@ std::string Dashboard::questions(Ctx& c, const http::Request&) {
             versions.insert(sc.version);
             version = std::max(version, sc.version);
         }
-    if (survey.empty()) return page(c, "Questions", "/dashboard/questions", b + "<p>No responses match these filters yet.</p>\n");
+    if (survey.empty()) {
+        d.set("none", yes(true));
+        return done();
+    }
     const Survey* def = surveys_.find(survey, version);
     std::string vtext;
     for (int v : versions) vtext += (vtext.empty() ? "" : ", ") + std::to_string(v);
-    b += "<h2>" + h(surveys_.title(survey)) + "</h2>\n<p class=\"meta\">Survey " + h(survey) + ", version" +
-         (versions.size() > 1 ? "s " : " ") + h(vtext) + (def ? "" : " (the hub has no copy of this survey: ids are shown)") +
-         ". Responses: " + count_text(responses) + ".</p>\n" + export_links(c);
-    if (too_few(responses)) return page(c, "Questions", "/dashboard/questions", b + too_few_note("These filters"));
+    Data sd;
+    sd.set("title", surveys_.title(survey));
+    sd.set("id", survey);
+    sd.set("plural", yes(versions.size() > 1));
+    sd.set("versions", vtext);
+    sd.set("no_copy", yes(!def));
+    sd.set("responses", count_text(responses));
+    sd.set("export_links", export_links(c));
+    if (too_few(responses)) {
+        sd.set("too_few", yes(true));
+        d.set("survey", sd);
+        return done();
+    }
 
     const results::Tally t = tally(tally_rows(store_, c.f, survey), def, responses, bad);
     int chart_no = 0;
+    Data list{Data::type::list};
     for (const auto& q : t.questions) {
         const Question* qd = def ? def->find(q.id) : nullptr;
         const std::string prompt = qd && !qd->prompt.get("en").empty() ? qd->prompt.get("en") : q.id;
-        b += "<section>\n<h3>" + h(prompt) + "</h3>\n<p class=\"meta\">" + h(q.id) + " · " + h(q.type) +
-             " · answered by " + count_text(q.answered) + "</p>\n";
+        Data qx;
+        qx.set("prompt", prompt);
+        qx.set("qid", q.id);
+        qx.set("type", q.type);
+        qx.set("answered", count_text(q.answered));
         if (q.type == "text") {
             Filters f = c.f;
             f.survey = survey;
-            b += "<p>Free-text answers are listed on the <a href=\"" + h("/dashboard/texts" + query(f)) +
-                 "\">Texts</a> page.</p>\n</section>\n";
-            continue;
+            qx.set("texts_link", "/dashboard/texts" + query(f));
+        } else if (too_few(q.answered)) {
+            qx.set("few_answers", yes(true));
+        } else {
+            std::vector<std::pair<std::string, std::int64_t>> bars;
+            for (const auto& cnt : q.counts) bars.emplace_back(label(def, q, cnt.id), cnt.n);
+            qx.set("chart", chart("chart-" + std::to_string(++chart_no), prompt, bars));
         }
-        if (too_few(q.answered)) {
-            b += too_few_note("This question") + "</section>\n";
-            continue;
-        }
-        std::vector<std::pair<std::string, std::int64_t>> bars;
-        for (const auto& cnt : q.counts) bars.emplace_back(label(def, q, cnt.id), cnt.n);
-        b += chart("chart-" + std::to_string(++chart_no), prompt, bars) + "</section>\n";
+        list.push_back(qx);
     }
-    if (t.bad > 0) b += "<p class=\"meta\">Some responses could not be read and are not counted.</p>\n";
-    return page(c, "Questions", "/dashboard/questions", b);
+    sd.set("questions", list);
+    sd.set("bad", yes(t.bad > 0));
+    d.set("survey", sd);
+    return done();
 }
 
 }  // namespace engage::hub::dash

@@ -11,37 +11,53 @@
 namespace engage::hub::dash {
 
 std::string Dashboard::review(Ctx& c, const http::Request&) {
-    std::string b = "<h1>Review</h1>\n" + filter_form(c, "/dashboard/review") +
-                    "<p>These texts look like they name or contact someone. They are not listed on the Texts page "
-                    "until you approve them. Hidden texts stay in the hub's database (and in full exports).</p>\n";
-    const std::string back = query(c.f);
-    auto form = [&](const TextRow& r, const char* decision, const char* text) {
-        return "<form method=\"post\" action=\"/dashboard/review\"><input type=\"hidden\" name=\"csrf\" value=\"" +
-               h(c.csrf) + "\"><input type=\"hidden\" name=\"kiosk\" value=\"" + h(r.kiosk) +
-               "\"><input type=\"hidden\" name=\"uuid\" value=\"" + h(r.uuid) +
-               "\"><input type=\"hidden\" name=\"question\" value=\"" + h(r.question) +
-               "\"><input type=\"hidden\" name=\"back\" value=\"" + h(back) +
-               "\"><input type=\"hidden\" name=\"decision\" value=\"" + decision + "\"><button type=\"submit\">" +
-               text + "</button></form>";
+    Data d;
+    d.set("filter_form", filter_form(c, "/dashboard/review"));
+    d.set("csrf", c.csrf);
+    d.set("back", query(c.f));
+    auto form = [](const char* decision, const char* button) {
+        Data f;
+        f.set("decision", decision);
+        f.set("button", button);
+        return f;
     };
-    auto item = [&](const TextRow& r) {
-        return "<div class=\"review\"><p class=\"meta\">" + h(question_prompt(r.survey_id, r.version, r.question)) +
-               " · " + h(r.venue.empty() ? "(no venue)" : r.venue) + " · " + h(day_of(r.created_utc)) +
-               "</p><p class=\"text\">" + h(r.text) + "</p>";
+    auto item = [&](const TextRow& r, std::initializer_list<Data> forms) {
+        Data x, list{Data::type::list};
+        x.set("prompt", question_prompt(r.survey_id, r.version, r.question));
+        x.set("venue", r.venue.empty() ? "(no venue)" : r.venue);
+        x.set("day", day_of(r.created_utc));
+        x.set("text", r.text);
+        x.set("kiosk", r.kiosk);
+        x.set("uuid", r.uuid);
+        x.set("question", r.question);
+        for (const auto& f : forms) list.push_back(f);
+        x.set("forms", list);
+        return x;
     };
-    std::string pending, done;
+    Data pending{Data::type::list}, decided{Data::type::list};
     for (const auto& r : review_items(store_, c.f, false, kMaxTextsListed))
-        pending += item(r) + "<p>" + form(r, "approve", "Approve: list it") + " " + form(r, "hide", "Hide it") +
-                   "</p></div>\n";
+        pending.push_back(item(r, {form("approve", "Approve: list it"), form("hide", "Hide it")}));
     for (const auto& r : review_items(store_, c.f, true, kMaxTextsListed)) {
         const bool approved = r.decision == "approved";
-        done += item(r) + "<p class=\"meta\">" + (approved ? "Approved" : "Hidden") + " by " + h(r.reviewer) + " at " +
-                h(when(r.decided_utc)) + ". " +
-                form(r, approved ? "hide" : "approve", approved ? "Hide it" : "Approve: list it") + "</p></div>\n";
+        Data x = item(r, {approved ? form("hide", "Hide it") : form("approve", "Approve: list it")});
+        x.set("decided", yes(true));
+        x.set("approved", yes(approved));
+        x.set("reviewer", r.reviewer);
+        x.set("when", when(r.decided_utc));
+        decided.push_back(x);
     }
-    b += "<h2>Waiting for review</h2>\n" + (pending.empty() ? std::string("<p>Nothing is waiting.</p>\n") : pending);
-    b += "<h2>Decided</h2>\n" + (done.empty() ? std::string("<p>No decisions yet.</p>\n") : done);
-    return page(c, "Review", "/dashboard/review", b);
+    Data groups{Data::type::list};
+    auto group = [&](const char* heading, const Data& items, const char* empty) {
+        Data g;
+        g.set("heading", heading);
+        g.set("items", items);
+        g.set("empty", empty);
+        groups.push_back(g);
+    };
+    group("Waiting for review", pending, "Nothing is waiting.");
+    group("Decided", decided, "No decisions yet.");
+    d.set("groups", groups);
+    return page(c, "Review", "/dashboard/review", templates_->render("review", d));
 }
 
 void Dashboard::review_post(const http::Request& req, http::Response& res, const http::ContentReader& reader) {
@@ -58,8 +74,7 @@ void Dashboard::review_post(const http::Request& req, http::Response& res, const
         if (!decision.empty() && uuid.size() <= 64 && qid.size() <= 256 && kiosk.size() <= 64)
             kiosks = kiosks_with_text(store_, uuid, qid, kiosk);
         if (kiosks.size() != 1)
-            return send_html(res, 400, shell("Not accepted", s->user, s->csrf,
-                                             "<h1>Not accepted</h1><p>That text or decision is not known.</p>"));
+            return send_html(res, 400, shell("Not accepted", s->user, s->csrf, refusal("unknown_text")));
         store_.set_text_review({*kiosks.begin(), uuid, qid, decision, s->user, utc_seconds_now()});
         log_("dashboard review user=" + one_line(s->user, 64) + " " + decision + " the text " + one_line(qid, 64) +
              " of record " + uuid.substr(0, 8) + "…");
@@ -70,9 +85,7 @@ void Dashboard::review_post(const http::Request& req, http::Response& res, const
                                             }));
         redirect(res, "/dashboard/review" + (clean ? back : ""));
     } catch (const DbError& e) {
-        log_(std::string("dashboard: database error: ") + e.what());
-        send_html(res, e.transient ? 503 : 500,
-                  shell("The hub database is busy", "", "", "<p>The hub database is busy or unreachable. Try again.</p>"));
+        db_error(res, e, "Try again.");
     }
 }
 
