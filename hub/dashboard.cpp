@@ -166,7 +166,7 @@ void Dashboard::page_route(http::Server& svr, const std::string& path, PageFn fn
 }
 
 std::string Dashboard::refusal(const std::string& kind, Data d) {
-    d.set(kind, Data(Data::type::bool_true));
+    d.set(kind, yes(true));
     return templates_->render("refusal", d);
 }
 
@@ -265,7 +265,7 @@ std::string Dashboard::shell(const std::string& title, const std::string& user, 
             Data l;
             l.set("href", path + q);
             l.set("text", text);
-            l.set("current", Data(path == current ? Data::type::bool_true : Data::type::bool_false));
+            l.set("current", yes(path == current));
             nav.push_back(l);
         }
         d.set("nav", nav);

@@ -16,8 +16,8 @@ std::string Dashboard::needs(Ctx& c, const http::Request&) {
     const auto per_group = responses_by_venue_survey(store_, c.f);
     std::int64_t total = 0;
     for (const auto& [k, n] : per_group) total += n;
-    if (total == 0) d.set("none", Data(Data::type::bool_true));
-    else if (too_few(total)) d.set("too_few", Data(Data::type::bool_true));
+    if (total == 0) d.set("none", yes(true));
+    else if (too_few(total)) d.set("too_few", yes(true));
     if (total == 0 || too_few(total)) return done();
 
     struct Row {
@@ -74,14 +74,14 @@ std::string Dashboard::needs(Ctx& c, const http::Request&) {
     auto cell = [&](std::int64_t n) {
         Data x;
         x.set("n", std::to_string(n));
-        x.set("few", Data(results::suppressed(n, min_) ? Data::type::bool_true : Data::type::bool_false));
+        x.set("few", yes(results::suppressed(n, min_)));
         return x;
     };
     Data list{Data::type::list};
     for (const auto& [venue, row] : rows) {
         Data r;
         r.set("venue", venue.empty() ? "(no venue)" : venue);
-        r.set("hidden", Data(too_few(row.responses) ? Data::type::bool_true : Data::type::bool_false));
+        r.set("hidden", yes(too_few(row.responses)));
         r.set("span", std::to_string(columns.size() + 2));
         Data cells{Data::type::list};
         cells.push_back(cell(row.responses));
@@ -94,7 +94,7 @@ std::string Dashboard::needs(Ctx& c, const http::Request&) {
         list.push_back(r);
     }
     d.set("rows", list);
-    d.set("table", Data(Data::type::bool_true));
+    d.set("table", yes(true));
     if (unknown > 0) d.set("unknown", count_text(unknown));
     return done();
 }

@@ -17,11 +17,11 @@ std::string Dashboard::overview(Ctx& c, const http::Request&) {
     auto count = [&](Data& row, std::int64_t n) {
         row.set("n", std::to_string(n));
         row.set("min", std::to_string(min_));
-        row.set("few", Data(results::suppressed(n, min_) ? Data::type::bool_true : Data::type::bool_false));
+        row.set("few", yes(results::suppressed(n, min_)));
     };
     auto link = [&](const Filters& f) { return "/dashboard/questions" + query(f); };
     if (total > 0) {
-        d.set("any", Data(Data::type::bool_true));
+        d.set("any", yes(true));
         Data venues{Data::type::list};
         for (const auto& [v, n] : count_by(store_, c.f, "venue")) {
             Data row;
