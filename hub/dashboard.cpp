@@ -82,6 +82,7 @@ Dashboard::Dashboard(HubStore& store, const DashboardOptions& o, LogLine log)
     load_surveys(dir);
     std::vector<std::string> export_problems;
     export_surveys_.load_dir(dir, export_problems);
+    load_library_surveys();
     std::vector<std::string> problems;
     strings_.load(engage::assets_dir() + "/i18n", "en", &problems);
 }
@@ -188,6 +189,27 @@ void Dashboard::load_surveys(const std::string& dir) {
                  (l.problems.empty() ? std::string("unreadable") : l.problems.front().str()));
             continue;
         }
+        surveys_.add(std::move(*l.survey));
+    }
+}
+
+// The survey library (`engage-hub survey add`), read when the hub starts: every version, after the folder's files.
+void Dashboard::load_library_surveys() {
+    std::vector<LibrarySurvey> held;
+    try {
+        held = store_.list_surveys(true);
+    } catch (const DbError& e) {
+        log_(std::string("dashboard: survey library not read: ") + e.what());
+        return;
+    }
+    for (const auto& s : held) {
+        auto l = parse_survey(s.definition);
+        if (!l.ok()) {
+            log_("dashboard: library survey " + s.id + " version " + std::to_string(s.version) + " not used: " +
+                 (l.problems.empty() ? std::string("unreadable") : l.problems.front().str()));
+            continue;
+        }
+        export_surveys_.add(*l.survey);
         surveys_.add(std::move(*l.survey));
     }
 }

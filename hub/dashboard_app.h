@@ -84,6 +84,7 @@ private:
     void db_error(http::Response& res, const DbError& e, const std::string& then);
     void page_route(http::Server& svr, const std::string& path, PageFn fn);
     void load_surveys(const std::string& dir);
+    void load_library_surveys();
     std::string filter_form(const Ctx& c, const std::string& action, bool search = false);
     static std::string shell(const std::string& title, const std::string& user, const std::string& csrf,
                              const std::string& body, const std::string& current = "", const Filters* f = nullptr,

@@ -179,23 +179,4 @@ int survey_retire(const std::string& db, const std::string& id) {
     }
 }
 
-std::string library_survey_dir(HubStore& store, const std::string& surveys_dir, std::string& why) {
-    std::string tmpl = (fs::temp_directory_path() / "engage-hub-surveys-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) {
-        why = "cannot make a temporary folder for the dashboard's surveys";
-        return "";
-    }
-    std::error_code ec;
-    const std::string from = surveys_dir.empty() ? engage::assets_dir() + "/surveys" : surveys_dir;
-    if (fs::is_directory(from, ec))
-        for (const auto& e : fs::directory_iterator(from, ec))
-            if (e.path().extension() == ".json") fs::copy_file(e.path(), fs::path(tmpl) / e.path().filename(), ec);
-    for (const auto& s : store.list_surveys(true)) {
-        std::ofstream out(fs::path(tmpl) / ("library." + s.id + ".v" + std::to_string(s.version) + ".json"),
-                          std::ios::binary);
-        out << s.definition;
-    }
-    return tmpl;
-}
-
 }  // namespace engage::hub

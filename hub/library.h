@@ -9,17 +9,11 @@
 
 namespace engage::hub {
 
-class HubStore;
 
 // Return the process exit code (0 done, 1 refused or failed).
 int survey_add(const std::string& db, const std::string& file);
 int survey_list(const std::string& db, bool as_json);
 int survey_show(const std::string& db, const std::string& id, std::optional<std::int64_t> version);
 int survey_retire(const std::string& db, const std::string& id);
-
-// For `serve`: a fresh folder holding the survey files of `surveys_dir` ("" = the bundled ones) and every
-// version in the library, each as ID.vN.json, for the dashboard to read at start. "" when none could be made
-// (the problem goes to `why`). The caller removes it.
-std::string library_survey_dir(HubStore& store, const std::string& surveys_dir, std::string& why);
 
 }  // namespace engage::hub

@@ -19,7 +19,6 @@
 #include "batch.h"
 #include "dashboard.h"
 #include "http.h"
-#include "library.h"
 #include "engage/bundle.h"
 #include "engage/protocol.h"
 #include "engage/storage.h"
@@ -424,27 +423,12 @@ int serve(const ServeOptions& o) {
 
     http::Server svr;
     if (!o.tls_cert.empty()) svr.add_header_to_all("Strict-Transport-Security", "max-age=31536000");
-    {
-        // The dashboard reads its survey definitions from a folder when it starts: --surveys (or the bundled ones)
-        // and the survey library, put together in a temporary folder that is gone once it has read them.
-        std::string why, dir;
-        try {
-            dir = library_survey_dir(*store, o.surveys_dir, why);
-        } catch (const DbError& e) {
-            why = e.what();
-        }
-        if (dir.empty()) log.line("dashboard: survey library not read: " + why);
-        std::error_code ec;
-        try {
-            register_dashboard(svr, *store,
-                               DashboardOptions{dir.empty() ? o.surveys_dir : dir, o.min_count, !o.tls_cert.empty(),
-                                                o.max_body_mib, ""},
-                               [&log](const std::string& l) { log.line(l); });
-        } catch (const std::runtime_error& e) {
-            if (!dir.empty()) std::filesystem::remove_all(dir, ec);
-            return fail(e.what());
-        }
-        if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+    try {
+        register_dashboard(svr, *store,
+                           DashboardOptions{o.surveys_dir, o.min_count, !o.tls_cert.empty(), o.max_body_mib, ""},
+                           [&log](const std::string& l) { log.line(l); });
+    } catch (const std::runtime_error& e) {
+        return fail(e.what());
     }
     Hub hub(*store, log, o);
     hub.install(svr);
