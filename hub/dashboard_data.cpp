@@ -190,9 +190,9 @@ void fill_known(results::QuestionTally& qt, QuestionType type, const std::vector
             qt.answered = sum(of_kind(rows, "i"));
             return;
         case QuestionType::Choice:
-        case QuestionType::Agree:
-            for (const AnswerRow* r : of_kind(rows, "s")) add_count(qt.counts, r->value, r->n);
-            qt.answered = sum(of_kind(rows, "st"));
+        case QuestionType::Agree:  // an option id, or Other with its words as {"selected": ["other"], ...}
+            for (const AnswerRow* r : of_kind(rows, "so")) add_count(qt.counts, r->value, r->n);
+            qt.answered = sum(of_kind(rows, "sta"));
             return;
         case QuestionType::Multi:
         case QuestionType::Needs:

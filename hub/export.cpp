@@ -68,10 +68,10 @@ public:
                     for (const auto& o : opts) g.option(o.id);
                 else
                     for (const auto& o : builtin_option_ids(q.type)) g.option(o);
-                if (q.allow_other) g.other = true;
             } else {
-                g.value = true;
+                g.value = true;  // a choice's Other (allow_other): "other" here, its words in "question:other"
             }
+            if (q.allow_other) g.other = true;
         }
     }
 
@@ -197,6 +197,12 @@ std::vector<std::string> fixed_cells(const RecordRow& r, bool shareable) {
             std::to_string(r.survey_version)};
 }
 
+// A single choice's {"selected": ["other"], ...}: its one id, for the value column.
+std::string one_selected(const json& v) {
+    const json& sel = v["selected"];
+    return sel.size() == 1 && sel[0].is_string() ? sel[0].get<std::string>() : "";
+}
+
 void write_csv(std::ostream& out, const std::vector<const RecordRow*>& kept,
                const Layout& layout, const Sharing& sharing, ExportReport& rep,
                const std::function<void(std::size_t, std::size_t)>& progress) {
@@ -211,7 +217,8 @@ void write_csv(std::ostream& out, const std::vector<const RecordRow*>& kept,
             auto it = a.find(g.id);
             const bool has = it != a.end();
             const bool sel = has && selected_shape(*it);
-            if (g.value) cells.push_back(has && !sel ? sharing.text(r, g.id, value_text(*it), rep) : "");
+            if (g.value) cells.push_back(!has ? "" : !sel ? sharing.text(r, g.id, value_text(*it), rep)
+                                                          : g.options.empty() ? one_selected(*it) : "");
             for (const auto& o : g.options) {
                 if (!sel) {
                     cells.emplace_back();

@@ -37,7 +37,9 @@ bool is_answered(const Question& q, const Answer& a) {
         case QuestionType::Text: return !trim(a.text).empty();
         case QuestionType::Note: return false;  // words only: never answered
         case QuestionType::Choice:
-        case QuestionType::Agree: return a.selected.size() == 1 && offers(q, a.selected[0]);
+        case QuestionType::Agree:
+            return a.selected.size() == 1 && offers(q, a.selected[0]) &&
+                   (a.selected[0] != kOtherOptionId || !trim(a.text).empty());
         case QuestionType::Multi:
         case QuestionType::Needs:
             return !a.selected.empty() &&
@@ -89,7 +91,13 @@ std::string answers_to_json(const Survey& s, const Answers& answers) {
             case QuestionType::Smiley:
             case QuestionType::Scale: out[q.id] = *a.number; break;
             case QuestionType::Choice:
-            case QuestionType::Agree: out[q.id] = a.selected[0]; break;
+            case QuestionType::Agree:
+                if (q.allow_other && a.selected[0] == kOtherOptionId)  // the words typed go with it, as a multi's do
+                    out[q.id] = {{"selected", nlohmann::ordered_json::array({kOtherOptionId})},
+                                 {"other", std::string(trim(a.text))}};
+                else
+                    out[q.id] = a.selected[0];
+                break;
             case QuestionType::Text: out[q.id] = std::string(trim(a.text)); break;
             case QuestionType::Note: break;
             case QuestionType::Multi:

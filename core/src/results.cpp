@@ -94,6 +94,7 @@ void add_known(QuestionTally& qt, QuestionType type, const json& v) {
             return;
         case QuestionType::Choice:
         case QuestionType::Agree:
+            if (selected_shape(v)) return add_selected(qt, v);  // Other, with the words typed (allow_other)
             if (!v.is_string()) return;
             bump(qt.counts, v.get<std::string>());
             ++qt.answered;
@@ -415,7 +416,7 @@ QuestionTally empty_tally(const Question& q) {
                 for (const auto& id : builtin_option_ids(q.type)) qt.counts.push_back({id, 0});
             if (q.type == QuestionType::Smiley && qt.counts.empty())
                 for (int i = 1; i <= 5; ++i) qt.counts.push_back({std::to_string(i), 0});
-            if ((q.type == QuestionType::Multi || q.type == QuestionType::Needs) && q.allow_other)
+            if (q.allow_other)
                 qt.counts.push_back({kOtherOptionId, 0});
         }
     }

@@ -437,7 +437,7 @@ private:
             if (t == T::Choice || t == T::Multi) add(at(where, "options"), "is required");
             for (const auto& id : builtin_option_ids(t)) q.options.push_back({id, {}});
         }
-        if (auto* x = only("allow_other", t == T::Multi || t == T::Needs, "multi and needs"))
+        if (auto* x = only("allow_other", t == T::Choice || t == T::Multi || t == T::Needs, "choice, multi and needs"))
             if (auto b = flag(*x, at(where, "allow_other"))) q.allow_other = *b;
         if (auto* x = only("max_length", t == T::Text, "text"))
             if (auto n = ranged(*x, at(where, "max_length"), 1, 2000)) q.max_length = *n;

@@ -802,13 +802,6 @@ private:
         return is("start", "0") && is("end", "10") && (kv.count("step") == 0 || is("step", "1"));
     }
 
-    std::string one_with_other(const std::string& row, bool other) {
-        if (!other) return "choice";
-        add(row, "'or_other' on a single choice is not supported yet; use select_multiple LIST or_other, or add an "
-                 "'other' choice and a text question shown when it is chosen");
-        return "";
-    }
-
     // The Engage type for an XLSForm type ("" after reporting a refusal); `list` gets the choice list.
     std::string question_type(const std::string& type, const std::string& row, std::string& list, bool& other) {
         auto words = [](const std::string& s) {
@@ -826,7 +819,7 @@ private:
         if ((w[0] == "select_one" || w[0] == "select_multiple") && (w.size() == 2 || (w.size() == 3 && w[2] == "or_other"))) {
             list = w[1];
             other = w.size() == 3;
-            return w[0] == "select_one" ? one_with_other(row, other) : "multi";
+            return w[0] == "select_one" ? "choice" : "multi";
         }
         // The older spellings: "select one from X", "select all that apply from X" [or specify other].
         const bool one = type.rfind("select one from ", 0) == 0, all = type.rfind("select all that apply from ", 0) == 0;
@@ -839,7 +832,7 @@ private:
             }
             if (!rest.empty() && rest.find(' ') == std::string::npos) {
                 list = rest;
-                return one ? one_with_other(row, other) : "multi";
+                return one ? "choice" : "multi";
             }
         }
         if (type == "text") return "text";

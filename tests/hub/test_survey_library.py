@@ -110,6 +110,15 @@ def scenario_library(binary, db, tmp):
     s = json.loads(run(binary, "survey", "show", "youth-forum-2027", "--db", spec).stdout)
     check(s["version"] == 1 and s["title"] == "youth-forum-2027" and s["languages"] == ["en"], s)
 
+    # Other with free text on a single choice, in both spellings.
+    other = write(tmp, "Other.xlsx", fx.workbook(
+        [["type", "name", "label"], ["select_one ab or_other", "how", "How did you hear?"],
+         ["select one from ab or specify other", "where", "Where?"]],
+        [["list_name", "name", "label"], ["ab", "a", "A"], ["ab", "b", "B"]]))
+    run(binary, "survey", "add", other, "--db", spec)
+    s = json.loads(run(binary, "survey", "show", "other", "--db", spec).stdout)
+    check([(x["type"], x.get("allow_other")) for x in s["questions"]] == [("choice", True), ("choice", True)], s)
+
     # Retire: every version; list says so; a higher version brings it back.
     r = run(binary, "survey", "retire", "drop-in", "--db", spec)
     check("Retired survey 'drop-in'" in r.stdout, r.stdout)

@@ -10,7 +10,8 @@ engage-kiosk under Xvfb, xdotool pressing and releasing as separate events, read
 - keyboard_more: Delete repeats while held; Polish letters on the first page; "Other" shows the question;
   the hub address layout has . : / - and digits on one page.
 - pin_reset: a one-time code from the hub resets a forgotten PIN, once; a replay and a wrong code are refused.
-- note: a words-only question shows Next and no answers, and nothing of it is stored.
+- note: a words-only question shows Next and no answers, and nothing of it is stored; Other on a single choice
+  (allow_other) takes typed words and stores them with it.
 - load_from_usb: the key file the hub writes, loaded from a (loop-mounted) USB stick in the panel.
 
 usage: test_respondent_ui.py KIOSK_BINARY ARTEFACT_DIR TEST_NAME   (ENGAGE_HUB_BINARY names engage-hub)
@@ -129,11 +130,14 @@ def test_quick_answers():
 
 
 def test_note():
-    """A note (words only) shows its words and Next, no answers; nothing of it is stored."""
+    """A note (words only) shows its words and Next, no answers; nothing of it is stored. Other on a single choice
+    (allow_other) opens the keyboard, is chosen once words are typed, and is stored with them."""
     survey = {"format": 1, "id": "notes", "version": 1, "title": "Notes", "languages": ["en"], "questions": [
         {"id": "welcome", "type": "note", "prompt": "Thank you for stopping by", "help": "It takes two minutes."},
         {"id": "yn", "type": "choice", "prompt": "Was it easy to find us?", "required": True,
          "options": [{"id": "yes", "label": "Yes"}, {"id": "no", "label": "No"}]},
+        {"id": "heard", "type": "choice", "prompt": "How did you hear of us?", "allow_other": True,
+         "options": [{"id": "radio", "label": "Radio"}, {"id": "friend", "label": "A friend"}]},
         {"id": "bye", "type": "note", "prompt": "That is all: thank you"}]}
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "notes.json")
@@ -151,7 +155,18 @@ def test_note():
             k.screenshot("01-note")
             k.press("nav.next")
             k.wait_screen("question", question="yn")
-            k.tap("option.yes")  # moves on by itself to the closing note
+            k.tap("option.yes")  # moves on by itself
+            k.wait_screen("question", question="heard", timeout=5)
+            k.tap("option.other")
+            k.wait_screen("keyboard")
+            for ch in "Bus":  # a fresh text starts with a capital
+                k.tap(f"key.{ch}" if k.has(f"key.{ch}") else f"key.{ch.swapcase()}")
+            k.tap("key.done")
+            st = k.wait_screen("question", question="heard")
+            assert chosen(st) == ["option.other"], chosen(st)
+            assert k.widget("option.other")["label"] == "Other", k.widget("option.other")  # never the typed words
+            k.screenshot("02-choice-other")
+            k.press("nav.next")
             k.wait_screen("question", question="bye", timeout=5)
             k.press("nav.next")
             k.wait_screen("thanks", timeout=10)
@@ -163,7 +178,8 @@ def test_note():
             stored = [r[0] for r in db.execute("SELECT answers_json FROM responses")]
         finally:
             db.close()
-        assert stored == ['{"yn":"yes"}'], stored
+        assert len(stored) == 1 and json.loads(stored[0].lower()) == {
+            "yn": "yes", "heard": {"selected": ["other"], "other": "bus"}}, stored
 
 
 def test_access_words():

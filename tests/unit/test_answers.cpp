@@ -22,6 +22,8 @@ const Survey& survey() {
              "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]},
             {"id": "topic_more", "type": "text", "prompt": "More?", "show_if": {"question": "topics", "is": ["other"]}},
             {"id": "help", "type": "needs", "prompt": "Help?"},
+            {"id": "heard", "type": "choice", "prompt": "Heard how?", "allow_other": true,
+             "options": [{"id": "radio", "label": "Radio"}, {"id": "friend", "label": "A friend"}]},
             {"id": "score", "type": "scale", "prompt": "Score?"},
             {"id": "fans", "type": "text", "prompt": "Loved?", "show_if": {"question": "score", "is": [9, 10]}},
             {"id": "middling", "type": "text", "prompt": "Hmm?", "show_if": {"question": "score", "at_least": 4, "at_most": 6}}
@@ -57,6 +59,9 @@ TEST_CASE("survey answers: is_answered per type", "[survey][answers]") {
     CHECK_FALSE(is_answered(q("listened"), sel({"maybe"})));
     CHECK_FALSE(is_answered(q("listened"), sel({"yes", "no"})));
     CHECK_FALSE(is_answered(q("listened"), sel({"other"}, "x")));  // choice has no Other
+    CHECK(is_answered(q("heard"), sel({"other"}, "A poster")));    // ... unless allow_other, with words
+    CHECK_FALSE(is_answered(q("heard"), sel({"other"}, "  ")));
+    CHECK(is_answered(q("heard"), sel({"radio"})));
 
     CHECK(is_answered(q("fair"), sel({"unsure"})));
     CHECK_FALSE(is_answered(q("fair"), sel({"yes"})));
@@ -150,6 +155,13 @@ TEST_CASE("survey answers: answers_to_json keeps only shown, answered questions"
     a["help"] = sel({"zz"});  // invalid: left out
     CHECK(answers_to_json(s, a) ==
           R"({"mood":1,"why":"Too loud","listened":"yes","topics":{"selected":["b"]},"score":0})");
+
+    a["heard"] = sel({"other"}, " A poster ");  // Other on a choice: the words go with it
+    CHECK(answers_to_json(s, a) == R"({"mood":1,"why":"Too loud","listened":"yes","topics":{"selected":["b"]},)"
+                                   R"("heard":{"selected":["other"],"other":"A poster"},"score":0})");
+    a["heard"] = sel({"friend"}, "stale");  // an option: the plain id, as any choice
+    CHECK(answers_to_json(s, a).find(R"("heard":"friend")") != std::string::npos);
+    a.erase("heard");
 
     a["why"] = txt("bad \xff\xfe utf-8");
     std::string out;

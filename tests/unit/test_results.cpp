@@ -424,3 +424,20 @@ TEST_CASE("headline: the most chosen answer and its share, under the small-numbe
     CHECK(h.percent == 58);
     CHECK(percents_of(r::rows(q(t, "listened"), 5)) == std::vector<int>{58, 42});
 }
+
+TEST_CASE("tally: Other with words on a single choice (allow_other)", "[results]") {
+    auto l = parse_survey(R"({"format": 1, "id": "o", "version": 1, "title": "T", "languages": ["en"],
+      "questions": [{"id": "heard", "type": "choice", "prompt": "Heard how?", "allow_other": true,
+                     "options": [{"id": "radio", "label": "Radio"}, {"id": "friend", "label": "A friend"}]}]})");
+    REQUIRE(l.ok());
+    r::Tally t;
+    r::add(t, R"({"heard":"radio"})", &*l.survey);
+    r::add(t, R"({"heard":{"selected":["other"],"other":"A poster"}})", &*l.survey);
+    r::add(t, R"({"heard":{"selected":["other"],"other":"The bus"}})", &*l.survey);
+    const auto& h = q(t, "heard");
+    CHECK(ids(h) == std::vector<std::string>{"radio", "friend", "other"});
+    CHECK(n(h, "radio") == 1);
+    CHECK(n(h, "other") == 2);
+    CHECK(h.answered == 3);
+    CHECK(h.texts == std::vector<std::string>{"A poster", "The bus"});
+}

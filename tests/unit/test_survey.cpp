@@ -157,7 +157,7 @@ TEST_CASE("survey: every broken corpus file fails with its own message", "[surve
         {"bad-smiley-four-options.json", "questions[0].options: smiley questions need exactly 5 options (1, 2, 3, 4, 5)"},
         {"bad-agree-option-id.json", "questions[2].options[0].id: 'yes' is not an agree option (use agree, unsure, disagree)"},
         {"bad-other-reserved.json", "questions[0].options[2].id: 'other' is reserved; set allow_other instead"},
-        {"bad-allow-other-on-choice.json", "questions[0].allow_other: only allowed for multi and needs questions"},
+        {"bad-allow-other-on-text.json", "questions[1].allow_other: only allowed for choice, multi and needs questions"},
         {"bad-options-on-scale.json", "questions[2].options: only allowed for smiley, choice, multi, agree and needs questions"},
         {"bad-needs-custom-no-label.json", "questions[2].options[1].label: is required"},
         {"bad-max-length-range.json", "questions[1].max_length: must be from 1 to 2000"},

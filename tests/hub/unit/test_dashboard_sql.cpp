@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -59,8 +60,11 @@ std::vector<Record> records() {
     for (int i = 1; i <= 14; ++i) {
         const std::string venue = i <= 9 ? "Leith Library" : i <= 13 ? "Tiny Hall" : "";
         const std::string day = i <= 5 ? "2026-11-22" : "2026-11-23";
-        std::string a = "{\"today\":" + std::to_string(1 + i % 5) + ",\"listened\":\"" + listened[i % 3] +
-                        "\",\"matters\":{\"selected\":[\"housing\",\"housing\"" + (i % 2 ? ",\"health\"" : "") +
+        // A choice's Other with its words (allow_other) is {"selected": ["other"], "other": ...}.
+        const std::string heard = i == 5 ? R"({"selected":["other"],"other":"Sort of"})"
+                                         : std::string("\"") + listened[i % 3] + "\"";
+        std::string a = "{\"today\":" + std::to_string(1 + i % 5) + ",\"listened\":" + heard +
+                        ",\"matters\":{\"selected\":[\"housing\",\"housing\"" + (i % 2 ? ",\"health\"" : "") +
                         "]},\"next_time\":{\"selected\":[\"bsl\"" + (i % 3 ? ",\"step_free\"" : "") +
                         (i == 2 ? ",\"other\"],\"other\":\"A quiet room\"}" : "]}");
         if (i % 4 == 0) a += ",\"change\":\"More benches " + std::to_string(i) + "\"";
@@ -197,14 +201,15 @@ TEST_CASE("texts: held for review until decided, small venues counted apart, sea
     const TextCounts n = text_counts(*store, {}, {"Tiny Hall"}, "");
     CHECK(n.held == 1);
     CHECK(n.small == 1);  // "More benches 12" from Tiny Hall
-    CHECK(n.shown == 3);  // More benches 4, 8 (Leith) and "A quiet room"
+    CHECK(n.shown == 4);  // More benches 4, 8 (Leith), "A quiet room" and a choice's Other, "Sort of"
     CHECK(text_counts(*store, {}, {"Tiny Hall"}, "BENCHES").shown == 2);
     CHECK(text_counts(*store, {}, {"Tiny Hall"}, "%").shown == 0);  // LIKE's wildcards are escaped
     CHECK(text_counts(*store, {}, {"Tiny Hall"}, "_").shown == 0);
     const auto listed = texts(*store, {}, {"Tiny Hall"}, "", 10);
-    REQUIRE(listed.size() == 3);
+    REQUIRE(listed.size() == 4);
     CHECK(listed[0].text == "A quiet room");
     CHECK(listed[1].text == "More benches 4");
+    CHECK(std::any_of(listed.begin(), listed.end(), [](const auto& t) { return t.text == "Sort of" && t.question == "listened"; }));
 
     const auto held = review_items(*store, {}, false, 10);
     REQUIRE(held.size() == 1);
@@ -212,10 +217,10 @@ TEST_CASE("texts: held for review until decided, small venues counted apart, sea
     CHECK(kiosks_with_text(*store, held[0].uuid, held[0].question, "device-2").empty());
     store->set_text_review({"device-1", held[0].uuid, held[0].question, "approved", "tester", "2026-11-24T10:00:00Z"});
     CHECK(pending_reviews(*store) == 0);
-    CHECK(text_counts(*store, {}, {"Tiny Hall"}, "").shown == 4);
+    CHECK(text_counts(*store, {}, {"Tiny Hall"}, "").shown == 5);
     store->set_text_review({"device-1", held[0].uuid, held[0].question, "hidden", "tester", "2026-11-24T10:01:00Z"});
     const TextCounts hidden = text_counts(*store, {}, {"Tiny Hall"}, "");
-    CHECK(hidden.shown == 3);
+    CHECK(hidden.shown == 4);
     CHECK(hidden.held == 0);
     CHECK(review_items(*store, {}, true, 10).size() == 1);
 }
