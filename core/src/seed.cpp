@@ -107,6 +107,10 @@ Answer answer(Rng& rng, const Question& q) {
             std::vector<double> w;
             for (std::size_t i = 0; i < ids.size(); ++i) w.push_back(1.0 / (static_cast<double>(i) + 1.5));
             a.selected.push_back(ids[rng.weighted(w)]);
+            if (q.allow_other && rng.chance(0.06)) {  // only choices with allow_other draw this: others' seeds unchanged
+                a.selected = {kOtherOptionId};
+                a.text = rng.pick(kOthers);
+            }
             break;
         }
         case QuestionType::Multi:

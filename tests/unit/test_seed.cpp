@@ -51,15 +51,21 @@ std::string problem(const Survey& s, const std::string& answers_json) {
             case QuestionType::Smiley:
             case QuestionType::Scale: a.number = v.get<int>(); break;
             case QuestionType::Choice:
-            case QuestionType::Agree: a.selected = {v.get<std::string>()}; break;
-            case QuestionType::Text:
-                a.text = v.get<std::string>();
-                if (utf8_length(a.text) > static_cast<std::size_t>(q->max_length)) return id + " too long";
-                break;
+            case QuestionType::Agree:
+                if (!v.is_object()) {
+                    a.selected = {v.get<std::string>()};
+                    break;
+                }
+                if (!q->allow_other) return id + ": an object for a choice without allow_other";
+                [[fallthrough]];  // Other with its words: {"selected": ["other"], "other": ...}
             case QuestionType::Multi:
             case QuestionType::Needs:
                 a.selected = v.at("selected").get<std::vector<std::string>>();
                 if (v.contains("other")) a.text = v.at("other").get<std::string>();
+                break;
+            case QuestionType::Text:
+                a.text = v.get<std::string>();
+                if (utf8_length(a.text) > static_cast<std::size_t>(q->max_length)) return id + " too long";
                 break;
             case QuestionType::Note: return id + " is a note, never stored";
         }
@@ -141,7 +147,7 @@ TEST_CASE("seed: synthetic responses follow every question type and max_length")
         {"id": "score", "type": "scale", "prompt": "P", "required": true},
         {"id": "why", "type": "text", "prompt": "P", "max_length": 12, "required": true,
          "show_if": {"question": "score", "at_most": 5}},
-        {"id": "pick", "type": "choice", "prompt": "P", "required": true,
+        {"id": "pick", "type": "choice", "prompt": "P", "required": true, "allow_other": true,
          "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],
          "show_if": {"question": "mood", "is": ["5"]}},
         {"id": "many", "type": "multi", "prompt": "P", "required": true, "allow_other": true,
@@ -150,14 +156,17 @@ TEST_CASE("seed: synthetic responses follow every question type and max_length")
         {"id": "needs", "type": "needs", "prompt": "P", "required": true}]})");
     REQUIRE(r.ok());
     std::set<std::string> languages;
+    int other_picks = 0;
     for (const NewResponse& n : synthetic_responses(*r.survey, 400, 3)) {
         INFO(n.answers_json);
+        if (n.answers_json.find(R"("pick":{"selected":["other"],"other":)") != std::string::npos) ++other_picks;
         CHECK(problem(*r.survey, n.answers_json).empty());
         CHECK(n.survey_id == "all-types");
         CHECK(n.survey_version == 3);
         languages.insert(n.language);
     }
     CHECK(languages == std::set<std::string>{"en", "cy"});
+    CHECK(other_picks > 0);  // a choice's Other, with words
 }
 
 TEST_CASE("seed: save_batch with no responses is a no-op") {
