@@ -155,10 +155,10 @@ TEST_CASE("glyphs render to coverage bitmaps", "[text]") {
 
 TEST_CASE("hostile text ends, covers itself and never crashes", "[text]") {
     auto fonts = open({kUrdu, kSans});
-    const std::string long_word(20000, 'x');
+    const std::string long_word(1500, 'x');
     const std::vector<std::string> texts = {
         "", " ", "\n", "\n\n", "   \n  ", "\xff\xfe\xc3", "آج\xe0\xa0", std::string(1, '\0') + "a", long_word,
-        "ا" + std::string(3000, ' ') + "ب", "\xe2\x80\x8f\xe2\x80\x8e\xe2\x80\xae abc \xe2\x80\xac",  // direction marks
+        "ا" + std::string(400, ' ') + "ب", "\xe2\x80\x8f\xe2\x80\x8e\xe2\x80\xae abc \xe2\x80\xac",  // direction marks
     };
     for (const auto& t : texts)
         for (float w : {0.f, 1.f, 40.f, 300.f}) {

@@ -254,10 +254,10 @@ Paragraphs layout(const Fonts& fonts, std::string_view utf8, float max_width, Di
                     starts[g.cluster] = true;
                 }
             starts[hard.size()] = true;
+            std::vector<double> before(hard.size() + 1, 0.0);  // advance of all bytes before this one
+            for (std::size_t k = 0; k < hard.size(); ++k) before[k + 1] = before[k] + adv[k];
             auto width_of = [&](std::size_t a, std::size_t b) {  // bytes relative to hb
-                float w = 0;
-                for (std::size_t k = a; k < b; ++k) w += adv[k];
-                return w;
+                return static_cast<float>(before[b] - before[a]);
             };
             // Break opportunities (relative byte offsets): after a run of spaces, and around CJK characters.
             std::vector<std::size_t> opps;
