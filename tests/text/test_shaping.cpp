@@ -103,7 +103,7 @@ TEST_CASE("Latin letters and digits inside Urdu take the fallback font and keep 
     CHECK(latin.front() == &glyphs.front());
 }
 
-TEST_CASE("Chinese breaks between characters; English between words", "[text]") {
+TEST_CASE("Chinese breaks between characters, English between words", "[text]") {
     auto zh = open({"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"});
     const std::string text = "您今天过得怎么样？请告诉我们什么能帮助您参加。";
     const Paragraphs p = layout(*zh, text, 100, Direction::Auto, "zh-Hans");
