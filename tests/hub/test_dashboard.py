@@ -507,12 +507,13 @@ class WebSocket:
         check(head.startswith(b"HTTP/1.1 101"), "WebSocket handshake:", head[:200])
 
     def _read(self, n):
-        out = b""
-        while len(out) < n:
-            part = self.sock.recv(n - len(out))
-            check(part, "the DevTools WebSocket closed")
-            out += part
-        return out
+        out = bytearray(n)
+        view, got = memoryview(out), 0
+        while got < n:
+            k = self.sock.recv_into(view[got:], n - got)
+            check(k, "the DevTools WebSocket closed")
+            got += k
+        return bytes(out)
 
     def send(self, text):
         data = text.encode()
@@ -629,7 +630,7 @@ class Chromium:
         return r["result"].get("value")
 
     def screenshot(self, path):
-        r = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        r = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True, optimizeForSpeed=True)
         with open(path, "wb") as f:
             f.write(base64.b64decode(r["data"]))
 
