@@ -20,7 +20,7 @@ PACKAGES=(
   libcurl4-openssl-dev zlib1g-dev libmicrohttpd-dev libbrotli-dev libssl-dev libpq-dev postgresql openssl
   libkainjow-mustache-dev libzip-dev libxml2-dev python3-openpyxl libraqm-dev libharfbuzz-bin
   fonts-noto-core fonts-opendyslexic fonts-wqy-microhei espeak-ng sox
-  xvfb xdotool x11-utils imagemagick python3 time chromium libreoffice-calc-nogui
+  xvfb xdotool x11-utils imagemagick python3 time chromium libreoffice-calc-nogui npm
   clang libclang-rt-dev
   dpkg-dev debootstrap lintian
 )
@@ -38,6 +38,12 @@ setup() {
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+  # axe-core from the npm registry for the dashboard's accessibility test (tests/hub/axe/package-lock.json pins
+  # it); the test itself never downloads anything.
+  if [ ! -f tests/hub/axe/node_modules/axe-core/axe.min.js ]; then
+    echo "==> npm: axe-core into tests/hub/axe"
+    npm ci --prefix tests/hub/axe --no-audit --no-fund --ignore-scripts
   fi
 }
 

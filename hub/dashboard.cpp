@@ -248,7 +248,7 @@ std::string Dashboard::filter_form(const Ctx& c, const std::string& action, bool
     };
     std::vector<std::pair<std::string, std::string>> venues, sessions, surveys, versions;
     const Choices all = choices(store_, surveys_);
-    for (const auto& v : all.venues) venues.emplace_back(v, v.empty() ? "(no venue)" : v);
+    for (const auto& v : all.venues) venues.emplace_back(venue_value(v), v.empty() ? "(no venue)" : v);
     for (const auto& s : all.sessions) sessions.emplace_back(s.key, s.label());
     for (const auto& [id, title] : all.surveys) surveys.emplace_back(id, title == id ? id : title + " (" + id + ")");
     for (int v : all.versions) versions.emplace_back(std::to_string(v), "version " + std::to_string(v));

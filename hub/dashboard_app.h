@@ -33,7 +33,8 @@ constexpr int kFreeLoginFailures = 10;  // per (name, client address); then 30 s
 constexpr std::size_t kMaxFormBody = 64 * 1024;
 constexpr const char* kSessionCookie = "engage_session";
 constexpr const char* kLoginCookie = "engage_login";
-constexpr std::size_t kMaxTextsListed = 1000;
+constexpr std::size_t kMaxTextsListed = 1000;  // on the Review page
+constexpr std::size_t kTextsPerPage = 50;      // on the Texts page
 
 // The first `max` code points of a UTF-8 string, with "…" when cut.
 inline std::string clip(const std::string& s, std::size_t max) {
@@ -124,9 +125,16 @@ private:
     std::string import_form(Ctx& c, const http::Request&);
     void import_post(const http::Request& req, http::Response& res, const http::ContentReader& reader);
     std::int64_t pending_count(Ctx& c);
+    // The kiosks' names from `engage-hub kiosk add`, by the kiosk's own id (device id).
+    std::map<std::string, std::string> kiosk_names();
     std::string question_prompt(const std::string& survey_id, int version, const std::string& qid) const;
     std::string label(const Survey* s, const results::QuestionTally& q, const std::string& option_id) const;
-    std::string chart(const std::string& id, const std::string& title, const std::vector<std::pair<std::string, std::int64_t>>& bars) const;
+    struct Bar {
+        std::string label;
+        std::int64_t n = 0;
+        std::optional<int> percent;  // none under the small-number rule
+    };
+    std::string chart(const std::string& id, const std::string& title, const std::vector<Bar>& bars) const;
 
     static inline const Templates* templates_ = nullptr;  // the last registered dashboard's (one per process)
     std::unique_ptr<Templates> own_templates_;

@@ -60,9 +60,20 @@ std::string SurveySet::title(const std::string& id) const {
     return t.empty() ? id : t;
 }
 
+std::string venue_value(const std::string& venue) {
+    if (venue.empty()) return kNoVenue;
+    return venue[0] == '~' ? "~" + venue : venue;
+}
+
+std::optional<std::string> venue_of(const Filters& f) {
+    if (f.venue.empty()) return std::nullopt;
+    if (f.venue == kNoVenue) return std::string();
+    return f.venue.rfind("~~", 0) == 0 ? f.venue.substr(1) : f.venue;
+}
+
 std::string where_filters(const Filters& f, const std::string& a, std::vector<sql::Param>& p) {
     std::string w;
-    if (!f.venue.empty()) w += " AND " + a + "venue = " + next(p, f.venue);
+    if (const auto venue = venue_of(f)) w += " AND " + a + "venue = " + next(p, *venue);
     if (!f.session.empty()) w += " AND " + a + "session_key = " + next(p, f.session);
     if (!f.from.empty()) w += " AND " + a + "day >= " + next(p, f.from);
     if (!f.to.empty()) w += " AND " + a + "day <= " + next(p, f.to);
@@ -346,15 +357,44 @@ TextCounts text_counts(HubStore& store, const Filters& f, const std::vector<std:
     return {num(rows[0][0]), num(rows[0][1]), num(rows[0][2])};
 }
 
-std::vector<TextRow> texts(HubStore& store, const Filters& f, const std::vector<std::string>& small_venues,
-                           const std::string& needle, std::size_t limit) {
-    std::vector<sql::Param> p;
+namespace {
+
+// The texts the Texts page lists: not hidden, not held for review, not from a small venue, matching `needle`.
+std::string listed_where(HubStore& store, const Filters& f, const std::vector<std::string>& small_venues,
+                         const std::string& needle, std::vector<sql::Param>& p) {
     const std::string w = where_filters(f, "t.", p);
     const std::string small = in_list("t.venue", small_venues, p);
     const std::string match = needle.empty() ? "1 = 1" : contains(store, needle, p);
+    return std::string(" WHERE (d.decision IS NULL OR d.decision <> 'hidden') AND NOT ") + kHeld + " AND NOT " + small +
+           " AND " + match + w;
+}
+
+}  // namespace
+
+std::vector<TextGroup> text_groups(HubStore& store, const Filters& f, const std::vector<std::string>& small_venues,
+                                   const std::string& needle) {
+    std::vector<sql::Param> p;
+    const std::string sql = "SELECT t.survey_id, t.question, COUNT(*), MAX(t.survey_version) FROM dash_texts t"
+                            " LEFT JOIN text_reviews d ON d.kiosk_id = t.kiosk_id AND d.record_uuid = t.uuid"
+                            " AND d.question = t.question" +
+                            listed_where(store, f, small_venues, needle, p) + " GROUP BY t.survey_id, t.question";
+    std::vector<TextGroup> out;
+    for (const auto& r : store.dashboard_rows(sql, p))
+        out.push_back({str(r[0]), str(r[1]), num(r[2]), static_cast<int>(num(r[3]))});
+    std::sort(out.begin(), out.end(), [](const TextGroup& a, const TextGroup& b) {
+        return std::tie(a.survey_id, a.question) < std::tie(b.survey_id, b.question);
+    });
+    return out;
+}
+
+std::vector<TextRow> texts(HubStore& store, const Filters& f, const std::vector<std::string>& small_venues,
+                           const std::string& needle, std::size_t limit, const TextGroup* group, std::size_t offset) {
+    std::vector<sql::Param> p;
+    std::string where = listed_where(store, f, small_venues, needle, p);
+    if (group) where += " AND t.survey_id = " + next(p, group->survey_id) + " AND t.question = " + next(p, group->question);
     return text_rows(store,
-                     std::string(kTextCols) + " WHERE (d.decision IS NULL OR d.decision <> 'hidden') AND NOT " + kHeld +
-                         " AND NOT " + small + " AND " + match + w + kOrder + " LIMIT " + std::to_string(limit),
+                     std::string(kTextCols) + where + kOrder + " LIMIT " + std::to_string(limit) + " OFFSET " +
+                         std::to_string(offset),
                      p);
 }
 

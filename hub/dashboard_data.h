@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,9 +21,17 @@ class HubStore;
 namespace dash {
 
 // The GET parameters every page carries. Empty = not filtered. Dates are YYYY-MM-DD (UTC days, inclusive).
+// `venue` is the form's value (venue_value), not the venue itself: read it with venue_of.
 struct Filters {
     std::string venue, session, from, to, survey, version, q;
 };
+
+// The Venue filter's values: "" is every venue, kNoVenue the records without a venue, anything else that venue;
+// a venue whose name starts with "~" gets one more "~" in front, so no venue can be mistaken for kNoVenue.
+constexpr const char* kNoVenue = "~none";
+std::string venue_value(const std::string& venue);
+// The venue the filters ask for: nullopt for every venue, "" for records without a venue.
+std::optional<std::string> venue_of(const Filters& f);
 
 struct SessionInfo {
     std::string key, event, venue, started;
@@ -103,8 +112,18 @@ struct TextCounts {
 // then those containing `needle` (ASCII case-insensitive, as the page's search box always did).
 TextCounts text_counts(HubStore& store, const Filters& f, const std::vector<std::string>& small_venues,
                        const std::string& needle);
+// The texts listed per (survey, question), sorted by survey id and question id.
+struct TextGroup {
+    std::string survey_id, question;
+    std::int64_t n = 0;
+    int version = 0;  // the newest version holding such a text (for the question's prompt)
+};
+std::vector<TextGroup> text_groups(HubStore& store, const Filters& f, const std::vector<std::string>& small_venues,
+                                   const std::string& needle);
+// The texts listed, in record order: `limit` of them after skipping `offset`, of one group when `group` is given.
 std::vector<TextRow> texts(HubStore& store, const Filters& f, const std::vector<std::string>& small_venues,
-                           const std::string& needle, std::size_t limit);
+                           const std::string& needle, std::size_t limit, const TextGroup* group = nullptr,
+                           std::size_t offset = 0);
 // The Review page: flagged texts without a decision (decided=false) or every decided text (decided=true).
 std::vector<TextRow> review_items(HubStore& store, const Filters& f, bool decided, std::size_t limit);
 // Flagged texts without a decision, over everything the hub holds.

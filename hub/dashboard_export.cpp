@@ -29,7 +29,8 @@ void Dashboard::export_file(const http::Request& req, http::Response& res, Expor
         o.format = format;
         o.shareable = true;
         o.min_count = min_;
-        if (!f.venue.empty()) o.filters.venue = f.venue;
+        const auto venue = venue_of(f);
+        if (venue && !venue->empty()) o.filters.venue = *venue;
         if (!f.from.empty() && valid_export_date(f.from, false)) o.filters.since = f.from;
         if (!f.to.empty() && valid_export_date(f.to, false)) {
             o.filters.until = next_day(f.to);
@@ -38,6 +39,9 @@ void Dashboard::export_file(const http::Request& req, http::Response& res, Expor
         if (!f.survey.empty()) o.filters.survey_id = f.survey;
         if (!f.version.empty()) o.filters.survey_version = std::stoll(f.version);
         auto rows = store_.query_records(o.filters);
+        if (venue && venue->empty())  // no venue: records without a session have none either
+            rows.erase(std::remove_if(rows.begin(), rows.end(), [](const RecordRow& r) { return !r.session_venue.empty(); }),
+                       rows.end());
         if (!f.session.empty())
             rows.erase(std::remove_if(rows.begin(), rows.end(),
                                       [&](const RecordRow& r) {

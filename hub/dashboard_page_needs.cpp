@@ -71,8 +71,11 @@ std::string Dashboard::needs(Ctx& c, const http::Request&) {
     Data cols{Data::type::list};
     for (const auto& col : columns) cols.push_back(Data(col_label(col)));
     d.set("columns", cols);
-    auto cell = [&](std::int64_t n) {
+    std::vector<std::string> labels = {"Responses", "Answered this"};
+    for (const auto& col : columns) labels.push_back(col_label(col));
+    auto cell = [&](std::int64_t n, const std::string& label) {
         Data x;
+        x.set("label", label);
         x.set("n", std::to_string(n));
         x.set("few", yes(results::suppressed(n, min_)));
         return x;
@@ -84,11 +87,11 @@ std::string Dashboard::needs(Ctx& c, const http::Request&) {
         r.set("hidden", yes(too_few(row.responses)));
         r.set("span", std::to_string(columns.size() + 2));
         Data cells{Data::type::list};
-        cells.push_back(cell(row.responses));
-        cells.push_back(cell(row.answered));
-        for (const auto& col : columns) {
-            auto it = row.n.find(col);
-            cells.push_back(cell(it == row.n.end() ? 0 : it->second));
+        cells.push_back(cell(row.responses, labels[0]));
+        cells.push_back(cell(row.answered, labels[1]));
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            auto it = row.n.find(columns[i]);
+            cells.push_back(cell(it == row.n.end() ? 0 : it->second, labels[i + 2]));
         }
         r.set("cells", cells);
         list.push_back(r);

@@ -28,7 +28,7 @@ std::string Dashboard::overview(Ctx& c, const http::Request&) {
             row.set("name", v.empty() ? "(no venue)" : v);
             count(row, n);
             Filters f = c.f;
-            f.venue = v;
+            f.venue = venue_value(v);
             if (!too_few(n)) row.set("link", link(f));
             venues.push_back(row);
         }
@@ -50,7 +50,7 @@ std::string Dashboard::overview(Ctx& c, const http::Request&) {
         for (const auto& [si, n] : srows) {
             Data row;
             row.set("event", si.event.empty() ? "(no event)" : si.event);
-            row.set("venue", si.venue);
+            row.set("venue", si.venue.empty() && !si.key.empty() ? "(no venue)" : si.venue);
             row.set("started", when(si.started));
             count(row, n);
             if (!si.key.empty() && !too_few(n)) {

@@ -9,13 +9,12 @@
 namespace engage::hub::dash {
 
 // The bars' positions and widths are numbers computed here; the markup is chart.mustache.
-std::string Dashboard::chart(const std::string& id, const std::string& title,
-                             const std::vector<std::pair<std::string, std::int64_t>>& bars) const {
+std::string Dashboard::chart(const std::string& id, const std::string& title, const std::vector<Bar>& bars) const {
     constexpr int kWidth = 800, kLabelW = 330, kBarX = 340, kBarW = 340, kRow = 36, kPad = 8;
     const int height = kPad * 2 + static_cast<int>(bars.size()) * kRow;
     std::int64_t max = 1;
-    for (const auto& [label, n] : bars)
-        if (!results::suppressed(n, min_)) max = std::max(max, n);
+    for (const auto& b : bars)
+        if (!results::suppressed(b.n, min_)) max = std::max(max, b.n);
     Data d, list{Data::type::list};
     d.set("id", id);
     d.set("title", title);
@@ -23,19 +22,22 @@ std::string Dashboard::chart(const std::string& id, const std::string& title,
     d.set("height", std::to_string(height));
     d.set("min", std::to_string(min_));
     int y = kPad;
-    for (const auto& [label, n] : bars) {
-        const bool few = results::suppressed(n, min_);
-        const int w = !few && n > 0 ? std::max(2, static_cast<int>(kBarW * n / max)) : 0;
+    for (const auto& b : bars) {
+        const bool few = results::suppressed(b.n, min_);
+        const int w = !few && b.n > 0 ? std::max(2, static_cast<int>(kBarW * b.n / max)) : 0;
         Data bar;
-        bar.set("label", label);
-        bar.set("short_label", clip(label, 38));
-        bar.set("n", std::to_string(n));
+        bar.set("label", b.label);
+        bar.set("short_label", clip(b.label, 38));
+        bar.set("n", std::to_string(b.n));
+        // The small-number rule covers both: a hidden count has no percentage either (results::rows).
+        if (b.percent && !few) bar.set("percent", std::to_string(*b.percent));
         bar.set("few", yes(few));
         bar.set("bar", yes(w > 0));
         bar.set("label_x", std::to_string(kLabelW));
         bar.set("bar_x", std::to_string(kBarX));
         bar.set("bar_y", std::to_string(y + 6));
         bar.set("bar_w", std::to_string(w));
+        bar.set("bar_pct", std::to_string(!few && b.n > 0 ? std::max<std::int64_t>(1, 100 * b.n / max) : 0));
         bar.set("bar_h", std::to_string(kRow - 12));
         bar.set("n_x", std::to_string(kBarX + w + 8));
         bar.set("text_y", std::to_string(y + kRow / 2 + 5));
@@ -116,9 +118,8 @@ std::string Dashboard::questions(Ctx& c, const http::Request&) {
         const std::string prompt = qd && !qd->prompt.get("en").empty() ? qd->prompt.get("en") : q.id;
         Data qx;
         qx.set("prompt", prompt);
-        qx.set("qid", q.id);
-        qx.set("type", q.type);
         qx.set("answered", count_text(q.answered));
+        qx.set("several", yes(results::has_percentages(q) && !results::single_answer(q)));
         if (q.type == "text") {
             Filters f = c.f;
             f.survey = survey;
@@ -126,8 +127,17 @@ std::string Dashboard::questions(Ctx& c, const http::Request&) {
         } else if (too_few(q.answered)) {
             qx.set("few_answers", yes(true));
         } else {
-            std::vector<std::pair<std::string, std::int64_t>> bars;
-            for (const auto& cnt : q.counts) bars.emplace_back(label(def, q, cnt.id), cnt.n);
+            // The kiosk's own figures (engage/results.h): largest remainder, the headline, the small-number rule.
+            if (const results::Headline head = results::headline(q, min_)) {
+                std::string answers;
+                for (std::size_t i = 0; i < head.ids.size(); ++i)
+                    answers += (i ? strings_.get("results.list_join") : "") + label(def, q, head.ids[i]);
+                qx.set("headline", strings_.fmt(head.ids.size() > 1 ? "results.headline_tie" : "results.headline",
+                                                {{"answer", answers}, {"answers", answers},
+                                                 {"percent", std::to_string(head.percent)}}));
+            }
+            std::vector<Bar> bars;
+            for (const auto& r : results::rows(q, min_)) bars.push_back({label(def, q, r.id), r.n, r.percent});
             qx.set("chart", chart("chart-" + std::to_string(++chart_no), prompt, bars));
         }
         list.push_back(qx);

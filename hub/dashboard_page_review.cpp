@@ -21,13 +21,16 @@ std::string Dashboard::review(Ctx& c, const http::Request&) {
         f.set("button", button);
         return f;
     };
+    const auto names = kiosk_names();
     auto item = [&](const TextRow& r, std::initializer_list<Data> forms) {
         Data x, list{Data::type::list};
         x.set("prompt", question_prompt(r.survey_id, r.version, r.question));
         x.set("venue", r.venue.empty() ? "(no venue)" : r.venue);
         x.set("day", day_of(r.created_utc));
         x.set("text", r.text);
-        x.set("kiosk", r.kiosk);
+        x.set("kiosk", r.kiosk);  // the form's value: the kiosk's own id
+        auto k = names.find(r.kiosk);
+        x.set("kiosk_name", k == names.end() ? std::string("a kiosk the hub does not know") : k->second);
         x.set("uuid", r.uuid);
         x.set("question", r.question);
         for (const auto& f : forms) list.push_back(f);

@@ -21,6 +21,7 @@ import time
 import urllib.parse
 
 import hubtest
+import pg_server  # tests/pg_server.py, on the path through hubtest
 from hubtest import check
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,6 +41,8 @@ REVIEW_NAME = "Mr Smith was rude"
 TINY_SECRET = "tiny hall only text zq"
 HOSTILE_EVENT = "<script>alert('event')</script> Park & Play"
 HOSTILE_VENUE = "Gorgie \"Hub\" <Café>"
+NO_VENUE_RESPONSES = 56
+AXE_DIR = os.path.join(HERE, "axe", "node_modules", "axe-core")
 
 
 def cli(binary, *args, check_rc=0, input_text=None, timeout=60):
@@ -88,17 +91,22 @@ def seed(binary, db, hub):
         plan.append(("Tiny Hall", s3, f"2026-11-24T18:{i:02d}Z",
                      answers(i, TINY_SECRET if i == 0 else None, needs=("childcare",))))
 
+    # A kiosk that never set a venue (no session): more texts than one page of the Texts page.
+    for i in range(NO_VENUE_RESPONSES):
+        plan.append((None, None, f"2026-11-25T11:{i:02d}Z", answers(i, f"idea number {i} for the park")))
+
     kiosks = {}
-    for venue in ("Leith Library", HOSTILE_VENUE, "Tiny Hall"):
-        k = hubtest.add_kiosk(binary, db, f"Kiosk at {venue}")
+    for venue in ("Leith Library", HOSTILE_VENUE, "Tiny Hall", None):
+        k = hubtest.add_kiosk(binary, db, f"Kiosk at {venue}" if venue else "Kiosk without a venue")
         kiosks[venue] = (k["token"], hubtest.new_kiosk_id(), [])
     for venue, sess, created, ans in plan:
         token, device, recs = kiosks[venue]
-        recs.append(hubtest.record(len(recs) + 1, answers=ans, session=dict(sess), created_utc=created))
+        recs.append(hubtest.record(len(recs) + 1, answers=ans, session=dict(sess) if sess else None,
+                                   created_utc=created))
     for venue, (token, device, recs) in kiosks.items():
         st, reply, text = hub.send_batch(token, hubtest.batch(device, recs))
         check(st == 200 and all(r["status"] == "stored" for r in reply["results"]), venue, st, text[:500])
-    return len(plan)
+    return len(plan), [device for token, device, recs in kiosks.values()]
 
 
 # ---- HTTP as a browser would, with the stdlib -------------------------------------------------------------------
@@ -342,6 +350,133 @@ def http_checks(binary, db, hub, total):
     return b
 
 
+# ---- the dashboard for people (issue 11 item 6): venue filter, kiosk names, headlines and percentages, paging ----
+def largest_remainder(counts, base):
+    """The kiosk's percentages of a single-answer question (engage/results.h), as an independent oracle."""
+    out = [n * 100 // base for n in counts]
+    rem = [n * 100 % base for n in counts]
+    order = sorted(range(len(counts)), key=lambda i: (-rem[i], -counts[i]))
+    for i in order:
+        if sum(out) >= 100 or rem[i] == 0:
+            break
+        out[i] += 1
+    return out
+
+
+def question_section(page, prompt):
+    at = page.index(f"<h3>{prompt}</h3>")
+    end = page.find("</section>", at)
+    return page[at:end]
+
+
+def chart_rows(section):
+    """(label, count text, share text) of a question's table."""
+    return [(html_unescape(a), b, c) for a, b, c in
+            re.findall(r'<tr><th scope="row">(.*?)</th><td class="[^"]*">(.*?)</td><td class="[^"]*">(.*?)</td></tr>',
+                       section)]
+
+
+def html_unescape(s):
+    return (s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
+            .replace("&amp;", "&"))
+
+
+def select_options(page, name):
+    m = re.search(rf'<select id="f-{name}" name="{name}">(.*?)</select>', page, re.S)
+    check(m, "no select", name)
+    return re.findall(r'<option value="([^"]*)"( selected)?>(.*?)</option>', m.group(1))
+
+
+def people_checks(b, total, devices, tag):
+    """What an organiser reads, on one hub (SQLite or PostgreSQL), over HTTP."""
+    # The Venue filter: "All" and "(no venue)" are different values; "(no venue)" shows only records without one.
+    st, _, ov = b.get("/dashboard")
+    opts = select_options(ov, "venue")
+    values = [v for v, sel, text in opts]
+    check(len(values) == len(set(values)), tag, "two venue options share a value:", opts)
+    none = [v for v, sel, text in opts if text == "(no venue)"]
+    check(none and none[0] != "", tag, "the (no venue) option has the value of All:", opts)
+    st, _, page = b.get("/dashboard?venue=" + urllib.parse.quote(none[0]))
+    check(st == 200 and f"<strong>{NO_VENUE_RESPONSES}</strong>" in page, tag, "(no venue): only the records without one",
+          re.findall(r"<strong>.*?</strong>", page))
+    check([t for v, sel, t in select_options(page, "venue") if sel] == ["(no venue)"], tag, "(no venue) not kept selected")
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th>', page[page.index("Responses by venue"):page.index("Responses by session")])
+    check(rows == ["(no venue)"], tag, "venues under (no venue):", rows)
+    check(f"<strong>{total}</strong>" in ov, tag, "All venues: every record")
+    link = re.search(r'<tr><th scope="row">\(no venue\)</th>.*?<a href="([^"]+)">Questions</a>', ov)
+    check(link and "venue=" + urllib.parse.quote(none[0], safe="~") in link.group(1), tag, "the (no venue) row's link",
+          link and link.group(0))
+    st, _, qp = b.get(html_unescape(link.group(1)))
+    check(f"Responses: {NO_VENUE_RESPONSES}." in qp, tag, "Questions for (no venue)")
+    st, _, nd = b.get("/dashboard/needs?venue=" + urllib.parse.quote(none[0]))
+    check(re.findall(r'<tr><th scope="row">(.*?)</th>', nd) == ["(no venue)"], tag, "needs for (no venue)")
+
+    # Questions: the prompt, a headline in words, counts with percentages (largest remainder), no internal ids.
+    st, _, q = b.get("/dashboard/questions")
+    for internal in ("today · smiley", "· smiley", "· choice", "· multi", "· needs", "· agree", "· text"):
+        check(internal not in q, tag, "an internal id or type on the Questions page:", internal)
+    check(not re.search(r">\s*(today|listened|with_us|matters|next_time|change)\s*<", q), tag, "a question id shown")
+    today = question_section(q, "How was today for you?")
+    rows = chart_rows(today)
+    check(len(rows) == 5, tag, "smiley rows", rows)
+    counts = [int(n) for _, n, _ in rows]
+    shares = [int(p.rstrip("%")) for _, _, p in rows]
+    check(shares == largest_remainder(counts, sum(counts)) and sum(shares) == 100, tag, "percentages", rows)
+    top = max(counts)
+    best = [label for label, n, _ in rows if int(n) == top]
+    expected = ("Most chose: " + " and ".join(best) + " — " +
+                (f"{shares[counts.index(top)]}%" if len(best) == 1 else f"{round(top * 100 / sum(counts))}% each"))
+    check(f'<p class="headline">{hubtest_escape(expected)}</p>' in today, tag, "headline", expected, today[:600])
+    check(re.search(r"<text [^>]*>\d+ \(\d+%\)</text>", today), tag, "the chart's bars carry count and percentage")
+    multi = question_section(q, "Which of these matter most to you?")
+    check("more than one answer" in multi and "Most chose: " in multi, tag, "a multi question's percentages", multi[:500])
+    # The small-number rule covers percentages: Gorgie (9 responses, every smiley count under 5).
+    st, _, g = b.get("/dashboard/questions?venue=" + urllib.parse.quote(HOSTILE_VENUE))
+    today = question_section(g, "How was today for you?")
+    rows = chart_rows(today)
+    check(rows and all(n == "fewer than 5" and "%" not in p for _, n, p in rows), tag, "a hidden count with a percentage",
+          rows)
+    check("Most chose" not in today, tag, "a headline from hidden counts", today[:400])
+    check(not re.search(r"fewer than 5 \(\d+%\)", g), tag, "a percentage beside a hidden count in a chart")
+
+    # Kiosk names from `kiosk add`, never the kiosks' own ids, on the Texts and Review pages.
+    st, _, tx = b.get("/dashboard/texts")
+    check("Kiosk at Leith Library" in tx, tag, "kiosk names on the Texts page")
+    st, _, rv = b.get("/dashboard/review")
+    check("Kiosk at Leith Library" in rv, tag, "kiosk names on the Review page")
+    for d in devices:
+        check(d not in tx, tag, "a kiosk id on the Texts page", d)
+        check(d not in rv.replace(f'name="kiosk" value="{d}"', ""), tag, "a kiosk id shown on the Review page", d)
+
+    # Texts: grouped by question, 50 a page; page links keep the filters and the search.
+    check("Page 1 of 2." in tx, tag, "paging", re.findall(r"Page \d+ of \d+", tx))
+    check(tx.count("<li><p class=\"text\">") == 50, tag, "50 texts on page 1", tx.count('<li><p class="text">'))
+    check("<h2>What one thing should change?" in tx, tag, "grouped under the question's prompt")
+    check('rel="next"' in tx and 'rel="prev"' not in tx, tag, "next link on page 1")
+    nv = urllib.parse.quote(none[0])
+    st, _, t1 = b.get(f"/dashboard/texts?venue={nv}&q=IDEA")
+    check("Page 1 of 2." in t1, tag, "paging of a search")
+    nxt = re.search(r'<a href="([^"]+)" rel="next">', t1)
+    check(nxt and "q=IDEA" in nxt.group(1) and "venue=" in nxt.group(1) and "page=2" in nxt.group(1), tag,
+          "the next link keeps the filters and the search", nxt and nxt.group(0))
+    st, _, t2 = b.get(html_unescape(nxt.group(1)))
+    check(st == 200 and "Page 2 of 2." in t2 and "(continued)" in t2, tag, "page 2")
+    n2 = t2.count('<li><p class="text">')
+    check(n2 == NO_VENUE_RESPONSES - 50, tag, "texts on page 2", n2)
+    check('aria-current="page">Page 2</a>' in t2 and 'rel="prev"' in t2 and 'rel="next"' not in t2, tag, "page 2's links")
+    firsts = set(re.findall(r"idea number (\d+) for", t1)) | set(re.findall(r"idea number (\d+) for", t2))
+    check(len(firsts) == NO_VENUE_RESPONSES, tag, "every text once over the pages", len(firsts))
+    # Hostile page numbers: a note and page 1; a page past the end shows the last.
+    for bad in ("abc", "0", "-1", "99999999999999999999", "%3Cscript%3E", "1e3", "2.5", "+2"):
+        st, _, page = b.get(f"/dashboard/texts?page={bad}")
+        check(st == 200 and "is not a page number; showing page 1." in page and "Page 1 of 2." in page, tag,
+              "page=" + bad, st)
+        check_escaped(page, "page=" + bad)
+    st, _, page = b.get("/dashboard/texts?page=9")
+    check(st == 200 and "There is no page 9" in page and "Page 2 of 2." in page, tag, "page past the end")
+    print(f"passed the dashboard for people over HTTP ({tag})")
+
+
 def hubtest_escape(s):
     return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
             .replace("'", "&#39;"))
@@ -372,12 +507,13 @@ class WebSocket:
         check(head.startswith(b"HTTP/1.1 101"), "WebSocket handshake:", head[:200])
 
     def _read(self, n):
-        out = b""
-        while len(out) < n:
-            part = self.sock.recv(n - len(out))
-            check(part, "the DevTools WebSocket closed")
-            out += part
-        return out
+        out = bytearray(n)
+        view, got = memoryview(out), 0
+        while got < n:
+            k = self.sock.recv_into(view[got:], n - got)
+            check(k, "the DevTools WebSocket closed")
+            got += k
+        return bytes(out)
 
     def send(self, text):
         data = text.encode()
@@ -390,7 +526,8 @@ class WebSocket:
         else:
             head += bytes([0x80 | 127]) + struct.pack(">Q", n)
         mask = os.urandom(4)
-        self.sock.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+        key = int.from_bytes((mask * (n // 4 + 1))[:n], "big")
+        self.sock.sendall(head + mask + (int.from_bytes(data, "big") ^ key).to_bytes(n, "big"))
 
     def recv(self):
         message = b""
@@ -487,13 +624,13 @@ class Chromium:
         self.call("Page.navigate", url=url)
         self.wait_load()
 
-    def js(self, expression):
-        r = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+    def js(self, expression, wait=False):
+        r = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=wait)
         check("exceptionDetails" not in r, expression, r)
         return r["result"].get("value")
 
     def screenshot(self, path):
-        r = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        r = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True, optimizeForSpeed=True)
         with open(path, "wb") as f:
             f.write(base64.b64decode(r["data"]))
 
@@ -513,22 +650,65 @@ class Chromium:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def browser_checks(hub, artefacts, workdir):
+SIZES = ((1366, 900, False), (390, 844, True))  # a laptop; a phone (CSS pixels)
+
+
+def axe_js():
+    """axe-core from the npm registry, installed by ./dev.sh setup (tests/hub/axe/package.json); never fetched here."""
+    path = os.environ.get("ENGAGE_AXE_JS") or os.path.join(AXE_DIR, "axe.min.js")
+    check(os.path.isfile(path), f"axe-core is missing ({path}): run ./dev.sh setup, which runs "
+          "`npm install --prefix tests/hub/axe` (or set ENGAGE_AXE_JS to an axe.min.js)")
+    return path
+
+
+def axe_check(chrome, what):
+    """Runs axe-core in the page (put into every page over the DevTools protocol by browser_checks: the page's CSP
+    allows no script of its own); fails on any violation, printing each with its elements."""
+    check(chrome.js("typeof axe") == "object", what, "axe-core is not in the page")
+    found = json.loads(chrome.js(
+        "axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({"
+        "id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' — ' + "
+        "(n.failureSummary || '').replace(/\\s+/g, ' '))}))))", wait=True))
+    lines = [f"{v['id']} ({v['impact']}): {v['help']}\n      " + "\n      ".join(v["nodes"]) for v in found]
+    check(not found, what, "axe-core violations:\n  " + "\n  ".join(lines))
+    return len(found)
+
+
+def browser_checks(hub, artefacts, workdir, tag, sizes=SIZES, zoom=True):
+    """zoom: also 200 % zoom and a few filtered pages (off for the second back end)."""
     base = f"http://127.0.0.1:{hub.port}"
+    out = os.path.join(artefacts, tag)
+    os.makedirs(out, exist_ok=True)
+    axe = open(axe_js()).read()
     chrome = Chromium(workdir)
     try:
+        chrome.call("Page.addScriptToEvaluateOnNewDocument", source=axe)  # into every page from now on
         shots = []
 
         def shot(name):
-            path = os.path.join(artefacts, f"{name}.png")
+            path = os.path.join(out, f"{name}.png")
             chrome.screenshot(path)
             check(os.path.getsize(path) > 5000, "screenshot too small:", path)
             shots.append(path)
 
+        def size(width, height, mobile):
+            chrome.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+                        mobile=mobile)
+            return f"{width}x{height}"
+
+        def look(name, size_name):
+            """At this size: nothing scrolls sideways, no violation for axe-core, a screenshot."""
+            shot(f"{name}-{size_name}")  # first: there to look at when a check below fails
+            sw, iw = chrome.js("[document.documentElement.scrollWidth, window.innerWidth]")
+            check(sw <= iw + 1, tag, name, size_name, f"scrolls sideways: {sw} > {iw}")
+            axe_check(chrome, f"{tag}: {name} at {size_name}")
+
         chrome.goto(base + "/dashboard")
         check(chrome.js("location.pathname") == "/login", "not sent to the login page")
         check(chrome.js("document.querySelector('form[action=\"/login\"]') !== null"), "no login form")
-        shot("login")
+        for w, h, m in sizes:
+            look("login", size(w, h, m))
+        size(1280, 2000, False)
         # Fill the form and press the button, as a person would (the page itself runs no script).
         chrome.js(f"document.getElementById('name').value = {json.dumps(USER)};"
                   f"document.getElementById('password').value = {json.dumps(PASSWORD)};"
@@ -557,18 +737,44 @@ def browser_checks(hub, artefacts, workdir):
             if name == "texts":
                 check(chrome.js("document.body.innerText.includes('<script>alert(1)</script>')"),
                       "the hostile text is not shown as text")
-            shot(name)
+
+        # Every page of the menu (so pages added to it later are covered too) and a few filtered ones, at a
+        # laptop's and a phone's size.
+        nav = chrome.js("[...document.querySelectorAll('header nav a')].map(a => a.pathname)")
+        check(len(nav) >= 6 and "/dashboard/needs" in nav, "the menu's links:", nav)
+        pages = [(p.strip("/").replace("/", "-"), p) for p in nav] + ([
+            ("dashboard-texts-page2", "/dashboard/texts?page=2"),
+            ("dashboard-questions-gorgie", "/dashboard/questions?venue=" + urllib.parse.quote(HOSTILE_VENUE)),
+            ("dashboard-overview-no-venue", "/dashboard?venue=~none")] if zoom else [])
+        for w, h, m in sizes:
+            size_name = size(w, h, m)
+            for name, path in pages:
+                chrome.goto(base + path)
+                look(name, size_name)
+                if path == "/dashboard/needs":
+                    # The needs table: whole at 1366 px (no scrolling inside its box); cards on a phone.
+                    table_cut = chrome.js("(() => { const t = document.querySelector('.table.wide');"
+                                          " return t.offsetParent !== null && t.scrollWidth > t.clientWidth + 1; })()")
+                    check(not table_cut, tag, "the needs table is cut off at", size_name)
+                    cards = chrome.js("document.querySelector('.cards').offsetParent !== null")
+                    check(cards == m, tag, "needs as cards on the phone only", size_name, cards)
+                if path == "/dashboard/questions":
+                    # Charts: SVG on a laptop; on a phone, HTML bars with labels at the page's text size.
+                    shown = chrome.js("[document.querySelector('figure svg').getBoundingClientRect().width > 0,"
+                                      " document.querySelector('ul.bars').getBoundingClientRect().width > 0]")
+                    check(shown == [not m, m], tag, "chart as SVG or HTML bars at", size_name, shown)
         # 200 % zoom: 640 CSS pixels wide at device scale 2; nothing scrolls sideways.
         chrome.call("Emulation.setDeviceMetricsOverride", width=640, height=1000, deviceScaleFactor=2, mobile=False)
         for name, path in (("overview-zoom200", "/dashboard"), ("questions-zoom200", "/dashboard/questions"),
-                           ("texts-zoom200", "/dashboard/texts")):
+                           ("texts-zoom200", "/dashboard/texts"), ("needs-zoom200", "/dashboard/needs")) if zoom else ():
             chrome.goto(base + path)
             sw, iw = chrome.js("[document.documentElement.scrollWidth, window.innerWidth]")
             check(sw <= iw + 1, name, f"scrolls sideways at 200 % zoom: {sw} > {iw}")
             shot(name)
         check(not chrome.dialogs, "a JavaScript dialog opened:", chrome.dialogs)
         check("Page.javascriptDialogOpening" not in chrome.events, "a JavaScript dialog opened")
-        print("passed dashboard in Chromium; screenshots:", ", ".join(shots))
+        print(f"passed dashboard in Chromium ({tag}): axe-core with no violation on {len(pages) + 1} pages at "
+              f"{len(sizes)} sizes; screenshots in {out}: " + ", ".join(os.path.basename(p) for p in shots))
     finally:
         chrome.close()
 
@@ -594,9 +800,10 @@ def main():
         check(len(hashes) == 1 and hashes[0][0].startswith("$argon2id$") and PASSWORD not in hashes[0][0], hashes)
 
         with hubtest.Hub(binary, db, tmp, extra=["--surveys", SURVEYS], name="dashboard") as hub:
-            total = seed(binary, db, hub)
-            browser_checks(hub, artefacts, tmp)  # first: the review page still has texts waiting
-            http_checks(binary, db, hub, total)
+            total, devices = seed(binary, db, hub)
+            browser_checks(hub, artefacts, tmp, "sqlite")  # first: the review page still has texts waiting
+            b = http_checks(binary, db, hub, total)
+            people_checks(b, total, devices, "sqlite")
             check(not hubtest.SqliteDb(db).rows("SELECT 1 FROM web_sessions WHERE token_hash LIKE '%-%'"),
                   "a session token stored in clear")
             # Logout ends the session.
@@ -609,7 +816,25 @@ def main():
             b.cookies = old
             st, h, _ = b.get("/dashboard")
             check(st == 303 and h["location"] == "/login", "the session still works after logout", st)
+        postgresql(binary, artefacts, tmp)
     print("passed dashboard")
+
+
+def postgresql(binary, artefacts, tmp):
+    """The same pages on PostgreSQL: one hub, the browser pass (screenshots, axe-core) and the checks for people."""
+    if not pg_server.find_bin_dir():
+        pg_server.require()  # fails with ENGAGE_REQUIRE_POSTGRES=1, else says SKIP and exits 77
+    with pg_server.PgServer() as pg:
+        db = hubtest.PgDb(pg, "dashboard").spec
+        cli(binary, "user", "add", USER, "--db", db, "--password-stdin", input_text=PASSWORD + "\n")
+        with hubtest.Hub(binary, db, tmp, extra=["--surveys", SURVEYS], name="dashboard-pg") as hub:
+            total, devices = seed(binary, db, hub)
+            # The same templates as on SQLite: the laptop size is enough to see the PostgreSQL data in them.
+            browser_checks(hub, artefacts, tmp, "postgresql", sizes=SIZES[:1], zoom=False)
+            b = Browser(hub)
+            st, _, _ = b.login(USER, PASSWORD)
+            check(st == 303, "login on PostgreSQL", st)
+            people_checks(b, total, devices, "postgresql")
 
 
 if __name__ == "__main__":

@@ -80,3 +80,21 @@ TEST_CASE("html_escape: markup, quotes, control characters and bad UTF-8") {
     CHECK(html_escape("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
     CHECK(html_escape("Łódź 王先生") == "Łódź 王先生");
 }
+
+TEST_CASE("the Venue filter: every venue, no venue and any venue name are three different values") {
+    Filters f;
+    CHECK(!venue_of(f));  // "" = every venue
+    f.venue = venue_value("");
+    CHECK(f.venue == kNoVenue);
+    REQUIRE(venue_of(f));
+    CHECK(venue_of(f)->empty());
+    // Venue names that look like the special value, or start with "~", come back as themselves.
+    for (const std::string name : {"Leith Library", "~none", "~", "~~none", "(no venue)", " ", "x' OR '1'='1"}) {
+        f.venue = venue_value(name);
+        CHECK(f.venue != kNoVenue);
+        REQUIRE(venue_of(f));
+        CHECK(*venue_of(f) == name);
+    }
+    f.venue = "Leith Library";  // old links (?venue=NAME) still mean that venue
+    CHECK(*venue_of(f) == "Leith Library");
+}

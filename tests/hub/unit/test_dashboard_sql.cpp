@@ -187,6 +187,13 @@ TEST_CASE("the summary tables count what results::add counts, with and without f
     CHECK(total(*store, evil) == 0);
     CHECK(total(*store, {}) == 14);
 
+    // "(no venue)" is its own value, not "every venue": only the record without a venue.
+    Filters none;
+    none.venue = kNoVenue;
+    CHECK(total(*store, none) == 1);
+    CHECK(count_by(*store, none, "venue") == std::map<std::string, std::int64_t>{{"", 1}});
+    CHECK(total(*store, Filters{}) == 14);
+
     const Choices c = choices(*store, SurveySet{});
     CHECK(c.venues == std::vector<std::string>{"", "Leith Library", "Tiny Hall"});
     CHECK(c.sessions.size() == 3);
@@ -210,6 +217,23 @@ TEST_CASE("texts: held for review until decided, small venues counted apart, sea
     CHECK(listed[0].text == "A quiet room");
     CHECK(listed[1].text == "More benches 4");
     CHECK(std::any_of(listed.begin(), listed.end(), [](const auto& t) { return t.text == "Sort of" && t.question == "listened"; }));
+
+    // Grouped by question and paged: the groups add up to what is shown, and the pages to the whole list.
+    const auto groups = text_groups(*store, {}, {"Tiny Hall"}, "");
+    std::int64_t in_groups = 0;
+    for (const auto& g : groups) in_groups += g.n;
+    CHECK(in_groups == 3);
+    REQUIRE(!groups.empty());
+    const auto& g = groups.front();
+    std::vector<std::string> paged;
+    for (std::size_t at = 0; at < static_cast<std::size_t>(g.n); ++at)
+        for (const auto& t : texts(*store, {}, {"Tiny Hall"}, "", 1, &g, at)) paged.push_back(t.text);
+    CHECK(paged.size() == static_cast<std::size_t>(g.n));
+    CHECK(texts(*store, {}, {"Tiny Hall"}, "", 10, &g, static_cast<std::size_t>(g.n)).empty());
+    Filters no_venue;
+    no_venue.venue = kNoVenue;
+    const auto unplaced = texts(*store, no_venue, {}, "", 10);
+    CHECK(std::all_of(unplaced.begin(), unplaced.end(), [](const TextRow& t) { return t.venue.empty(); }));
 
     const auto held = review_items(*store, {}, false, 10);
     REQUIRE(held.size() == 1);
