@@ -1,4 +1,4 @@
-// The status report (POST /v1/status, docs/sync-protocol.md): once per pass, after the batches, the kiosk tells
+// The status report (POST /v1/status, docs/sync-protocol.md): after each pass that ended well, the kiosk tells
 // the hub its app version, live survey, waiting and quarantined responses, free disk and clock. A step of its
 // own: it never changes the pass's outcome, and a hub that does not know the endpoint (404) is left alone.
 #include <sys/statvfs.h>
@@ -35,9 +35,9 @@ void SyncEngine::report_status_each_pass(std::string data_dir, std::function<Liv
 }
 
 void SyncEngine::report_status(const PassOutcome& out, const std::function<bool()>& cancelled) {
-    using Kind = PassOutcome::Kind;
-    if (report_dir_.empty() || out.kind == Kind::Cancelled || out.kind == Kind::Paused) return;
-    if (out.kind != Kind::Done && !out.talked_to_hub) return;  // the hub is out of reach: no second wait for it
+    // Only after a pass that ended well: after a failure the hub is out of reach, refusing us, or busy (429 / 503
+    // with Retry-After, which a report now would not honour); the next good pass reports.
+    if (report_dir_.empty() || out.kind != PassOutcome::Kind::Done) return;
     try {
         const std::string body = status_report_body(store_.kiosk_id(), live_survey_ ? live_survey_() : LiveSurvey{},
                                                     store_.counts(), disk_free_bytes(report_dir_), utc_seconds_now());

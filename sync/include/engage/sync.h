@@ -124,7 +124,7 @@ public:
     // Saves the outcome in the sync_status row (attempts, next attempt, last success, error, paused) and
     // returns it. A pass that had nothing to send leaves last_success_utc alone.
     SyncStatus record_outcome(const PassOutcome& o, const Backoff& backoff);
-    // Turns on the status report: after each pass that reached the hub (or had nothing to send), one
+    // Turns on the status report: after each pass that ended Done (everything sent, or nothing to send), one
     // POST /v1/status with the kiosk's state; `data_dir` for the free disk, `live` asked for the live survey
     // each time (from another thread's setter: it must be safe to call from the pass's thread).
     void report_status_each_pass(std::string data_dir, std::function<LiveSurvey()> live);
