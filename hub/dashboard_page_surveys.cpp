@@ -67,7 +67,8 @@ void Dashboard::surveys_post(const http::Request& req, http::Response& res, cons
                 if (checked.survey) problems.push_back(Data(said));
                 d.set("refused", yes(true));
                 d.set("problems", problems);
-                d.set("count", std::to_string(checked.problems.size() + (checked.survey ? 1 : 0)));
+                const std::size_t n = checked.problems.size() + (checked.survey ? 1 : 0);
+                d.set("count", std::to_string(n) + (n == 1 ? " problem" : " problems"));
             }
         }
         send_html(res, status, shell("Surveys", s->user, s->csrf, surveys_body(s->csrf, d), "/dashboard/surveys"));
