@@ -154,6 +154,19 @@ int open_for_sync(const char* who, SyncOptions& o, engage::KioskConfig& cfg, std
     return 0;
 }
 
+// The survey a kiosk on this data folder would run (as app/kiosk.cpp picks it: the config's, else the one chosen
+// last, else the bundled demo), for the status report; none when it cannot be loaded.
+engage::LiveSurvey live_survey_of(const engage::KioskConfig& cfg, engage::Store& store) {
+    std::string path = cfg.survey;
+    try {
+        if (path.empty()) path = store.setting("survey_path").value_or("");
+    } catch (const std::exception&) {
+    }
+    if (path.empty()) path = engage::assets_dir() + "/surveys/demo.json";
+    const engage::SurveyLoad l = engage::load_survey_file(path);
+    return l.ok() ? engage::LiveSurvey{l.survey->id, l.survey->version} : engage::LiveSurvey{};
+}
+
 // sync: one full pass in the foreground. 0: nothing waiting and no error; 1: responses remain (the reason is
 // printed); 2: bad usage. Transient failures are retried with backoff (--retries in a row, --max-seconds in all).
 int sync_command(SyncOptions o) {
@@ -195,6 +208,7 @@ int sync_command(SyncOptions o) {
     auto out_of_time = [&] { return o.max_seconds > 0 && std::chrono::steady_clock::now() >= deadline; };
     auto transport = make_curl_transport(settings);
     SyncEngine engine(*store, *transport, settings);
+    engine.report_status_each_pass(o.data_dir, [live = live_survey_of(cfg, *store)] { return live; });
     const Backoff backoff(settings.backoff);
     PassOutcome total;
     ProgressBar bar;

@@ -124,6 +124,7 @@ bool KioskState::load_survey(const std::string& path) {
     flow = std::make_unique<Flow>(*survey, timings, time);
     if (!config.language.empty()) flow->set_start_language(config.language);  // for every person, not just the first
     log_info("Survey loaded: " + survey->id + " version " + std::to_string(survey->version) + " (" + path + ")");
+    if (sync) sync->set_live_survey({survey->id, survey->version});
     return true;
 }
 
@@ -307,6 +308,7 @@ void KioskState::start_sync() {
         return;
     }
     sync = std::make_unique<SyncClient>(data_dir, settings, wake);
+    if (survey) sync->set_live_survey({survey->id, survey->version});
 }
 
 void KioskState::stop_background() {

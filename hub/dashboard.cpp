@@ -68,13 +68,14 @@ namespace {
 // Every page and every piece of one (assets/hub/templates/NAME.mustache).
 const std::vector<std::string> kTemplates = {"layout",    "login",    "filters",  "export_links", "overview",
                                              "questions", "chart",    "needs",    "texts",        "review",
-                                             "import",    "refusal"};
+                                             "import",    "refusal",  "kiosks",   "surveys"};
 }  // namespace
 
 const std::vector<std::string>& template_names() { return kTemplates; }
 
 Dashboard::Dashboard(HubStore& store, const DashboardOptions& o, LogLine log)
-    : store_(store), min_(results::clamp_min_count(o.min_count)), tls_(o.tls), log_(std::move(log)) {
+    : store_(store), min_(results::clamp_min_count(o.min_count)), tls_(o.tls), log_(std::move(log)),
+      stale_days_(o.stale_days) {
     // Every page is rendered from these: a missing or broken one stops the hub at start (register_dashboard).
     own_templates_ = std::make_unique<Templates>(o.templates_dir.empty() ? templates_dir() : o.templates_dir, kTemplates);
     templates_ = own_templates_.get();
@@ -82,7 +83,7 @@ Dashboard::Dashboard(HubStore& store, const DashboardOptions& o, LogLine log)
     load_surveys(dir);
     std::vector<std::string> export_problems;
     export_surveys_.load_dir(dir, export_problems);
-    load_library_surveys();
+    refresh_library();
     std::vector<std::string> problems;
     strings_.load(engage::assets_dir() + "/i18n", "en", &problems);
 }
@@ -117,6 +118,11 @@ void Dashboard::install(http::Server& svr, std::size_t max_upload) {
     page_route(svr, "/dashboard/texts", &Dashboard::texts);
     page_route(svr, "/dashboard/review", &Dashboard::review);
     page_route(svr, "/dashboard/import", &Dashboard::import_form);
+    page_route(svr, "/dashboard/kiosks", &Dashboard::kiosks);
+    page_route(svr, "/dashboard/surveys", &Dashboard::surveys_page);
+    svr.route("POST", "/dashboard/surveys", [this](const Request& req, Response& res, const ContentReader& reader) {
+        surveys_post(req, res, reader);
+    }, max_upload);
     svr.route("POST", "/dashboard/import", [this](const Request& req, Response& res, const ContentReader& reader) {
         import_post(req, res, reader);
     }, max_upload);
@@ -159,6 +165,8 @@ void Dashboard::page_route(http::Server& svr, const std::string& path, PageFn fn
             ctx.user = s->user;
             ctx.csrf = s->csrf;
             ctx.f = parse_filters(req, ctx.notes);
+            refresh_library();
+            std::shared_lock library(library_mu_);
             send_html(res, 200, (this->*fn)(ctx, req));
         } catch (const DbError& e) {
             db_error(res, e, "Try again in a moment.");
@@ -193,7 +201,8 @@ void Dashboard::load_surveys(const std::string& dir) {
     }
 }
 
-// The survey library (`engage-hub survey add`), read when the hub starts: every version, after the folder's files.
+// The survey library (`engage-hub survey add`, the Surveys page): every version, after the folder's files; read at
+// start and whenever the library's stamp moves (refresh_library, with library_mu_ held exclusively).
 void Dashboard::load_library_surveys() {
     std::vector<LibrarySurvey> held;
     try {
@@ -282,7 +291,9 @@ std::string Dashboard::shell(const std::string& title, const std::string& user, 
             {"/dashboard/needs", "Access needs"},
             {"/dashboard/texts", "Texts"},
             {"/dashboard/review", pending > 0 ? "Review (" + std::to_string(pending) + " waiting)" : "Review"},
-            {"/dashboard/import", "Import a USB bundle"}};
+            {"/dashboard/import", "Import a USB bundle"},
+            {"/dashboard/kiosks", "Kiosks"},
+            {"/dashboard/surveys", "Surveys"}};
         for (const auto& [path, text] : links) {
             Data l;
             l.set("href", path + q);

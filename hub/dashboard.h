@@ -22,6 +22,7 @@ struct DashboardOptions {
     bool tls = false;         // the hub serves HTTPS: cookies get Secure
     int max_body_mib = 8;     // the largest upload (a USB bundle) the dashboard takes
     std::string templates_dir;  // the page templates; "" = engage::assets_dir() + "/hub/templates"
+    int stale_days = 3;         // the Kiosks page flags kiosks not heard from for longer
 };
 
 using LogLine = std::function<void(const std::string&)>;

@@ -3,7 +3,7 @@
 //   dashboard.cpp            routes, page shell, filter form, refusals, html_escape
 //   dashboard_auth.cpp       login, logout, web sessions, CSRF, login throttling, passwords and user names
 //   dashboard_export.cpp     the export links and GET /dashboard/export.{csv,json}
-//   dashboard_page_*.cpp     one file per page (overview, questions, needs, texts, review, import)
+//   dashboard_page_*.cpp     one file per page (overview, questions, needs, texts, review, import, kiosks, surveys)
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,6 +87,9 @@ private:
     void page_route(http::Server& svr, const std::string& path, PageFn fn);
     void load_surveys(const std::string& dir);
     void load_library_surveys();
+    // Re-reads the library when its stamp (HubStore::library_stamp) moved: surveys added by the CLI or an upload
+    // show without a restart. Pages read surveys_ under a shared lock of library_mu_.
+    void refresh_library();
     std::string filter_form(const Ctx& c, const std::string& action, bool search = false);
     static std::string shell(const std::string& title, const std::string& user, const std::string& csrf,
                              const std::string& body, const std::string& current = "", const Filters* f = nullptr,
@@ -122,8 +126,17 @@ private:
     std::string texts(Ctx& c, const http::Request& req);
     std::string review(Ctx& c, const http::Request& req);
     void review_post(const http::Request& req, http::Response& res, const http::ContentReader& reader);
+    struct Upload {
+        std::string csrf, bytes, file_name;
+        bool too_big = false;
+    };
+    static Upload read_upload(const http::ContentReader& reader, const std::string& field, std::size_t max);
     std::string import_form(Ctx& c, const http::Request&);
     void import_post(const http::Request& req, http::Response& res, const http::ContentReader& reader);
+    std::string kiosks(Ctx& c, const http::Request& req);
+    std::string surveys_page(Ctx& c, const http::Request& req);
+    std::string surveys_body(const std::string& csrf, Data d);
+    void surveys_post(const http::Request& req, http::Response& res, const http::ContentReader& reader);
     std::int64_t pending_count(Ctx& c);
     // The kiosks' names from `engage-hub kiosk add`, by the kiosk's own id (device id).
     std::map<std::string, std::string> kiosk_names();
@@ -145,6 +158,10 @@ private:
     SurveySet surveys_;
     ExportSurveys export_surveys_;
     Strings strings_;
+    int stale_days_ = 3;
+    std::shared_mutex library_mu_;  // surveys_ and export_surveys_: written only by refresh_library
+    std::mutex stamp_mu_;
+    std::string library_stamp_;
     Backoff login_failures_{kFreeLoginFailures, std::chrono::seconds(30), std::chrono::minutes(15), std::chrono::hours(1)};
     std::once_flag dummy_once_;
     std::string dummy_hash_;

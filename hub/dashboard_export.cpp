@@ -25,6 +25,8 @@ void Dashboard::export_file(const http::Request& req, http::Response& res, Expor
         if (!s) return redirect(res, "/login");
         std::vector<std::string> notes;
         const Filters f = parse_filters(req, notes);
+        refresh_library();
+        std::shared_lock library(library_mu_);
         ExportOptions o;
         o.format = format;
         o.shareable = true;

@@ -7,6 +7,28 @@
 
 namespace engage::hub::dash {
 
+// A multipart upload: the form's CSRF token and the file in `field` (at most `max` bytes: past that, too_big and
+// the rest is not read).
+Dashboard::Upload Dashboard::read_upload(const http::ContentReader& reader, const std::string& field, std::size_t max) {
+    Upload u;
+    std::string current;
+    reader(
+        [&](const http::MultipartHeader& part) {
+            current = part.name;
+            if (current == field) u.file_name = part.filename;
+            return true;
+        },
+        [&](const char* data, std::size_t n) {
+            if (current == "csrf" && u.csrf.size() + n <= 256) u.csrf.append(data, n);
+            if (current == field) {
+                if (u.bytes.size() + n > max) u.too_big = true;
+                else u.bytes.append(data, n);
+            }
+            return !u.too_big;
+        });
+    return u;
+}
+
 // ---- USB bundles: the same import as `engage-hub import`, from the browser -------------------------------------
 std::string Dashboard::import_form(Ctx& c, const http::Request&) {
     Data d;
@@ -21,23 +43,10 @@ void Dashboard::import_post(const http::Request& req, http::Response& res, const
         if (!s) return redirect(res, "/login");
         if (!req.is_multipart_form_data())
             return send_html(res, 400, shell("Not accepted", s->user, s->csrf, refusal("no_file")));
-        std::string csrf, bytes, current, file_name;
-        bool too_big = false;
-        reader(
-            [&](const http::MultipartHeader& part) {
-                current = part.name;
-                if (current == "bundle") file_name = part.filename;
-                return true;
-            },
-            [&](const char* data, std::size_t n) {
-                if (current == "csrf" && csrf.size() + n <= 256) csrf.append(data, n);
-                if (current == "bundle") {
-                    if (bytes.size() + n > kBundleMaxBytes) too_big = true;
-                    else bytes.append(data, n);
-                }
-                return !too_big;
-            });
-        if (!same_secret(csrf, s->csrf)) return forbidden(res);
+        const Upload up = read_upload(reader, "bundle", kBundleMaxBytes);
+        const std::string &bytes = up.bytes, &file_name = up.file_name;
+        const bool too_big = up.too_big;
+        if (!same_secret(up.csrf, s->csrf)) return forbidden(res);
         Data d;
         int status = 200;
         if (too_big) {

@@ -58,58 +58,76 @@ int add_file(const std::string& db, const std::string& file) {
     std::string why;
     auto bytes = read_bounded(file, kMaxXlsxBytes, why);
     if (!bytes) return fail("add", file + ": cannot read (" + why + "); nothing stored");
+    const CheckedSurvey checked = check_survey_bytes(*bytes, fs::path(file).filename().string());
+    if (!checked.survey) {
+        for (const auto& p : checked.problems) std::fprintf(stderr, "%s\n", p.c_str());
+        return fail("add", file + ": " + std::to_string(checked.problems.size()) + " problem" +
+                               (checked.problems.size() == 1 ? "" : "s") + "; nothing stored");
+    }
+    auto store = HubStore::open(db, true);
+    bool ok = false;
+    const std::string said = add_survey_outcome(checked, store->add_survey(*checked.survey), ok);
+    if (!ok) return fail("add", file + ": " + said);
+    std::printf("%s\n", said.c_str());
+    return 0;
+}
+
+}  // namespace
+
+CheckedSurvey check_survey_bytes(const std::string& bytes, const std::string& file_name) {
+    CheckedSurvey out;
     std::vector<SurveyProblem> problems;
     std::optional<Survey> survey;
     std::string definition;
-    if (is_xlsx(file, bytes->substr(0, 4))) {
-        auto r = import_xlsform(*bytes, fs::path(file).filename().string());
+    if (is_xlsx(file_name, bytes.substr(0, 4))) {
+        auto r = import_xlsform(bytes, file_name);
         problems = std::move(r.problems);
         survey = std::move(r.survey);
         definition = std::move(r.json);
     } else {
-        auto r = parse_survey(*bytes);
+        auto r = parse_survey(bytes);
         problems = std::move(r.problems);
         survey = std::move(r.survey);
-        if (survey) definition = ordered_json::parse(*bytes).dump(2, ' ', false, ordered_json::error_handler_t::replace);
+        if (survey) definition = ordered_json::parse(bytes).dump(2, ' ', false, ordered_json::error_handler_t::replace);
     }
+    for (const auto& p : problems) out.problems.push_back(p.str());
     if (!survey) {
-        for (const auto& p : problems) std::fprintf(stderr, "%s\n", p.str().c_str());
-        return fail("add", file + ": " + std::to_string(problems.size()) + " problem" +
-                               (problems.size() == 1 ? "" : "s") + "; nothing stored");
+        if (out.problems.empty()) out.problems.push_back(file_name + ": not a survey");
+        return out;
     }
-    auto store = HubStore::open(db, true);
     LibrarySurvey s;
     s.id = survey->id;
     s.version = survey->version;
     s.title = survey->title.get(survey->default_language());
     s.definition = definition;
     s.content_hash = canonical_hash(definition);
-    s.source = fs::path(file).filename().string();
-    const auto r = store->add_survey(s);
-    const std::string name = "'" + s.id + "' version " + std::to_string(s.version);
-    switch (r.status) {
-        case AddSurveyStatus::Added: {
-            std::string langs;
-            for (const auto& l : survey->languages) langs += (langs.empty() ? "" : ", ") + l;
-            std::printf("Added survey %s (%zu questions; languages %s) from %s.\n", name.c_str(),
-                        survey->questions.size(), langs.c_str(), s.source.c_str());
-            return 0;
-        }
-        case AddSurveyStatus::Unchanged:
-            std::printf("Survey %s is already in the library with the same content; nothing changed.\n", name.c_str());
-            return 0;
-        case AddSurveyStatus::Changed:
-            return fail("add", file + ": survey " + name + " is already in the library with different content; "
-                               "raise the version (to " + std::to_string(r.latest + 1) + " or more); nothing stored");
-        case AddSurveyStatus::NotRaised:
-            return fail("add", file + ": survey " + name + " is older than the library's version " +
-                                   std::to_string(r.latest) + "; a new upload must raise the version (to " +
-                                   std::to_string(r.latest + 1) + " or more); nothing stored");
-    }
-    return 1;
+    s.source = file_name;
+    out.survey = std::move(s);
+    out.questions = survey->questions.size();
+    for (const auto& l : survey->languages) out.languages += (out.languages.empty() ? "" : ", ") + l;
+    return out;
 }
 
-}  // namespace
+std::string add_survey_outcome(const CheckedSurvey& c, const AddSurveyResult& r, bool& ok) {
+    const LibrarySurvey& s = *c.survey;
+    const std::string name = "'" + s.id + "' version " + std::to_string(s.version);
+    ok = r.status == AddSurveyStatus::Added || r.status == AddSurveyStatus::Unchanged;
+    switch (r.status) {
+        case AddSurveyStatus::Added:
+            return "Added survey " + name + " (" + std::to_string(c.questions) + " questions; languages " +
+                   c.languages + ") from " + s.source + ".";
+        case AddSurveyStatus::Unchanged:
+            return "Survey " + name + " is already in the library with the same content; nothing changed.";
+        case AddSurveyStatus::Changed:
+            return "survey " + name + " is already in the library with different content; raise the version (to " +
+                   std::to_string(r.latest + 1) + " or more); nothing stored";
+        case AddSurveyStatus::NotRaised:
+            return "survey " + name + " is older than the library's version " + std::to_string(r.latest) +
+                   "; a new upload must raise the version (to " + std::to_string(r.latest + 1) +
+                   " or more); nothing stored";
+    }
+    return "";
+}
 
 int survey_add(const std::string& db, const std::string& file) {
     try {

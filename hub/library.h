@@ -7,8 +7,22 @@
 #include <string>
 #include <vector>
 
+#include "store.h"
+
 namespace engage::hub {
 
+// A survey file checked by the kiosk's loader (XLSForm converted first): ready to store, or every problem as
+// "WHERE: WHAT". Shared by `survey add` and the dashboard's upload (hub/dashboard_page_surveys.cpp).
+struct CheckedSurvey {
+    std::optional<LibrarySurvey> survey;   // id, version, title, definition, hash, source; set only without problems
+    std::vector<std::string> problems;
+    std::size_t questions = 0;
+    std::string languages;                 // "en, pl"
+};
+// `file_name` names the source (an .xlsx by its extension or its zip signature; else Engage JSON).
+CheckedSurvey check_survey_bytes(const std::string& bytes, const std::string& file_name);
+// What HubStore::add_survey's result means for `s`, in one sentence; `ok` false when it was refused.
+std::string add_survey_outcome(const CheckedSurvey& c, const AddSurveyResult& r, bool& ok);
 
 // Return the process exit code (0 done, 1 refused or failed).
 int survey_add(const std::string& db, const std::string& file);

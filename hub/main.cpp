@@ -8,6 +8,7 @@
 #include "backup.h"
 #include "dashboard.h"
 #include "export.h"
+#include "fleet.h"
 #include "import.h"
 #include "library.h"
 #include "server.h"
@@ -22,16 +23,6 @@ using nlohmann::json;
 constexpr const char* kVersionText = "engage-hub " ENGAGE_VERSION;
 
 std::string or_never(const std::string& s) { return s.empty() ? "never" : s; }
-
-std::string gaps_text(const engage::hub::KioskStatus& s) {
-    std::string out;
-    for (const auto& [a, b] : s.gaps) {
-        if (!out.empty()) out += ", ";
-        out += a == b ? std::to_string(a) : std::to_string(a) + "-" + std::to_string(b);
-    }
-    if (s.gaps_truncated) out += ", … (" + std::to_string(s.missing) + " missing in all)";
-    return out.empty() ? "none" : out;
-}
 
 json kiosk_json(const engage::hub::KioskInfo& k) {
     auto opt = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };
@@ -162,50 +153,6 @@ int kiosk_code(const std::string& db, const std::string& id) {
     }
 }
 
-int status(const std::string& db, bool as_json) {
-    try {
-        auto store = HubStore::open(db, false);
-        const auto all = store->status();
-        if (as_json) {
-            json arr = json::array();
-            for (const auto& s : all) {
-                json j = kiosk_json(s.kiosk);
-                json gaps = json::array();
-                for (const auto& [a, b] : s.gaps) gaps.push_back({a, b});
-                j["records"] = s.records;
-                j["highest_seq"] = s.max_seq;
-                j["highest_contiguous_seq"] = s.contiguous;
-                j["gaps"] = gaps;
-                j["gaps_truncated"] = s.gaps_truncated;
-                j["missing"] = s.missing;
-                j["conflicts"] = s.conflicts;
-                arr.push_back(std::move(j));
-            }
-            std::printf("%s\n", dump(arr).c_str());
-            return 0;
-        }
-        if (all.empty()) std::printf("No kiosks yet: engage-hub kiosk add NAME --db %s\n", db.c_str());
-        for (const auto& s : all) {
-            std::printf("%s  (hub id %s%s)\n", s.kiosk.name.c_str(), s.kiosk.id.c_str(),
-                        s.kiosk.revoked() ? ", revoked" : "");
-            if (s.kiosk.device_id.empty()) {
-                std::printf("  not paired yet: no batch received\n");
-                continue;
-            }
-            std::printf("  kiosk id:                 %s\n", s.kiosk.device_id.c_str());
-            std::printf("  records held:             %lld\n", static_cast<long long>(s.records));
-            std::printf("  contiguous from 1 up to:  %lld\n", static_cast<long long>(s.contiguous));
-            std::printf("  highest sequence number:  %lld\n", static_cast<long long>(s.max_seq));
-            std::printf("  gaps:                     %s\n", gaps_text(s).c_str());
-            std::printf("  conflicts:                %lld\n", static_cast<long long>(s.conflicts));
-            std::printf("  last heard from:          %s\n", or_never(s.kiosk.last_seen_utc).c_str());
-        }
-        return 0;
-    } catch (const DbError& e) {
-        return db_fail("status", e);
-    }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -239,6 +186,9 @@ int main(int argc, char** argv) {
     serve->add_option("--min-count", so.min_count,
                       "Dashboard: counts from fewer than N responses show as \"fewer than N\" (default 5; below 3 counts as 3)")
         ->check(CLI::Range(1, 1000000));
+    serve->add_option("--stale-days", so.stale_days,
+                      "Kiosks page: flag kiosks not heard from for more than N days (default 3)")
+        ->check(CLI::Range(1, 3650));
     serve->add_option("--surveys", so.surveys_dir,
                       "Dashboard: optional folder of survey files for prompts and labels, besides the survey "
                       "library (default: the bundled surveys)");
@@ -289,10 +239,14 @@ int main(int argc, char** argv) {
     import_cmd->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
     import_cmd->add_flag("--json", as_json, "Print JSON");
 
-    CLI::App* st = app.add_subcommand("status", "Per kiosk: records held, contiguous sequence, gaps, conflicts");
+    int stale_days = engage::hub::kDefaultStaleDays;
+    CLI::App* st = app.add_subcommand("status", "Per kiosk: name, venue, last heard, app version, live survey, waiting, "
+                                                "gaps, conflicts, low disk, clock skew");
     st->set_version_flag("--version", kVersionText);
     st->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
     st->add_flag("--json", as_json, "Print JSON");
+    st->add_option("--stale-days", stale_days, "Flag kiosks not heard from for more than N days (default 3)")
+        ->check(CLI::Range(1, 3650));
 
     // export: responses as CSV or JSON (hub/export.h; docs/hub.md "Exports and small numbers").
     engage::hub::ExportCommand ex;
@@ -387,7 +341,7 @@ int main(int argc, char** argv) {
     if (*key) return engage::hub::kiosk_key_command(db, id, key_out);
     if (*reset_code) return engage::hub::kiosk_reset_code_command(db, id);
     if (*import_cmd) return engage::hub::import_command(db, import_files, as_json);
-    if (*st) return status(db, as_json);
+    if (*st) return engage::hub::status_command(db, as_json, stale_days);
     if (*export_cmd) return engage::hub::run_export(ex);
     if (*user_add) return engage::hub::user_add(db, user_name, password_stdin);
     if (*user_list) return engage::hub::user_list(db, as_json);

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,7 @@
 
 #include "batch.h"
 #include "dashboard.h"
+#include "fleet.h"
 #include "http.h"
 #include "engage/bundle.h"
 #include "engage/protocol.h"
@@ -159,6 +161,9 @@ public:
         svr.route("POST", "/v1/batches", [this](const Request& req, Response& res, const ContentReader& reader) {
             batches(req, res, reader);
         }, max_body_);
+        svr.route("POST", "/v1/status", [this](const Request& req, Response& res, const ContentReader& reader) {
+            kiosk_report(req, res, reader);
+        }, kMaxStatusBody);
         svr.route("POST", "/v1/pair", [this](const Request& req, Response& res, const ContentReader& reader) {
             pair(req, res, reader);
         }, kMaxPairBody);
@@ -170,6 +175,7 @@ public:
                 return dashboard_refusal(res, st, max_body_);
             }
             if (st == 413 && req.path == "/v1/pair") return send_error(res, 413, "a pairing request is a few bytes of JSON");
+            if (st == 413 && req.path == "/v1/status") return status_too_large(res);
             if (st == 413) return body_too_large(res);
             if (st == 404 || st == 405) return send_error(res, st, why + " " + one_line(req.path, 100));
             send_error(res, st, "bad request: " + why);
@@ -199,31 +205,86 @@ private:
         t_note = RequestNote{};
     }
 
-    void batches(const Request& req, Response& res, const ContentReader& reader) {
-        const std::size_t decompressed_limit = max_body_ * kDecompressedFactor;
-        // Who is it? Refusals still read (and bound) the body so the connection stays in step.
+    // Who is it (the bearer token), with an accepted Content-Encoding? nullopt: `res` holds the refusal.
+    std::optional<Auth> kiosk_of(const Request& req, Response& res) {
         const std::string token = bearer(req);
         if (token.empty()) {
-            return send_error(res, 401, "no token: send Authorization: Bearer <token> (engage-hub kiosk add prints one)");
+            send_error(res, 401, "no token: send Authorization: Bearer <token> (engage-hub kiosk add prints one)");
+            return std::nullopt;
         }
         Auth auth;
         try {
             auth = store_.authenticate(token);
         } catch (const DbError& e) {
-            return send_db_error(res, e);
+            send_db_error(res, e);
+            return std::nullopt;
         }
         if (auth.status == AuthStatus::UnknownToken) {
-            return send_error(res, 401, "unknown token: this hub did not issue it");
+            send_error(res, 401, "unknown token: this hub did not issue it");
+            return std::nullopt;
         }
         t_note.kiosk = kiosk_label(auth.kiosk, "");
         if (auth.status == AuthStatus::Revoked) {
-            return send_error(res, 403, "this kiosk was revoked on the hub at " + auth.kiosk.revoked_utc +
-                                            "; enrol it again (engage-hub kiosk add)");
+            send_error(res, 403, "this kiosk was revoked on the hub at " + auth.kiosk.revoked_utc +
+                                     "; enrol it again (engage-hub kiosk add)");
+            return std::nullopt;
         }
         std::string why;
         if (!encoding_ok(req, why)) {
-            return send_error(res, 400, why);
+            send_error(res, 400, why);
+            return std::nullopt;
         }
+        return auth;
+    }
+
+    // POST /v1/status: the kiosk's status report (fleet.h), kept as its enrolment's latest.
+    void kiosk_report(const Request& req, Response& res, const ContentReader& reader) {
+        const std::optional<Auth> who = kiosk_of(req, res);
+        if (!who) return;
+        std::string body;
+        switch (read_body(reader, kMaxStatusBody, body)) {
+            case ReadResult::Ok: break;
+            case ReadResult::TooLargeDecompressed: return status_too_large(res);
+            case ReadResult::Broken: return send_error(res, 400, "the body could not be read or decompressed");
+        }
+        KioskReport r;
+        std::string why;
+        if (!parse_kiosk_report(body, r, why)) return send_error(res, 400, why);
+        t_note.kiosk = kiosk_label(who->kiosk, r.kiosk_id);
+        const std::time_t now = std::time(nullptr);
+        std::time_t kiosk_clock = now;
+        parse_utc_seconds(r.clock_utc, kiosk_clock);
+        r.received_utc = utc_seconds_now();
+        r.clock_skew_s = static_cast<std::int64_t>(kiosk_clock) - static_cast<std::int64_t>(now);
+        BatchStatus st = BatchStatus::Ok;
+        try {
+            st = store_.save_kiosk_report(who->kiosk.id, r);
+        } catch (const DbError& e) {
+            return send_db_error(res, e);
+        }
+        switch (st) {
+            case BatchStatus::Ok: break;
+            case BatchStatus::UnknownKiosk: return send_error(res, 401, "unknown token: its kiosk is gone");
+            case BatchStatus::Revoked: return send_error(res, 403, "this kiosk was revoked on the hub");
+            case BatchStatus::DeviceMismatch:
+            case BatchStatus::DeviceTaken:
+                return send_error(res, 403, "this token belongs to kiosk " + who->kiosk.device_id + ", not to kiosk " +
+                                                r.kiosk_id);
+        }
+        t_note.detail = "status waiting=" + std::to_string(r.waiting) + " skew=" + std::to_string(r.clock_skew_s) + "s";
+        send_json(res, 200, json{{"protocol", protocol::kVersion}, {"hub", protocol::kHubName}, {"ok", true},
+                                 {"hub_clock_utc", r.received_utc}});
+    }
+
+    void status_too_large(Response& res) {
+        send_error(res, 413, "a status report is at most " + std::to_string(kMaxStatusBody) + " bytes of JSON");
+    }
+
+    void batches(const Request& req, Response& res, const ContentReader& reader) {
+        const std::size_t decompressed_limit = max_body_ * kDecompressedFactor;
+        const std::optional<Auth> who = kiosk_of(req, res);
+        if (!who) return;
+        const Auth& auth = *who;
 
         std::string body;
         switch (read_body(reader, decompressed_limit, body)) {
@@ -425,7 +486,7 @@ int serve(const ServeOptions& o) {
     if (!o.tls_cert.empty()) svr.add_header_to_all("Strict-Transport-Security", "max-age=31536000");
     try {
         register_dashboard(svr, *store,
-                           DashboardOptions{o.surveys_dir, o.min_count, !o.tls_cert.empty(), o.max_body_mib, ""},
+                           DashboardOptions{o.surveys_dir, o.min_count, !o.tls_cert.empty(), o.max_body_mib, "", o.stale_days},
                            [&log](const std::string& l) { log.line(l); });
     } catch (const std::runtime_error& e) {
         return fail(e.what());

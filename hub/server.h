@@ -16,6 +16,7 @@ struct ServeOptions {
     int idle_timeout_s = 15;              // a connection silent this long is closed
     int min_count = 5;                    // dashboard: the small-number rule (at least 3)
     std::string surveys_dir;              // dashboard: survey definitions ("" = the bundled ones)
+    int stale_days = 3;                   // dashboard's Kiosks page: flag kiosks silent for longer
 };
 
 // Runs until SIGINT / SIGTERM. Returns the process exit code (0 after a clean stop).

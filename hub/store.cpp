@@ -40,6 +40,22 @@ CREATE TABLE surveys(
   PRIMARY KEY (survey_id, version));
 )sql";
 
+// Schema 8 (each kiosk's latest status report, POST /v1/status) is the same SQL on both back ends.
+constexpr const char* kKioskReportSql = R"sql(
+CREATE TABLE kiosk_reports(
+  hub_kiosk       TEXT PRIMARY KEY REFERENCES kiosks(id),
+  kiosk_id        TEXT NOT NULL,
+  app_version     TEXT NOT NULL,
+  survey_id       TEXT,
+  survey_version  BIGINT,
+  waiting         BIGINT NOT NULL,
+  quarantined     BIGINT NOT NULL,
+  disk_free_bytes BIGINT NOT NULL,
+  clock_utc       TEXT NOT NULL,
+  received_utc    TEXT NOT NULL,
+  clock_skew_s    BIGINT NOT NULL);
+)sql";
+
 // ---- schema -----------------------------------------------------------------------------------
 // Migration N takes the database from version N-1 to N. Append; never edit a released one.
 // Times are text "YYYY-MM-DDTHH:MM:SSZ" on both back ends, so they compare as strings.
@@ -297,6 +313,9 @@ ALTER TABLE kiosks ADD COLUMN bundle_key TEXT;
     // Engage JSON. retired_utc is set on all versions of an id by `survey retire`; a higher version added later
     // clears it.
     {7, kSurveyLibrarySql, kSurveyLibrarySql},
+    // 8: the fleet. Each enrolment's latest status report from its kiosk (app version, live survey, waiting,
+    // quarantined, free disk, the kiosk's clock and the hub's when it came).
+    {8, kKioskReportSql, kKioskReportSql},
 };
 static_assert(std::size(kMigrations) == kHubSchemaVersion, "one migration per schema version");
 
@@ -717,10 +736,45 @@ public:
                 }
                 s.contiguous = s.gaps.empty() ? s.max_seq : s.gaps.front().first - 1;
                 s.conflicts = num(c->run("SELECT COUNT(*) FROM conflicts WHERE kiosk_id = $1", {dev}).rows[0][0]);
+                auto venue = c->run("SELECT session_venue FROM records WHERE kiosk_id = $1 AND session_venue IS NOT"
+                                    " NULL AND session_venue <> '' ORDER BY seq DESC LIMIT 1", {dev}).rows;
+                if (!venue.empty()) s.venue = str(venue[0][0]);
+            }
+            auto rep = c->run("SELECT kiosk_id, app_version, survey_id, survey_version, waiting, quarantined,"
+                              " disk_free_bytes, clock_utc, received_utc, clock_skew_s FROM kiosk_reports"
+                              " WHERE hub_kiosk = $1", {s.kiosk.id}).rows;
+            if (!rep.empty()) {
+                const Row& r = rep[0];
+                s.report = KioskReport{str(r[0]), str(r[1]), str(r[2]), num(r[3]), num(r[4]),
+                                       num(r[5]), num(r[6]), str(r[7]), str(r[8]), num(r[9])};
             }
             out.push_back(std::move(s));
         }
         return out;
+    }
+
+    BatchStatus save_kiosk_report(const std::string& hub_kiosk_id, const KioskReport& r) override {
+        return transaction([&](Conn& c) {
+            auto rows = c.run(std::string("SELECT ") + kKioskCols + " FROM kiosks WHERE id = $1" + for_update(),
+                              {hub_kiosk_id}).rows;
+            if (rows.empty()) return BatchStatus::UnknownKiosk;
+            const KioskInfo k = kiosk_from(rows[0]);
+            if (k.revoked()) return BatchStatus::Revoked;
+            if (!k.device_id.empty() && k.device_id != r.kiosk_id) return BatchStatus::DeviceMismatch;
+            c.run("INSERT INTO kiosk_reports(hub_kiosk, kiosk_id, app_version, survey_id, survey_version, waiting,"
+                  " quarantined, disk_free_bytes, clock_utc, received_utc, clock_skew_s)"
+                  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (hub_kiosk) DO UPDATE SET"
+                  " kiosk_id = excluded.kiosk_id, app_version = excluded.app_version, survey_id = excluded.survey_id,"
+                  " survey_version = excluded.survey_version, waiting = excluded.waiting,"
+                  " quarantined = excluded.quarantined, disk_free_bytes = excluded.disk_free_bytes,"
+                  " clock_utc = excluded.clock_utc, received_utc = excluded.received_utc,"
+                  " clock_skew_s = excluded.clock_skew_s",
+                  {hub_kiosk_id, r.kiosk_id, r.app_version, r.survey_id.empty() ? Param(nullptr) : Param(r.survey_id),
+                   r.survey_id.empty() ? Param(nullptr) : Param(r.survey_version), r.waiting, r.quarantined,
+                   r.disk_free_bytes, r.clock_utc, r.received_utc, r.clock_skew_s});
+            c.run("UPDATE kiosks SET last_seen_utc = $2 WHERE id = $1", {hub_kiosk_id, r.received_utc});
+            return BatchStatus::Ok;
+        });
     }
 
     // ---- exports and the dashboard: records, read-only ----
@@ -828,6 +882,13 @@ public:
                                 : c.run(cols + " WHERE survey_id = $1 ORDER BY version DESC LIMIT 1", {id}).rows;
             if (rows.empty()) return std::nullopt;
             return library_from(rows[0]);
+        });
+    }
+
+    std::string library_stamp() override {
+        return reading([&](Conn& c) {
+            const Row r = c.run("SELECT COUNT(*), COALESCE(MAX(added_utc), '') FROM surveys").rows.at(0);
+            return str(r[0]) + " " + str(r[1]);
         });
     }
 

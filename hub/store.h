@@ -23,7 +23,7 @@ public:
     bool transient;
 };
 
-inline constexpr int kHubSchemaVersion = 7;
+inline constexpr int kHubSchemaVersion = 8;
 
 struct KioskInfo {
     std::string id;              // hub-side kiosk id (UUID), printed by `kiosk add`
@@ -66,8 +66,25 @@ struct BatchOutcome {
     std::string reply;                     // the reply body, stored in the same transaction
 };
 
+// What a kiosk says about itself once per sync pass (POST /v1/status, docs/sync-protocol.md; schema version 8).
+// The hub keeps the latest per enrolment.
+struct KioskReport {
+    std::string kiosk_id;            // the kiosk's own id
+    std::string app_version;
+    std::string survey_id;           // the live survey; "" when none
+    std::int64_t survey_version = 0;
+    std::int64_t waiting = 0;        // responses not yet acknowledged by the hub
+    std::int64_t quarantined = 0;
+    std::int64_t disk_free_bytes = 0;  // in the kiosk's data folder
+    std::string clock_utc;           // the kiosk's clock when it sent the report
+    std::string received_utc;        // the hub's clock when the report came
+    std::int64_t clock_skew_s = 0;   // kiosk clock - hub clock, seconds
+};
+
 struct KioskStatus {
     KioskInfo kiosk;
+    std::string venue;                     // the venue of its latest record with one; "" when none
+    std::optional<KioskReport> report;     // its latest status report; none before the first
     std::int64_t records = 0;
     std::int64_t max_seq = 0;
     std::int64_t contiguous = 0;           // highest n with 1..n all held
@@ -189,6 +206,9 @@ public:
     virtual BatchOutcome store_batch(const std::string& hub_kiosk_id, const Batch& batch) = 0;
 
     virtual std::vector<KioskStatus> status() = 0;
+    // Keeps `r` as the enrolment's latest status report and marks it heard from. Refuses (nothing stored) a
+    // revoked or unknown enrolment and a kiosk id other than the one pinned (DeviceMismatch).
+    virtual BatchStatus save_kiosk_report(const std::string& hub_kiosk_id, const KioskReport& r) = 0;
     // Records held, oldest first (created_utc, then kiosk and seq). Read-only.
     virtual std::vector<RecordRow> query_records(const RecordFilter& filter) = 0;
 
@@ -221,6 +241,8 @@ public:
     virtual std::optional<LibrarySurvey> get_survey(const std::string& id, std::optional<std::int64_t> version) = 0;
     // Marks every version of `id` retired. False when the id is not held or already retired.
     virtual bool retire_survey(const std::string& id) = 0;
+    // Changes whenever a survey version is added (the dashboard re-reads the library then).
+    virtual std::string library_stamp() = 0;
 };
 
 }  // namespace engage::hub

@@ -45,6 +45,11 @@ void SyncClient::nudge() {
     cv_.notify_all();
 }
 
+void SyncClient::set_live_survey(LiveSurvey live) {
+    std::lock_guard lock(mu_);
+    live_ = std::move(live);
+}
+
 SyncSnapshot SyncClient::snapshot() const {
     std::lock_guard lock(mu_);
     return snap_;
@@ -81,6 +86,10 @@ void SyncClient::run() {
     }
     const Backoff backoff(settings_.backoff);
     SyncEngine engine(*store, *transport, settings_);
+    engine.report_status_each_pass(data_dir_, [this] {
+        std::lock_guard lock(mu_);
+        return live_;
+    });
     SyncStatus st;
     try {
         st = store->sync_status();

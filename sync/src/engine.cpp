@@ -67,12 +67,18 @@ SyncEngine::SyncEngine(Store& store, Transport& transport, SyncSettings settings
 
 PassOutcome SyncEngine::run_pass(const std::function<bool()>& cancelled,
                                  const std::function<void(const PassProgress&)>& progress) {
-    PassOutcome out;
     batch_records_ = std::max(settings_.batch_records, 1);
     rejects_in_a_row_ = 0;
     suspects_.clear();
     held_back_ = 0;
     on_progress_ = progress;
+    const PassOutcome out = send_batches(cancelled);
+    report_status(out, cancelled);
+    return out;
+}
+
+PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
+    PassOutcome out;
     // Raw JSON read per batch; gzip usually shrinks it 5-10x, and a batch still too big is split before sending.
     const std::size_t raw_budget = std::min<std::size_t>(std::size_t(settings_.batch_kib) * 1024 * 8, 7u << 20);
     try {

@@ -20,19 +20,20 @@ from hubtest import check  # noqa: E402
 from test_dashboard import Browser, PASSWORD, USER, check_escaped, cli  # noqa: E402
 
 
-def upload(browser, name, data, csrf):
+def upload(browser, name, data, csrf, path="/dashboard/import", field="bundle"):
+    """POSTs a file as a browser's multipart form would, with the form's CSRF token (None: without). (status, page)"""
     boundary = "----engage" + uuid.uuid4().hex
     parts = []
     if csrf is not None:
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n'.encode())
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="bundle"; filename="{name}"\r\n'
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
                  'Content-Type: application/octet-stream\r\n\r\n'.encode() + data + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     body = b"".join(parts)
     h = {"Cookie": browser._cookie_header(), "Content-Type": f"multipart/form-data; boundary={boundary}"}
     c = browser.hub.connection()
     try:
-        c.request("POST", "/dashboard/import", body=body, headers=h)
+        c.request("POST", path, body=body, headers=h)
         r = c.getresponse()
         return r.status, r.read().decode("utf-8", "replace")
     finally:

@@ -54,10 +54,16 @@ struct FakeHub final : Transport {
     int lose_reply_at = -1;               // this request is stored, but its reply is lost
     std::map<std::string, std::string> held;
     std::vector<std::size_t> accepted_sizes;
+    std::vector<nlohmann::json> status_reports;
     int requests = 0;
 
     HttpResponse post(const std::string& url, const std::string& token, const std::string& body, bool gzipped,
                       const std::function<bool()>&) override {
+        if (url == "http://127.0.0.1:1/v1/status") {  // a status report: kept, not counted as a batch request
+            REQUIRE_FALSE(gzipped);
+            status_reports.push_back(nlohmann::json::parse(body));
+            return {200, R"({"protocol":1,"hub":"engage-hub","ok":true})", "", {}};
+        }
         ++requests;
         REQUIRE(url == "http://127.0.0.1:1/v1/batches");
         REQUIRE(gzipped);
@@ -113,8 +119,10 @@ struct Rig {
                           bad.count(i) ? R"({"idea":{"text":"BAD"}})" : R"({"idea":{"text":"idea )" + std::to_string(i) + "\"}}"});
         store->save_batch(rs);
     }
+    std::string report_dir;  // set: status reports on, with this data folder
     PassOutcome pass() {
         SyncEngine e(*store, hub, settings);
+        if (!report_dir.empty()) e.report_status_each_pass(report_dir, [] { return LiveSurvey{"park-plan", 4}; });
         PassOutcome o = e.run_pass();
         e.record_outcome(o, backoff);
         return o;
@@ -297,6 +305,32 @@ TEST_CASE("sync engine: a busy hub's Retry-After is honoured", "[sync][engine]")
     CHECK(*o.retry_after == std::chrono::milliseconds(30'000));
     CHECK(rig.store->sync_status().next_attempt_ms == rig.now_ms + 30'000);
     CHECK(rig.store->counts().waiting_sync == 10);
+}
+
+TEST_CASE("sync engine: a status report after each pass that ended well, none after a failure", "[sync][engine]") {
+    Rig rig(10, 4, {3});
+    CHECK(rig.pass().kind == Kind::Done);
+    CHECK(rig.hub.status_reports.empty());  // off unless asked for
+    rig.report_dir = rig.tmp.path.string();
+    rig.store->save_batch({{"park-plan", 1, "en", R"({"idea":{"text":"later"}})"}});
+    rig.hub.mode = FakeHub::Mode::Busy;  // 503 with Retry-After: no report either
+    CHECK(rig.pass().kind == Kind::Retry);
+    CHECK(rig.hub.status_reports.empty());
+    rig.hub.mode = FakeHub::Mode::PerRecord;
+    CHECK(rig.pass().kind == Kind::Done);
+    CHECK(rig.pass().kind == Kind::Done);  // nothing waiting: still a report
+    REQUIRE(rig.hub.status_reports.size() == 2);
+    const auto& r = rig.hub.status_reports.back();
+    CHECK(r["protocol"] == 1);
+    CHECK(r["kiosk_id"] == rig.store->kiosk_id());
+    CHECK(r["app_version"] == ENGAGE_VERSION);
+    CHECK(r["survey_id"] == "park-plan");
+    CHECK(r["survey_version"] == 4);
+    CHECK(r["waiting"] == 0);
+    CHECK(r["quarantined"] == 1);
+    CHECK(r["disk_free_bytes"].get<std::int64_t>() > 0);
+    CHECK(r["clock_utc"].get<std::string>().size() == 20);
+    CHECK(status_report_body("k", {}, {}, -1, "t").find(R"("survey_id":null)") != std::string::npos);
 }
 
 TEST_CASE("sync engine: a captive portal's 200 page acknowledges nothing", "[sync][engine]") {

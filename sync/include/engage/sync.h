@@ -79,6 +79,19 @@ std::string pair_with_hub(Transport& t, const std::string& hub_url, const std::s
 // answers are not JSON.
 nlohmann::json make_record(const PendingRecord& r);
 
+// The survey the kiosk is running, for the status report; id "" when none is live.
+struct LiveSurvey {
+    std::string id;
+    int version = 0;
+};
+
+// The body of POST /v1/status (docs/sync-protocol.md): app version, live survey, waiting and quarantined
+// responses, free disk in the data folder, the kiosk's clock (UTC).
+std::string status_report_body(const std::string& kiosk_id, const LiveSurvey& live, const Counts& counts,
+                               std::int64_t disk_free_bytes, const std::string& clock_utc);
+// Free bytes for an unprivileged writer in the file system holding `dir` (statvfs); -1 when unknown.
+std::int64_t disk_free_bytes(const std::string& dir);
+
 struct PassProgress {
     std::int64_t sent = 0;                     // acknowledged in this pass
     std::int64_t total = 0;                    // sent + still pending (grows if responses are saved meanwhile)
@@ -111,8 +124,14 @@ public:
     // Saves the outcome in the sync_status row (attempts, next attempt, last success, error, paused) and
     // returns it. A pass that had nothing to send leaves last_success_utc alone.
     SyncStatus record_outcome(const PassOutcome& o, const Backoff& backoff);
+    // Turns on the status report: after each pass that ended Done (everything sent, or nothing to send), one
+    // POST /v1/status with the kiosk's state; `data_dir` for the free disk, `live` asked for the live survey
+    // each time (from another thread's setter: it must be safe to call from the pass's thread).
+    void report_status_each_pass(std::string data_dir, std::function<LiveSurvey()> live);
 
 private:
+    PassOutcome send_batches(const std::function<bool()>& cancelled);
+    void report_status(const PassOutcome& out, const std::function<bool()>& cancelled);
     enum class Sent { Ok, Stop };
     struct Prepared {
         std::vector<PendingRecord> rows;       // in the body, in order
@@ -141,6 +160,9 @@ private:
     std::string held_reason_;
     PassProgress progress_;
     std::function<void(const PassProgress&)> on_progress_;
+    std::string report_dir_;                   // "" = no status report
+    std::function<LiveSurvey()> live_survey_;
+    bool report_refused_logged_ = false;
 };
 
 // ---- the background client ----------------------------------------------------------------------
@@ -168,6 +190,8 @@ public:
     void sync_now();   // run a pass now, even while backing off or paused
     void nudge();      // a response was saved: sync soon, unless backing off or paused
     SyncSnapshot snapshot() const;
+    // The survey the kiosk runs now, for the next status report (any thread).
+    void set_live_survey(LiveSurvey live);
 
 private:
     void run();
@@ -179,6 +203,7 @@ private:
     mutable std::mutex mu_;
     std::condition_variable cv_;
     SyncSnapshot snap_;
+    LiveSurvey live_;
     bool stop_ = false, now_ = false;
     std::optional<std::chrono::steady_clock::time_point> nudge_at_;
     std::atomic<bool> stopping_{false};
