@@ -19,6 +19,7 @@
 #include "batch.h"
 #include "dashboard.h"
 #include "http.h"
+#include "library.h"
 #include "engage/bundle.h"
 #include "engage/protocol.h"
 #include "engage/storage.h"
@@ -159,6 +160,9 @@ public:
         svr.route("POST", "/v1/batches", [this](const Request& req, Response& res, const ContentReader& reader) {
             batches(req, res, reader);
         }, max_body_);
+        svr.route("GET", "/v1/surveys", [this](const Request& req, Response& res, const ContentReader&) {
+            surveys(req, res);
+        });
         svr.route("POST", "/v1/pair", [this](const Request& req, Response& res, const ContentReader& reader) {
             pair(req, res, reader);
         }, kMaxPairBody);
@@ -199,27 +203,67 @@ private:
         t_note = RequestNote{};
     }
 
-    void batches(const Request& req, Response& res, const ContentReader& reader) {
-        const std::size_t decompressed_limit = max_body_ * kDecompressedFactor;
-        // Who is it? Refusals still read (and bound) the body so the connection stays in step.
+    // The kiosk a request's bearer token belongs to; false when refused (401 / 403 / 503 already written).
+    bool kiosk_of(const Request& req, Response& res, Auth& auth) {
         const std::string token = bearer(req);
         if (token.empty()) {
-            return send_error(res, 401, "no token: send Authorization: Bearer <token> (engage-hub kiosk add prints one)");
+            send_error(res, 401, "no token: send Authorization: Bearer <token> (engage-hub kiosk add prints one)");
+            return false;
         }
-        Auth auth;
         try {
             auth = store_.authenticate(token);
         } catch (const DbError& e) {
-            return send_db_error(res, e);
+            send_db_error(res, e);
+            return false;
         }
         if (auth.status == AuthStatus::UnknownToken) {
-            return send_error(res, 401, "unknown token: this hub did not issue it");
+            send_error(res, 401, "unknown token: this hub did not issue it");
+            return false;
         }
         t_note.kiosk = kiosk_label(auth.kiosk, "");
         if (auth.status == AuthStatus::Revoked) {
-            return send_error(res, 403, "this kiosk was revoked on the hub at " + auth.kiosk.revoked_utc +
-                                            "; enrol it again (engage-hub kiosk add)");
+            send_error(res, 403, "this kiosk was revoked on the hub at " + auth.kiosk.revoked_utc +
+                                     "; enrol it again (engage-hub kiosk add)");
+            return false;
         }
+        return true;
+    }
+
+    // GET /v1/surveys: the surveys published for this kiosk (docs/sync-protocol.md, "Published surveys"). The
+    // strong ETag is a hash of each survey's id, version and content hash, so an unchanged list is a 304 that reads
+    // no definition.
+    void surveys(const Request& req, Response& res) {
+        Auth auth;
+        if (!kiosk_of(req, res, auth)) return;
+        try {
+            auto list = store_.surveys_for_kiosk(auth.kiosk, false);
+            std::string etag = survey_list_etag(list);
+            t_note.detail = "surveys=" + std::to_string(list.size());
+            const std::string wanted = req.get_header_value("If-None-Match");
+            if (!wanted.empty() && (wanted == "*" || wanted.find(etag) != std::string::npos)) {
+                res.status = 304;
+                res.set_header("ETag", etag);
+                res.set_header("Cache-Control", "no-cache");
+                return;
+            }
+            list = store_.surveys_for_kiosk(auth.kiosk, true);
+            etag = survey_list_etag(list);
+            std::string body = survey_list_body(list);
+            res.status = 200;
+            res.set_header("ETag", etag);
+            res.set_header("Cache-Control", "no-cache");
+            res.set_header("X-Content-Type-Options", "nosniff");
+            res.set_content(std::move(body), "application/json");
+        } catch (const DbError& e) {
+            send_db_error(res, e);
+        }
+    }
+
+    void batches(const Request& req, Response& res, const ContentReader& reader) {
+        const std::size_t decompressed_limit = max_body_ * kDecompressedFactor;
+        // Who is it? Refusals still read (and bound) the body so the connection stays in step.
+        Auth auth;
+        if (!kiosk_of(req, res, auth)) return;
         std::string why;
         if (!encoding_ok(req, why)) {
             return send_error(res, 400, why);
