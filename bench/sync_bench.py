@@ -51,10 +51,10 @@ def summary(label, value):
     print(f"summary: {label}\t{value}", flush=True)
 
 
-def binaries(build):
+def binaries(build, need_kiosk=True):
     hub = os.path.join(build, "hub", "engage-hub")
     kiosk = os.path.join(build, "app", "engage-kiosk")
-    for b in (hub, kiosk):
+    for b in (hub, kiosk) if need_kiosk else (hub,):
         if not os.access(b, os.X_OK):
             sys.exit(f"sync_bench: {b} is missing; build first (cmake --build {build})")
     return hub, kiosk
@@ -406,7 +406,7 @@ def surveys_one(hub_bin, db, tmp, args, label):
 
 
 def surveys(build, args):
-    hub_bin, _ = binaries(build)
+    hub_bin, _ = binaries(build, need_kiosk=False)
     backends = [b.strip() for b in args.backend.split(",") if b.strip()]
     with tempfile.TemporaryDirectory(prefix="engage-surveys-bench-") as tmp:
         if "sqlite" in backends:
