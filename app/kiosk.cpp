@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "engage/log.h"
+#include "engage/published.h"
 #include "font_cache.h"
 #include "input.h"
 #include "state.h"
@@ -131,16 +132,10 @@ int run_kiosk(const RunOptions& opts) {
     s.open_store(data_dir, Store::Check::Later);  // quick_check runs after the first frame (check_store_later)
     s.load_strings(s.config.language.empty() ? "en" : s.config.language);
     s.start_speech();
-    // The survey: --survey / config, else the one the facilitator chose last time, else the demo.
-    std::string survey = s.config.survey;
-    if (survey.empty() && s.store) {
-        try {
-            survey = s.store->setting("survey_path").value_or("");
-        } catch (const std::exception& e) {
-            log_warn(std::string("Could not read the chosen survey: ") + e.what());
-        }
-    }
-    if (survey.empty()) survey = s.assets + "/surveys/demo.json";
+    // The survey: a published one chosen last (by the hub or the facilitator), else --survey / config, else the one
+    // the facilitator chose last time, else the demo (engage/published.h).
+    std::string survey = s.store ? live_survey_path(*s.store, data_dir, s.assets, s.config.survey)
+                                 : (s.config.survey.empty() ? s.assets + "/surveys/demo.json" : s.config.survey);
     if (!s.load_survey(survey)) {
         s.survey_path = survey;
         std::fprintf(stderr, "engage-kiosk: the survey %s was refused:\n", survey.c_str());
@@ -245,6 +240,12 @@ int run_kiosk(const RunOptions& opts) {
                 s.pop_to_root();
                 frames_left = std::max(frames_left, 2);
             }
+        }
+        // A survey the hub published goes live here: on the welcome screen with nothing else open, never while
+        // someone is answering (engage/published.h).
+        if (s.survey_check_due && flow_now == Screen::Attract && s.screens.size() == 1 && s.take_published_survey()) {
+            respondent_root->reset_person();
+            frames_left = std::max(frames_left, 2);
         }
         flow_before = flow_now;
         if (s.facilitator_screen() && clock.now() - last_input > kFacilitatorIdle) {

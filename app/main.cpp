@@ -12,8 +12,10 @@
 
 #include "engage/bundle.h"
 #include "engage/config.h"
+#include "engage/kiosk_pack.h"
 #include "engage/log.h"
 #include "engage/pin_reset.h"
+#include "engage/published.h"
 #include "engage/seed.h"
 #include "engage/storage.h"
 #include "engage/survey.h"
@@ -167,6 +169,87 @@ engage::LiveSurvey live_survey_of(const engage::KioskConfig& cfg, engage::Store&
     return l.ok() ? engage::LiveSurvey{l.survey->id, l.survey->version} : engage::LiveSurvey{};
 }
 
+// The published-surveys steps of the passes of one `sync` run, summed up: the last pass's state, everything changed.
+void add_surveys_step(engage::PassOutcome::Surveys& total, const engage::PassOutcome::Surveys& pass) {
+    auto append = [](std::vector<std::string>& to, const std::vector<std::string>& from) {
+        to.insert(to.end(), from.begin(), from.end());
+    };
+    append(total.added, pass.added);
+    append(total.removed, pass.removed);
+    append(total.problems, pass.problems);
+    total.fetched = total.fetched || pass.fetched;
+    total.unchanged = pass.unchanged && !total.fetched;
+    if (!pass.switch_to.empty()) total.switch_to = pass.switch_to;
+    total.error = pass.error;
+}
+
+// "published surveys: new demo v2 (live from the next welcome screen); removed old v1" on stdout; refusals on stderr.
+void print_surveys_step(const char* who, const engage::PassOutcome::Surveys& s) {
+    auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+        return out;
+    };
+    for (const auto& p : s.problems) std::fprintf(stderr, "%s: published survey refused: %s\n", who, p.c_str());
+    if (!s.error.empty()) std::fprintf(stderr, "%s: published surveys: %s\n", who, s.error.c_str());
+    if (s.fetched && (!s.added.empty() || !s.removed.empty())) {
+        std::string line = "published surveys:";
+        if (!s.added.empty()) line += " new " + join(s.added);
+        if (!s.switch_to.empty()) line += " (live from the next welcome screen)";
+        if (!s.removed.empty()) line += std::string(s.added.empty() ? "" : ";") + " removed " + join(s.removed);
+        std::printf("%s\n", line.c_str());
+    } else if (s.fetched || s.unchanged) {
+        std::printf("published surveys: unchanged\n");
+    }
+}
+
+// surveys: what the kiosk holds (bundled, from the hub, local files) and which is live. 0, or 2 bad usage.
+int surveys_command(SyncOptions o, bool as_json) {
+    using namespace engage;
+    const char* who = "engage-kiosk surveys";
+    KioskConfig cfg;
+    std::unique_ptr<Store> store;
+    if (int rc = open_for_sync(who, o, cfg, store, true)) return rc;
+    const auto held = held_surveys(*store, o.data_dir, assets_dir(), cfg.survey);
+    if (as_json) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& h : held)
+            arr.push_back({{"id", h.id.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.id)},
+                           {"version", h.version ? nlohmann::json(h.version) : nlohmann::json(nullptr)},
+                           {"title", h.title}, {"source", source_name(h.source)}, {"path", h.path},
+                           {"live", h.live}, {"next", h.next},
+                           {"problem", h.problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.problem)}});
+        std::printf("%s\n", arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+        return 0;
+    }
+    std::printf("%-28s %-8s %-11s %-6s %s\n", "ID", "VERSION", "FROM", "LIVE", "FILE");
+    for (const auto& h : held) {
+        const char* live = h.live ? "live" : h.next ? "next" : "";
+        std::printf("%-28s %-8s %-11s %-6s %s%s\n", h.id.empty() ? "-" : h.id.c_str(),
+                    h.version ? std::to_string(h.version).c_str() : "-", source_name(h.source), live, h.path.c_str(),
+                    h.problem.empty() ? "" : ("  (cannot be used: " + h.problem + ")").c_str());
+    }
+    return 0;
+}
+
+// load-pack: a kiosk pack from the hub (engage-hub kiosk pack), as the panel's "Set up from a USB stick" loads it.
+// 0 loaded, 1 refused (the reason printed; nothing changed), 2 bad usage.
+int load_pack_command(SyncOptions o, const std::string& file) {
+    using namespace engage;
+    const char* who = "engage-kiosk load-pack";
+    KioskConfig cfg;
+    std::unique_ptr<Store> store;
+    if (int rc = open_for_sync(who, o, cfg, store, false)) return rc;
+    log_to_file(o.data_dir + "/engage-kiosk.log");
+    if (const std::string err = load_kiosk_pack(*store, file); !err.empty()) {
+        std::fprintf(stderr, "%s: %s: %s\n", who, file.c_str(), err.c_str());
+        return 1;
+    }
+    std::printf("loaded %s: the surveys are in %s (engage-kiosk surveys lists them)\n", file.c_str(),
+                hub_survey_dir(o.data_dir).c_str());
+    return 0;
+}
+
 // sync: one full pass in the foreground. 0: nothing waiting and no error; 1: responses remain (the reason is
 // printed); 2: bad usage. Transient failures are retried with backoff (--retries in a row, --max-seconds in all).
 int sync_command(SyncOptions o) {
@@ -224,6 +307,7 @@ int sync_command(SyncOptions o) {
         total.conflict += pass.conflict;
         total.quarantined += pass.quarantined;
         before += pass.sent();
+        add_surveys_step(total.surveys, pass.surveys);
         try {
             engine.record_outcome(pass, backoff);
         } catch (const StoreError& e) {
@@ -273,6 +357,7 @@ int sync_command(SyncOptions o) {
                 static_cast<long long>(total.duplicate),
                 total.conflict ? (", conflict " + std::to_string(total.conflict)).c_str() : "",
                 static_cast<long long>(c.waiting_sync), static_cast<long long>(c.quarantined));
+    print_surveys_step(who, total.surveys);
     std::fflush(stdout);
     if (c.quarantined > 0)
         for (const auto& q : store->quarantined(5))
@@ -560,6 +645,24 @@ int main(int argc, char** argv) {
     bundle->add_option("--key-file", bundle_key_file, "Seal with this key file instead of the key pairing stored");
     bundle->add_flag("--list-drives", list_drives, "List the mounted removable drives and their free space");
 
+    SyncOptions lo;
+    bool surveys_json = false;
+    CLI::App* surveys = app.add_subcommand("surveys", "List the surveys this kiosk holds: id, version, where from "
+                                                      "(bundled, hub, local file) and which is live");
+    surveys->set_version_flag("--version", "engage-kiosk " ENGAGE_VERSION);
+    surveys->add_option("--data-dir", lo.data_dir, "The kiosk's data folder (default: from the config, else $XDG_DATA_HOME/engage)");
+    surveys->add_option("--config", lo.config, "Config file (default: $XDG_CONFIG_HOME/engage/kiosk.json if it exists)");
+    surveys->add_flag("--json", surveys_json, "Print JSON");
+
+    SyncOptions lp;
+    std::string pack_file;
+    CLI::App* load_pack = app.add_subcommand("load-pack", "Load a kiosk pack from the hub (engage-hub kiosk pack): the "
+                                                          "surveys published to this kiosk, for a kiosk that never connects");
+    load_pack->set_version_flag("--version", "engage-kiosk " ENGAGE_VERSION);
+    load_pack->add_option("FILE", pack_file, "The .pack file, e.g. on a USB stick")->required();
+    load_pack->add_option("--data-dir", lp.data_dir, "The kiosk's data folder (default: from the config, else $XDG_DATA_HOME/engage)");
+    load_pack->add_option("--config", lp.config, "Config file (default: $XDG_CONFIG_HOME/engage/kiosk.json if it exists)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -572,6 +675,8 @@ int main(int argc, char** argv) {
     if (*pair) return pair_command(po, pair_code, pair_key_file);
     if (*reset_pin) return reset_pin_command(ro, reset_code_opt->count() > 0, reset_code);
     if (*bundle) return bundle_command(bo, bundle_to, bundle_key_file, list_drives);
+    if (*surveys) return surveys_command(lo, surveys_json);
+    if (*load_pack) return load_pack_command(lp, pack_file);
 
     // Config file first, then the command line on top.
     const engage::KioskConfig from_cli = opts.config;

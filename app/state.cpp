@@ -1,5 +1,7 @@
 #include "state.h"
 
+#include "engage/published.h"
+
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
@@ -360,6 +362,10 @@ bool KioskState::poll_background() {
     if (sync) {
         SyncSnapshot snap = sync->snapshot();
         if (snap.version != sync_status.version) {
+            if (snap.surveys_changed != surveys_seen) {
+                surveys_seen = snap.surveys_changed;
+                survey_check_due = true;  // a published survey may wait for the next welcome screen
+            }
             sync_status = std::move(snap);
             if (facilitator_screen()) refresh_counts();  // only the panel shows them; opening it refreshes
             changed = true;
@@ -371,11 +377,68 @@ bool KioskState::poll_background() {
 bool KioskState::use_survey(const std::string& path) {
     if (!load_survey(path)) return false;
     try {
-        if (store) store->set_setting("survey_path", path);
+        if (store) store->set_setting(kSettingSurveyPath, path);
+        if (store) store->clear_setting(kSettingSurveySwitch);  // chosen now: nothing else goes live after it
     } catch (const std::exception& e) {
         log_warn(std::string("Could not remember the chosen survey: ") + e.what());
     }
     return true;
+}
+
+bool KioskState::take_published_survey() {
+    survey_check_due = false;
+    if (!store) return false;
+    std::string path;
+    try {
+        path = store->setting(kSettingSurveySwitch).value_or("");
+        if (path.empty()) return false;
+        store->clear_setting(kSettingSurveySwitch);
+    } catch (const std::exception& e) {
+        log_warn(std::string("Could not read the published survey to go live: ") + e.what());
+        return false;
+    }
+    if (path == survey_path && survey) return false;
+    const std::string before = survey_path;
+    if (!use_survey(path)) {
+        // Checked when it was stored, so only a file changed since: keep the survey running.
+        log_error("The published survey " + path + " was refused; still running " + before);
+        if (survey) survey_problems.clear();
+        return false;
+    }
+    log_info("Published survey live from this welcome screen: " + survey->id + " version " +
+             std::to_string(survey->version) + " (was " + before + ")");
+    return true;
+}
+
+std::string KioskState::source_words(const std::string& path) const {
+    switch (survey_source(path, data_dir, assets)) {
+        case SurveySource::Bundled: return t("facilitator.survey_from_bundled");
+        case SurveySource::Hub: return t("facilitator.survey_from_hub");
+        case SurveySource::Local: return t("facilitator.survey_from_local");
+    }
+    return "";
+}
+
+std::string KioskState::survey_live_line() const {
+    if (!survey) return "";
+    return strings.fmt("facilitator.survey_live", {{"title", survey->title.get("en", survey->default_language())},
+                                                   {"version", std::to_string(survey->version)},
+                                                   {"from", source_words(survey_path)}});
+}
+
+std::string KioskState::survey_next_line() const {
+    if (!store) return "";
+    std::string path;
+    try {
+        path = store->setting(kSettingSurveySwitch).value_or("");
+    } catch (const std::exception&) {
+        return "";
+    }
+    if (path.empty() || path == survey_path) return "";
+    const SurveyLoad r = load_survey_file(path);
+    if (!r.ok()) return "";
+    return strings.fmt("facilitator.survey_next", {{"title", r.survey->title.get("en", r.survey->default_language())},
+                                                   {"version", std::to_string(r.survey->version)}});
 }
 
 std::string KioskState::sync_hub_line() const {

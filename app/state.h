@@ -4,6 +4,7 @@
 #pragma once
 #include <functional>
 #include <atomic>
+#include <cstdint>
 #include <future>
 #include <map>
 #include <memory>
@@ -119,6 +120,14 @@ struct KioskState {
     void leave_facilitator();                   // back to the respondent screens, a fresh start
     void end_session();
     bool use_survey(const std::string& path);   // loads it and remembers it as the kiosk's survey
+    // Published surveys (engage/published.h): the sync thread stores them and notes the one to go live; the loop
+    // calls take_published_survey only on the welcome screen with no other screen open, never mid-respondent.
+    bool survey_check_due = true;               // look for a survey to go live at the next welcome screen
+    std::uint64_t surveys_seen = 0;             // SyncSnapshot::surveys_changed last seen
+    bool take_published_survey();               // true when a published survey went live
+    std::string survey_live_line() const;       // "Live survey: Title (version 2), from the hub"
+    std::string survey_next_line() const;       // the one waiting for the next welcome screen, "" none
+    std::string source_words(const std::string& path) const;  // "built in" / "from the hub" / "a file on this kiosk"
     bool has_pin() const;
     void save_pin_guard();
     void load_pin_guard();

@@ -89,7 +89,8 @@ def kiosks_sql():
         f"('hubk-{k}', 'Kiosk {k}', '2026-01-01T00:00:00Z', 'dev-{k}')" for k in range(VENUES))
 
 
-RESET_SQL = ("DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers; DROP TABLE dash_texts;")
+RESET_SQL = ("DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers; DROP TABLE dash_texts;"
+             " DROP TABLE surveys; DROP TABLE kiosk_reports; DROP TABLE publications;")
 
 
 def fill_sqlite(db, n):

@@ -31,6 +31,8 @@ step "4c. answers: tap to the chosen frame, and to the next question (auto-advan
   python3 "$here/kiosk_bench.py" "$build" answers
 step "5. sync: drain ${responses} to a local hub, plain SQLite beside it; hub ingest from 500 kiosks (SQLite, PostgreSQL)" \
   python3 "$here/sync_bench.py" "$build" all --responses "$responses"
+step "5b. published surveys: GET /v1/surveys from 500 kiosks with nothing new (ETag, 304), beside the whole list and /healthz" \
+  python3 "$here/sync_bench.py" "$build" surveys
 step "6. dashboard: overview, questions and needs pages at ${BENCH_DASHBOARD_RESPONSES:-1000000} responses (SQLite, PostgreSQL with fsync)" \
   python3 "$here/dashboard_bench.py" "$build" --responses "${BENCH_DASHBOARD_RESPONSES:-1000000}"
 step "7. survey add: a 200-question XLSForm, and the same survey as Engage JSON" \

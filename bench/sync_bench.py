@@ -13,7 +13,12 @@
       PostgreSQL is not installed).
       --linger S keeps each kiosk's connection open S seconds after its last batch, as the kiosk's long-lived
       libcurl handle does; --hub-arg passes options to engage-hub serve.
-  sync_bench.py BUILD all    both
+  sync_bench.py BUILD surveys [--kiosks 500] [--rounds 5] [--backend sqlite,postgresql]
+      3 surveys published to every kiosk; 500 enrolled kiosks (threads, one kept-alive connection each) fetch
+      GET /v1/surveys once, then all at once `--rounds` times with If-None-Match: their ETag (nothing new: 304)
+      -> requests/s and p50/p99; in the same run the same requests without the ETag (the whole list, 200) and
+      GET /healthz (no database at all), and the ratios.
+  sync_bench.py BUILD all    drain and ingest
 
 BUILD is a build folder with hub/engage-hub and app/engage-kiosk. Every figure also goes out as a
 "summary: LABEL<TAB>VALUE" line, which run_all.sh gathers into its table. Only 127.0.0.1 is used; every request
@@ -46,10 +51,10 @@ def summary(label, value):
     print(f"summary: {label}\t{value}", flush=True)
 
 
-def binaries(build):
+def binaries(build, need_kiosk=True):
     hub = os.path.join(build, "hub", "engage-hub")
     kiosk = os.path.join(build, "app", "engage-kiosk")
-    for b in (hub, kiosk):
+    for b in (hub, kiosk) if need_kiosk else (hub,):
         if not os.access(b, os.X_OK):
             sys.exit(f"sync_bench: {b} is missing; build first (cmake --build {build})")
     return hub, kiosk
@@ -300,6 +305,121 @@ def ingest(build, args):
                 ingest_one(hub_bin, url, tmp, args, "PostgreSQL")
 
 
+# ---------------------------------------------------------------------------------------------------- surveys
+def survey_doc(i):
+    return {"format": 1, "id": f"bench-{i}", "version": 1, "title": f"Bench {i}", "languages": ["en"],
+            "questions": [{"id": f"q{j}", "type": "smiley", "prompt": f"Question {j} of survey {i}?"}
+                          for j in range(20)]}
+
+
+class SurveyKiosk(threading.Thread):
+    """One kiosk: `rounds` GETs of `path` on one kept-alive connection, each with If-None-Match when etag is set."""
+
+    def __init__(self, port, token, path, etag, rounds, gate):
+        super().__init__(daemon=True)
+        self.port, self.token, self.path, self.etag, self.rounds, self.gate = port, token, path, etag, rounds, gate
+        self.latencies, self.statuses, self.errors, self.got_etag = [], [], [], None
+
+    def run(self):
+        self.gate.wait()
+        conn = None
+        for _ in range(self.rounds):
+            h = {"Authorization": f"Bearer {self.token}"}
+            if self.etag:
+                h["If-None-Match"] = self.etag
+            t = time.perf_counter()
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                conn.request("GET", self.path, headers=h)
+                resp = conn.getresponse()
+                resp.read()
+            except (OSError, http.client.HTTPException) as e:
+                self.errors.append(f"{type(e).__name__}: {e}")
+                if conn is not None:
+                    conn.close()
+                conn = None
+                continue
+            self.latencies.append(time.perf_counter() - t)
+            self.statuses.append(resp.status)
+            self.got_etag = resp.getheader("ETag")
+        if conn is not None:
+            conn.close()
+
+
+def survey_round(port, tokens, path, etags, rounds):
+    gate = threading.Event()
+    threads = [SurveyKiosk(port, tok, path, etags[i] if etags else None, rounds, gate) for i, tok in enumerate(tokens)]
+    for th in threads:
+        th.start()
+    t = time.perf_counter()
+    gate.set()
+    for th in threads:
+        th.join(timeout=300)
+    took = time.perf_counter() - t
+    lat = [x for th in threads for x in th.latencies]
+    statuses = {}
+    for th in threads:
+        for st in th.statuses:
+            statuses[st] = statuses.get(st, 0) + 1
+    errors = [e for th in threads for e in th.errors]
+    return threads, took, lat, statuses, errors
+
+
+def surveys_one(hub_bin, db, tmp, args, label):
+    extra = ["--max-per-address", str(args.kiosks + 50), "--max-connections", str(args.kiosks + 100)]
+    hub = Hub(hub_bin, db, tmp, name=f"hub-surveys-{label}", extra_args=extra + list(args.hub_arg or []))
+    t = time.perf_counter()
+    tokens = [hub.add_kiosk(f"sim-{i}").token for i in range(args.kiosks)]
+    print(f"  ({label}: enrolled {args.kiosks} kiosks in {time.perf_counter() - t:.1f} s)", flush=True)
+    for i in range(3):
+        path = os.path.join(tmp, f"bench-{i}.json")
+        with open(path, "w") as f:
+            json.dump(survey_doc(i), f)
+        hub.cli("survey", "add", path, "--db", db)
+        hub.cli("survey", "publish", f"bench-{i}", "--all", "--db", db)
+    hub.start()
+    try:
+        first, _, _, statuses, errors = survey_round(hub.port, tokens, "/v1/surveys", None, 1)
+        etags = [th.got_etag for th in first]
+        if statuses != {200: args.kiosks} or not all(etags):
+            print(f"  WARNING: first fetch: {statuses}, errors {errors[:3]}", flush=True)
+        rows = {}
+        for name, path, use_etag in (("304 (ETag, nothing new)", "/v1/surveys", True),
+                                     ("200 (whole list, no ETag)", "/v1/surveys", False),
+                                     ("GET /healthz", "/healthz", False)):
+            _, took, lat, statuses, errors = survey_round(hub.port, tokens, path, etags if use_etag else None,
+                                                          args.rounds)
+            n = len(lat)
+            rows[name] = n / took
+            print(f"{label}: {args.kiosks} kiosks x {args.rounds} rounds, {name}: {n} requests in {took:.2f} s = "
+                  f"{n / took:,.0f} requests/s; p50 {1000 * pct(lat, 50):.1f} ms, p99 {1000 * pct(lat, 99):.1f} ms; "
+                  f"statuses {statuses}" + (f"; {len(errors)} errors {errors[:2]}" if errors else ""), flush=True)
+        print(f"  {label}: 304 / 200 = {rows['304 (ETag, nothing new)'] / rows['200 (whole list, no ETag)']:.2f}x, "
+              f"304 / healthz = {rows['304 (ETag, nothing new)'] / rows['GET /healthz']:.2f}", flush=True)
+        summary(f"survey list, {args.kiosks} kiosks, nothing new (304), {label}",
+                f"{rows['304 (ETag, nothing new)']:,.0f} requests/s "
+                f"({rows['304 (ETag, nothing new)'] / rows['200 (whole list, no ETag)']:.1f}x the whole list, "
+                f"{rows['304 (ETag, nothing new)'] / rows['GET /healthz']:.2f} of /healthz)")
+    finally:
+        hub.stop()
+
+
+def surveys(build, args):
+    hub_bin, _ = binaries(build, need_kiosk=False)
+    backends = [b.strip() for b in args.backend.split(",") if b.strip()]
+    with tempfile.TemporaryDirectory(prefix="engage-surveys-bench-") as tmp:
+        if "sqlite" in backends:
+            surveys_one(hub_bin, os.path.join(tmp, "hub.sqlite"), tmp, args, "SQLite")
+        if "postgresql" in backends:
+            import pg_server
+            if not pg_available(pg_server):
+                print("PostgreSQL: skipped (no PostgreSQL server binaries)")
+                return
+            with pg_url(pg_server, args.pg_fsync == "on") as url:
+                surveys_one(hub_bin, url, tmp, args, "PostgreSQL")
+
+
 def pg_available(pg_server):
     return pg_server.find_bin_dir() is not None
 
@@ -317,7 +437,8 @@ def pg_url(pg_server, durable):
 def main():
     ap = argparse.ArgumentParser(description="sync benchmarks (see the top of this file)")
     ap.add_argument("build")
-    ap.add_argument("what", choices=["drain", "ingest", "all"])
+    ap.add_argument("what", choices=["drain", "ingest", "surveys", "all"])
+    ap.add_argument("--rounds", type=int, default=5, help="surveys: requests per kiosk per kind")
     ap.add_argument("--responses", type=int, default=int(os.environ.get("BENCH_RESPONSES", 100000)))
     ap.add_argument("--batch-records", type=int, default=0, help="engage-kiosk sync --batch-records (default: its own)")
     ap.add_argument("--kiosks", type=int, default=500)
@@ -339,6 +460,8 @@ def main():
         drain(build, args)
     if args.what in ("ingest", "all"):
         ingest(build, args)
+    if args.what == "surveys":
+        surveys(build, args)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 #include "batch.h"
 
+#include "engage/json_depth.h"
+
 #include <cstdio>
 #include <limits>
 #include <map>
@@ -248,26 +250,7 @@ bool is_uuid(const std::string& s) {
     return true;
 }
 
-int json_depth(const std::string& text, int limit) {
-    int depth = 0, deepest = 0;
-    bool in_string = false, escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-            continue;
-        }
-        if (c == '"') in_string = true;
-        else if (c == '[' || c == '{') {
-            if (++depth > deepest) deepest = depth;
-            if (deepest > limit) return deepest;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return deepest;
-}
+int json_depth(const std::string& text, int limit) { return engage::json_depth(text, limit); }
 
 std::variant<Batch, BatchError> parse_batch(const std::string& body, const Limits& lim) {
     auto bad = [](const std::string& m) { return BatchError{400, m}; };

@@ -1,6 +1,7 @@
 // engage-hub survey add|list|show|retire: see library.h and docs/hub.md, "Survey library".
 #include "library.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,7 +10,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "engage/bundle.h"
 #include "engage/config.h"
+#include "engage/kiosk_pack.h"
+#include "engage/protocol.h"
 #include "engage/survey.h"
 #include "engage/xlsform.h"
 #include "store.h"
@@ -194,6 +198,196 @@ int survey_retire(const std::string& db, const std::string& id) {
         return 0;
     } catch (const DbError& e) {
         return fail("retire", e.what());
+    }
+}
+
+namespace {
+
+// "every kiosk" / "kiosk "Hall" (e933be56)" / "venue "Leith Library"", for the messages.
+std::string target_words(HubStore& store, const Publication& p) {
+    if (p.target == "all") return "every kiosk";
+    if (p.target == "venue") return "the kiosks at venue \"" + p.value + "\"";
+    std::string why;
+    const auto k = store.find_kiosk(p.value, why);
+    return "kiosk \"" + (k ? k->name : std::string("?")) + "\" (" + p.value.substr(0, 8) + ")";
+}
+
+// The selector as (target, values): kiosk ids resolved and checked. nullopt: refused (printed), `rc` set.
+std::optional<std::pair<std::string, std::vector<std::string>>> resolve_target(const char* cmd, HubStore& store,
+                                                                            const PublishTarget& t, int& rc) {
+    const int given = (t.all ? 1 : 0) + (t.kiosks.empty() ? 0 : 1) + (t.venues.empty() ? 0 : 1);
+    if (given != 1) {
+        rc = 2;
+        fail(cmd, "give exactly one of --all, --kiosk K (one or more) or --venue V");
+        return std::nullopt;
+    }
+    if (t.all) return std::make_pair(std::string("all"), std::vector<std::string>{""});
+    if (!t.venues.empty()) {
+        for (const auto& v : t.venues)
+            if (v.empty() || v.size() > 4096) {
+                rc = 2;
+                fail(cmd, "--venue: a venue name is 1 to 4096 bytes");
+                return std::nullopt;
+            }
+        return std::make_pair(std::string("venue"), t.venues);
+    }
+    std::vector<std::string> ids;
+    for (const auto& k : t.kiosks) {
+        std::string why;
+        const auto info = store.find_kiosk(k, why);
+        if (!info) {
+            rc = 1;
+            fail(cmd, "--kiosk " + k + ": " + why + "; nothing changed");
+            return std::nullopt;
+        }
+        if (std::string(cmd) == "publish" && info->revoked()) {
+            rc = 1;
+            fail(cmd, "--kiosk " + k + ": kiosk \"" + info->name + "\" was revoked; nothing changed");
+            return std::nullopt;
+        }
+        ids.push_back(info->id);
+    }
+    return std::make_pair(std::string("kiosk"), ids);
+}
+
+}  // namespace
+
+std::string survey_list_etag(const std::vector<LibrarySurvey>& list) {
+    std::string key;
+    for (const auto& sv : list) key += sv.id + "\n" + std::to_string(sv.version) + "\n" + sv.content_hash + "\n";
+    return "\"" + sha256_hex(key).substr(0, 32) + "\"";
+}
+
+std::string survey_list_body(const std::vector<LibrarySurvey>& list) {
+    // The definitions are stored as checked JSON: put them in as they are, as `survey show` prints them.
+    std::string body = "{\"protocol\":" + std::to_string(protocol::kVersion) + ",\"hub\":" +
+                       json(protocol::kHubName).dump() + ",\"surveys\":[";
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const auto& sv = list[i];
+        body += (i ? "," : "") + std::string("{\"id\":") + json(sv.id).dump(-1, ' ', false, json::error_handler_t::replace) +
+                ",\"version\":" + std::to_string(sv.version) + ",\"content_hash\":" + json(sv.content_hash).dump() +
+                ",\"survey\":" + sv.definition + "}";
+    }
+    return body + "]}";
+}
+
+int kiosk_pack_command(const std::string& db, const std::string& id, const std::string& dir,
+                       const std::string& hub_url) {
+    const char* cmd = "kiosk pack";
+    auto refuse = [&](const std::string& msg) {
+        std::fprintf(stderr, "engage-hub %s: %s\n", cmd, msg.c_str());
+        return 1;
+    };
+    if (!hub_url.empty() && hub_url.rfind("https://", 0) != 0 && hub_url.rfind("http://127.0.0.1", 0) != 0 &&
+        hub_url.rfind("http://localhost", 0) != 0) {
+        std::fprintf(stderr, "engage-hub %s: --hub-url must start with https:// (the address kiosks reach the hub at)\n", cmd);
+        return 2;
+    }
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return refuse(dir + ": not a folder (give the USB stick's folder with --out)");
+    try {
+        auto store = HubStore::open(db, false);
+        std::string why;
+        const auto k = store->find_kiosk(id, why);
+        if (!k) return refuse(id + ": " + why);
+        if (k->revoked()) return refuse("kiosk \"" + k->name + "\" was revoked; nothing written");
+        const auto bytes = store->bundle_key(k->id, true);
+        if (!bytes) return refuse("kiosk \"" + k->name + "\" has no key");
+        BundleKey key{k->id, *bytes, k->name};
+        const auto list = store->surveys_for_kiosk(*k, true);
+        const std::string sealed = seal_pack(key, hub_url, survey_list_body(list));
+        if (sealed.size() > kPackMaxBytes)
+            return refuse("the surveys published to this kiosk are too large for one pack (over " +
+                          std::to_string(kPackMaxBytes >> 20) + " MiB)");
+        // The key file beside it, for a kiosk that has none yet: never replaced (the same one there is fine).
+        const std::string key_path = (fs::path(dir) / ("engage-" + k->id.substr(0, 8) + ".key")).string();
+        BundleKey there;
+        if (fs::exists(fs::symlink_status(key_path, ec))) {
+            if (!read_bundle_key_file(key_path, there, why) || there.bytes != key.bytes)
+                return refuse(key_path + " already exists and is not this kiosk's key; move it away first");
+        } else if (!write_bundle_key_file(key_path, key, why)) {
+            return refuse(why);
+        }
+        // The pack: aside, fsync'd, renamed over an older pack for this kiosk.
+        const std::string path = (fs::path(dir) / pack_file_name(k->id)).string(), tmp = path + ".tmp";
+        {
+            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+            out.write(sealed.data(), static_cast<std::streamsize>(sealed.size()));
+            out.flush();
+            if (!out) {
+                fs::remove(tmp, ec);
+                return refuse("cannot write " + tmp);
+            }
+        }
+        if (const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+            ::fsync(fd);
+            ::close(fd);
+        }
+        fs::rename(tmp, path, ec);
+        if (ec) {
+            fs::remove(tmp, ec);
+            return refuse("cannot write " + path);
+        }
+        std::printf("Wrote %s for kiosk \"%s\" (%zu survey%s%s) and its key file %s.\n", path.c_str(),
+                    k->name.c_str(), list.size(), list.size() == 1 ? "" : "s",
+                    hub_url.empty() ? "" : (", hub " + hub_url).c_str(), fs::path(key_path).filename().c_str());
+        std::printf("On the kiosk: facilitator panel, \"Set up from a USB stick\", then the pack. Delete the key file "
+                    "from the stick afterwards: whoever holds it can read that kiosk's bundles.\n");
+        return 0;
+    } catch (const DbError& e) {
+        return refuse(e.what());
+    }
+}
+
+int survey_publish(const std::string& db, const std::string& id, std::optional<std::int64_t> version,
+                   const PublishTarget& to) {
+    try {
+        auto store = HubStore::open(db, false);
+        int rc = 1;
+        const auto target = resolve_target("publish", *store, to, rc);
+        if (!target) return rc;
+        const auto s = store->get_survey(id, version);
+        if (!s)
+            return fail("publish", "no survey '" + id + "'" + (version ? " version " + std::to_string(*version) : "") +
+                                       " in the library (see engage-hub survey list); nothing changed");
+        if (s->retired())
+            return fail("publish", "survey '" + id + "' was retired; add a higher version to bring it back; "
+                                   "nothing changed");
+        store->publish_survey(s->id, s->version, target->first, target->second);
+        for (const auto& v : target->second) {
+            Publication p{s->id, s->version, target->first, v, ""};
+            std::printf("Published survey '%s' version %lld to %s.\n", s->id.c_str(),
+                        static_cast<long long>(s->version), target_words(*store, p).c_str());
+        }
+        std::printf("Kiosks take it at their next sync and show it from their next welcome screen.\n");
+        return 0;
+    } catch (const DbError& e) {
+        return fail("publish", e.what());
+    }
+}
+
+int survey_unpublish(const std::string& db, const std::string& id, std::optional<std::int64_t> version,
+                     const PublishTarget& from) {
+    try {
+        auto store = HubStore::open(db, false);
+        int rc = 1;
+        const auto target = resolve_target("unpublish", *store, from, rc);
+        if (!target) return rc;
+        const auto gone = store->unpublish_survey(id, version, target->first, target->second);
+        if (gone.empty()) {
+            std::printf("Survey '%s'%s was not published there; nothing changed.\n", id.c_str(),
+                        version ? (" version " + std::to_string(*version)).c_str() : "");
+            return 0;
+        }
+        for (const auto& p : gone)
+            std::printf("Unpublished survey '%s' version %lld from %s.\n", p.survey_id.c_str(),
+                        static_cast<long long>(p.version), target_words(*store, p).c_str());
+        std::printf("Only the publications above were removed: the survey stays in the library and every response "
+                    "stays. A kiosk drops it at its next sync, unless it is running it (then it stays until the "
+                    "facilitator chooses another).\n");
+        return 0;
+    } catch (const DbError& e) {
+        return fail("unpublish", e.what());
     }
 }
 

@@ -289,6 +289,16 @@ int main(int argc, char** argv) {
     user_remove->add_option("NAME", user_name, "The user's name")->required();
     user_remove->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
 
+    // A kiosk pack for a kiosk that never connects (hub/library.cpp; docs/sync-protocol.md "Kiosk packs").
+    std::string pack_out, pack_hub_url;
+    CLI::App* pack = kiosk->add_subcommand("pack", "Write a kiosk pack (the surveys published to it, the hub address, "
+                                                   "sealed with its key) and its key file to a folder, e.g. a USB stick");
+    pack->set_version_flag("--version", kVersionText);
+    pack->add_option("ID", id, "The hub kiosk id or its first 6+ characters")->required();
+    pack->add_option("--out", pack_out, "The folder to write to (the USB stick)")->required();
+    pack->add_option("--hub-url", pack_hub_url, "The hub's address as kiosks reach it, e.g. https://hub.example.org");
+    pack->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+
     // The survey library (hub/library.cpp; docs/hub.md "Survey library").
     std::string survey_file, survey_id;
     std::int64_t survey_version = 0;
@@ -310,6 +320,26 @@ int main(int argc, char** argv) {
     CLI::App* survey_retire = survey->add_subcommand("retire", "Retire a survey (every version); its responses stay");
     survey_retire->add_option("ID", survey_id, "The survey id")->required();
     survey_retire->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+    engage::hub::PublishTarget pub_target;
+    std::int64_t pub_version = 0;
+    auto publish_options = [&](CLI::App* c) {
+        c->add_option("ID", survey_id, "The survey id")->required();
+        c->add_flag("--all", pub_target.all, "Every kiosk (also kiosks enrolled later)");
+        c->add_option("--kiosk", pub_target.kiosks, "These kiosks: hub kiosk ids or their first 6+ characters")
+            ->expected(1, -1);
+        c->add_option("--venue", pub_target.venues, "The kiosks whose newest response held was at this venue")
+            ->expected(1, -1);
+        c->add_option("--db", db, db_help)->envname("ENGAGE_HUB_DB")->required();
+        return c->add_option("--version", pub_version, "That version (default: the highest held)")
+            ->check(CLI::Range(1, 2147483647));
+    };
+    CLI::App* survey_publish = survey->add_subcommand("publish", "Publish a survey version to kiosks: they fetch it "
+                                                                 "at their next sync (GET /v1/surveys)");
+    CLI::Option* publish_version = publish_options(survey_publish);
+    CLI::App* survey_unpublish = survey->add_subcommand(
+        "unpublish", "Remove publications of a survey (--all: every one of them, to any kiosk or venue; --kiosk / "
+                     "--venue: only those; --version: only of that version). The library and responses stay");
+    CLI::Option* unpublish_version = publish_options(survey_unpublish);
 
     // Backups of a SQLite hub (hub/backup.h; docs/install.md).
     std::string backup_out, restore_file;
@@ -339,6 +369,7 @@ int main(int argc, char** argv) {
     if (*revoke) return kiosk_revoke(db, id);
     if (*code) return kiosk_code(db, id);
     if (*key) return engage::hub::kiosk_key_command(db, id, key_out);
+    if (*pack) return engage::hub::kiosk_pack_command(db, id, pack_out, pack_hub_url);
     if (*reset_code) return engage::hub::kiosk_reset_code_command(db, id);
     if (*import_cmd) return engage::hub::import_command(db, import_files, as_json);
     if (*st) return engage::hub::status_command(db, as_json, stale_days);
@@ -352,6 +383,9 @@ int main(int argc, char** argv) {
         return engage::hub::survey_show(db, survey_id, *show_version ? std::optional<std::int64_t>(survey_version)
                                                                      : std::nullopt);
     if (*survey_retire) return engage::hub::survey_retire(db, survey_id);
+    auto pub_v = [&](CLI::Option* o) { return *o ? std::optional<std::int64_t>(pub_version) : std::nullopt; };
+    if (*survey_publish) return engage::hub::survey_publish(db, survey_id, pub_v(publish_version), pub_target);
+    if (*survey_unpublish) return engage::hub::survey_unpublish(db, survey_id, pub_v(unpublish_version), pub_target);
     if (*backup) return engage::hub::backup_command(db, backup_out);
     if (*restore) return engage::hub::restore_command(restore_file, db, replace);
     return 2;

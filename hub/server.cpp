@@ -21,6 +21,7 @@
 #include "dashboard.h"
 #include "fleet.h"
 #include "http.h"
+#include "library.h"
 #include "engage/bundle.h"
 #include "engage/protocol.h"
 #include "engage/storage.h"
@@ -161,6 +162,9 @@ public:
         svr.route("POST", "/v1/batches", [this](const Request& req, Response& res, const ContentReader& reader) {
             batches(req, res, reader);
         }, max_body_);
+        svr.route("GET", "/v1/surveys", [this](const Request& req, Response& res, const ContentReader&) {
+            surveys(req, res);
+        });
         svr.route("POST", "/v1/status", [this](const Request& req, Response& res, const ContentReader& reader) {
             kiosk_report(req, res, reader);
         }, kMaxStatusBody);
@@ -205,52 +209,76 @@ private:
         t_note = RequestNote{};
     }
 
-    // Who is it (the bearer token), with an accepted Content-Encoding? nullopt: `res` holds the refusal.
-    std::optional<Auth> kiosk_of(const Request& req, Response& res) {
+    // The kiosk a request's bearer token belongs to; false when refused (401 / 403 / 503 already written).
+    bool kiosk_of(const Request& req, Response& res, Auth& auth) {
         const std::string token = bearer(req);
         if (token.empty()) {
             send_error(res, 401, "no token: send Authorization: Bearer <token> (engage-hub kiosk add prints one)");
-            return std::nullopt;
+            return false;
         }
-        Auth auth;
         try {
             auth = store_.authenticate(token);
         } catch (const DbError& e) {
             send_db_error(res, e);
-            return std::nullopt;
+            return false;
         }
         if (auth.status == AuthStatus::UnknownToken) {
             send_error(res, 401, "unknown token: this hub did not issue it");
-            return std::nullopt;
+            return false;
         }
         t_note.kiosk = kiosk_label(auth.kiosk, "");
         if (auth.status == AuthStatus::Revoked) {
             send_error(res, 403, "this kiosk was revoked on the hub at " + auth.kiosk.revoked_utc +
                                      "; enrol it again (engage-hub kiosk add)");
-            return std::nullopt;
+            return false;
         }
-        std::string why;
-        if (!encoding_ok(req, why)) {
-            send_error(res, 400, why);
-            return std::nullopt;
+        return true;
+    }
+
+    // GET /v1/surveys: the surveys published for this kiosk (docs/sync-protocol.md, "Published surveys"). The
+    // strong ETag is a hash of each survey's id, version and content hash, so an unchanged list is a 304 that reads
+    // no definition.
+    void surveys(const Request& req, Response& res) {
+        Auth auth;
+        if (!kiosk_of(req, res, auth)) return;
+        try {
+            auto list = store_.surveys_for_kiosk(auth.kiosk, false);
+            std::string etag = survey_list_etag(list);
+            t_note.detail = "surveys=" + std::to_string(list.size());
+            const std::string wanted = req.get_header_value("If-None-Match");
+            if (!wanted.empty() && (wanted == "*" || wanted.find(etag) != std::string::npos)) {
+                res.status = 304;
+                res.set_header("ETag", etag);
+                res.set_header("Cache-Control", "no-cache");
+                return;
+            }
+            list = store_.surveys_for_kiosk(auth.kiosk, true);
+            etag = survey_list_etag(list);
+            std::string body = survey_list_body(list);
+            res.status = 200;
+            res.set_header("ETag", etag);
+            res.set_header("Cache-Control", "no-cache");
+            res.set_header("X-Content-Type-Options", "nosniff");
+            res.set_content(std::move(body), "application/json");
+        } catch (const DbError& e) {
+            send_db_error(res, e);
         }
-        return auth;
     }
 
     // POST /v1/status: the kiosk's status report (fleet.h), kept as its enrolment's latest.
     void kiosk_report(const Request& req, Response& res, const ContentReader& reader) {
-        const std::optional<Auth> who = kiosk_of(req, res);
-        if (!who) return;
-        std::string body;
+        Auth who;
+        if (!kiosk_of(req, res, who)) return;
+        std::string body, why;
+        if (!encoding_ok(req, why)) return send_error(res, 400, why);
         switch (read_body(reader, kMaxStatusBody, body)) {
             case ReadResult::Ok: break;
             case ReadResult::TooLargeDecompressed: return status_too_large(res);
             case ReadResult::Broken: return send_error(res, 400, "the body could not be read or decompressed");
         }
         KioskReport r;
-        std::string why;
         if (!parse_kiosk_report(body, r, why)) return send_error(res, 400, why);
-        t_note.kiosk = kiosk_label(who->kiosk, r.kiosk_id);
+        t_note.kiosk = kiosk_label(who.kiosk, r.kiosk_id);
         const std::time_t now = std::time(nullptr);
         std::time_t kiosk_clock = now;
         parse_utc_seconds(r.clock_utc, kiosk_clock);
@@ -258,7 +286,7 @@ private:
         r.clock_skew_s = static_cast<std::int64_t>(kiosk_clock) - static_cast<std::int64_t>(now);
         BatchStatus st = BatchStatus::Ok;
         try {
-            st = store_.save_kiosk_report(who->kiosk.id, r);
+            st = store_.save_kiosk_report(who.kiosk.id, r);
         } catch (const DbError& e) {
             return send_db_error(res, e);
         }
@@ -268,7 +296,7 @@ private:
             case BatchStatus::Revoked: return send_error(res, 403, "this kiosk was revoked on the hub");
             case BatchStatus::DeviceMismatch:
             case BatchStatus::DeviceTaken:
-                return send_error(res, 403, "this token belongs to kiosk " + who->kiosk.device_id + ", not to kiosk " +
+                return send_error(res, 403, "this token belongs to kiosk " + who.kiosk.device_id + ", not to kiosk " +
                                                 r.kiosk_id);
         }
         t_note.detail = "status waiting=" + std::to_string(r.waiting) + " skew=" + std::to_string(r.clock_skew_s) + "s";
@@ -282,9 +310,13 @@ private:
 
     void batches(const Request& req, Response& res, const ContentReader& reader) {
         const std::size_t decompressed_limit = max_body_ * kDecompressedFactor;
-        const std::optional<Auth> who = kiosk_of(req, res);
-        if (!who) return;
-        const Auth& auth = *who;
+        // Who is it? Refusals still read (and bound) the body so the connection stays in step.
+        Auth auth;
+        if (!kiosk_of(req, res, auth)) return;
+        std::string why;
+        if (!encoding_ok(req, why)) {
+            return send_error(res, 400, why);
+        }
 
         std::string body;
         switch (read_body(reader, decompressed_limit, body)) {

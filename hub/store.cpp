@@ -54,6 +54,18 @@ CREATE TABLE kiosk_reports(
   clock_utc       TEXT NOT NULL,
   received_utc    TEXT NOT NULL,
   clock_skew_s    BIGINT NOT NULL);
+// Schema 9 (publishing surveys to kiosks) is the same SQL on both back ends. One row per survey id and target:
+// target 'all' (value ''), 'kiosk' (value: the hub kiosk id) or 'venue' (value: the venue's name, as the kiosk's
+// sessions name it). Publishing the same id to the same target again replaces its version.
+constexpr const char* kPublicationsSql = R"sql(
+CREATE TABLE publications(
+  survey_id     TEXT NOT NULL,
+  version       BIGINT NOT NULL,
+  target        TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  published_utc TEXT NOT NULL,
+  PRIMARY KEY (survey_id, target, value));
+CREATE INDEX publications_target ON publications(target, value);
 )sql";
 
 // ---- schema -----------------------------------------------------------------------------------
@@ -316,6 +328,8 @@ ALTER TABLE kiosks ADD COLUMN bundle_key TEXT;
     // 8: the fleet. Each enrolment's latest status report from its kiosk (app version, live survey, waiting,
     // quarantined, free disk, the kiosk's clock and the hub's when it came).
     {8, kKioskReportSql, kKioskReportSql},
+    // 9: publishing surveys to kiosks (`engage-hub survey publish|unpublish`, GET /v1/surveys).
+    {9, kPublicationsSql, kPublicationsSql},
 };
 static_assert(std::size(kMigrations) == kHubSchemaVersion, "one migration per schema version");
 
@@ -896,6 +910,94 @@ public:
         return transaction([&](Conn& c) {
             return c.run("UPDATE surveys SET retired_utc = $2 WHERE survey_id = $1 AND retired_utc IS NULL",
                          {id, utc_seconds_now()}).affected > 0;
+        });
+    }
+
+    // ---- publishing surveys to kiosks (schema version 9) ----
+    void publish_survey(const std::string& id, std::int64_t version, const std::string& target,
+                        const std::vector<std::string>& values) override {
+        transaction([&](Conn& c) {
+            const std::string now = utc_seconds_now();
+            for (const auto& v : values) {
+                c.run("DELETE FROM publications WHERE survey_id = $1 AND target = $2 AND value = $3", {id, target, v});
+                c.run("INSERT INTO publications(survey_id, version, target, value, published_utc)"
+                      " VALUES ($1, $2, $3, $4, $5)",
+                      {id, version, target, v, now});
+            }
+            return 0;
+        });
+    }
+
+    std::vector<Publication> unpublish_survey(const std::string& id, std::optional<std::int64_t> version,
+                                              const std::string& target,
+                                              const std::vector<std::string>& values) override {
+        return transaction([&](Conn& c) {
+            std::vector<Publication> gone;
+            std::string where = "survey_id = $1";
+            std::vector<Param> params{id};
+            if (version) {
+                params.emplace_back(*version);
+                where += " AND version = $" + std::to_string(params.size());
+            }
+            auto take = [&](const std::string& w, std::vector<Param> p) {
+                for (const auto& r : c.run("SELECT survey_id, version, target, value, published_utc FROM publications"
+                                           " WHERE " + w + " ORDER BY target, value", p).rows)
+                    gone.push_back(publication_from(r));
+                c.run("DELETE FROM publications WHERE " + w, p);
+            };
+            if (target == "all") {
+                take(where, params);  // every publication of the id, to every target
+            } else {
+                for (const auto& v : values) {
+                    auto p = params;
+                    p.emplace_back(target);
+                    p.emplace_back(v);
+                    take(where + " AND target = $" + std::to_string(p.size() - 1) + " AND value = $" +
+                             std::to_string(p.size()),
+                         p);
+                }
+            }
+            return gone;
+        });
+    }
+
+    static Publication publication_from(const Row& r) {
+        Publication p;
+        p.survey_id = str(r[0]);
+        p.version = num(r[1]);
+        p.target = str(r[2]);
+        p.value = str(r[3]);
+        p.published_utc = str(r[4]);
+        return p;
+    }
+
+    std::vector<Publication> list_publications() override {
+        return reading([&](Conn& c) {
+            std::vector<Publication> out;
+            for (const auto& r : c.run("SELECT survey_id, version, target, value, published_utc FROM publications"
+                                       " ORDER BY survey_id, target, value").rows)
+                out.push_back(publication_from(r));
+            return out;
+        });
+    }
+
+    std::vector<LibrarySurvey> surveys_for_kiosk(const KioskInfo& k, bool definitions) override {
+        return reading([&](Conn& c) {
+            // The kiosk's venue: that of its newest response the hub holds (none before its first).
+            const std::string def = definitions ? "s.definition" : "''";
+            std::vector<LibrarySurvey> out;
+            for (const auto& r : c.run(
+                     "SELECT s.survey_id, s.version, s.title, s.content_hash, s.source, s.added_utc, s.retired_utc, " +
+                         def +
+                         " FROM surveys s JOIN (SELECT survey_id, MAX(version) AS v FROM publications"
+                         "   WHERE target = 'all' OR (target = 'kiosk' AND value = $1)"
+                         "      OR (target = 'venue' AND value = (SELECT r.session_venue FROM records r"
+                         "                                       WHERE r.kiosk_id = $2 ORDER BY r.seq DESC LIMIT 1))"
+                         "   GROUP BY survey_id) p ON s.survey_id = p.survey_id AND s.version = p.v"
+                         " WHERE s.retired_utc IS NULL ORDER BY s.survey_id",
+                     {k.id, k.device_id}).rows)
+                out.push_back(library_from(r));
+            return out;
         });
     }
 

@@ -23,7 +23,7 @@ public:
     bool transient;
 };
 
-inline constexpr int kHubSchemaVersion = 8;
+inline constexpr int kHubSchemaVersion = 9;
 
 struct KioskInfo {
     std::string id;              // hub-side kiosk id (UUID), printed by `kiosk add`
@@ -162,6 +162,16 @@ struct AddSurveyResult {
     std::int64_t latest = 0;
 };
 
+// A survey version published to kiosks (schema version 9). target "all" (value ""), "kiosk" (value: the hub
+// kiosk id) or "venue" (value: the venue as the kiosk's sessions name it).
+struct Publication {
+    std::string survey_id;
+    std::int64_t version = 0;
+    std::string target;
+    std::string value;
+    std::string published_utc;
+};
+
 // SHA-256 hex of a string (tokens, pairing codes).
 std::string sha256_hex(const std::string& s);
 // 32 random bytes as URL-safe base64 without padding (kiosk tokens, web session tokens).
@@ -243,6 +253,20 @@ public:
     virtual bool retire_survey(const std::string& id) = 0;
     // Changes whenever a survey version is added (the dashboard re-reads the library then).
     virtual std::string library_stamp() = 0;
+
+    // ---- publishing surveys to kiosks (`engage-hub survey publish|unpublish`, GET /v1/surveys; schema 9) ----
+    // One row per value (for target "all" give {""}), replacing the version published to that target before.
+    virtual void publish_survey(const std::string& id, std::int64_t version, const std::string& target,
+                                const std::vector<std::string>& values) = 0;
+    // Removes and returns the publications of `id` (of that version only, when given): for target "all" every
+    // one of them, to any target; else those to exactly these targets.
+    virtual std::vector<Publication> unpublish_survey(const std::string& id, std::optional<std::int64_t> version,
+                                                      const std::string& target,
+                                                      const std::vector<std::string>& values) = 0;
+    virtual std::vector<Publication> list_publications() = 0;
+    // What GET /v1/surveys serves the kiosk: per survey id published to all kiosks, to this kiosk, or to the
+    // venue of its newest response held, the highest version published; retired surveys left out. By id.
+    virtual std::vector<LibrarySurvey> surveys_for_kiosk(const KioskInfo& k, bool definitions) = 0;
 };
 
 }  // namespace engage::hub

@@ -7,6 +7,7 @@
 
 #include "engage/log.h"
 #include "engage/pin_reset.h"
+#include "engage/published.h"
 #include "engage/textcheck.h"
 #include "pair_reply.h"
 #include "ui/screens.h"
@@ -303,10 +304,8 @@ void FacilitatorScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
         session = s.strings.fmt("facilitator.session",
                                 {{"event", s.session->event}, {"venue", s.session->venue.empty() ? "—" : s.session->venue}});
     y += ui.text(session, ImVec2(m, y), inner) + ui.px(0.3f);
-    if (s.survey)
-        y += ui.text(s.strings.fmt("facilitator.survey", {{"title", s.survey->title.get("en", s.survey->default_language())},
-                                                          {"version", std::to_string(s.survey->version)}}),
-                     ImVec2(m, y), inner) + ui.px(0.3f);
+    if (s.survey) y += ui.text(s.survey_live_line(), ImVec2(m, y), inner) + ui.px(0.3f);
+    if (const std::string next = s.survey_next_line(); !next.empty()) y += ui.text(next, ImVec2(m, y), inner) + ui.px(0.3f);
 
     // Counts as three big tiles
     const float gap = ui.px(ui.m.gap);
@@ -475,22 +474,12 @@ void SessionScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
 }
 
 ChooseSurveyScreen::ChooseSurveyScreen(KioskState& s) {
-    std::vector<fs::path> dirs = {fs::path(s.assets) / "surveys"};
-    if (s.store) dirs.push_back(fs::path(s.store->path()).parent_path() / "surveys");
-    for (const auto& dir : dirs) {
-        std::error_code ec;
-        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-            const auto& e = *it;
-            if (e.path().extension() != ".json") continue;
-            SurveyChoice c{e.path().string(), e.path().filename().string(), ""};
-            const SurveyLoad r = load_survey_file(c.path);
-            if (r.ok()) c.title = r.survey->title.get("en", r.survey->default_language());
-            else c.problem = r.problems.front().str();
-            choices_.push_back(c);
-        }
-    }
-    std::sort(choices_.begin(), choices_.end(), [](const SurveyChoice& a, const SurveyChoice& b) { return a.path < b.path; });
-    for (const auto& c : choices_) s.extra_glyphs += c.title + c.problem;  // other surveys' titles, any script
+    // Bundled, local files (<data dir>/surveys) and those published to this kiosk (<data dir>/surveys/hub).
+    if (s.store)
+        for (const auto& h : held_surveys(*s.store, s.data_dir, s.assets, s.config.survey, s.survey_path))
+            choices_.push_back({h.path, h.title.empty() ? fs::path(h.path).filename().string() : h.title, h.problem,
+                                s.source_words(h.path)});
+    for (const auto& c : choices_) s.extra_glyphs += c.title + c.problem + c.from + " · ";  // other surveys' titles, any script
     s.fonts_dirty = true;
 }
 
@@ -505,7 +494,7 @@ void ChooseSurveyScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     float content = 0;
     std::vector<std::string> labels;
     for (const auto& c : choices_) {
-        std::string l = c.title + "\n" + c.path;
+        std::string l = c.title + "\n" + c.from + " · " + fs::path(c.path).filename().string();
         if (!c.problem.empty()) l += "\n" + s.t("facilitator.survey_invalid") + " " + c.problem;
         labels.push_back(l);
         content += ui.option_height(l, inner - ui.target(3.2f)) + ui.px(0.4f);

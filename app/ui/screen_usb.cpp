@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engage/kiosk_pack.h"
 #include "engage/log.h"
 
 #include "ui/screens.h"
@@ -183,8 +184,10 @@ void SetupUsbScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
                 act([this, path](KioskState& st) {
                     if (!st.store) return;
                     const std::string err = load_setup_file(*st.store, path);
+                    const bool pack = path.size() > 5 && path.compare(path.size() - 5, 5, kPackSuffix) == 0;
                     error_ = !err.empty();
-                    message_ = error_ ? err : st.t("setup.done");
+                    message_ = error_ ? err : st.t(pack ? "setup.pack_done" : "setup.done");
+                    if (pack) st.survey_check_due = true;  // its new survey goes live at the next welcome screen
                     if (!error_) st.facilitator_message = message_;
                 });
             }

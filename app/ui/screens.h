@@ -152,6 +152,7 @@ struct SurveyChoice {
     std::string path;
     std::string title;         // or the file name
     std::string problem;       // first problem, "" when valid
+    std::string from;          // "built in" / "from the hub" / "a file on this kiosk"
 };
 
 class ChooseSurveyScreen : public View {

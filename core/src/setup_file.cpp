@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "engage/bundle.h"
+#include "engage/kiosk_pack.h"
 #include "engage/log.h"
 
 namespace engage {
@@ -64,6 +65,11 @@ bool looks_like_setup_file(const std::string& head) {
     return i < head.size() && head[i] == '{' && head.find(kMarker) != std::string::npos;
 }
 
+bool is_pack_name(const std::string& name) {
+    const std::string suffix = kPackSuffix;
+    return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 void look_in(const std::string& dir, const std::string& prefix, int depth, int& budget, std::vector<SetupFile>& out) {
     DIR* d = ::opendir(dir.c_str());
     if (!d) return;
@@ -85,7 +91,13 @@ void look_in(const std::string& dir, const std::string& prefix, int depth, int& 
             if (depth == 0) look_in(path, prefix + name + "/", depth + 1, budget, out);
             continue;
         }
-        if (!S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) > kSetupFileMaxBytes) continue;
+        if (!S_ISREG(st.st_mode)) continue;
+        if (is_pack_name(name)) {  // a kiosk pack (engage/kiosk_pack.h): listed by its name; loading checks it
+            if (static_cast<std::uint64_t>(st.st_size) <= kPackMaxBytes)
+                out.push_back({path, prefix + name, "", static_cast<std::uint64_t>(st.st_size)});
+            continue;
+        }
+        if (static_cast<std::uint64_t>(st.st_size) > kSetupFileMaxBytes) continue;
         std::string head;
         std::uint64_t size = 0;
         int err = 0;
@@ -118,6 +130,7 @@ std::vector<SetupFile> find_setup_files(const std::string& dir) {
 }
 
 std::string load_setup_file(Store& store, const std::string& path) {
+    if (is_pack_name(path)) return load_kiosk_pack(store, path);
     std::string text;
     std::uint64_t size = 0;
     int err = 0;

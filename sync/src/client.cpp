@@ -61,7 +61,8 @@ void SyncClient::publish(const std::function<void(SyncSnapshot&)>& change) {
         SyncSnapshot next = snap_;
         change(next);
         auto key = [](const SyncSnapshot& s) {
-            return std::tie(s.phase, s.pass.sent, s.pass.total, s.last_success_utc, s.last_error, s.next_attempt_ms);
+            return std::tie(s.phase, s.pass.sent, s.pass.total, s.last_success_utc, s.last_error, s.next_attempt_ms,
+                            s.surveys_changed);
         };
         if (key(next) == key(snap_)) return;
         snap_ = next;
@@ -148,6 +149,8 @@ void SyncClient::run() {
             log_info("Sync: sent " + std::to_string(o.sent()) + " (stored " + std::to_string(o.stored) +
                      ", duplicate " + std::to_string(o.duplicate) + ", conflict " + std::to_string(o.conflict) + "), " +
                      std::to_string(o.quarantined) + " set aside");
+        if (o.surveys.fetched && (!o.surveys.added.empty() || !o.surveys.removed.empty()))
+            publish([&](SyncSnapshot& s) { ++s.surveys_changed; });
         if (!o.error.empty())
             log_warn("Sync: " + o.error +
                      (st.paused ? "; paused" : "; next try in " + std::to_string(backoff.wait_left(st.next_attempt_ms).count() / 1000) + " s"));

@@ -156,6 +156,8 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
         out.kind = PassOutcome::Kind::Retry;
         out.error = e.what();
     }
+    // A step of its own after the batches: the surveys the hub publishes to this kiosk (sync/src/surveys.cpp).
+    if (out.kind == PassOutcome::Kind::Done && !(cancelled && cancelled())) fetch_published_surveys(out, cancelled);
     return out;
 }
 

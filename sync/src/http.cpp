@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
@@ -59,20 +60,44 @@ public:
 
     HttpResponse post(const std::string& url, const std::string& token, const std::string& body, bool gz,
                       const std::function<bool()>& cancelled) override {
-        HttpResponse r;
-        curl_easy_reset(h_);  // keeps the connection, DNS and TLS session caches
         CurlList headers;
         headers.add("Content-Type: application/json");
         if (gz) headers.add("Content-Encoding: gzip");
-        if (!token.empty()) headers.add("Authorization: Bearer " + token);
         headers.add("Expect:");  // no 100-continue round trip
+        return perform(url, token, headers, cancelled, [&] {
+            curl_easy_setopt(h_, CURLOPT_POST, 1L);
+            curl_easy_setopt(h_, CURLOPT_POSTFIELDS, body.data());
+            curl_easy_setopt(h_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        });
+    }
+
+    HttpResponse get(const std::string& url, const std::string& token, const std::string& etag,
+                     const std::function<bool()>& cancelled) override {
+        CurlList headers;
+        if (!etag.empty()) headers.add("If-None-Match: " + etag);
+        HttpResponse r = perform(url, token, headers, cancelled, [&] {
+            curl_easy_setopt(h_, CURLOPT_HTTPGET, 1L);
+            curl_easy_setopt(h_, CURLOPT_ACCEPT_ENCODING, "");  // gzip if the hub (or a proxy) sends it
+        });
+        curl_header* h = nullptr;
+        if (r.error.empty() && curl_easy_header(h_, "ETag", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h && h->value &&
+            std::strlen(h->value) <= 200)
+            r.etag = h->value;
+        return r;
+    }
+
+private:
+    // One request on the kept handle: the common options, then `setup` (the method's own), then perform.
+    HttpResponse perform(const std::string& url, const std::string& token, CurlList& headers,
+                         const std::function<bool()>& cancelled, const std::function<void()>& setup) {
+        HttpResponse r;
+        curl_easy_reset(h_);  // keeps the connection, DNS and TLS session caches
+        if (!token.empty()) headers.add("Authorization: Bearer " + token);
         char err[CURL_ERROR_SIZE] = "";
         Ctx ctx{&r.body, &cancelled};
         curl_easy_setopt(h_, CURLOPT_URL, url.c_str());
         curl_easy_setopt(h_, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(h_, CURLOPT_POST, 1L);
-        curl_easy_setopt(h_, CURLOPT_POSTFIELDS, body.data());
-        curl_easy_setopt(h_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        setup();
         curl_easy_setopt(h_, CURLOPT_HTTPHEADER, headers.p);
         curl_easy_setopt(h_, CURLOPT_USERAGENT, "engage-kiosk/" ENGAGE_VERSION);
         curl_easy_setopt(h_, CURLOPT_NOSIGNAL, 1L);
@@ -104,7 +129,6 @@ public:
         return r;
     }
 
-private:
     struct Ctx {
         std::string* body;
         const std::function<bool()>* cancelled;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engage/bundle.h"
+#include "engage/kiosk_pack.h"
 #include "engage/protocol.h"
 #include "fuzz_key.h"
 
@@ -75,5 +76,15 @@ int main(int argc, char** argv) {
     put(root / "bundle", "key-file.json", engage::bundle_key_file_text(key));
     put(root / "bundle", "pair-reply.json",
         json{{"hub_kiosk_id", key.hub_kiosk_id}, {"bundle_key", engage::base64_encode(key.bytes)}, {"name", "Hall"}}.dump());
+
+    // pack: a kiosk pack with one survey, one with none, and a bundle (refused as a pack).
+    const json survey = {{"format", 1}, {"id", "drop-in"}, {"version", 2}, {"title", "Drop-in"}, {"languages", {"en"}},
+                         {"questions", {{{"id", "today"}, {"type", "smiley"}, {"prompt", "How was today?"}}}}};
+    const json list = {{"protocol", 1}, {"hub", "engage-hub"},
+                       {"surveys", {{{"id", "drop-in"}, {"version", 2}, {"content_hash", "x"}, {"survey", survey}}}}};
+    put(root / "pack", "one-survey.pack", engage::seal_pack(key, "https://hub.example.org", list.dump()));
+    put(root / "pack", "no-surveys.pack",
+        engage::seal_pack(key, "", json{{"protocol", 1}, {"hub", "engage-hub"}, {"surveys", json::array()}}.dump()));
+    put(root / "pack", "a-bundle.pack", sealed);
     return 0;
 }

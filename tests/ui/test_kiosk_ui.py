@@ -738,6 +738,111 @@ def test_save_to_usb():
         assert n == 30, f"the hub holds {n} records after importing the bundle twice"
 
 
+def test_published_survey():
+    """A survey published on the hub reaches the running kiosk in a sync pass while someone is answering: it does
+    not change under them (their response names the survey they answered); the next person gets it, from the
+    welcome screen on. The facilitator panel says which survey is live and where it came from, and the chooser
+    lists it with the others. Screenshots: landscape at 100 %, portrait at 200 %."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sync"))
+    from harness import Hub, wait_for  # noqa: E402
+    hub_bin = os.environ["ENGAGE_HUB_BINARY"]
+    local = {"format": 1, "id": "local-one", "version": 1, "title": "Local one", "languages": ["en"], "questions": [
+        {"id": "yn", "type": "choice", "prompt": "Was it easy to find us?", "required": True,
+         "options": [{"id": "yes", "label": "Yes"}, {"id": "no", "label": "No"}]},
+        {"id": "bye", "type": "note", "prompt": "That is all: thank you"}]}
+    published = {"format": 1, "id": "drop-in", "version": 1, "title": "Drop-in from the hub", "languages": ["en"],
+                 "questions": [{"id": "visit", "type": "choice", "prompt": "First time here?", "required": True,
+                                "options": [{"id": "yes", "label": "Yes"}, {"id": "no", "label": "No"}]}]}
+
+    def answer_local(k):
+        k.wait_screen("question", question="yn")
+        k.tap("option.yes")
+        k.wait_screen("question", question="bye", timeout=5)
+        k.press("nav.next")
+        k.wait_screen("thanks", timeout=10)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        hub = Hub(hub_bin, os.path.join(tmp, "hub.sqlite"), os.path.join(tmp, "hub"))
+        token = hub.add_kiosk("Hall kiosk").token
+        for name, survey in (("local.json", local), ("drop-in.json", published)):
+            with open(os.path.join(tmp, name), "w") as f:
+                json.dump(survey, f)
+        hub.cli("survey", "add", os.path.join(tmp, "drop-in.json"), "--db", hub.db)
+        cfg = os.path.join(tmp, "kiosk.json")
+        with open(cfg, "w") as f:
+            json.dump({"facilitator_pin": "2468", "hub_url": hub.url, "hub_token": token}, f)
+        hub.start()
+        data = os.path.join(tmp, "data")
+        held = os.path.join(data, "surveys", "hub", "drop-in-v1.json")
+        x = Xvfb()
+        k = Kiosk(BINARY, x, data, args=["--config", cfg, "--survey", os.path.join(tmp, "local.json")],
+                  artefacts=os.path.join(ARTEFACTS, "published-survey"))
+        try:
+            k.wait_screen("attract")
+            wait_for(lambda: "surveys=0 status=200" in open(hub.log_path).read(), "the kiosk's first pass", 30)
+            # The hub is away while the survey is published and two people answer: the pass the first one's
+            # response sets off fails, and the retry after the hub is back (backoff, 1 to 10 s, then longer) brings
+            # the published survey while the second person is on a question.
+            hub.stop()
+            hub.cli("survey", "publish", "drop-in", "--all", "--db", hub.db)
+            k.tap("attract.start")
+            answer_local(k)
+            k.tap("Done")
+            k.wait_screen("attract")
+            k.tap("attract.start")
+            k.wait_screen("question", question="yn")
+            assert not os.path.exists(held), "the survey arrived with the hub away"
+            hub.start()
+            wait_for(lambda: os.path.exists(held), "the published survey to be stored", 45, interval=0.2)
+            time.sleep(1.0)
+            k._read()
+            assert k.state["screen"] == "question" and k.state.get("question") == "yn", \
+                f"the survey changed under a respondent: {k.state['screen']} {k.state.get('question')}"
+            k.screenshot("01-mid-respondent-unchanged")
+            answer_local(k)
+            k.tap("Done")
+            k.wait_screen("attract")
+            k.tap("attract.start")
+            k.wait_screen("question", question="visit")  # the next person: the published survey
+            k.screenshot("02-next-person-published")
+            k.tap("Back")
+            k.wait_screen("attract")
+            st = open_panel(k)
+            texts = [t["text"] for t in st["texts"]]
+            assert "Live survey: Drop-in from the hub (version 1), from the hub" in texts, texts
+            k.screenshot("03-panel-live-from-hub")
+            k.tap("Choose the survey")
+            st = k.wait_screen("choose_survey")
+            labels = [w["label"] for w in st["widgets"]]
+            assert "Drop-in from the hub\nfrom the hub · drop-in-v1.json" in labels, labels
+            assert "Local one\na file on this kiosk · local.json" in labels, labels
+            assert any(l.endswith("built in · demo.json") for l in labels), labels
+            k.screenshot("04-chooser")
+        finally:
+            k.stop()
+            x.close()
+            hub.stop()
+        got = [(r[2]) for r in rows(data)]
+        assert got == ["local-one", "local-one"], got
+        # Portrait at 200 %: the panel and the chooser with the published survey (a restart keeps it live).
+        with open(cfg, "w") as f:
+            json.dump({"facilitator_pin": "2468", "text_scale": 2.0}, f)
+        x = Xvfb(800, 1280)
+        k = Kiosk(BINARY, x, data, args=["--config", cfg, "--survey", os.path.join(tmp, "local.json")],
+                  artefacts=os.path.join(ARTEFACTS, "published-survey"), size="800x1280")
+        try:
+            k.wait_screen("attract")
+            st = open_panel(k)
+            assert "Live survey: Drop-in from the hub (version 1), from the hub" in [t["text"] for t in st["texts"]]
+            k.screenshot("05-panel-portrait-200")
+            k.tap("Choose the survey")
+            k.wait_screen("choose_survey")
+            k.screenshot("06-chooser-portrait-200")
+        finally:
+            k.stop()
+            x.close()
+
+
 TESTS = {n[5:]: f for n, f in globals().items() if n.startswith("test_")}
 
 if __name__ == "__main__":

@@ -20,13 +20,14 @@ struct SetupFile {
     std::uint64_t bytes = 0;
 };
 
-// Setup files in `dir` (a drive's top folder) and its folders one level down, sorted by name: regular files of at
+// Setup files in `dir` - key files, and kiosk packs (*.pack, engage/kiosk_pack.h: listed by name up to
+// kPackMaxBytes, checked when loaded) - (a drive's top folder) and its folders one level down, sorted by name: regular files of at
 // most kSetupFileMaxBytes whose text is an Engage key file (or starts like one: a damaged one is listed, so loading
 // it can say so). Symbolic links are never followed (neither files nor folders), hidden entries are skipped, other
 // files are never read beyond their first 4 KiB, and at most 5000 entries are looked at. Never throws.
 std::vector<SetupFile> find_setup_files(const std::string& dir);
 
-// Reads the setup file at `path` and stores its key in the kiosk's settings (save_bundle_key). Returns "" on
+// A kiosk pack (*.pack) goes to load_kiosk_pack. Otherwise reads the setup file at `path` and stores its key in the kiosk's settings (save_bundle_key). Returns "" on
 // success (also when the same key is already stored), else a plain-words error for the facilitator:
 //   "This file is for another kiosk (…)"   the kiosk already holds the key of another hub kiosk
 //   "This file is damaged …"               it starts like a key file but is not a whole, valid one

@@ -52,6 +52,7 @@ std::string normalise_hub_url(const std::string& url);
 struct HttpResponse {
     long status = 0;                           // 0: no HTTP reply (see error)
     std::string body;
+    std::string etag;                          // the ETag header of a GET reply ("" none)
     std::string error;                         // transport failure in plain words, "" when a reply came
     std::optional<std::chrono::seconds> retry_after;
 };
@@ -63,6 +64,9 @@ public:
     // "Authorization: Bearer <token>" unless token is "". `cancelled` is polled during the transfer; true aborts.
     virtual HttpResponse post(const std::string& url, const std::string& token, const std::string& body,
                               bool gzipped, const std::function<bool()>& cancelled) = 0;
+    // GETs with the bearer token and, unless "", If-None-Match: etag. The default: no such request (status 0).
+    virtual HttpResponse get(const std::string& url, const std::string& token, const std::string& etag,
+                             const std::function<bool()>& cancelled);
 };
 
 // One libcurl easy handle (kept between requests): TLS verification always on, the CA file if given,
@@ -111,6 +115,14 @@ struct PassOutcome {
     std::int64_t stored = 0, duplicate = 0, conflict = 0, quarantined = 0;
     std::int64_t sent() const { return stored + duplicate + conflict; }
     bool talked_to_hub = false;                // at least one valid reply
+    // The published-surveys step (GET /v1/surveys), after the batches: what it changed, or why it could not.
+    struct Surveys {
+        bool fetched = false;                  // a 200 reply was applied
+        bool unchanged = false;                // 304: the list is as it was
+        std::vector<std::string> added, removed, problems;
+        std::string switch_to;                 // goes live on the next welcome screen
+        std::string error;                     // the step failed (the batches' outcome is not changed by it)
+    } surveys;
 };
 
 class SyncEngine {
@@ -148,6 +160,7 @@ private:
                 const std::function<bool()>& cancelled);
     Sent send_halves(std::vector<PendingRecord>& rows, PassOutcome& out, const std::function<bool()>& cancelled);
     void set_aside(const PendingRecord& r, const std::string& reason, PassOutcome& out);
+    void fetch_published_surveys(PassOutcome& out, const std::function<bool()>& cancelled);
 
     Store& store_;
     Transport& transport_;
@@ -176,6 +189,7 @@ struct SyncSnapshot {
     std::string last_error;                    // plain words, "" when fine
     std::int64_t next_attempt_ms = 0;          // Unix ms, while Waiting
     std::uint64_t version = 0;                 // bumped on every change
+    std::uint64_t surveys_changed = 0;         // bumped when a pass stored or removed a published survey
 };
 
 class SyncClient {

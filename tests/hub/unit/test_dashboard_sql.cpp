@@ -256,7 +256,7 @@ TEST_CASE("the schema 6 migration fills the summaries from the records already h
     const auto& rs = h.rs;
     const Survey& s = h.s;
     sqlite_exec(db, "DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers; DROP TABLE dash_texts;"
-                    " DROP TABLE surveys; DROP TABLE kiosk_reports;"
+                    " DROP TABLE surveys; DROP TABLE kiosk_reports; DROP TABLE publications;"
                     " PRAGMA user_version = 5;");
     auto store = HubStore::open(db);
     CHECK(store->schema_version() == kHubSchemaVersion);
