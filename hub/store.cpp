@@ -54,6 +54,8 @@ CREATE TABLE kiosk_reports(
   clock_utc       TEXT NOT NULL,
   received_utc    TEXT NOT NULL,
   clock_skew_s    BIGINT NOT NULL);
+)sql";
+
 // Schema 9 (publishing surveys to kiosks) is the same SQL on both back ends. One row per survey id and target:
 // target 'all' (value ''), 'kiosk' (value: the hub kiosk id) or 'venue' (value: the venue's name, as the kiosk's
 // sessions name it). Publishing the same id to the same target again replaces its version.
