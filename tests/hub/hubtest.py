@@ -485,9 +485,10 @@ def scenario_group(binary, db, workdir):
 
 
 def summarised(db):
-    """Responses in the dashboard's summaries, and records still queued for them (schema 8)."""
-    return (int(db.rows("SELECT COALESCE(SUM(responses), 0) FROM dash_groups")[0][0]),
-            int(db.rows("SELECT COUNT(*) FROM dash_queue")[0][0]))
+    """Responses in the dashboard's summaries, and records still queued for them (schema 8), read in one statement
+    (one snapshot: a fold committing between two reads would show a record in neither)."""
+    row = db.rows("SELECT (SELECT COALESCE(SUM(responses), 0) FROM dash_groups), (SELECT COUNT(*) FROM dash_queue)")
+    return int(row[0][0]), int(row[0][1])
 
 
 def dashboard_index_resumes(binary, db, workdir, token, device, held):
