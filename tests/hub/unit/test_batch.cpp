@@ -20,7 +20,7 @@ namespace {
 
 json record(int i, const std::string& text) {
     json r = {{"uuid", "9a4d0000-0000-4000-8000-00000000000" + std::to_string(i)},
-              {"seq", i},
+              {"seq", i + 1},
               {"survey_id", "demo"},
               {"survey_version", 2},
               {"created_utc", "2026-11-22T10:04Z"},
@@ -80,7 +80,10 @@ TEST_CASE("the dashboard's summaries of a batch from its parsed answers equal th
     const auto parsed = parse_batch(text);
     REQUIRE(std::holds_alternative<Batch>(parsed));
     const Batch& b = std::get<Batch>(parsed);
-    for (const auto& it : b.items) REQUIRE(it.valid());
+    for (const auto& it : b.items) {
+        INFO(it.error);
+        REQUIRE(it.valid());
+    }
 
     const char* base = std::getenv("TMPDIR");
     std::string tmpl = std::string(base && *base ? base : "/tmp") + "/engage-hub-batch-XXXXXX";
