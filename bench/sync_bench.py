@@ -13,6 +13,10 @@
       PostgreSQL is not installed).
       --linger S keeps each kiosk's connection open S seconds after its last batch, as the kiosk's long-lived
       libcurl handle does; --hub-arg passes options to engage-hub serve.
+      --mode closed,open (the default: both, on one hub). closed: the above, saturation (every kiosk sends again
+      as soon as it is answered: its latency is queueing). open: each kiosk sends its batches at random times (a
+      Poisson process) at a total arrival rate, for --open-seconds per rate, the --rates in turn until one fails
+      -> p50/p99 latency from each batch's scheduled time, errors, and the highest rate with p99 < --goal-ms (250).
   sync_bench.py BUILD surveys [--kiosks 500] [--rounds 5] [--backend sqlite,postgresql]
       3 surveys published to every kiosk; 500 enrolled kiosks (threads, one kept-alive connection each) fetch
       GET /v1/surveys once, then all at once `--rounds` times with If-None-Match: their ETag (nothing new: 304)
@@ -133,10 +137,10 @@ def canonical_hash(record):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def make_batches(kiosk_id, batches, per_batch, kiosk_no):
+def make_batches(kiosk_id, batches, per_batch, kiosk_no, seq=0):
     session = {"id": str(uuid.uuid4()), "event": "Bench evening", "venue": f"Hall {kiosk_no}",
                "started_utc": "2026-11-22T09:30:00Z", "ended_utc": None}
-    bodies, seq = [], 0
+    bodies = []
     for _ in range(batches):
         records = []
         for _ in range(per_batch):
@@ -151,6 +155,18 @@ def make_batches(kiosk_id, batches, per_batch, kiosk_no):
         batch = {"protocol": 1, "kiosk_id": kiosk_id, "batch_id": str(uuid.uuid4()), "records": records}
         bodies.append((batch["batch_id"], gzip.compress(json.dumps(batch).encode(), 6)))
     return bodies
+
+
+def post_batch(conn, token, body):
+    """One POST /v1/batches on conn -> (response, body, conn or None when the hub closes it)."""
+    conn.request("POST", "/v1/batches", body=body, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    resp = conn.getresponse()
+    data = resp.read()
+    if resp.getheader("Connection", "").lower() == "close":
+        conn.close()
+        conn = None
+    return resp, data, conn
 
 
 class SimKiosk(threading.Thread):
@@ -179,14 +195,7 @@ class SimKiosk(threading.Thread):
                         self.connects.append(time.perf_counter() - t)
                     phase = "request"
                     t_req = time.perf_counter()
-                    conn.request("POST", "/v1/batches", body=body, headers={
-                        "Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
-                        "Content-Encoding": "gzip"})
-                    resp = conn.getresponse()
-                    data = resp.read()
-                    if resp.getheader("Connection", "").lower() == "close":
-                        conn.close()
-                        conn = None
+                    resp, data, conn = post_batch(conn, self.token, body)
                 except (OSError, http.client.HTTPException) as e:
                     if conn is not None:
                         conn.close()
@@ -230,40 +239,55 @@ def ingest_one(hub_bin, db, tmp, args, label):
     hub = Hub(hub_bin, db, tmp, name=f"hub-{label}", extra_args=extra + list(args.hub_arg or [])).start()
     try:
         t = time.perf_counter()
-        tokens = [hub.add_kiosk(f"sim-{i}").token for i in range(args.kiosks)]
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(8) as pool:  # `engage-hub kiosk add` processes, a few at a time
+            tokens = list(pool.map(lambda i: hub.add_kiosk(f"sim-{i}").token, range(args.kiosks)))
+        kiosk_ids = [str(uuid.uuid4()) for _ in tokens]  # a token is pinned to its first device id: keep them
         print(f"  ({label}: enrolled {args.kiosks} kiosks in {time.perf_counter() - t:.1f} s)", flush=True)
-        t = time.perf_counter()
-        work = [make_batches(str(uuid.uuid4()), args.batches, args.records, i) for i in range(args.kiosks)]
-        print(f"  ({label}: built {args.kiosks * args.batches} gzip batches in {time.perf_counter() - t:.1f} s)",
-              flush=True)
-        gate = threading.Event()
-        deadline = [0.0]
-        threads = [SimKiosk(hub.port, tok, bodies, gate, deadline, args.records, args.linger)
-                   for tok, bodies in zip(tokens, work)]
-        for th in threads:
-            th.start()
-        deadline[0] = time.time() + args.max_seconds
-        t = time.perf_counter()
-        gate.set()
-        for th in threads:
-            th.join(timeout=max(1.0, deadline[0] - time.time() + 30))
-        took = time.perf_counter() - t
-        if args.linger > 0:  # the time to the last reply, not to the last close
-            took = max(th.last_reply for th in threads if th.last_reply) - t
-        stored = sum(th.stored for th in threads)
-        lat = [x for th in threads for x in th.latencies]
-        connects = [x for th in threads for x in th.connects]
-        req_only = [x for th in threads for x in th.request_only]
-        errors = [e for th in threads for e in th.errors]
-        held = len(hub.responses())
+        seqs = [0] * args.kiosks
+        if "closed" in args.mode:
+            closed_loop(hub, tokens, kiosk_ids, seqs, args, label)
+        if "open" in args.mode:
+            open_loop(hub, tokens, kiosk_ids, seqs, args, label)
     finally:
         hub.stop()
+
+
+def closed_loop(hub, tokens, kiosk_ids, seqs, args, label):
+    t = time.perf_counter()
+    work = [make_batches(kid, args.batches, args.records, i, seqs[i]) for i, kid in enumerate(kiosk_ids)]
+    for i in range(len(seqs)):
+        seqs[i] += args.batches * args.records
+    print(f"  ({label}: built {args.kiosks * args.batches} gzip batches in {time.perf_counter() - t:.1f} s)",
+          flush=True)
+    held_before = len(hub.responses())
+    gate = threading.Event()
+    deadline = [0.0]
+    threads = [SimKiosk(hub.port, tok, bodies, gate, deadline, args.records, args.linger)
+               for tok, bodies in zip(tokens, work)]
+    for th in threads:
+        th.start()
+    deadline[0] = time.time() + args.max_seconds
+    t = time.perf_counter()
+    gate.set()
+    for th in threads:
+        th.join(timeout=max(1.0, deadline[0] - time.time() + 30))
+    took = time.perf_counter() - t
+    if args.linger > 0:  # the time to the last reply, not to the last close
+        took = max(th.last_reply for th in threads if th.last_reply) - t
+    stored = sum(th.stored for th in threads)
+    lat = [x for th in threads for x in th.latencies]
+    connects = [x for th in threads for x in th.connects]
+    req_only = [x for th in threads for x in th.request_only]
+    errors = [e for th in threads for e in th.errors]
+    held = len(hub.responses()) - held_before
     expected = args.kiosks * args.batches * args.records
-    print(f"{label}: {args.kiosks} kiosks x {args.batches} batches x {args.records} records: {stored} acknowledged, "
+    print(f"{label}, closed loop (saturation: every kiosk sends its next batch as soon as the last is answered): "
+          f"{args.kiosks} kiosks x {args.batches} batches x {args.records} records: {stored} acknowledged, "
           f"{held} held by the hub, in {took:.2f} s = {stored / took:,.0f} responses/s", flush=True)
     print(f"  request latency (send to whole reply, including the TCP connect when a new connection was needed): "
           f"p50 {1000 * pct(lat, 50):.0f} ms, p99 {1000 * pct(lat, 99):.0f} ms, max {1000 * max(lat):.0f} ms over "
-          f"{len(lat)} requests", flush=True)
+          f"{len(lat)} requests (queueing: all {args.kiosks} kiosks are always waiting)", flush=True)
     print(f"  without the connect (on an open connection): p50 {1000 * pct(req_only, 50):.0f} ms, "
           f"p99 {1000 * pct(req_only, 99):.0f} ms", flush=True)
     print(f"  TCP connect alone: p50 {1000 * pct(connects, 50):.1f} ms, p99 {1000 * pct(connects, 99):.0f} ms, "
@@ -273,9 +297,132 @@ def ingest_one(hub_bin, db, tmp, args, label):
     summary(f"hub ingest connection errors, {label}", str(len(errors)))
     if held != expected or stored != expected:
         print(f"  WARNING: expected {expected} at the hub", flush=True)
-    summary(f"hub ingest, {args.kiosks} kiosks at once, {label}", f"{stored / took:,.0f} responses/s")
-    summary(f"hub ingest p99 request latency ({args.records}-record batches), {label}",
+    summary(f"hub ingest, {args.kiosks} kiosks at once (closed loop), {label}", f"{stored / took:,.0f} responses/s")
+    summary(f"hub ingest p99 request latency, closed loop ({args.records}-record batches), {label}",
             f"{1000 * pct(lat, 99):.0f} ms (TCP connect p99 {1000 * pct(connects, 99):.0f} ms)")
+
+
+class OpenKiosk(threading.Thread):
+    """A kiosk that sends each batch at its own scheduled time (a Poisson process), whether or not the hub has
+    caught up: latency counts from the scheduled time, so a kiosk kept waiting by its previous batch shows it."""
+
+    def __init__(self, port, token, bodies, times, gate, t0, idle_timeout):
+        super().__init__(daemon=True)
+        self.port, self.token, self.bodies, self.times, self.gate, self.t0 = port, token, bodies, times, gate, t0
+        self.idle_timeout = idle_timeout
+        self.latencies, self.service, self.stored, self.errors, self.refused = [], [], 0, [], 0
+        self.last_reply = None
+
+    def run(self):
+        import select
+        self.gate.wait()
+        conn, last_used = None, 0.0
+        for n, ((batch_id, body), at) in enumerate(zip(self.bodies, self.times)):
+            due = self.t0[0] + at
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            for attempt in range(20):
+                # As libcurl does with a pooled connection: one the hub has closed meanwhile is not reused.
+                if conn is not None and (time.perf_counter() - last_used > self.idle_timeout - 1 or
+                                         select.select([conn.sock], [], [], 0)[0]):
+                    conn.close()
+                    conn = None
+                t = time.perf_counter()
+                try:
+                    if conn is None:
+                        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                        conn.connect()
+                    resp, data, conn = post_batch(conn, self.token, body)
+                    last_used = time.perf_counter()
+                except (OSError, http.client.HTTPException) as e:
+                    if conn is not None:
+                        conn.close()
+                    conn = None
+                    self.errors.append(f"batch {n + 1} (attempt {attempt + 1}): {type(e).__name__}: {e}")
+                    continue
+                if resp.status in (429, 503):
+                    self.refused += 1
+                    time.sleep(min(float(resp.getheader("Retry-After", "1") or 1), 2.0))
+                    continue
+                now = time.perf_counter()
+                self.latencies.append(now - due)
+                self.service.append(now - t)
+                self.last_reply = now
+                if resp.status != 200:
+                    self.errors.append(f"HTTP {resp.status}: {data[:200]!r}")
+                    break
+                reply = json.loads(data)
+                self.stored += sum(1 for r in reply["results"] if r["status"] in ("stored", "duplicate"))
+                break
+        if conn is not None:
+            conn.close()
+
+
+def open_loop_rate(hub, tokens, kiosk_ids, seqs, args, rate, rng):
+    """One open-loop run at `rate` responses/s in all: each kiosk's batches arrive as a Poisson process."""
+    per_kiosk = rate / args.records / len(tokens)  # batches per second per kiosk
+    work, times = [], []
+    for i, kid in enumerate(kiosk_ids):
+        ts, t = [], rng.expovariate(per_kiosk)
+        while t < args.open_seconds:
+            ts.append(t)
+            t += rng.expovariate(per_kiosk)
+        times.append(ts)
+        work.append(make_batches(kid, len(ts), args.records, i, seqs[i]))
+        seqs[i] += len(ts) * args.records
+    sent = sum(len(ts) for ts in times) * args.records
+    held_before = len(hub.responses())
+    gate, t0 = threading.Event(), [0.0]
+    threads = [OpenKiosk(hub.port, tok, bodies, ts, gate, t0, args.idle_timeout)
+               for tok, bodies, ts in zip(tokens, work, times) if ts]
+    for th in threads:
+        th.start()
+    t0[0] = time.perf_counter() + 0.2
+    gate.set()
+    for th in threads:
+        th.join(timeout=args.open_seconds + args.max_seconds)
+    lat = [x for th in threads for x in th.latencies]
+    service = [x for th in threads for x in th.service]
+    errors = [e for th in threads for e in th.errors]
+    refused = sum(th.refused for th in threads)
+    stored = sum(th.stored for th in threads)
+    held = len(hub.responses()) - held_before
+    last = max((th.last_reply for th in threads if th.last_reply), default=t0[0])
+    return {"rate": rate, "sent": sent, "stored": stored, "held": held, "requests": len(lat),
+            "p50": pct(lat, 50), "p99": pct(lat, 99), "max": max(lat) if lat else float("nan"),
+            "service_p99": pct(service, 99), "errors": errors, "refused": refused,
+            "achieved": stored / max(last - t0[0], args.open_seconds)}
+
+
+def open_loop(hub, tokens, kiosk_ids, seqs, args, label):
+    import random
+    rng = random.Random(args.seed)
+    rates = [float(r) for r in args.rates.split(",") if r.strip()]
+    per = args.open_seconds * 1.0
+    print(f"{label}, open loop: {len(tokens)} kiosks, each sending {args.records}-record batches at random times "
+          f"(Poisson) for {per:.0f} s at each total arrival rate below; latency from each batch's scheduled time "
+          f"to its whole reply; a rate passes with p99 < {args.goal_ms:.0f} ms and no errors", flush=True)
+    best = None
+    for rate in rates:
+        r = open_loop_rate(hub, tokens, kiosk_ids, seqs, args, rate, rng)
+        ok = r["p99"] * 1000 < args.goal_ms and not r["errors"] and not r["refused"] and r["held"] == r["sent"]
+        every = len(tokens) * args.records / rate
+        print(f"  {rate:8,.0f} responses/s (each kiosk a batch every {every:5.1f} s on average): {r['requests']} "
+              f"requests, p50 {1000 * r['p50']:.0f} ms, p99 {1000 * r['p99']:.0f} ms, max {1000 * r['max']:.0f} ms "
+              f"(hub service p99 {1000 * r['service_p99']:.0f} ms); {len(r['errors'])} errors, {r['refused']} refused "
+              f"(503/429); {r['held']} of {r['sent']} held; achieved {r['achieved']:,.0f} responses/s"
+              f" -> {'pass' if ok else 'FAIL'}", flush=True)
+        if r["errors"]:
+            print(f"    errors: {r['errors'][:3]}", flush=True)
+        summary(f"hub ingest open loop at {rate:,.0f} responses/s, {label}",
+                f"p50 {1000 * r['p50']:.0f} ms, p99 {1000 * r['p99']:.0f} ms, {len(r['errors'])} errors")
+        if ok:
+            best = rate
+        else:
+            break
+    summary(f"hub ingest open loop, highest rate tried with p99 < {args.goal_ms:.0f} ms, {label}",
+            f"{best:,.0f} responses/s" if best else f"none (of {args.rates})")
 
 
 def ingest(build, args):
@@ -453,6 +600,15 @@ def main():
     ap.add_argument("--linger", type=float, default=0.0,
                     help="ingest: each simulated kiosk keeps its connection open this many seconds after its last "
                          "batch, as a kiosk's long-lived libcurl handle does (default 0: close at once)")
+    ap.add_argument("--mode", default="closed,open",
+                    help="ingest: closed (saturation: every kiosk sends again at once), open (arrivals at set rates)")
+    ap.add_argument("--rates", default="2000,4000,6000,8000,10000,12000,16000",
+                    help="ingest, open loop: total arrival rates in responses/s, tried in turn until one fails")
+    ap.add_argument("--open-seconds", type=float, default=15.0, help="ingest, open loop: seconds of arrivals per rate")
+    ap.add_argument("--goal-ms", type=float, default=250.0, help="ingest, open loop: the p99 a rate must stay under")
+    ap.add_argument("--idle-timeout", type=float, default=15.0,
+                    help="ingest, open loop: the hub's --idle-timeout (a connection idle longer is not reused)")
+    ap.add_argument("--seed", type=int, default=1, help="ingest, open loop: random seed of the arrival times")
     ap.add_argument("--max-seconds", type=int, default=600)
     args = ap.parse_args()
     build = os.path.abspath(args.build)

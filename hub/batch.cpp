@@ -209,7 +209,9 @@ public:
             if (!hex) {
                 fail("content_hash", "must be 64 lowercase hex digits (SHA-256)");
             } else if (errors_.empty()) {
-                const std::string expected = protocol::content_hash(rec_);
+                // Every field is known and checked by now: the canonical payload is written from them and the
+                // answers' dump above (the same bytes as protocol::content_hash(rec_), without a second dump).
+                const std::string expected = protocol::sha256_hex(protocol::canonical_text(fields(r)));
                 if (expected != hash)
                     fail("content_hash", "does not match the record (the hub computed " + expected +
                                              " from the canonical payload)");
@@ -225,6 +227,23 @@ public:
     }
 
 private:
+    static protocol::RecordFields fields(const Record& r) {
+        protocol::RecordFields f;
+        f.uuid = &r.uuid;
+        f.seq = r.seq;
+        f.survey_id = &r.survey_id;
+        f.survey_version = r.survey_version;
+        f.created_utc = &r.created_utc;
+        f.language = &r.language;
+        f.has_session = r.has_session;
+        f.session_id = &r.session_id;
+        f.session_event = &r.session_event;
+        f.session_venue = &r.session_venue;
+        f.session_started_utc = &r.session_started_utc;
+        f.answers = &r.answers_json;
+        return f;
+    }
+
     const json& rec_;
     const Limits& lim_;
     std::string prefix_;
@@ -321,16 +340,22 @@ std::variant<Batch, BatchError> parse_batch(const std::string& body, const Limit
     return batch;
 }
 
+// Written as text, keys sorted: the bytes dump() of the same json object gives, without building one.
 std::string make_reply(const std::string& batch_id, const std::vector<protocol::Result>& results) {
-    json reply = {{"protocol", protocol::kVersion}, {"hub", protocol::kHubName}, {"batch_id", batch_id}};
-    json arr = json::array();
-    for (const auto& r : results) {
-        json o = {{"uuid", r.uuid}, {"status", protocol::to_string(r.status)}};
-        if (!r.error.empty()) o["error"] = r.error;
-        arr.push_back(std::move(o));
+    const auto str = [](const std::string& s) { return json(s).dump(-1, ' ', false, json::error_handler_t::replace); };
+    std::string out = "{\"batch_id\":" + str(batch_id) + ",\"hub\":" + str(protocol::kHubName) +
+                      ",\"protocol\":" + std::to_string(protocol::kVersion) + ",\"results\":[";
+    out.reserve(out.size() + results.size() * 70);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        out += i ? ",{" : "{";
+        if (!r.error.empty()) out += "\"error\":" + str(r.error) + ",";
+        out += "\"status\":\"";
+        out += protocol::to_string(r.status);
+        out += "\",\"uuid\":" + str(r.uuid) + "}";
     }
-    reply["results"] = std::move(arr);
-    return reply.dump(-1, ' ', false, json::error_handler_t::replace);
+    out += "]}";
+    return out;
 }
 
 }  // namespace engage::hub

@@ -161,6 +161,14 @@ void Dashboard::page_route(http::Server& svr, const std::string& path, PageFn fn
         try {
             auto s = session_of(req);
             if (!s) return redirect(res, "/login");
+            // What was stored a moment ago goes into the summaries first, up to a couple of thousand records (serve's
+            // indexer does it in the background; a larger backlog shows as "still being added to the charts").
+            try {
+                for (int i = 0; i < 2 && store_.index_queued(1000) > 0; ++i) {
+                }
+            } catch (const DbError& e) {
+                log_(std::string("dashboard: adding new responses to the charts: ") + e.what());
+            }
             Ctx ctx;
             ctx.user = s->user;
             ctx.csrf = s->csrf;

@@ -27,13 +27,22 @@ bool id_like(const std::string& s) {
 }
 
 void Summaries::add(const std::string& kiosk_id, const Record& r) {
+    add_parsed(kiosk_id, r, json::parse(r.answers_json, nullptr, false));
+}
+
+// The answers as parse_batch parsed them (keys sorted): the order their stored dump has, so the same as above.
+void Summaries::add(const std::string& kiosk_id, const Record& r, const nlohmann::json& answers) {
+    add_parsed(kiosk_id, r, answers);
+}
+
+template <class J>
+void Summaries::add_parsed(const std::string& kiosk_id, const Record& r, const J& a) {
     const std::string venue = r.has_session ? r.session_venue : "";
     const std::string key = r.has_session ? session_key(r.session_event, r.session_venue, r.session_started_utc) : "";
     Dims d{r.survey_id, r.survey_version, r.created_utc.substr(0, 10), venue, key};
     if (r.has_session) sessions_.emplace(key, std::make_tuple(r.session_event, r.session_venue, r.session_started_utc));
     Group& g = groups_[d];
     ++g.responses;
-    const json a = json::parse(r.answers_json, nullptr, false);
     if (a.is_discarded() || !a.is_object()) {
         ++g.bad;
         return;
@@ -58,9 +67,9 @@ void Summaries::add(const std::string& kiosk_id, const Record& r) {
     for (const auto& [q, v] : a.items()) {
         ++pos;
         if (v.is_number_integer()) {
-            bump(q, "i", std::to_string(v.get<std::int64_t>()), pos * 100000);
+            bump(q, "i", std::to_string(v.template get<std::int64_t>()), pos * 100000);
         } else if (v.is_string()) {
-            const std::string& s = v.get_ref<const std::string&>();
+            const std::string& s = v.template get_ref<const std::string&>();
             if (id_like(s)) bump(q, "s", s, pos * 100000);
             else {
                 bump(q, "t", "", pos * 100000);
@@ -74,7 +83,7 @@ void Summaries::add(const std::string& kiosk_id, const Record& r) {
                 for (const auto& id : *sel) {
                     ++k;
                     if (!id.is_string()) continue;
-                    const std::string& s = id.get_ref<const std::string&>();
+                    const std::string& s = id.template get_ref<const std::string&>();
                     bump(q, "o", s, pos * 100000 + k);
                     if (seen.insert(s).second) bump(q, "u", s, pos * 100000 + k);
                 }
@@ -84,8 +93,8 @@ void Summaries::add(const std::string& kiosk_id, const Record& r) {
                 }
             }
             auto other = v.find("other");
-            if (other != v.end() && other->is_string() && !other->get_ref<const std::string&>().empty())
-                text(q, "o", other->get<std::string>(), pos);
+            if (other != v.end() && other->is_string() && !other->template get_ref<const std::string&>().empty())
+                text(q, "o", other->template get<std::string>(), pos);
         }
     }
     if (!with_selected.empty()) bump("", "S", with_selected, 0);
@@ -173,6 +182,30 @@ void Summaries::write(sql::Conn& c) const {
                 });
 }
 
+namespace {
+
+// What backfill and fold_queued read of a record, and the Record the summaries are made from.
+constexpr const char* kRecordCols = "r.id, r.kiosk_id, r.uuid, r.seq, r.survey_id, r.survey_version, r.created_utc,"
+                                    " r.session_id, r.session_event, r.session_venue, r.session_started_utc, r.answers";
+
+void add_row(Summaries& s, const sql::Row& row) {
+    auto str = [&](std::size_t i) { return row[i].value_or(""); };
+    Record r;
+    r.uuid = str(2);
+    r.seq = std::stoll(str(3));
+    r.survey_id = str(4);
+    r.survey_version = std::stoll(str(5));
+    r.created_utc = str(6);
+    r.has_session = row[7].has_value();
+    r.session_event = str(8);
+    r.session_venue = str(9);
+    r.session_started_utc = str(10);
+    r.answers_json = str(11);
+    s.add(str(1), r);
+}
+
+}  // namespace
+
 void backfill(sql::Conn& c) {
     constexpr std::int64_t kChunk = 10000;  // ids per read: a few MiB of answers at a time
     // Fresh statistics first: records loaded in bulk may have none yet, and the planner could then scan the
@@ -182,28 +215,38 @@ void backfill(sql::Conn& c) {
     if (range.empty() || !range[0][0] || !range[0][1]) return;
     const std::int64_t last = std::stoll(*range[0][1]);
     for (std::int64_t from = std::stoll(*range[0][0]); from <= last; from += kChunk) {
-        const auto rows = c.run("SELECT id, kiosk_id, uuid, seq, survey_id, survey_version, created_utc, session_id,"
-                                " session_event, session_venue, session_started_utc, answers FROM records"
-                                " WHERE id >= $1 AND id < $2 ORDER BY id",
+        const auto rows = c.run(std::string("SELECT ") + kRecordCols +
+                                    " FROM records r WHERE r.id >= $1 AND r.id < $2 ORDER BY r.id",
                                 {from, from + kChunk}).rows;
         Summaries s;
-        for (const auto& row : rows) {
-            auto str = [&](std::size_t i) { return row[i].value_or(""); };
-            Record r;
-            r.uuid = str(2);
-            r.seq = std::stoll(str(3));
-            r.survey_id = str(4);
-            r.survey_version = std::stoll(str(5));
-            r.created_utc = str(6);
-            r.has_session = row[7].has_value();
-            r.session_event = str(8);
-            r.session_venue = str(9);
-            r.session_started_utc = str(10);
-            r.answers_json = str(11);
-            s.add(str(1), r);
-        }
+        for (const auto& row : rows) add_row(s, row);
         s.write(c);
     }
+}
+
+std::int64_t fold_queued(sql::Conn& c, std::size_t limit) {
+    const bool pg = c.dialect() == sql::Dialect::Postgres;
+    const auto queued = c.run("SELECT record_id FROM dash_queue ORDER BY record_id LIMIT " + std::to_string(limit) +
+                                  (pg ? " FOR UPDATE SKIP LOCKED" : ""),
+                              {}).rows;
+    if (queued.empty()) return 0;
+    // 100 ids per statement, padded with 0 (no record has it): one statement text, prepared once per connection.
+    constexpr std::size_t kPer = 100;
+    std::string in;
+    for (std::size_t k = 1; k <= kPer; ++k) in += (k > 1 ? ", $" : "$") + std::to_string(k);
+    Summaries s;
+    for (std::size_t at = 0; at < queued.size(); at += kPer) {
+        std::vector<sql::Param> ids(kPer, sql::Param(std::int64_t{0}));
+        for (std::size_t k = 0; k < kPer && at + k < queued.size(); ++k)
+            ids[k] = static_cast<std::int64_t>(std::stoll(queued[at + k][0].value_or("0")));
+        for (const auto& row : c.run(std::string("SELECT ") + kRecordCols + " FROM records r WHERE r.id IN (" + in +
+                                         ") ORDER BY r.id",
+                                     ids).rows)
+            add_row(s, row);
+        c.run("DELETE FROM dash_queue WHERE record_id IN (" + in + ")", ids);
+    }
+    if (!s.empty()) s.write(c);
+    return static_cast<std::int64_t>(queued.size());
 }
 
 }  // namespace engage::hub::dash

@@ -1,6 +1,7 @@
 // The dashboard's summary tables (hub schema 6; docs/hub.md "Dashboard summaries"): what every page counts,
-// kept up to date in the same transaction as each record insert (HubStore::store_batch, which the sync route,
-// `engage-hub import` and the dashboard's upload all go through) and backfilled by the migration.
+// kept up to date by HubStore::store_batch (which the sync route, `engage-hub import` and the dashboard's upload all
+// go through: in the same transaction, or under `serve` queued and folded in by a background thread; schema 8)
+// and backfilled by the migration.
 //
 //   dash_groups   responses (and unreadable answers) per (survey, version, UTC day, venue, session)
 //   dash_sessions each session's event, venue and start, by its key
@@ -36,11 +37,15 @@ bool id_like(const std::string& s);
 class Summaries {
 public:
     void add(const std::string& kiosk_id, const Record& r);
+    // The same, with r.answers_json already parsed (the batch's own json): no second parse.
+    void add(const std::string& kiosk_id, const Record& r, const nlohmann::json& answers);
     // Upserts everything added (sorted keys: concurrent hubs on one PostgreSQL database lock in one order).
     void write(sql::Conn& c) const;
     bool empty() const { return groups_.empty(); }
 
 private:
+    template <class J>
+    void add_parsed(const std::string& kiosk_id, const Record& r, const J& answers);
     using Dims = std::tuple<std::string, std::int64_t, std::string, std::string, std::string>;
     struct Group {
         std::int64_t responses = 0, bad = 0;
@@ -65,5 +70,9 @@ private:
 
 // The schema 6 migration's second half: summaries of every record already held, read in chunks by id.
 void backfill(sql::Conn& c);
+// Schema 8: up to `limit` records queued in dash_queue, lowest id first, folded into the summaries and taken off
+// the queue, in the caller's transaction (on PostgreSQL, queue rows another hub is folding are skipped).
+// Returns how many queue rows were taken.
+std::int64_t fold_queued(sql::Conn& c, std::size_t limit);
 
 }  // namespace engage::hub::dash

@@ -13,6 +13,8 @@ std::string Dashboard::overview(Ctx& c, const http::Request&) {
     d.set("filter_form", filter_form(c, "/dashboard"));
     d.set("export_links", export_links(c));
     d.set("total", count_text(total));
+    if (const std::int64_t pending = store_.dashboard_pending(); pending > 0)  // stored, not yet summarised
+        d.set("indexing", std::to_string(pending) + (pending == 1 ? " response is" : " responses are"));
     d.set("min", std::to_string(min_));
     auto count = [&](Data& row, std::int64_t n) {
         row.set("n", std::to_string(n));

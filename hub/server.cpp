@@ -501,6 +501,7 @@ int serve(const ServeOptions& o) {
     std::unique_ptr<HubStore> store;
     try {
         store = HubStore::open(o.db, true);
+        store->defer_dashboard_index();  // the dashboard's summaries off the ingest path (docs/hub.md)
     } catch (const DbError& e) {
         std::fprintf(stderr, "engage-hub serve: %s\n", e.what());
         return 1;

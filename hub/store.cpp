@@ -4,8 +4,10 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <ctime>
 #include <exception>
 #include <functional>
@@ -117,6 +119,12 @@ INSERT INTO text_reviews_4(kiosk_id, record_uuid, question, decision, reviewer, 
   WHERE (SELECT COUNT(*) FROM records r2 WHERE r2.uuid = t.record_uuid) = 1;
 DROP TABLE text_reviews;
 ALTER TABLE text_reviews_4 RENAME TO text_reviews;
+)sql";
+
+// Schema 10: records stored but not yet in the dashboard's summaries (folded in and deleted in one transaction).
+constexpr const char* kDashQueueSql = R"sql(
+CREATE TABLE IF NOT EXISTS dash_queue(record_id BIGINT PRIMARY KEY);
+DELETE FROM dash_queue;
 )sql";
 
 // Schema 6: the dashboard's summary tables (hub/dashboard_index.h), the same SQL on both back ends; the
@@ -332,6 +340,10 @@ ALTER TABLE kiosks ADD COLUMN bundle_key TEXT;
     {8, kKioskReportSql, kKioskReportSql},
     // 9: publishing surveys to kiosks (`engage-hub survey publish|unpublish`, GET /v1/surveys).
     {9, kPublicationsSql, kPublicationsSql},
+    // 10: the summaries out of the ingest transaction (`serve`): each stored record's id is queued in the same
+    // transaction and a background thread folds the queue into the summaries (dash::fold_queued). Every record
+    // held now is already summarised, so the queue starts empty.
+    {10, kDashQueueSql, kDashQueueSql},
 };
 static_assert(std::size(kMigrations) == kHubSchemaVersion, "one migration per schema version");
 
@@ -602,9 +614,12 @@ public:
     // The batch's valid records in multi-row INSERTs of up to kInsertRows rows (one round trip each, where one
     // statement per record took one each); ON CONFLICT DO NOTHING RETURNING names the rows stored just now.
     static constexpr std::size_t kInsertRows = 64;  // 17 parameters a row: well under SQLite's 32766
-    std::set<std::string> insert_records(Conn& c, const Batch& batch, const std::string& hub_kiosk_id,
-                                         const std::string& now) {
-        std::set<std::string> inserted;
+    struct Inserted {
+        std::set<std::string> uuids;
+        std::vector<std::int64_t> ids;
+    };
+    Inserted insert_records(Conn& c, const Batch& batch, const std::string& hub_kiosk_id, const std::string& now) {
+        Inserted inserted;
         std::vector<const Record*> valid;
         for (const Item& it : batch.items)
             if (it.valid()) valid.push_back(&it.record);
@@ -630,17 +645,39 @@ public:
                                 Param(hub_kiosk_id), Param(batch.batch_id)})
                     params.push_back(std::move(p));
             }
-            sql += " ON CONFLICT (kiosk_id, uuid) DO NOTHING RETURNING uuid";
-            for (const auto& row : c.run(sql, params).rows) inserted.insert(str(row[0]));
+            sql += " ON CONFLICT (kiosk_id, uuid) DO NOTHING RETURNING uuid, id";
+            for (const auto& row : c.run(sql, params).rows) {
+                inserted.uuids.insert(str(row[0]));
+                inserted.ids.push_back(num(row[1]));
+            }
         }
         return inserted;
     }
 
-    // The dashboard's summaries of the records stored just now (hub/dashboard_index.h), in the same transaction.
-    static void index_for_dashboard(Conn& c, const Batch& batch, const std::set<std::string>& inserted) {
+    // The dashboard's summaries of the records stored just now (hub/dashboard_index.h): written in the same
+    // transaction, or (serve, defer_dashboard_index) their ids queued, in the same transaction, for the indexer.
+    void index_for_dashboard(Conn& c, const Batch& batch, const Inserted& ins) {
+        if (defer_index_) {
+            constexpr std::size_t kPer = 100;
+            for (std::size_t at = 0; at < ins.ids.size(); at += kPer) {
+                const std::size_t n = std::min(kPer, ins.ids.size() - at);
+                std::string sql = "INSERT INTO dash_queue(record_id) VALUES ";
+                std::vector<Param> p;
+                for (std::size_t i = 0; i < n; ++i) {
+                    sql += (i ? ", ($" : "($") + std::to_string(i + 1) + ")";
+                    p.emplace_back(ins.ids[at + i]);
+                }
+                c.run(sql, p);
+            }
+            return;
+        }
+        const std::set<std::string>& inserted = ins.uuids;
         dash::Summaries s;
-        for (const Item& it : batch.items)
-            if (it.valid() && inserted.count(it.record.uuid)) s.add(batch.kiosk_id, it.record);
+        for (const Item& it : batch.items) {
+            if (!it.valid() || !inserted.count(it.record.uuid)) continue;
+            if (batch.records) s.add(batch.kiosk_id, it.record, (*batch.records)[it.index].at("answers"));
+            else s.add(batch.kiosk_id, it.record);  // a batch made in code (tests): parse the answers' text
+        }
         if (!s.empty()) s.write(c);
     }
 
@@ -677,8 +714,9 @@ public:
 
             out.counts.records = static_cast<int>(batch.items.size());
             out.results.reserve(batch.items.size());
-            const std::set<std::string> inserted = insert_records(c, batch, hub_kiosk_id, now);
-            index_for_dashboard(c, batch, inserted);
+            const Inserted ins = insert_records(c, batch, hub_kiosk_id, now);
+            const std::set<std::string>& inserted = ins.uuids;
+            index_for_dashboard(c, batch, ins);
             for (const Item& it : batch.items) {
                 protocol::Result res;
                 res.uuid = it.uuid;
@@ -724,7 +762,63 @@ public:
             return out;
         };
         // The reply goes out only after the commit (on SQLite, one shared with the batches of other requests).
-        return dialect_ == Dialect::Sqlite ? group_commit(write) : transaction(write);
+        BatchOutcome out = dialect_ == Dialect::Sqlite ? group_commit(write) : transaction(write);
+        if (defer_index_ && out.counts.stored > 0) wake_indexer();
+        return out;
+    }
+
+    // ---- the background indexer (schema 10) ----
+    static constexpr std::size_t kIndexChunk = 1000;  // records per fold: a short write transaction (SQLite: one writer)
+
+    void defer_dashboard_index() override {
+        std::lock_guard lock(index_mutex_);
+        if (indexer_.joinable()) return;
+        defer_index_ = true;
+        indexer_ = std::thread([this] { index_loop(); });
+    }
+
+    std::int64_t index_queued(std::size_t limit) override {
+        return transaction([&](Conn& c) { return dash::fold_queued(c, limit); });
+    }
+
+    std::int64_t dashboard_pending() override {
+        return reading([](Conn& c) { return num(c.run("SELECT COUNT(*) FROM dash_queue").rows[0][0]); });
+    }
+
+    ~SqlHubStore() override {
+        {
+            std::lock_guard lock(index_mutex_);
+            index_stop_ = true;
+        }
+        index_cv_.notify_all();
+        if (indexer_.joinable()) indexer_.join();
+    }
+
+    void wake_indexer() {
+        {
+            std::lock_guard lock(index_mutex_);
+            index_wake_ = true;
+        }
+        index_cv_.notify_all();
+    }
+
+    // Folds until the queue is empty, then sleeps until woken (or a second passes: another hub process on the same
+    // PostgreSQL database may queue records this one is not told about). A failure is retried a second later.
+    void index_loop() {
+        std::unique_lock lock(index_mutex_);
+        while (!index_stop_) {
+            index_wake_ = false;
+            lock.unlock();
+            std::int64_t folded = 0;
+            try {
+                folded = index_queued(kIndexChunk);
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "engage-hub: adding responses to the dashboard's charts failed (tried again in"
+                                     " a second): %s\n", e.what());
+            }
+            lock.lock();
+            if (folded == 0) index_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return index_stop_ || index_wake_; });
+        }
     }
 
     std::vector<KioskStatus> status() override {
@@ -1250,6 +1344,11 @@ private:
     std::condition_variable group_cv_;
     std::vector<GroupJob*> group_queue_;
     bool group_leader_ = false;
+    std::atomic<bool> defer_index_{false};  // see defer_dashboard_index()
+    std::mutex index_mutex_;
+    std::condition_variable index_cv_;
+    bool index_wake_ = false, index_stop_ = false;  // under index_mutex_
+    std::thread indexer_;
 };
 
 }  // namespace

@@ -23,7 +23,7 @@ public:
     bool transient;
 };
 
-inline constexpr int kHubSchemaVersion = 9;
+inline constexpr int kHubSchemaVersion = 10;
 
 struct KioskInfo {
     std::string id;              // hub-side kiosk id (UUID), printed by `kiosk add`
@@ -241,6 +241,17 @@ public:
     // ---- the dashboard's pages (hub/dashboard_data.cpp; schema version 6) ----
     // One read-only statement over the summary tables (hub/dashboard_index.h), the same on both back ends.
     virtual std::vector<sql::Row> dashboard_rows(const std::string& sql, const std::vector<sql::Param>& params) = 0;
+
+    // ---- the summaries out of the ingest transaction (schema version 10; `engage-hub serve`) ----
+    // From now on store_batch queues each record it stores (dash_queue, in the same transaction) instead of
+    // writing its summaries, and a thread of this store folds the queue into them, woken after each commit (and
+    // at once, for what an earlier run left queued). Until called, store_batch writes the summaries itself.
+    virtual void defer_dashboard_index() = 0;
+    // Folds up to `limit` queued records into the summaries and takes them off the queue, in one transaction
+    // (a record is counted exactly once, whatever stops the hub when). Returns how many were folded.
+    virtual std::int64_t index_queued(std::size_t limit) = 0;
+    // Records stored but not yet in the summaries ("still being added to the charts").
+    virtual std::int64_t dashboard_pending() = 0;
 
     // ---- the survey library (`engage-hub survey`; schema version 7) ----
     // Checks and stores in one transaction: a new version must be higher than every version held.

@@ -27,7 +27,85 @@ void dump_without(const nlohmann::json& obj, const char* skip, const char* skip_
     out += '}';
 }
 
+// A JSON string as nlohmann::json's dump() writes it (ensure_ascii off, invalid UTF-8 replaced).
+void append_string(std::string& out, const std::string& s) {
+    bool plain = true;
+    for (unsigned char c : s) plain = plain && c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+    if (plain) {
+        out += '"';
+        out += s;
+        out += '"';
+    } else {
+        out += nlohmann::json(s).dump(-1, ' ', false, kReplace);
+    }
+}
+
+// Keys sorted as nlohmann::json keeps them; with_hash adds content_hash and session.ended_utc.
+std::string write_record(const RecordFields& f, const std::string* hash) {
+    std::string out;
+    out.reserve(f.answers->size() + 400);
+    out += "{\"answers\":";
+    out += *f.answers;
+    if (hash) {
+        out += ",\"content_hash\":";
+        append_string(out, *hash);
+    }
+    out += ",\"created_utc\":";
+    append_string(out, *f.created_utc);
+    out += ",\"language\":";
+    append_string(out, *f.language);
+    out += ",\"seq\":";
+    out += std::to_string(f.seq);
+    out += ",\"session\":";
+    if (!f.has_session) {
+        out += "null";
+    } else {
+        out += '{';
+        if (hash) {
+            out += "\"ended_utc\":";
+            if (f.session_ended_utc) append_string(out, *f.session_ended_utc);
+            else out += "null";
+            out += ',';
+        }
+        out += "\"event\":";
+        append_string(out, *f.session_event);
+        out += ",\"id\":";
+        append_string(out, *f.session_id);
+        out += ",\"started_utc\":";
+        append_string(out, *f.session_started_utc);
+        out += ",\"venue\":";
+        append_string(out, *f.session_venue);
+        out += '}';
+    }
+    out += ",\"survey_id\":";
+    append_string(out, *f.survey_id);
+    out += ",\"survey_version\":";
+    out += std::to_string(f.survey_version);
+    out += ",\"uuid\":";
+    append_string(out, *f.uuid);
+    out += '}';
+    return out;
+}
+
 }  // namespace
+
+std::string sha256_hex(const std::string& text) {
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    static const char* hex = "0123456789abcdef";
+    std::string out(64, '0');
+    for (std::size_t i = 0; i < sizeof digest; ++i) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    return out;
+}
+
+std::string canonical_text(const RecordFields& f) { return write_record(f, nullptr); }
+
+std::string record_text(const RecordFields& f, const std::string& content_hash) {
+    return write_record(f, &content_hash);
+}
 
 std::string content_hash(const nlohmann::json& record) {
     // The canonical payload: the record without content_hash and without session.ended_utc (when the session
@@ -36,15 +114,7 @@ std::string content_hash(const nlohmann::json& record) {
     std::string text;
     if (record.is_object()) dump_without(record, "content_hash", "ended_utc", text);
     else text = record.dump(-1, ' ', false, kReplace);
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : digest) {
-        out += hex[b >> 4];
-        out += hex[b & 15];
-    }
-    return out;
+    return sha256_hex(text);
 }
 
 void seal(nlohmann::json& record) { record["content_hash"] = content_hash(record); }

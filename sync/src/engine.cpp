@@ -38,15 +38,40 @@ nlohmann::json make_record(const PendingRecord& r) {
     return rec;
 }
 
+std::string record_text(const PendingRecord& r) {
+    const auto answers = nlohmann::json::parse(r.answers_json, nullptr, false);
+    if (answers.is_discarded()) throw std::runtime_error("the saved answers are not valid JSON");
+    const std::string answers_text = answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    protocol::RecordFields f;
+    f.uuid = &r.uuid;
+    f.seq = r.seq;
+    f.survey_id = &r.survey_id;
+    f.survey_version = r.survey_version;
+    f.created_utc = &r.created_utc;
+    f.language = &r.language;
+    f.has_session = r.session.has_value();
+    if (r.session) {
+        f.session_id = &r.session->id;
+        f.session_event = &r.session->event;
+        f.session_venue = &r.session->venue;
+        f.session_started_utc = &r.session->started_utc;
+        f.session_ended_utc = r.session->ended_utc.empty() ? nullptr : &r.session->ended_utc;
+    }
+    f.answers = &answers_text;
+    return protocol::record_text(f, protocol::sha256_hex(protocol::canonical_text(f)));
+}
+
 // The request for rows: records sealed, the body built and gzip'd. Touches neither the store nor the transport, so
 // the next batch is built on another thread while this one is in flight. A row whose answers cannot be read goes
 // to `unreadable` (with why), to be set aside by the caller.
 SyncEngine::Prepared SyncEngine::prepare(std::vector<PendingRecord> rows, const std::string& kiosk_id) {
     Prepared p;
-    nlohmann::json records = nlohmann::json::array();
+    std::string records;  // the records' JSON texts, comma-separated: no json objects to build and free
     for (auto& r : rows) {
         try {
-            records.push_back(make_record(r));
+            std::string text = record_text(r);
+            records += records.empty() ? "" : ",";
+            records += text;
             p.rows.push_back(std::move(r));
         } catch (const std::exception& e) {
             p.unreadable.emplace_back(std::move(r), std::string("The kiosk could not read it: ") + e.what());
@@ -54,11 +79,12 @@ SyncEngine::Prepared SyncEngine::prepare(std::vector<PendingRecord> rows, const 
     }
     if (p.rows.empty()) return p;
     p.batch_id = new_uuid();
-    const nlohmann::json body = {{"protocol", protocol::kVersion},
-                                 {"kiosk_id", kiosk_id},
-                                 {"batch_id", p.batch_id},
-                                 {"records", std::move(records)}};
-    p.gz = gzip(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    // {"batch_id":...,"kiosk_id":...,"protocol":1,"records":[...]}: what dump() of that object would give.
+    const auto str = [](const std::string& s) {
+        return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    p.gz = gzip("{\"batch_id\":" + str(p.batch_id) + ",\"kiosk_id\":" + str(kiosk_id) +
+                ",\"protocol\":" + std::to_string(protocol::kVersion) + ",\"records\":[" + records + "]}");
     return p;
 }
 

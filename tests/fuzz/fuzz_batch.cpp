@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "batch.h"
+#include "engage/protocol.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string body(reinterpret_cast<const char*>(data), size);
@@ -22,6 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<engage::protocol::Result> results;
     for (const auto& it : batch.items) {
         if (it.valid() && !engage::hub::is_uuid(it.record.uuid)) __builtin_trap();
+        // The hash the hub checked, written from the parsed fields, is the protocol's hash of the record as sent.
+        if (it.valid() && it.record.content_hash != engage::protocol::content_hash((*batch.records)[it.index]))
+            __builtin_trap();
         if (batch.record_json(it.index).empty()) __builtin_trap();  // what a conflict keeps aside
         results.push_back({it.uuid, it.valid() ? engage::protocol::Status::Stored : engage::protocol::Status::Invalid,
                            it.error});

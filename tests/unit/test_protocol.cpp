@@ -60,6 +60,42 @@ TEST_CASE("protocol: the content hash is the SHA-256 of the canonical payload, w
     }
 }
 
+TEST_CASE("protocol: canonical_text and record_text write what content_hash hashes and dump() gives") {
+    const std::string odd = "tab\there \"q\" back\\ \x01\x1f\x7f \xc3\xa9\xf0\x9f\x98\x80 bad \xc3 \xff";
+    const std::string uuid = "9a4d0000-0000-4000-8000-000000000000", survey = "demo", when = "2026-11-22T10:04Z";
+    // The answers as RecordFields takes them: already dumped (the escape comes out as the character).
+    const std::string lang = "en", answers = json::parse(R"({"z":1,"a":{"selected":["x"]},"q":"\u00e9\n"})").dump(),
+                      ended = odd;
+    for (int variant = 0; variant < 4; ++variant) {
+        RecordFields f;
+        f.uuid = variant == 3 ? &odd : &uuid;
+        f.seq = variant == 2 ? 9223372036854775807 : 17;
+        f.survey_id = variant == 1 ? &odd : &survey;
+        f.survey_version = 3;
+        f.created_utc = &when;
+        f.language = variant == 2 ? &odd : &lang;
+        f.has_session = variant != 0;
+        f.session_id = &survey;
+        f.session_event = &odd;
+        f.session_venue = variant == 3 ? &odd : &lang;
+        f.session_started_utc = &when;
+        f.session_ended_utc = variant == 2 ? &ended : nullptr;
+        f.answers = &answers;
+        json rec = {{"uuid", *f.uuid}, {"seq", f.seq}, {"survey_id", *f.survey_id}, {"survey_version", 3},
+                    {"created_utc", when}, {"language", *f.language}, {"answers", json::parse(answers)},
+                    {"session", nullptr}};
+        if (f.has_session)
+            rec["session"] = {{"id", survey}, {"event", odd}, {"venue", *f.session_venue}, {"started_utc", when},
+                              {"ended_utc", f.session_ended_utc ? json(ended) : json(nullptr)}};
+        INFO(variant);
+        CHECK(canonical_text(f) == reference_payload(rec));
+        CHECK(sha256_hex(canonical_text(f)) == content_hash(rec));
+        seal(rec);
+        CHECK(record_text(f, rec["content_hash"].get<std::string>()) ==
+              rec.dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+}
+
 TEST_CASE("protocol: only a well-formed hub reply for this batch acknowledges anything") {
     const std::vector<std::string> sent = {"u1", "u2"};
     std::vector<Result> r;

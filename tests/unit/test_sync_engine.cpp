@@ -368,6 +368,28 @@ TEST_CASE("sync engine: records have the protocol's shape and a valid content ha
     CHECK(rec.size() == 9);
     r.answers_json = "{not json";
     CHECK_THROWS(make_record(r));
+    CHECK_THROWS(record_text(r));
+}
+
+TEST_CASE("sync engine: a batch's record text is make_record's dump, byte for byte, whatever the row holds",
+          "[sync][engine]") {
+    const std::string bad_utf8 = "caf\xc3 \xff\xfe";  // replaced, as dump(replace) does
+    const std::string odd = "tab\there \"quoted\" back\\slash \x01\x1f\x7f \xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80";
+    std::vector<PendingRecord> rows = {
+        {"9a4d0000-0000-4000-8000-000000000000", 17, "demo", 1, "en", R"({"today":4,"listened":"yes"})",
+         "2026-11-22T10:04Z", Session{"s1", "Park plan", "Leith Library", "2026-11-22T09:30:00Z", ""}},
+        {"u2", 1, "demo", 2, "cy", R"( { "z":1, "a" : {"selected":["x","y"],"other":"\u00e9\n"}, "m":null } )",
+         "2026-11-22T10:04Z", std::nullopt},
+        {"u3", 9007199254740993, odd, 2147483647, bad_utf8, R"([1, 2.5, -0.0, 1e300, "\ud83d\ude00"])", odd,
+         Session{odd, bad_utf8, odd, bad_utf8, "2026-11-22T18:00:00Z"}},
+        {bad_utf8, 3, "", 0, "", "{}", "", Session{"", "", "", "", odd}},
+        {"u5", 4, "demo", 1, "en", R"("just a string")", "2026-11-22T10:04Z", std::nullopt},
+    };
+    for (const auto& r : rows) {
+        const nlohmann::json rec = make_record(r);
+        INFO(rec.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        CHECK(record_text(r) == rec.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
 }
 
 TEST_CASE("sync: hub addresses", "[sync]") {

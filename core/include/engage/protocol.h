@@ -1,6 +1,7 @@
 // Sync protocol v1 (docs/sync-protocol.md): the record and reply shapes shared by the kiosk's sync client
 // and the hub. No UI, no network here.
 #pragma once
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -15,6 +16,30 @@ inline constexpr const char* kHubName = "engage-hub";
 std::string content_hash(const nlohmann::json& record);
 // Sets record["content_hash"].
 void seal(nlohmann::json& record);
+
+// A record's fields, to write its JSON text without building a json object (the kiosk's batches, the hub's
+// content hash check): the same bytes as dump() of the record made from them, for a fraction of the work.
+struct RecordFields {
+    const std::string* uuid = nullptr;
+    std::int64_t seq = 0;
+    const std::string* survey_id = nullptr;
+    std::int64_t survey_version = 0;
+    const std::string* created_utc = nullptr;
+    const std::string* language = nullptr;
+    bool has_session = false;  // false: "session": null
+    const std::string* session_id = nullptr;
+    const std::string* session_event = nullptr;
+    const std::string* session_venue = nullptr;
+    const std::string* session_started_utc = nullptr;
+    const std::string* session_ended_utc = nullptr;  // nullptr: null
+    const std::string* answers = nullptr;            // the answers object, already dumped compact
+};
+// The canonical payload content_hash() hashes, for a record with exactly these fields.
+std::string canonical_text(const RecordFields& f);
+// The whole record as sent, with its content_hash and session.ended_utc (keys sorted, compact).
+std::string record_text(const RecordFields& f, const std::string& content_hash);
+// SHA-256 of text, 64 lowercase hex digits.
+std::string sha256_hex(const std::string& text);
 
 enum class Status { Stored, Duplicate, Conflict, Invalid };
 const char* to_string(Status s);

@@ -82,6 +82,8 @@ std::string pair_with_hub(Transport& t, const std::string& hub_url, const std::s
 // The sync record for a pending response, sealed (content_hash set). Throws std::runtime_error if the stored
 // answers are not JSON.
 nlohmann::json make_record(const PendingRecord& r);
+// The same record as JSON text, byte for byte make_record(r).dump(), built without a json object (batches).
+std::string record_text(const PendingRecord& r);
 
 // The survey the kiosk is running, for the status report; id "" when none is live.
 struct LiveSurvey {

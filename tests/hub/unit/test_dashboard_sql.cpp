@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "dashboard_data.h"
 #include "dashboard_index.h"
@@ -256,7 +258,7 @@ TEST_CASE("the schema 6 migration fills the summaries from the records already h
     const auto& rs = h.rs;
     const Survey& s = h.s;
     sqlite_exec(db, "DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers; DROP TABLE dash_texts;"
-                    " DROP TABLE surveys; DROP TABLE kiosk_reports; DROP TABLE publications;"
+                    " DROP TABLE surveys; DROP TABLE kiosk_reports; DROP TABLE publications; DROP TABLE dash_queue;"
                     " PRAGMA user_version = 5;");
     auto store = HubStore::open(db);
     CHECK(store->schema_version() == kHubSchemaVersion);
@@ -272,4 +274,42 @@ TEST_CASE("the schema 6 migration fills the summaries from the records already h
     REQUIRE(kiosks.size() == 1);
     CHECK(store->store_batch(kiosks[0].id, again).counts.duplicate == 14);
     CHECK(total(*store, {}) == 14);
+}
+
+TEST_CASE("serve's indexer: queued records are folded in once, also after a fold that failed half way") {
+    Tmp tmp;
+    const std::string db = (tmp.path / "hub.sqlite").string();
+    const auto rs = records();
+    const Survey s = demo();
+    auto store = HubStore::open(db);
+    // A fold that fails after its first summaries are written (as if the hub stopped there): the last table it
+    // writes refuses the insert, so the whole transaction rolls back.
+    sqlite_exec(db, "CREATE TRIGGER fail_fold BEFORE INSERT ON dash_texts BEGIN SELECT RAISE(ABORT, 'stopped'); END;");
+    store->defer_dashboard_index();
+    store_all(*store, rs);
+    CHECK(store->dashboard_pending() == 14);
+    CHECK_THROWS(store->index_queued(1000));
+    CHECK(store->dashboard_pending() == 14);
+    CHECK(total(*store, {}) == 0);  // nothing of the failed folds was kept
+    sqlite_exec(db, "DROP TRIGGER fail_fold;");
+    // The background thread retries every second; wait for it (10 s at most).
+    for (int i = 0; i < 200 && store->dashboard_pending() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(store->dashboard_pending() == 0);
+    CHECK(store->index_queued(1000) == 0);
+    CHECK(total(*store, {}) == 14);
+    same_tally(from_sql(*store, {}, &s), reference(rs, &s));
+    CHECK(pending_reviews(*store) == 1);
+
+    // The same batch again stores nothing and queues nothing; reopened, the store finds nothing left to fold.
+    Batch again;
+    again.kiosk_id = "device-1";
+    again.batch_id = "batch-1";
+    for (const auto& r : rs) again.items.push_back({again.items.size(), r.uuid, "", r});
+    CHECK(store->store_batch(store->list_kiosks()[0].id, again).counts.duplicate == 14);
+    CHECK(store->dashboard_pending() == 0);
+    store.reset();
+    store = HubStore::open(db);
+    CHECK(store->dashboard_pending() == 0);
+    same_tally(from_sql(*store, {}, &s), reference(rs, &s));
 }

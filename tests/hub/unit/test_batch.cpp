@@ -1,0 +1,149 @@
+// The batch parser's content hash check and the reply, written as text (hub/batch.cpp) against nlohmann::json's
+// dump() of the same values: byte for byte, with hostile strings.
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "batch.h"
+#include "engage/protocol.h"
+#include "store.h"
+
+using namespace engage;
+using namespace engage::hub;
+using nlohmann::json;
+
+namespace {
+
+json record(int i, const std::string& text) {
+    json r = {{"uuid", "9a4d0000-0000-4000-8000-00000000000" + std::to_string(i)},
+              {"seq", i + 1},
+              {"survey_id", "demo"},
+              {"survey_version", 2},
+              {"created_utc", "2026-11-22T10:04Z"},
+              {"language", "en"},
+              {"session", {{"id", "s1"}, {"event", text}, {"venue", text}, {"started_utc", "2026-11-22T09:30:00Z"},
+                           {"ended_utc", i % 2 ? json(nullptr) : json("2026-11-22T18:00:00Z")}}},
+              {"answers", {{"zz", 1}, {"a", {{"selected", {"x", "y"}}, {"other", text}}}, {"t", text}}}};
+    if (i == 3) r["session"] = nullptr;
+    protocol::seal(r);
+    return r;
+}
+
+std::string dump_tables(const std::string& db) {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    std::string out;
+    const auto row = [](void* to, int n, char** v, char**) {
+        auto& s = *static_cast<std::string*>(to);
+        for (int i = 0; i < n; ++i) s += std::string(v[i] ? v[i] : "NULL") + "|";
+        s += "\n";
+        return 0;
+    };
+    for (const char* sql : {"SELECT * FROM dash_groups ORDER BY 1, 2, 3, 4, 5",
+                            "SELECT * FROM dash_sessions ORDER BY 1",
+                            "SELECT * FROM dash_answers ORDER BY 1, 2, 3, 4, 5, 6, 7, 8",
+                            "SELECT * FROM dash_texts ORDER BY 1, 2, 10, 11, 12"}) {
+        char* err = nullptr;
+        CHECK(sqlite3_exec(h, sql, row, &out, &err) == SQLITE_OK);
+        sqlite3_free(err);
+        out += "--\n";
+    }
+    sqlite3_close(h);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the dashboard's summaries of a batch from its parsed answers equal those from the stored text") {
+    // Keys out of order, non-ASCII and control characters, ids, texts, "other", repeats, numbers of every kind.
+    const char* answers[] = {
+        R"({"z":{"selected":["b","a","b"],"other":"Tea \u00e9\t"},"today":3,"\u00e9t\u00e9":"x y","A":"id_1"})",
+        R"({"today":-4,"big":18446744073709551615,"f":1.5,"n":null,"t":true,"list":[1,2],"s":"Call 07700 900123"})",
+        R"({"m":{"selected":[]},"q":"","\u0001":"ctl","b":{"other":""},"c":{"selected":[1,"x",null]}})",
+        R"({})"};
+    json records = json::array();
+    for (int i = 0; i < 8; ++i) {
+        json r = record(i, i % 2 ? "Leith" : "Hall \u00e9");
+        r["answers"] = json::parse(answers[i % 4]);
+        r.erase("content_hash");
+        protocol::seal(r);
+        records.push_back(r);
+    }
+    const json body = {{"protocol", 1}, {"kiosk_id", "9a4d0000-0000-4000-8000-0000000000aa"}, {"batch_id", "b1"},
+                       {"records", records}};
+    // Sent with the answers' keys in another order than sorted: the hub's dump sorts them either way.
+    std::string text = body.dump();
+    const auto parsed = parse_batch(text);
+    REQUIRE(std::holds_alternative<Batch>(parsed));
+    const Batch& b = std::get<Batch>(parsed);
+    for (const auto& it : b.items) {
+        INFO(it.error);
+        REQUIRE(it.valid());
+    }
+
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/engage-hub-batch-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    const std::string db = tmpl + "/hub.sqlite";
+    {
+        auto store = HubStore::open(db);
+        const Enrolment e = store->add_kiosk("k");
+        REQUIRE(store->store_batch(e.kiosk.id, b).counts.stored == 8);
+    }
+    const std::string from_batch = dump_tables(db);
+    CHECK(from_batch.find("Call 07700") != std::string::npos);
+    // The migration's backfill reads the stored text of the same records.
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(h, "DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers;"
+                            " DROP TABLE dash_texts; DROP TABLE surveys; PRAGMA user_version = 5;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(h);
+    HubStore::open(db).reset();
+    CHECK(dump_tables(db) == from_batch);
+    std::error_code ec;
+    std::filesystem::remove_all(tmpl, ec);
+}
+
+TEST_CASE("parse_batch: the content hash written from the checked fields is the protocol's, for any text") {
+    const std::string texts[] = {"plain", "tab\there \"q\" back\\ \x01\x1f\x7f", "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80",
+                                 ""};
+    json records = json::array();
+    for (int i = 0; i < 8; ++i) records.push_back(record(i, texts[i % 4]));
+    records[5]["content_hash"] = protocol::content_hash(record(6, "other"));  // well-formed but not this record's
+    const json body = {{"protocol", 1}, {"kiosk_id", "9a4d0000-0000-4000-8000-0000000000aa"}, {"batch_id", "b1"},
+                       {"records", records}};
+    const auto parsed = parse_batch(body.dump());
+    REQUIRE(std::holds_alternative<Batch>(parsed));
+    const Batch& b = std::get<Batch>(parsed);
+    REQUIRE(b.items.size() == 8);
+    for (std::size_t i = 0; i < 8; ++i) {
+        INFO(i << ": " << b.items[i].error);
+        CHECK(b.items[i].valid() == (i != 5));
+    }
+    CHECK(b.items[5].error.find("content_hash: does not match") != std::string::npos);
+}
+
+TEST_CASE("make_reply writes what dump() of the reply object gives") {
+    const std::vector<protocol::Result> results = {
+        {"9a4d0000-0000-4000-8000-000000000001", protocol::Status::Stored, ""},
+        {"u\"2\\\n\xc3", protocol::Status::Invalid, "records[1].seq: must be \"a\" positive integer\x01 \xff"},
+        {"", protocol::Status::Duplicate, ""},
+        {"u4", protocol::Status::Conflict, ""}};
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{4}}) {
+        const std::vector<protocol::Result> some(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(n));
+        json reply = {{"protocol", protocol::kVersion}, {"hub", protocol::kHubName}, {"batch_id", "b\"1\xff"}};
+        json arr = json::array();
+        for (const auto& r : some) {
+            json o = {{"uuid", r.uuid}, {"status", protocol::to_string(r.status)}};
+            if (!r.error.empty()) o["error"] = r.error;
+            arr.push_back(std::move(o));
+        }
+        reply["results"] = std::move(arr);
+        CHECK(make_reply("b\"1\xff", some) == reply.dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+}
