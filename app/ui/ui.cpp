@@ -1,5 +1,7 @@
 #include "ui/ui.h"
 
+#include "ui/shaped.h"
+
 #include "engage/glyphs.h"
 
 #include <imgui_internal.h>
@@ -43,6 +45,20 @@ void Ui::record_rect(const std::string& label, ImVec2 pos, ImVec2 sz, const std:
     if (!silent && !label.empty()) spoken.push_back(label);
 }
 
+namespace {
+// The languages ImGui cannot draw (ui/shaped.h) take the shaped path for the fonts it stands in for.
+// Only text with letters of that script: Latin text (an English string the translation lacks, a number) keeps
+// ImGui's path, so it looks exactly as it does in every other language.
+bool shaped_font(const ImFont* f, std::string_view s) {
+    return shaped_text().active() && shaped_text().handles(f) && shaped_text().wants(s);
+}
+
+ImVec2 text_size(ImFont* f, float size, const std::string& s, float wrap) {
+    if (shaped_font(f, s)) return shaped_text().measure(f, s, wrap);
+    return f->CalcTextSizeA(size, FLT_MAX, wrap, s.c_str(), s.c_str() + s.size());
+}
+}  // namespace
+
 bool Ui::breaks_word(const std::string& s, ImFont* f, float font_size, float width) const {
     // Words are runs between spaces; in Chinese and Japanese every character may start a line, so each one
     // stands on its own (a line of them wrapping is not a broken word).
@@ -53,7 +69,7 @@ bool Ui::breaks_word(const std::string& s, ImFont* f, float font_size, float wid
     };
     std::size_t start = 0;
     auto too_wide = [&](std::size_t end) {
-        return end > start && f->CalcTextSizeA(font_size, FLT_MAX, 0, s.c_str() + start, s.c_str() + end).x > width + 1;
+        return end > start && text_size(f, font_size, s.substr(start, end - start), 0).x > width + 1;
     };
     for (std::size_t i = 0; i < s.size();) {
         const std::size_t n = lead(i).second;
@@ -99,12 +115,13 @@ void Ui::record(const std::string& label, const std::string& id) {
 
 ImVec2 Ui::measure(const std::string& s, float wrap, ImFont* font) const {
     ImFont* f = font ? font : fonts.body;
-    return f->CalcTextSizeA(f->FontSize, FLT_MAX, wrap, s.c_str(), s.c_str() + s.size());
+    return text_size(f, f->FontSize, s, wrap);
 }
 
 float Ui::text(const std::string& s, ImVec2 pos, float wrap, ImFont* font, ImU32 col) {
     ImFont* f = font ? font : fonts.body;
-    ImGui::GetWindowDrawList()->AddText(f, f->FontSize, pos, col ? col : theme.text, s.c_str(), s.c_str() + s.size(), wrap);
+    if (shaped_font(f, s)) shaped_text().draw(ImGui::GetWindowDrawList(), f, pos, col ? col : theme.text, s, wrap);
+    else ImGui::GetWindowDrawList()->AddText(f, f->FontSize, pos, col ? col : theme.text, s.c_str(), s.c_str() + s.size(), wrap);
     const ImVec2 sz = measure(s, wrap, f);
     record_text(s, pos, sz);
     return sz.y;
@@ -122,6 +139,12 @@ void Ui::record_text(const std::string& s, ImVec2 pos, ImVec2 sz) {
 float Ui::text_centered(const std::string& s, float y, ImFont* font, ImU32 col) {
     ImFont* f = font ? font : fonts.body;
     const float wrap = size.x - 2 * edge();
+    if (shaped_font(f, s)) {
+        const ImVec2 sz = text_size(f, f->FontSize, s, wrap);
+        shaped_text().draw(ImGui::GetWindowDrawList(), f, ImVec2(edge(), y), col ? col : theme.text, s, wrap, true);
+        record_text(s, ImVec2(std::round((size.x - sz.x) / 2), y), sz);
+        return sz.y;
+    }
     // Centre each wrapped line on its own.
     const char* p = s.c_str();
     const char* end = p + s.size();
@@ -181,13 +204,16 @@ bool Ui::button(const std::string& label, ImVec2 pos, ImVec2 sz, Look look, bool
     // One word that is wider than a narrow key ("?123" at 200 % in portrait) is drawn smaller rather than
     // broken or cut; anything else wraps.
     float font_size = f->FontSize;
-    const ImVec2 one_line = f->CalcTextSizeA(font_size, FLT_MAX, 0, label.c_str(), label.c_str() + label.size());
-    if (one_line.x > sz.x - 2 * pad && label.find(' ') == std::string::npos)
+    const ImVec2 one_line = text_size(f, font_size, label, 0);
+    if (one_line.x > sz.x - 2 * pad && label.find(' ') == std::string::npos && !shaped_font(f, label))
         font_size *= std::max(0.55f, (sz.x - 2 * pad) / one_line.x);
-    const ImVec2 ts = f->CalcTextSizeA(font_size, FLT_MAX, sz.x - 2 * pad, label.c_str(), label.c_str() + label.size());
+    const ImVec2 ts = text_size(f, font_size, label, sz.x - 2 * pad);
     const float tx = ts.x < sz.x - 2 * pad ? pos.x + (sz.x - ts.x) / 2 : pos.x + pad;
-    dl->AddText(f, font_size, ImVec2(std::round(tx), std::round(pos.y + (sz.y - ts.y) / 2)), ink,
-                label.c_str(), label.c_str() + label.size(), sz.x - 2 * pad);
+    if (shaped_font(f, label))
+        shaped_text().draw(dl, f, ImVec2(pos.x + pad, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label, sz.x - 2 * pad, true);
+    else
+        dl->AddText(f, font_size, ImVec2(std::round(tx), std::round(pos.y + (sz.y - ts.y) / 2)), ink,
+                    label.c_str(), label.c_str() + label.size(), sz.x - 2 * pad);
     if (!label.empty() && (ts.y > sz.y + 1 || breaks_word(label, f, font_size, sz.x - 2 * pad))) overflow.push_back(label);
     if (enabled && focusable(key, label, pos, sz)) tapped = true;
     return tapped;
@@ -222,7 +248,10 @@ bool Ui::icon_button(const std::string& label, Icon icon, ImVec2 pos, ImVec2 sz,
     const float group = icon_w + gap + ts.x;
     const float x0 = pos.x + std::max(pad, (sz.x - group) / 2);
     if (icon) icon(dl, ImVec2(x0 + icon_w / 2, pos.y + sz.y / 2), icon_w * 0.45f, ink);
-    if (show_label)
+    if (show_label && shaped_font(fonts.body, label))
+        shaped_text().draw(dl, fonts.body, ImVec2(std::round(x0 + icon_w + gap), std::round(pos.y + (sz.y - ts.y) / 2)), ink,
+                           label, ts.x);
+    else if (show_label)
         dl->AddText(fonts.body, fonts.body->FontSize, ImVec2(std::round(x0 + icon_w + gap), std::round(pos.y + (sz.y - ts.y) / 2)),
                     ink, label.c_str(), label.c_str() + label.size(), text_w);
     if (ts.y > sz.y + 1 || (show_label && breaks_word(label, fonts.body, fonts.body->FontSize, text_w))) overflow.push_back(label);
@@ -296,8 +325,9 @@ bool Ui::option(const std::string& label, const std::string& id, bool selected, 
     const float tx = pos.x + px(0.6f) + box + px(0.6f);
     const float tw = option_text_width(sz.x);
     const ImVec2 ts = measure(label, tw, f);
-    dl->AddText(f, f->FontSize, ImVec2(tx, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label.c_str(),
-                label.c_str() + label.size(), tw);
+    if (shaped_font(f, label)) shaped_text().draw(dl, f, ImVec2(tx, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label, tw);
+    else dl->AddText(f, f->FontSize, ImVec2(tx, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label.c_str(),
+                     label.c_str() + label.size(), tw);
     if (ts.y > sz.y + 1 || breaks_word(label, f, f->FontSize, tw)) overflow.push_back(label);
     if (focusable(key, label, pos, sz)) tapped = true;
     return tapped;
@@ -305,6 +335,12 @@ bool Ui::option(const std::string& label, const std::string& id, bool selected, 
 
 float Ui::text_centred_in(const std::string& s, ImVec2 pos, float width, ImFont* font, ImU32 col, bool) {
     ImFont* f = font ? font : fonts.body;
+    if (shaped_font(f, s)) {
+        const ImVec2 sz = text_size(f, f->FontSize, s, width);
+        shaped_text().draw(ImGui::GetWindowDrawList(), f, pos, col ? col : theme.text, s, width, true);
+        record_text(s, ImVec2(std::round(pos.x + (width - sz.x) / 2), pos.y), sz);
+        return sz.y;
+    }
     const char* p = s.c_str();
     const char* end = p + s.size();
     float yy = pos.y;
@@ -364,8 +400,9 @@ bool Ui::option(const std::string& label, bool selected, bool multi, ImVec2 pos,
     const float tx = b1.x + px(0.6f);
     const float tw = pos.x + width - tx - px(0.6f);
     const ImVec2 ts = measure(label, tw);
-    dl->AddText(fonts.body, fonts.body->FontSize, ImVec2(tx, std::round(pos.y + (h - ts.y) / 2)), ink, label.c_str(),
-                label.c_str() + label.size(), tw);
+    if (shaped_font(fonts.body, label)) shaped_text().draw(dl, fonts.body, ImVec2(tx, std::round(pos.y + (h - ts.y) / 2)), ink, label, tw);
+    else dl->AddText(fonts.body, fonts.body->FontSize, ImVec2(tx, std::round(pos.y + (h - ts.y) / 2)), ink, label.c_str(),
+                     label.c_str() + label.size(), tw);
     if (ts.y > h + 1 || breaks_word(label, fonts.body, fonts.body->FontSize, tw)) overflow.push_back(label);
     if (focusable(key, label, pos, ImVec2(width, h))) tapped = true;
     return tapped;
