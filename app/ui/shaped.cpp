@@ -174,12 +174,12 @@ ImVec2 ShapedText::measure(const ImFont* f, std::string_view s, float wrap) cons
 }
 
 void ShapedText::draw(ImDrawList* dl, const ImFont* f, ImVec2 pos, ImU32 col, std::string_view s, float wrap,
-                      bool centre) const {
+                      bool centre, bool mirrored) const {
     const int set = set_of(f);
     if (set < 0 || s.empty()) return;
     const text::Fonts& fonts = *sets_[static_cast<std::size_t>(set)].fonts;
     const text::Paragraphs p = lay(set, s, wrap);
-    const float room = wrap > 0 ? wrap : p.width();
+    const float room = wrap > 0 && (centre || !mirrored) ? wrap : p.width();
     const float lh = line_height(f);
     // The baseline sits as the faces' ascent puts it, the line's extra height shared above and below.
     const float baseline0 = pos.y + (lh - fonts.line_height()) / 2 + fonts.ascent();

@@ -46,8 +46,10 @@ public:
     ImVec2 measure(const ImFont* f, std::string_view s, float wrap) const;
     // Draws `s` wrapped at `wrap`; in a right-to-left language each line is right-aligned in `wrap` (or in the
     // widest line when wrap is 0). `centre` centres each line instead.
+    // `mirrored`: the screen will be mirrored (Ui::mirror_frame), so a right-to-left block is drawn at the left of
+    // its room with its lines right-aligned to each other, and the mirror puts it on the right.
     void draw(ImDrawList* dl, const ImFont* f, ImVec2 pos, ImU32 col, std::string_view s, float wrap,
-              bool centre = false) const;
+              bool centre = false, bool mirrored = false) const;
     // Text drawn since the last rebuild whose glyphs the atlas lacks (typed text): the next build adds them.
     const std::string& misses() const { return misses_; }
 

@@ -120,11 +120,48 @@ ImVec2 Ui::measure(const std::string& s, float wrap, ImFont* font) const {
 
 float Ui::text(const std::string& s, ImVec2 pos, float wrap, ImFont* font, ImU32 col) {
     ImFont* f = font ? font : fonts.body;
-    if (shaped_font(f, s)) shaped_text().draw(ImGui::GetWindowDrawList(), f, pos, col ? col : theme.text, s, wrap);
-    else ImGui::GetWindowDrawList()->AddText(f, f->FontSize, pos, col ? col : theme.text, s.c_str(), s.c_str() + s.size(), wrap);
+    draw_label(ImGui::GetWindowDrawList(), f, f->FontSize, pos, col ? col : theme.text, s, wrap);
     const ImVec2 sz = measure(s, wrap, f);
     record_text(s, pos, sz);
     return sz.y;
+}
+
+void Ui::draw_label(ImDrawList* dl, ImFont* f, float font_size, ImVec2 pos, ImU32 col, const std::string& s, float wrap,
+                    bool centre) {
+    const int v0 = dl->VtxBuffer.Size;
+    if (shaped_font(f, s)) shaped_text().draw(dl, f, pos, col, s, wrap, centre, mirror);
+    else dl->AddText(f, font_size, pos, col, s.c_str(), s.c_str() + s.size(), wrap);
+    if (dl->VtxBuffer.Size > v0) runs.push_back({v0, dl->VtxBuffer.Size});
+}
+
+void Ui::mirror_frame(ImDrawList* dl, int v0) {
+    const float W = size.x;
+    std::vector<bool> in_run(static_cast<std::size_t>(dl->VtxBuffer.Size), false);
+    for (const TextRun& r : runs) {
+        if (r.v0 < v0 || r.v1 > dl->VtxBuffer.Size) continue;
+        float lo = FLT_MAX, hi = -FLT_MAX;
+        for (int i = r.v0; i < r.v1; ++i) {
+            lo = std::min(lo, dl->VtxBuffer[i].pos.x);
+            hi = std::max(hi, dl->VtxBuffer[i].pos.x);
+        }
+        const float dx = (W - hi) - lo;  // the block moves to its mirrored place, unflipped
+        for (int i = r.v0; i < r.v1; ++i) {
+            dl->VtxBuffer[i].pos.x += dx;
+            in_run[static_cast<std::size_t>(i)] = true;
+        }
+    }
+    for (int i = v0; i < dl->VtxBuffer.Size; ++i)
+        if (!in_run[static_cast<std::size_t>(i)]) dl->VtxBuffer[i].pos.x = W - dl->VtxBuffer[i].pos.x;
+    for (auto& cmd : dl->CmdBuffer) {
+        const float x1 = cmd.ClipRect.x, x2 = cmd.ClipRect.z;
+        cmd.ClipRect.x = W - x2;
+        cmd.ClipRect.z = W - x1;
+    }
+    for (auto* list : {&widgets, &texts})
+        for (auto& w : *list) w.x = W - w.x - w.w;
+    const float fx0 = focused_min.x, fx1 = focused_max.x;
+    focused_min.x = W - fx1;
+    focused_max.x = W - fx0;
 }
 
 void Ui::record_text(const std::string& s, ImVec2 pos, ImVec2 sz) {
@@ -141,7 +178,7 @@ float Ui::text_centered(const std::string& s, float y, ImFont* font, ImU32 col) 
     const float wrap = size.x - 2 * edge();
     if (shaped_font(f, s)) {
         const ImVec2 sz = text_size(f, f->FontSize, s, wrap);
-        shaped_text().draw(ImGui::GetWindowDrawList(), f, ImVec2(edge(), y), col ? col : theme.text, s, wrap, true);
+        draw_label(ImGui::GetWindowDrawList(), f, f->FontSize, ImVec2(edge(), y), col ? col : theme.text, s, wrap, true);
         record_text(s, ImVec2(std::round((size.x - sz.x) / 2), y), sz);
         return sz.y;
     }
@@ -155,8 +192,8 @@ float Ui::text_centered(const std::string& s, float y, ImFont* font, ImU32 col) 
         const char* nl = static_cast<const char*>(memchr(p, '\n', static_cast<size_t>(line_end - p)));
         if (nl) line_end = nl;
         const ImVec2 ls = f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, p, line_end);
-        ImGui::GetWindowDrawList()->AddText(f, f->FontSize, ImVec2(std::round((size.x - ls.x) / 2), yy),
-                                            col ? col : theme.text, p, line_end);
+        draw_label(ImGui::GetWindowDrawList(), f, f->FontSize, ImVec2(std::round((size.x - ls.x) / 2), yy),
+                   col ? col : theme.text, std::string(p, line_end), 0);
         record_text(std::string(p, line_end), ImVec2(std::round((size.x - ls.x) / 2), yy), ls);
         yy += f->FontSize * 1.15f;
         p = line_end;
@@ -210,10 +247,9 @@ bool Ui::button(const std::string& label, ImVec2 pos, ImVec2 sz, Look look, bool
     const ImVec2 ts = text_size(f, font_size, label, sz.x - 2 * pad);
     const float tx = ts.x < sz.x - 2 * pad ? pos.x + (sz.x - ts.x) / 2 : pos.x + pad;
     if (shaped_font(f, label))
-        shaped_text().draw(dl, f, ImVec2(pos.x + pad, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label, sz.x - 2 * pad, true);
+        draw_label(dl, f, font_size, ImVec2(pos.x + pad, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label, sz.x - 2 * pad, true);
     else
-        dl->AddText(f, font_size, ImVec2(std::round(tx), std::round(pos.y + (sz.y - ts.y) / 2)), ink,
-                    label.c_str(), label.c_str() + label.size(), sz.x - 2 * pad);
+        draw_label(dl, f, font_size, ImVec2(std::round(tx), std::round(pos.y + (sz.y - ts.y) / 2)), ink, label, sz.x - 2 * pad);
     if (!label.empty() && (ts.y > sz.y + 1 || breaks_word(label, f, font_size, sz.x - 2 * pad))) overflow.push_back(label);
     if (enabled && focusable(key, label, pos, sz)) tapped = true;
     return tapped;
@@ -248,12 +284,9 @@ bool Ui::icon_button(const std::string& label, Icon icon, ImVec2 pos, ImVec2 sz,
     const float group = icon_w + gap + ts.x;
     const float x0 = pos.x + std::max(pad, (sz.x - group) / 2);
     if (icon) icon(dl, ImVec2(x0 + icon_w / 2, pos.y + sz.y / 2), icon_w * 0.45f, ink);
-    if (show_label && shaped_font(fonts.body, label))
-        shaped_text().draw(dl, fonts.body, ImVec2(std::round(x0 + icon_w + gap), std::round(pos.y + (sz.y - ts.y) / 2)), ink,
-                           label, ts.x);
-    else if (show_label)
-        dl->AddText(fonts.body, fonts.body->FontSize, ImVec2(std::round(x0 + icon_w + gap), std::round(pos.y + (sz.y - ts.y) / 2)),
-                    ink, label.c_str(), label.c_str() + label.size(), text_w);
+    if (show_label)
+        draw_label(dl, fonts.body, fonts.body->FontSize, ImVec2(std::round(x0 + icon_w + gap), std::round(pos.y + (sz.y - ts.y) / 2)),
+                   ink, label, shaped_font(fonts.body, label) ? ts.x : text_w);
     if (ts.y > sz.y + 1 || (show_label && breaks_word(label, fonts.body, fonts.body->FontSize, text_w))) overflow.push_back(label);
     if (focusable(key, label, pos, sz)) tapped = true;
     return tapped;
@@ -325,9 +358,7 @@ bool Ui::option(const std::string& label, const std::string& id, bool selected, 
     const float tx = pos.x + px(0.6f) + box + px(0.6f);
     const float tw = option_text_width(sz.x);
     const ImVec2 ts = measure(label, tw, f);
-    if (shaped_font(f, label)) shaped_text().draw(dl, f, ImVec2(tx, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label, tw);
-    else dl->AddText(f, f->FontSize, ImVec2(tx, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label.c_str(),
-                     label.c_str() + label.size(), tw);
+    draw_label(dl, f, f->FontSize, ImVec2(tx, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label, tw);
     if (ts.y > sz.y + 1 || breaks_word(label, f, f->FontSize, tw)) overflow.push_back(label);
     if (focusable(key, label, pos, sz)) tapped = true;
     return tapped;
@@ -337,7 +368,7 @@ float Ui::text_centred_in(const std::string& s, ImVec2 pos, float width, ImFont*
     ImFont* f = font ? font : fonts.body;
     if (shaped_font(f, s)) {
         const ImVec2 sz = text_size(f, f->FontSize, s, width);
-        shaped_text().draw(ImGui::GetWindowDrawList(), f, pos, col ? col : theme.text, s, width, true);
+        draw_label(ImGui::GetWindowDrawList(), f, f->FontSize, pos, col ? col : theme.text, s, width, true);
         record_text(s, ImVec2(std::round(pos.x + (width - sz.x) / 2), pos.y), sz);
         return sz.y;
     }
@@ -351,7 +382,7 @@ float Ui::text_centred_in(const std::string& s, ImVec2 pos, float width, ImFont*
         if (nl) line_end = nl;
         const ImVec2 ls = f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, p, line_end);
         const ImVec2 at(std::round(pos.x + (width - ls.x) / 2), yy);
-        ImGui::GetWindowDrawList()->AddText(f, f->FontSize, at, col ? col : theme.text, p, line_end);
+        draw_label(ImGui::GetWindowDrawList(), f, f->FontSize, at, col ? col : theme.text, std::string(p, line_end), 0);
         record_text(std::string(p, line_end), at, ls);
         yy += f->FontSize;
         p = line_end;
@@ -400,9 +431,7 @@ bool Ui::option(const std::string& label, bool selected, bool multi, ImVec2 pos,
     const float tx = b1.x + px(0.6f);
     const float tw = pos.x + width - tx - px(0.6f);
     const ImVec2 ts = measure(label, tw);
-    if (shaped_font(fonts.body, label)) shaped_text().draw(dl, fonts.body, ImVec2(tx, std::round(pos.y + (h - ts.y) / 2)), ink, label, tw);
-    else dl->AddText(fonts.body, fonts.body->FontSize, ImVec2(tx, std::round(pos.y + (h - ts.y) / 2)), ink, label.c_str(),
-                     label.c_str() + label.size(), tw);
+    draw_label(dl, fonts.body, fonts.body->FontSize, ImVec2(tx, std::round(pos.y + (h - ts.y) / 2)), ink, label, tw);
     if (ts.y > h + 1 || breaks_word(label, fonts.body, fonts.body->FontSize, tw)) overflow.push_back(label);
     if (focusable(key, label, pos, ImVec2(width, h))) tapped = true;
     return tapped;
