@@ -157,11 +157,12 @@ struct ScriptRange {
 };
 
 const ScriptRange kUnsupported[] = {
-    {0x0590, 0x05FF, "Hebrew"},     {0xFB1D, 0xFB4F, "Hebrew"},
-    {0x0700, 0x074F, "Syriac"},    {0x0780, 0x07BF, "Thaana"},
+    {0x0590, 0x05FF, "Hebrew"},     {0xFB1D, 0xFB4F, "Hebrew"},    {0x0600, 0x06FF, "Arabic"},
+    {0x0750, 0x077F, "Arabic"},     {0x0870, 0x08FF, "Arabic"},    {0xFB50, 0xFDFF, "Arabic"},
+    {0xFE70, 0xFEFF, "Arabic"},     {0x0700, 0x074F, "Syriac"},    {0x0780, 0x07BF, "Thaana"},
     {0x07C0, 0x07FF, "N'Ko"},       {0x0800, 0x083F, "Samaritan"}, {0x0840, 0x085F, "Mandaic"},
-    {0x0900, 0x097F, "Devanagari"}, {0xA8E0, 0xA8FF, "Devanagari"},
-    {0x0A80, 0x0AFF, "Gujarati"},  {0x0B00, 0x0B7F, "Oriya"},
+    {0x0900, 0x097F, "Devanagari"}, {0xA8E0, 0xA8FF, "Devanagari"}, {0x0980, 0x09FF, "Bengali"},
+    {0x0A00, 0x0A7F, "Gurmukhi"},   {0x0A80, 0x0AFF, "Gujarati"},  {0x0B00, 0x0B7F, "Oriya"},
     {0x0B80, 0x0BFF, "Tamil"},      {0x0C00, 0x0C7F, "Telugu"},    {0x0C80, 0x0CFF, "Kannada"},
     {0x0D00, 0x0D7F, "Malayalam"},  {0x0D80, 0x0DFF, "Sinhala"},   {0x0E00, 0x0E7F, "Thai"},
     {0x0E80, 0x0EFF, "Lao"},        {0x0F00, 0x0FFF, "Tibetan"},   {0x1000, 0x109F, "Myanmar"},
@@ -183,18 +184,22 @@ const std::map<std::string, std::string> kScriptSubtags = {
 
 // Languages whose usual script is one of those (primary subtags).
 const std::map<std::string, std::string> kLanguageScripts = {
-    {"arb", "Arabic"}, {"arz", "Arabic"}, {"ary", "Arabic"}, {"apc", "Arabic"}, {"acm", "Arabic"},
-    {"fa", "Arabic"}, {"pes", "Arabic"}, {"prs", "Arabic"}, {"ps", "Arabic"}, {"pbu", "Arabic"},
+    {"ar", "Arabic"}, {"arb", "Arabic"}, {"arz", "Arabic"}, {"ary", "Arabic"}, {"apc", "Arabic"}, {"acm", "Arabic"},
+    {"fa", "Arabic"}, {"pes", "Arabic"}, {"prs", "Arabic"}, {"ur", "Arabic"}, {"ps", "Arabic"}, {"pbu", "Arabic"},
     {"ckb", "Arabic"}, {"sd", "Arabic"}, {"ug", "Arabic"}, {"ks", "Arabic"}, {"bal", "Arabic"}, {"azb", "Arabic"},
     {"lrc", "Arabic"}, {"he", "Hebrew"}, {"iw", "Hebrew"}, {"yi", "Hebrew"}, {"syr", "Syriac"}, {"dv", "Thaana"},
     {"nqo", "N'Ko"}, {"hi", "Devanagari"}, {"mr", "Devanagari"}, {"ne", "Devanagari"}, {"sa", "Devanagari"},
     {"mai", "Devanagari"}, {"bho", "Devanagari"}, {"kok", "Devanagari"}, {"doi", "Devanagari"},
-    {"awa", "Devanagari"}, {"mag", "Devanagari"}, {"new", "Devanagari"}, {"as", "Bengali"},
-    {"gu", "Gujarati"}, {"or", "Oriya"}, {"ory", "Oriya"}, {"ta", "Tamil"}, {"te", "Telugu"},
+    {"awa", "Devanagari"}, {"mag", "Devanagari"}, {"new", "Devanagari"}, {"bn", "Bengali"}, {"as", "Bengali"},
+    {"pa", "Gurmukhi"}, {"gu", "Gujarati"}, {"or", "Oriya"}, {"ory", "Oriya"}, {"ta", "Tamil"}, {"te", "Telugu"},
     {"kn", "Kannada"}, {"tcy", "Kannada"}, {"ml", "Malayalam"}, {"si", "Sinhala"}, {"th", "Thai"}, {"lo", "Lao"},
     {"bo", "Tibetan"}, {"dz", "Tibetan"}, {"my", "Myanmar"}, {"shn", "Myanmar"}, {"ksw", "Myanmar"},
     {"mnw", "Myanmar"}, {"km", "Khmer"}, {"ban", "Balinese"},
 };
+
+// Languages the kiosk shapes itself (engage_text, app/ui/shaped.h), with the script they are written in.
+const std::map<std::string, std::string> kShapedLanguages = {
+    {"ur", "Arabic"}, {"ar", "Arabic"}, {"pa", "Gurmukhi"}, {"bn", "Bengali"}};
 
 std::string why(const std::string& script) {
     if (script == "Arabic" || script == "Syriac" || script == "N'Ko" || script == "Mandaic")
@@ -235,19 +240,26 @@ std::string unsupported_language(const std::string& lang) {
         }
     }
     tags.push_back(cur);
-    // An explicit script subtag decides: "pa-Arab" cannot be shown, "hi-Latn" can.
+    // An explicit script subtag decides: "pa-Arab" cannot be shown, "hi-Latn" can, "ur-Arab" can.
+    const auto shaped = kShapedLanguages.find(tags[0]);
     for (std::size_t i = 1; i < tags.size(); ++i)
         if (tags[i].size() == 4)
             if (auto it = kScriptSubtags.find(tags[i]); it != kScriptSubtags.end())
-                return it->second.empty() ? "" : why(it->second);
+                return it->second.empty() || (shaped != kShapedLanguages.end() && shaped->second == it->second)
+                           ? ""
+                           : why(it->second);
+    if (shaped != kShapedLanguages.end()) return "";
     if (auto it = kLanguageScripts.find(tags[0]); it != kLanguageScripts.end()) return why(it->second);
     return "";
 }
 
-std::string unsupported_text(std::string_view text) {
+std::string unsupported_text(std::string_view text, const std::string& lang) {
+    const std::string base = lower(lang.substr(0, lang.find_first_of("-_")));
+    const auto shaped = kShapedLanguages.find(base);
+    const bool own_script = shaped != kShapedLanguages.end() && unsupported_language(lang).empty();
     for (char32_t c : utf8_codepoints(text)) {
         const std::string s = unsupported_script(c);
-        if (!s.empty()) return s + " (" + codepoint_label(c) + ")";
+        if (!s.empty() && !(own_script && s == shaped->second)) return s + " (" + codepoint_label(c) + ")";
     }
     return "";
 }
