@@ -7,6 +7,7 @@
 #include "engage/glyphs.h"
 #include "engage/log.h"
 #include "ui/fonts.h"
+#include "ui/shaped.h"
 #include "ui/screens.h"
 
 namespace engage {
@@ -33,7 +34,10 @@ FontCache::Key FontCache::wanted() const {
     return k;
 }
 
-bool FontCache::stale() const { return s_.fonts_dirty || !(wanted() == built_); }
+bool FontCache::stale() const {
+    // Typed Urdu, Arabic, Punjabi or Bengali may need glyph forms the atlas lacks: the next build adds them.
+    return s_.fonts_dirty || !(wanted() == built_) || !ui::shaped_text().misses().empty();
+}
 
 void FontCache::rebuild() {
     const Key k = wanted();

@@ -119,13 +119,13 @@ void InputRouter::feed_imgui() {
         grace = true;
         release_grace_ = false;
     }
-    io.MousePos = (io.MouseDown[0] || grace) ? pos_ : ImVec2(-FLT_MAX, -FLT_MAX);
+    io.MousePos = (io.MouseDown[0] || grace) ? logical(pos_) : ImVec2(-FLT_MAX, -FLT_MAX);
     if (!io.MouseDown[0] && !grace) ui_.drag_active = false;
 }
 
 bool InputRouter::corner_held() const {
     const ImVec2 size(ui_.corner(), ui_.corner());
-    return down_ && !corner_fired_ && in_rect(down_pos_, corner_pos(), size);
+    return down_ && !corner_fired_ && in_rect(logical(down_pos_), corner_pos(), size);
 }
 
 void InputRouter::corner(bool allowed, Actions& act) {
@@ -134,7 +134,7 @@ void InputRouter::corner(bool allowed, Actions& act) {
     ui_.silent = true;  // an automation label, never read aloud
     ui_.record_rect("Facilitator corner", at, size, "facilitator.corner");
     ui_.silent = false;
-    if (!(down_ && !corner_fired_ && in_rect(down_pos_, at, size) && in_rect(pos_, at, size))) return;
+    if (!(down_ && !corner_fired_ && in_rect(logical(down_pos_), at, size) && in_rect(logical(pos_), at, size))) return;
     const auto held = s_.time.now() - down_at_;
     if (held >= kCornerHold) {
         corner_fired_ = true;

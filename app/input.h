@@ -32,6 +32,9 @@ public:
 
 private:
     ImVec2 corner_pos() const { return ImVec2(0, ui_.size.y - ui_.corner()); }
+    // Where a point on the glass is on the screen as drawn: a mirrored (right-to-left) screen is drawn left to
+    // right and flipped, so the finger's x is flipped back.
+    ImVec2 logical(ImVec2 p) const { return ui_.mirror && p.x > -FLT_MAX ? ImVec2(ui_.size.x - p.x, p.y) : p; }
     bool keyboard_showing() const;
     KioskState& s_;
     ui::Ui& ui_;

@@ -19,6 +19,7 @@
 #include "input.h"
 #include "state.h"
 #include "ui/automation.h"
+#include "ui/shaped.h"
 #include "ui/fonts.h"
 #include "ui/screens.h"
 #include "watchdog.h"
@@ -45,15 +46,21 @@ nlohmann::json automation_extra(KioskState& s, const ui::Ui& ui, const InputRout
     extra["inputs"] = input.inputs();
     extra["pending"] = pending;  // more frames are coming (after an input, or fonts to rebuild): tests wait
     // Characters drawn this frame that the atlas has no glyph for (shown as "?"): must stay empty.
+    // Text in a shaped script (Urdu, Arabic, Punjabi, Bengali) is drawn from its own glyphs, not ImGui's.
     std::string drawn;
-    for (const auto& t : ui.spoken) drawn += t;
-    for (const auto& w : ui.widgets) drawn += w.label;
+    const auto& shaped = ui::shaped_text();
+    for (const auto& t : ui.spoken)
+        if (!shaped.wants(t)) drawn += t;
+    for (const auto& w : ui.widgets)
+        if (!shaped.wants(w.label)) drawn += w.label;
     extra["missing_glyphs"] = nlohmann::json::array();
     for (unsigned cp : ui::missing_glyphs(ui.fonts, drawn)) {
         char buf[16];
         std::snprintf(buf, sizeof buf, "U+%04X", cp);
         extra["missing_glyphs"].push_back(buf);
     }
+    if (!shaped.misses().empty()) extra["missing_glyphs"].push_back("shaped: " + shaped.misses());
+    extra["direction"] = ui.mirror ? "rtl" : "ltr";  // texts and labels stay in logical order either way
     extra["focus"] = ui.focused_label;
     extra["lang"] = s.strings.lang();
     extra["em"] = ui.em;
@@ -273,6 +280,9 @@ int run_kiosk(const RunOptions& opts) {
         }
         const bool respondent = s.respondent_screen();
         ui.theme = respondent && s.flow->access().high_contrast ? ui::theme_from(high_contrast_theme()) : ui::default_theme();
+        // Urdu and Arabic: the respondent's screens are drawn left to right, then mirrored (Ui::mirror_frame).
+        ui.mirror = respondent && ui::rtl_language(s.ui_language());
+        ui.runs.clear();
         window.begin_frame();
         input.feed_imgui();
         ImGui::NewFrame();
@@ -326,6 +336,7 @@ int run_kiosk(const RunOptions& opts) {
                                     (!s.flow || s.flow->screen() == Screen::Attract || s.flow->screen() == Screen::Thanks ||
                                      s.flow->screen() == Screen::SaveFailed);
         input.corner(corner_allowed, act);
+        if (ui.mirror) ui.mirror_frame(ImGui::GetWindowDrawList(), 0);
         ImGui::End();
         ImGui::Render();
         reader.after_frame(s, ui, frame_key, respondent, frames_left);

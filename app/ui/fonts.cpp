@@ -1,4 +1,5 @@
 #include "ui/fonts.h"
+#include "ui/shaped.h"
 
 #include <imgui.h>
 #include <imgui_freetype.h>
@@ -280,10 +281,19 @@ bool build_fonts(Fonts& fonts, float text_px, const std::string& lang, const std
     fonts.body = add(text_px, false);
     fonts.heading = add(text_px * 1.35f, true);
     fonts.huge = add(text_px * 2.0f, true);
+    // Urdu, Arabic, Punjabi and Bengali: shaped glyphs at the same em as Noto Sans, in rectangles of this atlas.
+    std::string shaped_error;
+    const float em = text_px / noto_real_em;
+    if (fonts.body && fonts.heading && fonts.huge &&
+        !shaped_text().prepare(io.Fonts, lang, {{fonts.body, em, false}, {fonts.heading, em * 1.35f, true},
+                                                {fonts.huge, em * 2.0f, true}}, text, shaped_error))
+        errors.push_back(shaped_error);
     if (!fonts.body || !fonts.heading || !fonts.huge || !io.Fonts->Build()) {
         error = "the fonts could not be built from " + noto.regular.path;
+        shaped_text().clear();
         return false;
     }
+    shaped_text().fill(io.Fonts);
     if (faces.front().spec != &kNoto) {  // the easier font: line height and baseline as Noto Sans has them
         settle_font(fonts.body, text_px, text_px * noto_ascent);
         settle_font(fonts.heading, text_px * 1.35f, text_px * 1.35f * noto_ascent);

@@ -57,8 +57,7 @@ float draw_smileys(Ctx& c, const std::vector<Option>& opts, ImVec2 pos, ImVec2 r
                       c.ui.theme.text, c.ui.theme.faces[mood - 1]);
             const float tx = at.x + p.face + c.ui.px(1.0f), tw = p.tile.x - p.face - c.ui.px(1.6f);
             const ImVec2 ws = c.ui.measure(word, tw, f);
-            dl->AddText(f, f->FontSize, ImVec2(tx, std::round(at.y + (p.tile.y - ws.y) / 2)), ink, word.c_str(),
-                        word.c_str() + word.size(), tw);
+            c.ui.draw_label(dl, f, f->FontSize, ImVec2(tx, std::round(at.y + (p.tile.y - ws.y) / 2)), ink, word, tw);
         } else {
             draw_face(dl, ImVec2(at.x + p.tile.x / 2, at.y + c.ui.px(0.3f) + p.face / 2), p.face * 0.46f, mood,
                       c.ui.theme.text, c.ui.theme.faces[mood - 1]);

@@ -175,7 +175,7 @@ void draw_idle_warning(KioskState& s, Ui& ui, Actions& act) {
         const std::string n = std::to_string(secs);
         ImFont* nf = r >= ui.px(1.6f) ? ui.fonts.huge : ui.fonts.body;
         const ImVec2 ns = ui.measure(n, 0, nf);
-        dl->AddText(nf, nf->FontSize, ImVec2(c.x - ns.x / 2, c.y - ns.y / 2), ui.theme.text, n.c_str());
+        ui.draw_label(dl, nf, nf->FontSize, ImVec2(c.x - ns.x / 2, c.y - ns.y / 2), ui.theme.text, n, 0);
     }
     const ImVec2 bsz(std::min(W - 2 * m, ui.px(16)), bh);
     ImFont* bf = ui.measure(s.t("idle.still_here"), bsz.x - ui.px(1), ui.fonts.heading).y > bh - ui.px(0.4f) ? ui.fonts.body

@@ -1,5 +1,7 @@
 #include "ui/ui.h"
 
+#include "ui/shaped.h"
+
 #include "engage/glyphs.h"
 
 #include <imgui_internal.h>
@@ -43,6 +45,20 @@ void Ui::record_rect(const std::string& label, ImVec2 pos, ImVec2 sz, const std:
     if (!silent && !label.empty()) spoken.push_back(label);
 }
 
+namespace {
+// The languages ImGui cannot draw (ui/shaped.h) take the shaped path for the fonts it stands in for.
+// Only text with letters of that script: Latin text (an English string the translation lacks, a number) keeps
+// ImGui's path, so it looks exactly as it does in every other language.
+bool shaped_font(const ImFont* f, std::string_view s) {
+    return shaped_text().active() && shaped_text().handles(f) && shaped_text().wants(s);
+}
+
+ImVec2 text_size(ImFont* f, float size, const std::string& s, float wrap) {
+    if (shaped_font(f, s)) return shaped_text().measure(f, s, wrap);
+    return f->CalcTextSizeA(size, FLT_MAX, wrap, s.c_str(), s.c_str() + s.size());
+}
+}  // namespace
+
 bool Ui::breaks_word(const std::string& s, ImFont* f, float font_size, float width) const {
     // Words are runs between spaces; in Chinese and Japanese every character may start a line, so each one
     // stands on its own (a line of them wrapping is not a broken word).
@@ -53,7 +69,7 @@ bool Ui::breaks_word(const std::string& s, ImFont* f, float font_size, float wid
     };
     std::size_t start = 0;
     auto too_wide = [&](std::size_t end) {
-        return end > start && f->CalcTextSizeA(font_size, FLT_MAX, 0, s.c_str() + start, s.c_str() + end).x > width + 1;
+        return end > start && text_size(f, font_size, s.substr(start, end - start), 0).x > width + 1;
     };
     for (std::size_t i = 0; i < s.size();) {
         const std::size_t n = lead(i).second;
@@ -99,15 +115,53 @@ void Ui::record(const std::string& label, const std::string& id) {
 
 ImVec2 Ui::measure(const std::string& s, float wrap, ImFont* font) const {
     ImFont* f = font ? font : fonts.body;
-    return f->CalcTextSizeA(f->FontSize, FLT_MAX, wrap, s.c_str(), s.c_str() + s.size());
+    return text_size(f, f->FontSize, s, wrap);
 }
 
 float Ui::text(const std::string& s, ImVec2 pos, float wrap, ImFont* font, ImU32 col) {
     ImFont* f = font ? font : fonts.body;
-    ImGui::GetWindowDrawList()->AddText(f, f->FontSize, pos, col ? col : theme.text, s.c_str(), s.c_str() + s.size(), wrap);
+    draw_label(ImGui::GetWindowDrawList(), f, f->FontSize, pos, col ? col : theme.text, s, wrap);
     const ImVec2 sz = measure(s, wrap, f);
     record_text(s, pos, sz);
     return sz.y;
+}
+
+void Ui::draw_label(ImDrawList* dl, ImFont* f, float font_size, ImVec2 pos, ImU32 col, const std::string& s, float wrap,
+                    bool centre) {
+    const int v0 = dl->VtxBuffer.Size;
+    if (shaped_font(f, s)) shaped_text().draw(dl, f, pos, col, s, wrap, centre, mirror);
+    else dl->AddText(f, font_size, pos, col, s.c_str(), s.c_str() + s.size(), wrap);
+    if (dl->VtxBuffer.Size > v0) runs.push_back({v0, dl->VtxBuffer.Size});
+}
+
+void Ui::mirror_frame(ImDrawList* dl, int v0) {
+    const float W = size.x;
+    std::vector<bool> in_run(static_cast<std::size_t>(dl->VtxBuffer.Size), false);
+    for (const TextRun& r : runs) {
+        if (r.v0 < v0 || r.v1 > dl->VtxBuffer.Size) continue;
+        float lo = FLT_MAX, hi = -FLT_MAX;
+        for (int i = r.v0; i < r.v1; ++i) {
+            lo = std::min(lo, dl->VtxBuffer[i].pos.x);
+            hi = std::max(hi, dl->VtxBuffer[i].pos.x);
+        }
+        const float dx = (W - hi) - lo;  // the block moves to its mirrored place, unflipped
+        for (int i = r.v0; i < r.v1; ++i) {
+            dl->VtxBuffer[i].pos.x += dx;
+            in_run[static_cast<std::size_t>(i)] = true;
+        }
+    }
+    for (int i = v0; i < dl->VtxBuffer.Size; ++i)
+        if (!in_run[static_cast<std::size_t>(i)]) dl->VtxBuffer[i].pos.x = W - dl->VtxBuffer[i].pos.x;
+    for (auto& cmd : dl->CmdBuffer) {
+        const float x1 = cmd.ClipRect.x, x2 = cmd.ClipRect.z;
+        cmd.ClipRect.x = W - x2;
+        cmd.ClipRect.z = W - x1;
+    }
+    for (auto* list : {&widgets, &texts})
+        for (auto& w : *list) w.x = W - w.x - w.w;
+    const float fx0 = focused_min.x, fx1 = focused_max.x;
+    focused_min.x = W - fx1;
+    focused_max.x = W - fx0;
 }
 
 void Ui::record_text(const std::string& s, ImVec2 pos, ImVec2 sz) {
@@ -122,6 +176,12 @@ void Ui::record_text(const std::string& s, ImVec2 pos, ImVec2 sz) {
 float Ui::text_centered(const std::string& s, float y, ImFont* font, ImU32 col) {
     ImFont* f = font ? font : fonts.body;
     const float wrap = size.x - 2 * edge();
+    if (shaped_font(f, s)) {
+        const ImVec2 sz = text_size(f, f->FontSize, s, wrap);
+        draw_label(ImGui::GetWindowDrawList(), f, f->FontSize, ImVec2(edge(), y), col ? col : theme.text, s, wrap, true);
+        record_text(s, ImVec2(std::round((size.x - sz.x) / 2), y), sz);
+        return sz.y;
+    }
     // Centre each wrapped line on its own.
     const char* p = s.c_str();
     const char* end = p + s.size();
@@ -132,8 +192,8 @@ float Ui::text_centered(const std::string& s, float y, ImFont* font, ImU32 col) 
         const char* nl = static_cast<const char*>(memchr(p, '\n', static_cast<size_t>(line_end - p)));
         if (nl) line_end = nl;
         const ImVec2 ls = f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, p, line_end);
-        ImGui::GetWindowDrawList()->AddText(f, f->FontSize, ImVec2(std::round((size.x - ls.x) / 2), yy),
-                                            col ? col : theme.text, p, line_end);
+        draw_label(ImGui::GetWindowDrawList(), f, f->FontSize, ImVec2(std::round((size.x - ls.x) / 2), yy),
+                   col ? col : theme.text, std::string(p, line_end), 0);
         record_text(std::string(p, line_end), ImVec2(std::round((size.x - ls.x) / 2), yy), ls);
         yy += f->FontSize * 1.15f;
         p = line_end;
@@ -181,13 +241,15 @@ bool Ui::button(const std::string& label, ImVec2 pos, ImVec2 sz, Look look, bool
     // One word that is wider than a narrow key ("?123" at 200 % in portrait) is drawn smaller rather than
     // broken or cut; anything else wraps.
     float font_size = f->FontSize;
-    const ImVec2 one_line = f->CalcTextSizeA(font_size, FLT_MAX, 0, label.c_str(), label.c_str() + label.size());
-    if (one_line.x > sz.x - 2 * pad && label.find(' ') == std::string::npos)
+    const ImVec2 one_line = text_size(f, font_size, label, 0);
+    if (one_line.x > sz.x - 2 * pad && label.find(' ') == std::string::npos && !shaped_font(f, label))
         font_size *= std::max(0.55f, (sz.x - 2 * pad) / one_line.x);
-    const ImVec2 ts = f->CalcTextSizeA(font_size, FLT_MAX, sz.x - 2 * pad, label.c_str(), label.c_str() + label.size());
+    const ImVec2 ts = text_size(f, font_size, label, sz.x - 2 * pad);
     const float tx = ts.x < sz.x - 2 * pad ? pos.x + (sz.x - ts.x) / 2 : pos.x + pad;
-    dl->AddText(f, font_size, ImVec2(std::round(tx), std::round(pos.y + (sz.y - ts.y) / 2)), ink,
-                label.c_str(), label.c_str() + label.size(), sz.x - 2 * pad);
+    if (shaped_font(f, label))
+        draw_label(dl, f, font_size, ImVec2(pos.x + pad, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label, sz.x - 2 * pad, true);
+    else
+        draw_label(dl, f, font_size, ImVec2(std::round(tx), std::round(pos.y + (sz.y - ts.y) / 2)), ink, label, sz.x - 2 * pad);
     if (!label.empty() && (ts.y > sz.y + 1 || breaks_word(label, f, font_size, sz.x - 2 * pad))) overflow.push_back(label);
     if (enabled && focusable(key, label, pos, sz)) tapped = true;
     return tapped;
@@ -223,8 +285,8 @@ bool Ui::icon_button(const std::string& label, Icon icon, ImVec2 pos, ImVec2 sz,
     const float x0 = pos.x + std::max(pad, (sz.x - group) / 2);
     if (icon) icon(dl, ImVec2(x0 + icon_w / 2, pos.y + sz.y / 2), icon_w * 0.45f, ink);
     if (show_label)
-        dl->AddText(fonts.body, fonts.body->FontSize, ImVec2(std::round(x0 + icon_w + gap), std::round(pos.y + (sz.y - ts.y) / 2)),
-                    ink, label.c_str(), label.c_str() + label.size(), text_w);
+        draw_label(dl, fonts.body, fonts.body->FontSize, ImVec2(std::round(x0 + icon_w + gap), std::round(pos.y + (sz.y - ts.y) / 2)),
+                   ink, label, shaped_font(fonts.body, label) ? ts.x : text_w);
     if (ts.y > sz.y + 1 || (show_label && breaks_word(label, fonts.body, fonts.body->FontSize, text_w))) overflow.push_back(label);
     if (focusable(key, label, pos, sz)) tapped = true;
     return tapped;
@@ -296,8 +358,7 @@ bool Ui::option(const std::string& label, const std::string& id, bool selected, 
     const float tx = pos.x + px(0.6f) + box + px(0.6f);
     const float tw = option_text_width(sz.x);
     const ImVec2 ts = measure(label, tw, f);
-    dl->AddText(f, f->FontSize, ImVec2(tx, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label.c_str(),
-                label.c_str() + label.size(), tw);
+    draw_label(dl, f, f->FontSize, ImVec2(tx, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label, tw);
     if (ts.y > sz.y + 1 || breaks_word(label, f, f->FontSize, tw)) overflow.push_back(label);
     if (focusable(key, label, pos, sz)) tapped = true;
     return tapped;
@@ -305,6 +366,12 @@ bool Ui::option(const std::string& label, const std::string& id, bool selected, 
 
 float Ui::text_centred_in(const std::string& s, ImVec2 pos, float width, ImFont* font, ImU32 col, bool) {
     ImFont* f = font ? font : fonts.body;
+    if (shaped_font(f, s)) {
+        const ImVec2 sz = text_size(f, f->FontSize, s, width);
+        draw_label(ImGui::GetWindowDrawList(), f, f->FontSize, pos, col ? col : theme.text, s, width, true);
+        record_text(s, ImVec2(std::round(pos.x + (width - sz.x) / 2), pos.y), sz);
+        return sz.y;
+    }
     const char* p = s.c_str();
     const char* end = p + s.size();
     float yy = pos.y;
@@ -315,7 +382,7 @@ float Ui::text_centred_in(const std::string& s, ImVec2 pos, float width, ImFont*
         if (nl) line_end = nl;
         const ImVec2 ls = f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, p, line_end);
         const ImVec2 at(std::round(pos.x + (width - ls.x) / 2), yy);
-        ImGui::GetWindowDrawList()->AddText(f, f->FontSize, at, col ? col : theme.text, p, line_end);
+        draw_label(ImGui::GetWindowDrawList(), f, f->FontSize, at, col ? col : theme.text, std::string(p, line_end), 0);
         record_text(std::string(p, line_end), at, ls);
         yy += f->FontSize;
         p = line_end;
@@ -364,8 +431,7 @@ bool Ui::option(const std::string& label, bool selected, bool multi, ImVec2 pos,
     const float tx = b1.x + px(0.6f);
     const float tw = pos.x + width - tx - px(0.6f);
     const ImVec2 ts = measure(label, tw);
-    dl->AddText(fonts.body, fonts.body->FontSize, ImVec2(tx, std::round(pos.y + (h - ts.y) / 2)), ink, label.c_str(),
-                label.c_str() + label.size(), tw);
+    draw_label(dl, fonts.body, fonts.body->FontSize, ImVec2(tx, std::round(pos.y + (h - ts.y) / 2)), ink, label, tw);
     if (ts.y > h + 1 || breaks_word(label, fonts.body, fonts.body->FontSize, tw)) overflow.push_back(label);
     if (focusable(key, label, pos, ImVec2(width, h))) tapped = true;
     return tapped;

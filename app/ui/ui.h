@@ -116,6 +116,21 @@ struct Ui {
     void record_rect(const std::string& label, ImVec2 pos, ImVec2 size, const std::string& id = "");
     void record_text(const std::string& s, ImVec2 pos, ImVec2 size);
 
+    // Right-to-left screens (Urdu, Arabic) are drawn left to right and then mirrored (mirror_frame): every shape
+    // flips, each block of text moves as a whole so its letters keep their order.
+    bool mirror = false;
+    struct TextRun {
+        int v0, v1;  // its vertices in the window's draw list
+    };
+    std::vector<TextRun> runs;
+    // Draws `s` at `pos`, wrapped at `wrap`: the shaped path for the scripts ImGui cannot draw, else ImGui's.
+    // `centre` centres each line in `wrap` (shaped text only: ImGui's lines are placed by the caller).
+    void draw_label(ImDrawList* dl, ImFont* f, float font_size, ImVec2 pos, ImU32 col, const std::string& s, float wrap,
+                    bool centre = false);
+    // Mirrors what was drawn in the window since vertex `v0` and the recorded rectangles, about the vertical
+    // centre line of the screen.
+    void mirror_frame(ImDrawList* dl, int v0);
+
     // Text helpers (draw list, wrapped at `wrap` px; return the height used).
     float text(const std::string& s, ImVec2 pos, float wrap, ImFont* font = nullptr, ImU32 col = 0);
     float text_centered(const std::string& s, float y, ImFont* font = nullptr, ImU32 col = 0);

@@ -197,6 +197,10 @@ const std::map<std::string, std::string> kLanguageScripts = {
     {"mnw", "Myanmar"}, {"km", "Khmer"}, {"ban", "Balinese"},
 };
 
+// Languages the kiosk shapes itself (engage_text, app/ui/shaped.h), with the script they are written in.
+const std::map<std::string, std::string> kShapedLanguages = {
+    {"ur", "Arabic"}, {"ar", "Arabic"}, {"pa", "Gurmukhi"}, {"bn", "Bengali"}};
+
 std::string why(const std::string& script) {
     if (script == "Arabic" || script == "Syriac" || script == "N'Ko" || script == "Mandaic")
         return script + " script needs right-to-left text and joined letter forms";
@@ -236,19 +240,26 @@ std::string unsupported_language(const std::string& lang) {
         }
     }
     tags.push_back(cur);
-    // An explicit script subtag decides: "pa-Arab" cannot be shown, "hi-Latn" can.
+    // An explicit script subtag decides: "pa-Arab" cannot be shown, "hi-Latn" can, "ur-Arab" can.
+    const auto shaped = kShapedLanguages.find(tags[0]);
     for (std::size_t i = 1; i < tags.size(); ++i)
         if (tags[i].size() == 4)
             if (auto it = kScriptSubtags.find(tags[i]); it != kScriptSubtags.end())
-                return it->second.empty() ? "" : why(it->second);
+                return it->second.empty() || (shaped != kShapedLanguages.end() && shaped->second == it->second)
+                           ? ""
+                           : why(it->second);
+    if (shaped != kShapedLanguages.end()) return "";
     if (auto it = kLanguageScripts.find(tags[0]); it != kLanguageScripts.end()) return why(it->second);
     return "";
 }
 
-std::string unsupported_text(std::string_view text) {
+std::string unsupported_text(std::string_view text, const std::string& lang) {
+    const std::string base = lower(lang.substr(0, lang.find_first_of("-_")));
+    const auto shaped = kShapedLanguages.find(base);
+    const bool own_script = shaped != kShapedLanguages.end() && unsupported_language(lang).empty();
     for (char32_t c : utf8_codepoints(text)) {
         const std::string s = unsupported_script(c);
-        if (!s.empty()) return s + " (" + codepoint_label(c) + ")";
+        if (!s.empty() && !(own_script && s == shaped->second)) return s + " (" + codepoint_label(c) + ")";
     }
     return "";
 }

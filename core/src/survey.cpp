@@ -321,7 +321,7 @@ private:
         auto put = [&](const std::string& lang, const json& x, const std::string& w) {
             if (auto s = text(x, w)) {
                 if (s->empty()) add(w, "must not be empty");
-                else if (auto bad = unsupported_text(*s); !bad.empty())
+                else if (auto bad = unsupported_text(*s, lang); !bad.empty())
                     add(w, "uses " + bad + ", a script this kiosk cannot show yet (see docs/languages.md)");
                 else t.by_lang[lang] = *s;
             }

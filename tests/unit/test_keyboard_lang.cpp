@@ -261,21 +261,27 @@ TEST_CASE("language_texts: English under a language file's gaps, survey text fal
 
 TEST_CASE("scripts Dear ImGui 1.86 cannot draw are named, with the reason", "[glyphs]") {
     for (const char* ok : {"en", "gd", "pl", "uk", "zh-Hans", "ja", "ko", "ru", "el", "vi", "hy", "ka", "am", "sr-Cyrl",
-                           "hi-Latn", "pa-Latn", "ku", "mn"})
+                           "hi-Latn", "pa-Latn", "ku", "mn", "ur", "ar", "pa", "bn", "AR-eg", "ur-Arab", "pa-Guru"})
         CHECK(unsupported_language(ok) == "");
-    for (const char* bad : {"ar", "fa", "ur", "ps", "ckb", "he", "yi", "pa", "hi", "bn", "ta", "te", "gu", "ml", "si",
-                            "th", "lo", "km", "my", "bo", "ne", "mr", "pa-Arab", "ku-Arab", "uz-Arab", "sd", "dv",
-                            "mn-Mong", "AR-eg"}) {
+    for (const char* bad : {"fa", "ps", "ckb", "he", "yi", "hi", "ta", "te", "gu", "ml", "si", "th", "lo", "km", "my",
+                            "bo", "ne", "mr", "pa-Arab", "ku-Arab", "uz-Arab", "sd", "dv", "mn-Mong", "bn-Arab"}) {
         INFO(bad);
         CHECK(unsupported_language(bad) != "");
     }
-    CHECK(unsupported_language("ar") == "Arabic script needs right-to-left text and joined letter forms");
-    CHECK(unsupported_language("ur").find("right-to-left") != std::string::npos);
+    CHECK(unsupported_language("fa") == "Arabic script needs right-to-left text and joined letter forms");
+    CHECK(unsupported_language("pa-Arab").find("right-to-left") != std::string::npos);  // Shahmukhi: not yet
     CHECK(unsupported_language("he") == "Hebrew script needs right-to-left text");
-    CHECK(unsupported_language("pa").find("Gurmukhi") != std::string::npos);
     CHECK(unsupported_language("th").find("word breaking") != std::string::npos);
     CHECK(unsupported_text("Hello, Привіт, 你好") == "");
     CHECK(unsupported_text("Say مرحبا") == "Arabic (U+0645)");
+    // Shaped by the kiosk itself, in their own language only.
+    CHECK(unsupported_text("آج کا دن کیسا رہا؟", "ur") == "");
+    CHECK(unsupported_text("Say مرحبا", "ar") == "");
+    CHECK(unsupported_text("ਪੰਜਾਬੀ", "pa") == "");
+    CHECK(unsupported_text("আজকের দিন", "bn") == "");
+    CHECK(unsupported_text("Say مرحبا", "en") == "Arabic (U+0645)");
+    CHECK(unsupported_text("ਪੰਜਾਬੀ", "bn") == "Gurmukhi (U+0A2A)");
+    CHECK(unsupported_text("مرحبا", "pa-Arab") == "Arabic (U+0645)");
     CHECK(unsupported_text("ਪੰਜਾਬੀ") == "Gurmukhi (U+0A2A)");
     CHECK(unsupported_text("नमस्ते") == "Devanagari (U+0928)");
     CHECK(unsupported_text("ไทย") == "Thai (U+0E44)");

@@ -123,7 +123,7 @@ TEST_CASE("survey: every broken corpus file fails with its own message", "[surve
         {"bad-languages-empty.json", "languages: must not be empty"},
         {"bad-languages-duplicate.json", "languages[1]: duplicate language 'en'"},
         {"bad-languages-code.json", "languages[1]: 'Polish' is not a language code"},
-        {"bad-language-arabic.json", "languages[1]: 'ar' cannot be shown on this kiosk: "},
+        {"bad-language-persian.json", "languages[1]: 'fa' cannot be shown on this kiosk: "},
         {"bad-text-devanagari.json", "questions[1].prompt.en: uses Devanagari"},
         {"bad-languages-string.json", "languages: must be an array of language codes, not text"},
         {"bad-title-missing-default.json", "title: missing text for default language 'en'"},

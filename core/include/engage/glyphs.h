@@ -45,9 +45,11 @@ bool has_cjk(std::string_view text);
 // Bengali, Gurmukhi, Tamil, Thai, Khmer, Myanmar, ...), else "".
 std::string unsupported_script(char32_t c);
 // Why the kiosk cannot offer `lang` ("Arabic script needs right-to-left text and joined letter forms"),
-// or "" when it can. Looks at the primary subtag and any script subtag ("pa-Arab", "sr-Cyrl").
+// or "" when it can (ur, ar, pa and bn it shapes itself). Looks at the primary subtag and any script subtag ("pa-Arab", "sr-Cyrl").
 std::string unsupported_language(const std::string& lang);
-// The first code point of `text` in an unsupported script, as "Arabic (U+0627)", or "".
-std::string unsupported_text(std::string_view text);
+// The first code point of `text` in a script the kiosk cannot show, as "Arabic (U+0627)", or "". Urdu, Arabic,
+// Punjabi (Gurmukhi) and Bengali are shaped by the kiosk itself: their script is fine in text in that language
+// (`lang`), and only there (the other languages' text is drawn by ImGui, which cannot).
+std::string unsupported_text(std::string_view text, const std::string& lang = "");
 
 }  // namespace engage
