@@ -52,9 +52,9 @@ std::string normalise_hub_url(const std::string& url);
 struct HttpResponse {
     long status = 0;                           // 0: no HTTP reply (see error)
     std::string body;
-    std::string etag;                          // the ETag header of a GET reply ("" none)
     std::string error;                         // transport failure in plain words, "" when a reply came
     std::optional<std::chrono::seconds> retry_after;
+    std::string etag;                          // the ETag header of a GET reply ("" none)
 };
 
 class Transport {
