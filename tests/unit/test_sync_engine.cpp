@@ -62,25 +62,25 @@ struct FakeHub final : Transport {
         if (url == "http://127.0.0.1:1/v1/status") {  // a status report: kept, not counted as a batch request
             REQUIRE_FALSE(gzipped);
             status_reports.push_back(nlohmann::json::parse(body));
-            return {200, R"({"protocol":1,"hub":"engage-hub","ok":true})", "", {}};
+            return {200, R"({"protocol":1,"hub":"engage-hub","ok":true})", "", {}, {}};
         }
         ++requests;
         REQUIRE(url == "http://127.0.0.1:1/v1/batches");
         REQUIRE(gzipped);
-        if (mode == Mode::Unauthorized || token != "secret") return {401, R"({"error":"unknown token"})", "", {}};
-        if (mode == Mode::Busy) return {503, "busy", "", std::chrono::seconds(30)};
-        if (mode == Mode::Portal) return {200, "<html><body>Log in to Cafe WiFi</body></html>", "", {}};
-        if (mode == Mode::Proxy400 && requests <= 12) return {400, "<html><body>400 Bad Request</body></html>", "", {}};
+        if (mode == Mode::Unauthorized || token != "secret") return {401, R"({"error":"unknown token"})", "", {}, {}};
+        if (mode == Mode::Busy) return {503, "busy", "", std::chrono::seconds(30), {}};
+        if (mode == Mode::Portal) return {200, "<html><body>Log in to Cafe WiFi</body></html>", "", {}, {}};
+        if (mode == Mode::Proxy400 && requests <= 12) return {400, "<html><body>400 Bad Request</body></html>", "", {}, {}};
         const auto j = nlohmann::json::parse(gunzip(body));
         REQUIRE(j["protocol"] == 1);
         REQUIRE(j["kiosk_id"].is_string());
-        if (mode == Mode::Refuse400) return {400, R"({"error":"records: expected an array"})", "", {}};
-        if (j["records"].size() > max_records) return {413, R"({"error":"too large"})", "", {}};
+        if (mode == Mode::Refuse400) return {400, R"({"error":"records: expected an array"})", "", {}, {}};
+        if (j["records"].size() > max_records) return {413, R"({"error":"too large"})", "", {}, {}};
         auto is_bad = [](const nlohmann::json& rec) { return rec["answers"].dump().find("BAD") != std::string::npos; };
         if (mode == Mode::Whole400)  // the whole batch refused, nothing stored
             for (std::size_t i = 0; i < j["records"].size(); ++i)
                 if (is_bad(j["records"][i]))
-                    return {400, R"({"error":"records[)" + std::to_string(i) + R"(].answers: BAD"})", "", {}};
+                    return {400, R"({"error":"records[)" + std::to_string(i) + R"(].answers: BAD"})", "", {}, {}};
         nlohmann::json results = nlohmann::json::array();
         for (std::size_t i = 0; i < j["records"].size(); ++i) {
             const auto& rec = j["records"][i];
@@ -96,9 +96,9 @@ struct FakeHub final : Transport {
             results.push_back(r);
         }
         accepted_sizes.push_back(j["records"].size());
-        if (requests == lose_reply_at) return {0, "", "Can't reach the hub (the connection was cut)", {}};
+        if (requests == lose_reply_at) return {0, "", "Can't reach the hub (the connection was cut)", {}, {}};
         const nlohmann::json reply = {{"protocol", 1}, {"hub", "engage-hub"}, {"batch_id", j["batch_id"]}, {"results", results}};
-        return {200, reply.dump(), "", {}};
+        return {200, reply.dump(), "", {}, {}};
     }
 };
 

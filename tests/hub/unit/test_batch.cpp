@@ -100,7 +100,8 @@ TEST_CASE("the dashboard's summaries of a batch from its parsed answers equal th
     sqlite3* h = nullptr;
     REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
     REQUIRE(sqlite3_exec(h, "DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers;"
-                            " DROP TABLE dash_texts; DROP TABLE surveys; PRAGMA user_version = 5;",
+                            " DROP TABLE dash_texts; DROP TABLE surveys; DROP TABLE kiosk_reports; DROP TABLE publications;"
+                            " DROP TABLE dash_queue; PRAGMA user_version = 5;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(h);
     HubStore::open(db).reset();
