@@ -31,6 +31,8 @@ usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 setup() {
   local missing=()
   for p in "${PACKAGES[@]}"; do
+    # A Node.js from elsewhere (e.g. NodeSource) brings its own npm and conflicts with Debian's npm package.
+    if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if ((${#missing[@]})); then

@@ -123,6 +123,12 @@ void Dashboard::install(http::Server& svr, std::size_t max_upload) {
     svr.route("POST", "/dashboard/surveys", [this](const Request& req, Response& res, const ContentReader& reader) {
         surveys_post(req, res, reader);
     }, max_upload);
+    svr.route("POST", "/dashboard/surveys/publish", [this](const Request& req, Response& res, const ContentReader& reader) {
+        publish_post(req, res, reader, true);
+    }, kMaxFormBody);
+    svr.route("POST", "/dashboard/surveys/unpublish", [this](const Request& req, Response& res, const ContentReader& reader) {
+        publish_post(req, res, reader, false);
+    }, kMaxFormBody);
     svr.route("POST", "/dashboard/import", [this](const Request& req, Response& res, const ContentReader& reader) {
         import_post(req, res, reader);
     }, max_upload);

@@ -137,6 +137,8 @@ private:
     std::string surveys_page(Ctx& c, const http::Request& req);
     std::string surveys_body(const std::string& csrf, Data d);
     void surveys_post(const http::Request& req, http::Response& res, const http::ContentReader& reader);
+    // POST /dashboard/surveys/publish and /unpublish: what `engage-hub survey publish|unpublish` does.
+    void publish_post(const http::Request& req, http::Response& res, const http::ContentReader& reader, bool publish);
     std::int64_t pending_count(Ctx& c);
     // The kiosks' names from `engage-hub kiosk add`, by the kiosk's own id (device id).
     std::map<std::string, std::string> kiosk_names();

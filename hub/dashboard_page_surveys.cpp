@@ -1,5 +1,6 @@
 // The Surveys page (GET and POST /dashboard/surveys): the survey library, and an upload that does what
 // `engage-hub survey add FILE` does (hub/library.h): every problem shown as WHERE: WHAT, nothing stored on any.
+// Publishing (POST /dashboard/surveys/publish, /unpublish) does what `engage-hub survey publish|unpublish` does.
 #include "dashboard_app.h"
 #include "engage/xlsform.h"
 #include "library.h"
@@ -20,8 +21,96 @@ std::string Dashboard::surveys_body(const std::string& csrf, Data d) {
         list.push_back(x);
     }
     d.set("surveys", list);
+    // Publishing: a version (the latest of each id first), and where to (every kiosk, one kiosk, one venue).
+    Data versions{Data::type::list};
+    for (const auto& s : store_.list_surveys(false)) {
+        if (s.retired()) continue;
+        Data x;
+        x.set("value", s.id + " " + std::to_string(s.version));
+        x.set("label", s.title + " (" + s.id + ", version " + std::to_string(s.version) + ")");
+        versions.push_back(x);
+    }
+    d.set("versions", versions);
+    d.set("can_publish", yes(!versions.is_empty_list()));
+    Data targets{Data::type::list};
+    auto target = [&](const std::string& value, const std::string& label) {
+        Data x;
+        x.set("value", value);
+        x.set("label", label);
+        targets.push_back(x);
+    };
+    target("all", "Every kiosk");
+    for (const auto& k : store_.list_kiosks())
+        if (!k.revoked()) target("kiosk " + k.id, "Kiosk: " + k.name);
+    for (const auto& v : choices(store_, surveys_).venues)
+        if (!v.empty()) target("venue " + v, "Kiosks at venue: " + v);
+    d.set("targets", targets);
+    Data published{Data::type::list};
+    for (const auto& p : store_.list_publications()) {
+        Data x;
+        x.set("id", p.survey_id);
+        x.set("version", std::to_string(p.version));
+        x.set("to", target_words(store_, p));
+        x.set("value", p.target == "all" ? std::string("all") : p.target + " " + p.value);
+        x.set("when", when(p.published_utc));
+        published.push_back(x);
+    }
+    d.set("published", published);
     d.set("csrf", csrf);
     return templates_->render("surveys", d);
+}
+
+void Dashboard::publish_post(const http::Request& req, http::Response& res, const http::ContentReader& reader,
+                             bool publish) {
+    std::map<std::string, std::string> form;
+    try {
+        auto s = session_of(req);
+        if (!read_form(reader, form) || !s) return redirect(res, "/login");
+        if (!same_secret(form["csrf"], s->csrf)) return forbidden(res);
+        // survey: "ID VERSION" (or "ID" for every version when unpublishing); to: "all", "kiosk ID" or "venue NAME".
+        const std::string survey = form["survey"], to = form["to"];
+        const auto sp = survey.find(' ');
+        const std::string id = survey.substr(0, sp);
+        std::optional<std::int64_t> version;
+        std::string why;
+        if (sp != std::string::npos) {
+            const std::string v = survey.substr(sp + 1);
+            if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos)
+                why = "the survey's version is not a number";
+            else version = std::stoll(v);
+        }
+        PublishTarget target;
+        const auto tp = to.find(' ');
+        const std::string kind = to.substr(0, tp), value = tp == std::string::npos ? "" : to.substr(tp + 1);
+        if (kind == "all" && value.empty()) target.all = true;
+        else if (kind == "kiosk" && !value.empty()) target.kiosks.push_back(value);
+        else if (kind == "venue" && !value.empty()) target.venues.push_back(value);
+        else why = "choose where to publish it: every kiosk, one kiosk or one venue";
+        if (id.empty() || id.size() > 64) why = "choose a survey";
+        PublishResult r;
+        if (why.empty()) r = publish ? publish_in(store_, id, version, target) : unpublish_in(store_, id, version, target);
+        if (!why.empty()) r = PublishResult{2, why, {}};
+        log_(std::string("dashboard survey ") + (publish ? "publish" : "unpublish") + " user=" + one_line(s->user, 64) +
+             " survey=" + one_line(survey, 80) + " to=" + one_line(to, 120) + " " +
+             (r.rc ? "refused: " + one_line(r.error, 200) : std::to_string(r.lines.size()) + " changed"));
+        Data d;
+        if (r.rc) {
+            d.set("publish_refused", yes(true));
+            d.set("publish_error", r.error);
+        } else {
+            Data lines{Data::type::list};
+            for (const auto& l : r.lines) lines.push_back(Data(l));
+            if (r.lines.empty()) lines.push_back(Data(std::string("It was not published there; nothing changed.")));
+            d.set("publish_done", yes(true));
+            d.set("publish_lines", lines);
+            d.set("publish_next", publish ? "Kiosks take it at their next sync and show it from their next welcome screen."
+                                          : "The survey stays in the library and every response stays.");
+        }
+        send_html(res, r.rc ? 422 : 200,
+                  shell("Surveys", s->user, s->csrf, surveys_body(s->csrf, d), "/dashboard/surveys"));
+    } catch (const DbError& e) {
+        db_error(res, e, "Nothing was changed.");
+    }
 }
 
 std::string Dashboard::surveys_page(Ctx& c, const http::Request&) {

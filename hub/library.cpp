@@ -201,9 +201,6 @@ int survey_retire(const std::string& db, const std::string& id) {
     }
 }
 
-namespace {
-
-// "every kiosk" / "kiosk "Hall" (e933be56)" / "venue "Leith Library"", for the messages.
 std::string target_words(HubStore& store, const Publication& p) {
     if (p.target == "all") return "every kiosk";
     if (p.target == "venue") return "the kiosks at venue \"" + p.value + "\"";
@@ -212,39 +209,31 @@ std::string target_words(HubStore& store, const Publication& p) {
     return "kiosk \"" + (k ? k->name : std::string("?")) + "\" (" + p.value.substr(0, 8) + ")";
 }
 
-// The selector as (target, values): kiosk ids resolved and checked. nullopt: refused (printed), `rc` set.
-std::optional<std::pair<std::string, std::vector<std::string>>> resolve_target(const char* cmd, HubStore& store,
-                                                                            const PublishTarget& t, int& rc) {
+namespace {
+
+// The selector as (target, values): kiosk ids resolved and checked. nullopt: refused, `r` says why.
+std::optional<std::pair<std::string, std::vector<std::string>>> resolve_target(bool publishing, HubStore& store,
+                                                                            const PublishTarget& t, PublishResult& r) {
     const int given = (t.all ? 1 : 0) + (t.kiosks.empty() ? 0 : 1) + (t.venues.empty() ? 0 : 1);
-    if (given != 1) {
-        rc = 2;
-        fail(cmd, "give exactly one of --all, --kiosk K (one or more) or --venue V");
+    auto refuse = [&](int rc, std::string why) {
+        r.rc = rc;
+        r.error = std::move(why);
         return std::nullopt;
-    }
+    };
+    if (given != 1) return refuse(2, "give exactly one of --all, --kiosk K (one or more) or --venue V");
     if (t.all) return std::make_pair(std::string("all"), std::vector<std::string>{""});
     if (!t.venues.empty()) {
         for (const auto& v : t.venues)
-            if (v.empty() || v.size() > 4096) {
-                rc = 2;
-                fail(cmd, "--venue: a venue name is 1 to 4096 bytes");
-                return std::nullopt;
-            }
+            if (v.empty() || v.size() > 4096) return refuse(2, "--venue: a venue name is 1 to 4096 bytes");
         return std::make_pair(std::string("venue"), t.venues);
     }
     std::vector<std::string> ids;
     for (const auto& k : t.kiosks) {
         std::string why;
         const auto info = store.find_kiosk(k, why);
-        if (!info) {
-            rc = 1;
-            fail(cmd, "--kiosk " + k + ": " + why + "; nothing changed");
-            return std::nullopt;
-        }
-        if (std::string(cmd) == "publish" && info->revoked()) {
-            rc = 1;
-            fail(cmd, "--kiosk " + k + ": kiosk \"" + info->name + "\" was revoked; nothing changed");
-            return std::nullopt;
-        }
+        if (!info) return refuse(1, "--kiosk " + k + ": " + why + "; nothing changed");
+        if (publishing && info->revoked())
+            return refuse(1, "--kiosk " + k + ": kiosk \"" + info->name + "\" was revoked; nothing changed");
         ids.push_back(info->id);
     }
     return std::make_pair(std::string("kiosk"), ids);
@@ -339,26 +328,47 @@ int kiosk_pack_command(const std::string& db, const std::string& id, const std::
     }
 }
 
+PublishResult publish_in(HubStore& store, const std::string& id, std::optional<std::int64_t> version,
+                         const PublishTarget& to) {
+    PublishResult r;
+    const auto target = resolve_target(true, store, to, r);
+    if (!target) return r;
+    const auto s = store.get_survey(id, version);
+    if (!s || s->retired()) {
+        r.rc = 1;
+        r.error = !s ? "no survey '" + id + "'" + (version ? " version " + std::to_string(*version) : "") +
+                           " in the library (see engage-hub survey list); nothing changed"
+                     : "survey '" + id + "' was retired; add a higher version to bring it back; nothing changed";
+        return r;
+    }
+    store.publish_survey(s->id, s->version, target->first, target->second);
+    for (const auto& v : target->second)
+        r.lines.push_back("Published survey '" + s->id + "' version " + std::to_string(s->version) + " to " +
+                          target_words(store, Publication{s->id, s->version, target->first, v, ""}) + ".");
+    return r;
+}
+
+PublishResult unpublish_in(HubStore& store, const std::string& id, std::optional<std::int64_t> version,
+                           const PublishTarget& from) {
+    PublishResult r;
+    const auto target = resolve_target(false, store, from, r);
+    if (!target) return r;
+    for (const auto& p : store.unpublish_survey(id, version, target->first, target->second))
+        r.lines.push_back("Unpublished survey '" + p.survey_id + "' version " + std::to_string(p.version) + " from " +
+                          target_words(store, p) + ".");
+    return r;
+}
+
 int survey_publish(const std::string& db, const std::string& id, std::optional<std::int64_t> version,
                    const PublishTarget& to) {
     try {
         auto store = HubStore::open(db, false);
-        int rc = 1;
-        const auto target = resolve_target("publish", *store, to, rc);
-        if (!target) return rc;
-        const auto s = store->get_survey(id, version);
-        if (!s)
-            return fail("publish", "no survey '" + id + "'" + (version ? " version " + std::to_string(*version) : "") +
-                                       " in the library (see engage-hub survey list); nothing changed");
-        if (s->retired())
-            return fail("publish", "survey '" + id + "' was retired; add a higher version to bring it back; "
-                                   "nothing changed");
-        store->publish_survey(s->id, s->version, target->first, target->second);
-        for (const auto& v : target->second) {
-            Publication p{s->id, s->version, target->first, v, ""};
-            std::printf("Published survey '%s' version %lld to %s.\n", s->id.c_str(),
-                        static_cast<long long>(s->version), target_words(*store, p).c_str());
+        const PublishResult r = publish_in(*store, id, version, to);
+        if (r.rc) {
+            fail("publish", r.error);
+            return r.rc;
         }
+        for (const auto& l : r.lines) std::printf("%s\n", l.c_str());
         std::printf("Kiosks take it at their next sync and show it from their next welcome screen.\n");
         return 0;
     } catch (const DbError& e) {
@@ -370,18 +380,17 @@ int survey_unpublish(const std::string& db, const std::string& id, std::optional
                      const PublishTarget& from) {
     try {
         auto store = HubStore::open(db, false);
-        int rc = 1;
-        const auto target = resolve_target("unpublish", *store, from, rc);
-        if (!target) return rc;
-        const auto gone = store->unpublish_survey(id, version, target->first, target->second);
-        if (gone.empty()) {
+        const PublishResult r = unpublish_in(*store, id, version, from);
+        if (r.rc) {
+            fail("unpublish", r.error);
+            return r.rc;
+        }
+        if (r.lines.empty()) {
             std::printf("Survey '%s'%s was not published there; nothing changed.\n", id.c_str(),
                         version ? (" version " + std::to_string(*version)).c_str() : "");
             return 0;
         }
-        for (const auto& p : gone)
-            std::printf("Unpublished survey '%s' version %lld from %s.\n", p.survey_id.c_str(),
-                        static_cast<long long>(p.version), target_words(*store, p).c_str());
+        for (const auto& l : r.lines) std::printf("%s\n", l.c_str());
         std::printf("Only the publications above were removed: the survey stays in the library and every response "
                     "stays. A kiosk drops it at its next sync, unless it is running it (then it stays until the "
                     "facilitator chooses another).\n");

@@ -37,6 +37,20 @@ struct PublishTarget {
     std::vector<std::string> kiosks;
     std::vector<std::string> venues;
 };
+// Publishing on an open store, for the CLI and the dashboard's Surveys page: rc 0 done (`lines` say what was
+// done, one each), 1 refused (no such survey, version or kiosk; retired; `error` says why), 2 bad usage.
+struct PublishResult {
+    int rc = 0;
+    std::string error;
+    std::vector<std::string> lines;
+};
+PublishResult publish_in(HubStore& store, const std::string& id, std::optional<std::int64_t> version,
+                         const PublishTarget& to);
+PublishResult unpublish_in(HubStore& store, const std::string& id, std::optional<std::int64_t> version,
+                           const PublishTarget& from);
+// "every kiosk" / "kiosk "Hall" (e933be56)" / "the kiosks at venue "Leith Library"".
+std::string target_words(HubStore& store, const Publication& p);
+
 // 0 done, 1 refused (no such survey, version, kiosk; retired) or the database failed, 2 bad usage.
 int survey_publish(const std::string& db, const std::string& id, std::optional<std::int64_t> version,
                    const PublishTarget& to);
