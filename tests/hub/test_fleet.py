@@ -385,7 +385,51 @@ def scenario_upload():
             check(held() == [["harbour-walk", "1"], ["park-fleet", "3"]], held())
             check(re.search(r"dashboard survey upload user=Organiser Ann file=harbour.json Added", hub.log()),
                   hub.log()[-2000:])
-    print("passed survey upload")
+            publish_checks(b, hub, db, e)
+    print("passed survey upload and publishing")
+
+
+def publish_checks(b, hub, db, e):
+    """Publishing from the Surveys page does what `engage-hub survey publish|unpublish` does."""
+    pubs = lambda: hubtest.SqliteDb(db).rows(  # noqa: E731
+        "SELECT survey_id, version, target, value FROM publications ORDER BY 1, 3, 4")
+    code, _, page = b.get("/dashboard/surveys")
+    csrf = b.csrf(page)
+    check('action="/dashboard/surveys/publish"' in page and 'value="harbour-walk 1"' in page, page[-3000:])
+    check(f'value="kiosk {e["id"]}"' in page and "Kiosk: Hall" in page, "the kiosk is a choice", page[-3000:])
+    form = {"csrf": csrf, "survey": "harbour-walk 1", "to": "all"}
+    code, _, _ = b.request("POST", "/dashboard/surveys/publish", dict(form, csrf="x" * len(csrf)))
+    check(code == 403 and pubs() == [], "publish with a wrong CSRF token", code, pubs())
+    code, _, _ = b.request("POST", "/dashboard/surveys/publish", {k: v for k, v in form.items() if k != "csrf"})
+    check(code == 403 and pubs() == [], "publish without the CSRF token", code)
+    code, _, _ = Browser(hub).request("POST", "/dashboard/surveys/publish", form)
+    check(code == 303 and pubs() == [], "publish without a login", code)
+    for bad, why in [({"to": "everywhere"}, "choose where to publish it"), ({"to": "kiosk "}, "choose where"),
+                     ({"to": "kiosk nope-nope"}, "nothing changed"), ({"survey": "harbour-walk 9"}, "no survey"),
+                     ({"survey": "harbour-walk x1"}, "not a number"), ({"survey": "<script> 1"}, "no survey"),
+                     ({"survey": ""}, "choose a survey"), ({"to": "venue " + "v" * 5000}, "1 to 4096 bytes")]:
+        code, _, page = b.request("POST", "/dashboard/surveys/publish", dict(form, **bad))
+        check(code == 422 and why in page and "<script>" not in page, bad, code, page[-1500:])
+    check(pubs() == [], "refused publications stored something", pubs())
+    code, _, page = b.request("POST", "/dashboard/surveys/publish", form)
+    check(code == 200 and "Published survey &#39;harbour-walk&#39; version 1 to every kiosk." in page, code, page[-2000:])
+    code, _, page = b.request("POST", "/dashboard/surveys/publish", dict(form, survey="park-fleet 3", to=f"kiosk {e['id']}"))
+    check(code == 200 and "to kiosk &quot;Hall&quot;" in page, code, page[-2000:])
+    check(pubs() == [["harbour-walk", "1", "all", ""], ["park-fleet", "3", "kiosk", e["id"]]], pubs())
+    # What the CLI sees, and the kiosk's list (GET /v1/surveys) has both.
+    c = hub.connection()
+    c.request("GET", "/v1/surveys", headers={"Authorization": "Bearer " + e["token"]})
+    served = json.loads(c.getresponse().read())
+    c.close()
+    check(sorted(x["id"] for x in served["surveys"]) == ["harbour-walk", "park-fleet"], served)
+    # Unpublish from the list's button.
+    code, _, page = b.request("POST", "/dashboard/surveys/unpublish", {"csrf": csrf, "survey": "harbour-walk 1", "to": "all"})
+    check(code == 200 and "Unpublished survey &#39;harbour-walk&#39; version 1 from every kiosk." in page, code, page[-2000:])
+    check(pubs() == [["park-fleet", "3", "kiosk", e["id"]]], pubs())
+    code, _, page = b.request("POST", "/dashboard/surveys/unpublish", {"csrf": csrf, "survey": "harbour-walk 1", "to": "all"})
+    check(code == 200 and "nothing changed" in page, code)
+    check(re.search(r"dashboard survey publish user=Organiser Ann survey=harbour-walk 1 to=all 1 changed", hub.log()),
+          hub.log()[-2000:])
 
 
 if __name__ == "__main__":
