@@ -8,6 +8,9 @@
                                                         size (the font atlas is rebuilt), with the atlas sizes
   kiosk_bench.py BUILD answers [--rounds 10]            tap on an answer to the frame showing it chosen, and to the
                                                         next question when a single answer moves on by itself
+  kiosk_bench.py BUILD scripts [--runs 5] [--rounds 3]  shaped scripts (issue 13): exec to first frame with the survey
+                                                        in en, ur, ar, pa and bn, and a tap on a language to its next
+                                                        frame, with each atlas's size and build time, against en
 
 Every figure also goes out as a "summary: LABEL<TAB>VALUE" line, which run_all.sh gathers into its table.
 """
@@ -282,6 +285,58 @@ def answers(kiosk, args):
     summary("answer: tap to the next question (auto-advance, 700 ms pause)", f"{a:.0f} ms")
 
 
+def scripts(kiosk, args):
+    """Shaped scripts against English in the same run: exec to first frame (--language L), and a language change."""
+    survey = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "ui", "scripts_survey.json")
+    langs = ("en", "ur", "ar", "pa", "bn")
+    xvfb = Xvfb()
+    first, change, atlases = {}, {}, {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="engage-bench-") as tmp:
+            for lang in langs:
+                data = os.path.join(tmp, "first-" + lang)
+                cmd = [kiosk, "--windowed", "--data-dir", data, "--survey", survey, "--language", lang,
+                       "--exit-after-first-frame"]
+                for i in range(args.runs + 1):  # the first run (a new database, cold caches) is not counted
+                    t = time.perf_counter()
+                    subprocess.run(cmd, env=xvfb.env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    if i:
+                        first.setdefault(lang, []).append(1000 * (time.perf_counter() - t))
+            k = Kiosk(kiosk, xvfb, os.path.join(tmp, "change"), args=["--survey", survey])
+            try:
+                k.wait_screen("attract", timeout=30)
+                for _ in range(args.rounds):
+                    for lang in langs[1:] + ("en",):
+                        time.sleep(0.3)
+                        k.press("access.language")
+                        k.wait_screen("language")
+                        time.sleep(0.3)
+                        t0 = time.perf_counter()
+                        k.tap(f"language.{lang}", settle=False)
+                        k.wait(lambda s: s.get("access", {}).get("language") == lang and s["screen"] == "attract" and
+                               not s["pending"], lang, 20)
+                        change.setdefault(lang, []).append(1000 * (time.perf_counter() - t0))
+            finally:
+                k.stop()
+            with open(os.path.join(tmp, "change", "engage-kiosk.log"), encoding="utf-8") as f:
+                for line in f:
+                    m = re.search(r"Fonts for (\S+) at 100 %: atlas (\d+)x(\d+), (\d+) ms", line)
+                    if m:
+                        atlases.setdefault(m.group(1), []).append((int(m.group(2)), int(m.group(3)), int(m.group(4))))
+    finally:
+        xvfb.close()
+    en_first, en_change = statistics.median(first["en"]), statistics.median(change["en"])
+    for lang in langs:
+        f, c = statistics.median(first[lang]), statistics.median(change[lang])
+        w, h, _ = atlases.get(lang, [(0, 0, 0)])[-1]
+        build = statistics.median(a[2] for a in atlases.get(lang, [(0, 0, 0)]))
+        print(f"  {lang:3} first frame {f:6.0f} ms ({f / en_first:4.2f}x en)   language change {c:6.0f} ms "
+              f"({c / en_change:4.2f}x en)   atlas {w}x{h}, built in {build:.0f} ms", flush=True)
+        summary(f"scripts: first frame in {lang} (median of {args.runs})", f"{f:.0f} ms = {f / en_first:.2f}x en")
+        summary(f"scripts: language change to {lang}", f"{c:.0f} ms = {c / en_change:.2f}x en")
+        summary(f"scripts: atlas for {lang} at 100 %", f"{w}x{h}, {build:.0f} ms")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("build", help="build folder holding app/engage-kiosk")
@@ -298,12 +353,15 @@ def main():
     s.add_argument("--rounds", type=int, default=3)
     s = sub.add_parser("answers")
     s.add_argument("--rounds", type=int, default=10)
+    s = sub.add_parser("scripts")
+    s.add_argument("--runs", type=int, default=5)
+    s.add_argument("--rounds", type=int, default=3)
     args = p.parse_args()
     kiosk = os.path.join(os.path.abspath(args.build), "app", "engage-kiosk")
     if not os.access(kiosk, os.X_OK):
         raise SystemExit(f"{kiosk} not found: build first (cmake --build {args.build})")
     {"idle-cpu": idle_cpu, "first-frame": first_frame, "peak-rss": peak_rss, "access": access,
-     "answers": answers}[args.bench](kiosk, args)
+     "answers": answers, "scripts": scripts}[args.bench](kiosk, args)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ step "4b. access: language and text-size changes (font atlas rebuilt)" \
   python3 "$here/kiosk_bench.py" "$build" access
 step "4c. answers: tap to the chosen frame, and to the next question (auto-advance)" \
   python3 "$here/kiosk_bench.py" "$build" answers
+step "4d. shaped scripts: first frame and a language change in ur, ar, pa, bn against en (atlas size, build time)" \
+  python3 "$here/kiosk_bench.py" "$build" scripts
 step "5. sync: drain ${responses} to a local hub, plain SQLite beside it; hub ingest from 500 kiosks (SQLite, PostgreSQL)" \
   python3 "$here/sync_bench.py" "$build" all --responses "$responses"
 step "5b. published surveys: GET /v1/surveys from 500 kiosks with nothing new (ETag, 304), beside the whole list and /healthz" \

@@ -42,7 +42,7 @@ std::string Dashboard::surveys_body(const std::string& csrf, Data d) {
     target("all", "Every kiosk");
     for (const auto& k : store_.list_kiosks())
         if (!k.revoked()) target("kiosk " + k.id, "Kiosk: " + k.name);
-    for (const auto& v : choices(store_, surveys_).venues)
+    for (const auto& v : choices(store_, SurveySet{}).venues)  // venues only: no survey titles (no library lock)
         if (!v.empty()) target("venue " + v, "Kiosks at venue: " + v);
     d.set("targets", targets);
     Data published{Data::type::list};

@@ -14,6 +14,7 @@ struct ScriptFonts {
     const char* bold;
     bool rtl;
     bool (*letter)(char32_t);  // a character of the script
+    float scale;               // the script's em against Noto Sans's, so its letters read as large
 };
 
 bool arabic(char32_t c) {
@@ -25,10 +26,11 @@ bool bengali(char32_t c) { return c >= 0x0980 && c <= 0x09FF; }
 
 // The script's own font first, then Noto Sans for Latin letters and digits inside the text.
 const ScriptFonts kScripts[] = {
-    {"ur", "NotoNastaliqUrdu-Regular.ttf", "NotoNastaliqUrdu-Bold.ttf", true, arabic},
-    {"ar", "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf", true, arabic},
-    {"pa", "NotoSansGurmukhi-Regular.ttf", "NotoSansGurmukhi-Bold.ttf", false, gurmukhi},
-    {"bn", "NotoSansBengali-Regular.ttf", "NotoSansBengali-Bold.ttf", false, bengali},
+    // Nastaliq's letters are small for their em (its height goes to the slope of the words): 1.2 em.
+    {"ur", "NotoNastaliqUrdu-Regular.ttf", "NotoNastaliqUrdu-Bold.ttf", true, arabic, 1.2f},
+    {"ar", "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf", true, arabic, 1.0f},
+    {"pa", "NotoSansGurmukhi-Regular.ttf", "NotoSansGurmukhi-Bold.ttf", false, gurmukhi, 1.0f},
+    {"bn", "NotoSansBengali-Regular.ttf", "NotoSansBengali-Bold.ttf", false, bengali, 1.0f},
 };
 
 const ScriptFonts* script_of(const std::string& lang) {
@@ -102,7 +104,7 @@ bool ShapedText::prepare(ImFontAtlas* atlas, const std::string& lang, const std:
             }
             files.push_back(path);
         }
-        auto fonts = text::Fonts::open(files, sz.em_px, error);
+        auto fonts = text::Fonts::open(files, sz.em_px * script->scale, error);
         if (!fonts) {
             clear();
             return false;
