@@ -178,6 +178,18 @@ def peak_rss(kiosk, args):
         xvfb.close()
 
 
+def change_language(k, lang, done, timeout):
+    """Opens the language picker (not timed), taps `lang`; seconds from the tap until `done(state)`."""
+    time.sleep(0.3)
+    k.press("access.language")
+    k.wait_screen("language")
+    time.sleep(0.3)
+    t0 = time.perf_counter()
+    k.tap(f"language.{lang}", settle=False)
+    k.wait(done, lang, timeout)
+    return time.perf_counter() - t0
+
+
 def access(kiosk, args):
     """Tap -> first frame drawn with the new fonts, for a language change and each text size, per language."""
     import json
@@ -197,14 +209,8 @@ def access(kiosk, args):
                 current = "en"
                 for _ in range(args.rounds):
                     for lang in ("pl", "uk", "zh-Hans", "en"):
-                        time.sleep(0.3)
-                        k.press("access.language")
-                        k.wait_screen("language")
-                        time.sleep(0.3)
-                        t0 = time.perf_counter()
-                        k.tap(f"language.{lang}", settle=False)
-                        k.wait(lambda s: s.get("lang") == lang and s["screen"] == "attract", f"{lang}", 10)
-                        timings.setdefault(f"language -> {lang}", []).append(time.perf_counter() - t0)
+                        timings.setdefault(f"language -> {lang}", []).append(change_language(
+                            k, lang, lambda s, lang=lang: s.get("lang") == lang and s["screen"] == "attract", 10))
                         current = lang
                         for after in (150, 200, 100):
                             # From 150 % the bar folds to "Make it easier": the size is then changed on its screen
@@ -307,15 +313,9 @@ def scripts(kiosk, args):
                 k.wait_screen("attract", timeout=30)
                 for _ in range(args.rounds):
                     for lang in langs[1:] + ("en",):
-                        time.sleep(0.3)
-                        k.press("access.language")
-                        k.wait_screen("language")
-                        time.sleep(0.3)
-                        t0 = time.perf_counter()
-                        k.tap(f"language.{lang}", settle=False)
-                        k.wait(lambda s: s.get("access", {}).get("language") == lang and s["screen"] == "attract" and
-                               not s["pending"], lang, 20)
-                        change.setdefault(lang, []).append(1000 * (time.perf_counter() - t0))
+                        change.setdefault(lang, []).append(1000 * change_language(
+                            k, lang, lambda s, lang=lang: s.get("access", {}).get("language") == lang and
+                            s["screen"] == "attract" and not s["pending"], 20))
             finally:
                 k.stop()
             with open(os.path.join(tmp, "change", "engage-kiosk.log"), encoding="utf-8") as f:
