@@ -103,8 +103,8 @@ void Dashboard::publish_post(const http::Request& req, http::Response& res, cons
             if (r.lines.empty()) lines.push_back(Data(std::string("It was not published there; nothing changed.")));
             d.set("publish_done", yes(true));
             d.set("publish_lines", lines);
-            d.set("publish_next", publish ? "Kiosks take it at their next sync and show it from their next welcome screen."
-                                          : "The survey stays in the library and every response stays.");
+            // After a publish the page's own line says when kiosks take it.
+            if (!publish) d.set("publish_next", std::string("The survey stays in the library and every response stays."));
         }
         send_html(res, r.rc ? 422 : 200,
                   shell("Surveys", s->user, s->csrf, surveys_body(s->csrf, d), "/dashboard/surveys"));
