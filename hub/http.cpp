@@ -517,7 +517,10 @@ int Server::start(const std::string& host, int port, const Limits& limits, const
     const bool v6 = ai->ai_family == AF_INET6;
     freeaddrinfo(ai);
 
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
+    // poll(), not epoll: libmicrohttpd 0.9.75's MHD_quiesce_daemon races its own epoll thread over the listen
+    // socket (both remove it; the loser panics with "Failed to remove listen FD from epoll set" and the hub aborts
+    // on SIGTERM). poll has no such shared state, and a thousand connections cost it nothing worth measuring.
+    unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
     if (v6) flags |= MHD_USE_IPv6;
     if (tls) flags |= MHD_USE_TLS;
     std::vector<MHD_OptionItem> opts = {

@@ -1,4 +1,4 @@
-// The hub's HTTP layer: GNU libmicrohttpd (epoll, connection limits, per-connection memory pool, TLS with
+// The hub's HTTP layer: GNU libmicrohttpd (one poll() thread, connection limits, per-connection memory pool, TLS with
 // GnuTLS) in front of a small router. A request's body is received by libmicrohttpd's polling thread into a
 // buffer bounded by its route's limit; only a whole request goes to a worker thread (its route's pool), so a
 // slow or idle client costs a socket and a little memory, never a worker. See docs/hub.md, "HTTP layer".
