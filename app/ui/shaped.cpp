@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engage/glyphs.h"
 #include "ui/fonts.h"
 
 namespace engage::ui {
@@ -65,16 +66,8 @@ void ShapedText::clear() {
 
 bool ShapedText::wants(std::string_view s) const {
     if (!letter_) return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        if (b < 0xC0 || i + 1 >= s.size()) continue;  // only lead bytes of 2-4 byte sequences
-        char32_t c = 0;
-        if ((b >> 5) == 6) c = ((b & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
-        else if ((b >> 4) == 14 && i + 2 < s.size())
-            c = ((b & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
-                (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
-        if (c && letter_(c)) return true;
-    }
+    for (char32_t c : utf8_codepoints(s))
+        if (letter_(c)) return true;
     return false;
 }
 
