@@ -1,5 +1,6 @@
 // engage_crash_test [--rounds N] [--max-ms N] [--seed N] [--keep]
-// Starts engage_crash_writer, SIGKILLs it after a random 5 to N (default 60) ms, and checks with the plain
+// Starts engage_crash_writer, SIGKILLs it a random 5 to N (default 60) ms after it starts (one round in four)
+// or after its store is open (the rest), and checks with the plain
 // sqlite3 API that every save it acknowledged (printed) is in the database, that the database
 // passes integrity_check and that sequence numbers are unique. The same data folder is used for
 // every round, so earlier saves must also survive later crashes.
@@ -51,9 +52,11 @@ bool parse(int argc, char** argv, Options& o) {
     return o.rounds > 0 && o.max_ms >= 5 && o.max_ms <= 60000;
 }
 
-// Runs the writer for `ms` milliseconds, SIGKILLs it, returns the uuids it printed.
-// Sets `ok` to false if the writer died by anything other than our SIGKILL.
-std::vector<std::string> run_writer(const std::string& data_dir, int ms, bool& ok) {
+// Runs the writer and SIGKILLs it `ms` milliseconds after it starts (`from_start`: the kill can land while the
+// store is being created or migrated) or after it reports "ready" (the store is open: the kill lands among
+// saves, however slowly a loaded machine started the process). Returns the uuids it printed. Sets `ok` to false
+// if the writer died by anything other than our SIGKILL.
+std::vector<std::string> run_writer(const std::string& data_dir, int ms, bool from_start, bool& ok) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) { std::perror("pipe2"); std::exit(2); }
     posix_spawn_file_actions_t fa;
@@ -69,8 +72,9 @@ std::vector<std::string> run_writer(const std::string& data_dir, int ms, bool& o
 
     std::string out;
     char buf[4096];
-    auto deadline = SteadyClock::now() + std::chrono::milliseconds(ms);
-    bool killed = false;
+    // Waiting for "ready": a writer that never opens its store is killed after 60 s and the round fails below.
+    auto deadline = SteadyClock::now() + std::chrono::milliseconds(from_start ? ms : 60000);
+    bool killed = false, ready = false;
     for (;;) {
         if (!killed) {
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
@@ -89,15 +93,19 @@ std::vector<std::string> run_writer(const std::string& data_dir, int ms, bool& o
             break;
         }
         out.append(buf, static_cast<std::size_t>(n));
+        if (!ready && out.rfind("ready\n", 0) == 0) {
+            ready = true;
+            if (!from_start && !killed) deadline = SteadyClock::now() + std::chrono::milliseconds(ms);
+        }
     }
     ::close(fds[0]);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    ok = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-    if (!ok) std::fprintf(stderr, "writer ended on its own (status %d)\n", status);
+    ok = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && (from_start || ready);
+    if (!ok) std::fprintf(stderr, "writer ended on its own or never became ready (status %d)\n", status);
 
     std::vector<std::string> uuids;
-    std::size_t start = 0;
+    std::size_t start = ready ? 6 : 0;
     for (std::size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
         uuids.push_back(out.substr(start, nl - start));
     return uuids;  // a trailing partial line (none expected: writes < PIPE_BUF are atomic) is ignored
@@ -130,8 +138,9 @@ int main(int argc, char** argv) {
     for (int round = 1; round <= o.rounds && failures == 0 && lost == 0; ++round) {
         ++rounds_run;
         int ms = delay(rng);
+        bool from_start = round % 4 == 1;  // one round in four may die while the store is created or migrated
         bool killed_ok = false;
-        auto printed = run_writer(data_dir, ms, killed_ok);
+        auto printed = run_writer(data_dir, ms, from_start, killed_ok);
         if (!killed_ok) ++failures;
         if (printed.empty()) ++idle_rounds;
         for (auto& u : printed) {

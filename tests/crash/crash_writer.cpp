@@ -1,6 +1,6 @@
-// engage_crash_writer DATA_DIR: saves responses forever; after each save_response returns it
-// writes "<uuid>\n" to stdout with write(2), so the parent knows exactly which saves were
-// acknowledged before it killed us.
+// engage_crash_writer DATA_DIR: opens the store, writes "ready\n", then saves responses forever; after each
+// save_response returns it writes "<uuid>\n" to stdout with write(2), so the parent knows exactly which saves
+// were acknowledged before it killed us.
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     }
     try {
         auto store = engage::Store::open(argv[1]);
+        if (!write_all("ready\n")) return 1;  // the parent times most kills from here
         // Every save's answers are unique (this run's random tag and a counter): the test counts repeats.
         const std::string run = std::to_string(std::random_device{}()) + "-" + std::to_string(std::random_device{}());
         engage::NewResponse r;
