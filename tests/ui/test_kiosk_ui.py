@@ -409,7 +409,21 @@ def test_damaged_pages():
 
 def test_disk_full():
     """A save that fails (disk full) shows the respondent a calm message and the facilitator the error;
-    what was saved before is intact."""
+    what was saved before is intact. (A two-screen survey: the demo's full walk is test_complete_survey's.)"""
+    tiny = {"format": 1, "id": "disk-full", "version": 1, "title": "Disk full", "languages": ["en"], "questions": [
+        {"id": "yn", "type": "choice", "prompt": "Was it easy to find us?", "required": True,
+         "options": [{"id": "yes", "label": "Yes"}, {"id": "no", "label": "No"}]},
+        {"id": "bye", "type": "note", "prompt": "That is all: thank you"}]}
+
+    def answer(k, end_screen="thanks"):
+        k.wait_screen("attract")
+        k.tap("attract.start")
+        k.wait_screen("question", question="yn")
+        k.tap("option.no")
+        k.wait_screen("question", question="bye", timeout=5)
+        k.press("nav.next")
+        k.wait_screen(end_screen, timeout=10)
+
     with tempfile.TemporaryDirectory() as tmp:
         mnt = os.path.join(tmp, "small-disk")
         os.makedirs(mnt)
@@ -417,13 +431,16 @@ def test_disk_full():
                                                capture_output=True).returncode != 0:
             print("SKIPPED disk_full: needs root and tmpfs mounts to make a small disk")
             sys.exit(77)
+        survey = os.path.join(tmp, "disk-full.json")
+        with open(survey, "w") as f:
+            json.dump(tiny, f)
         x = k = None
         try:
             data = os.path.join(mnt, "data")
             x = Xvfb()
-            k = Kiosk(BINARY, x, data, args=["--config", write_pin_config(tmp)],
+            k = Kiosk(BINARY, x, data, args=["--config", write_pin_config(tmp), "--survey", survey],
                       artefacts=os.path.join(ARTEFACTS, "disk-full"), work_dir=os.path.join(tmp, "work"))
-            complete_demo(k, shots=False)
+            answer(k)
             assert len(rows(data)) == 1
             k.tap("Done")
             k.wait_screen("attract")
@@ -435,14 +452,14 @@ def test_disk_full():
                         f.flush()
                 except OSError:
                     pass
-            complete_demo(k, shots=False, end_screen="save_failed")
+            answer(k, end_screen="save_failed")
             k.screenshot("01-save-failed")
             st = open_panel(k)
             assert any("disk is full" in p for p in st["problems"]), st["problems"]
             k.screenshot("02-panel-error")
             os.remove(os.path.join(mnt, "filler"))
             k.tap("Back to the kiosk")
-            complete_demo(k, shots=False)  # space again: saving works again
+            answer(k)  # space again: saving works again
             k.stop()
             r = rows(data)
             assert [row[1] for row in r] == [1, 2], r
