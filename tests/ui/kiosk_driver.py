@@ -151,9 +151,8 @@ class Kiosk:
         inputs = self.inputs()
         x, y = int(w["x"] + w["w"] / 2), int(w["y"] + w["h"] / 2)
         # (no --sync: it waits forever when the pointer is already there, as when a key is typed twice)
-        self._xdo("mousemove", str(x), str(y), "sleep", "0.03", "mousedown", "1")
-        time.sleep(0.05)
-        self._xdo("mouseup", "1")
+        # One xdotool run, still a press and a release 50 ms apart (as a finger), not a click event.
+        self._xdo("mousemove", str(x), str(y), "sleep", "0.03", "mousedown", "1", "sleep", "0.05", "mouseup", "1")
         if settle:
             self.settle(inputs)
             self._read()
