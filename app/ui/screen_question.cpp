@@ -260,17 +260,19 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
         labels.push_back(label);
     }
     // Pictures on the answers (Easy Read): a square before each tile's words, sized with the text; every tile of
-    // the question keeps it so the words line up. Larger (up to 6 em, a quarter of the width) while the answers
-    // still fit one page in about half the screen, else 3.2 em (at most a fifth of the width).
+    // the question keeps it so the words line up. As large as it can be (6 em down to 2.2 em; a quarter of the
+    // width at most) without the answers taking more pages than with the smallest, in the room they will about have.
     ui.option_picture = 0;
     if (grid_type && std::any_of(opts.begin(), opts.end(), [&](const Option& o) {
             return o.image && ui.pictures.find(o.image->file);
         })) {
-        const ImVec2 half(inner, (H - ui.top - 2 * m) * 0.5f);
-        for (float side : {std::min(ui.px(6), inner * 0.25f), std::min(ui.px(4.5f), inner * 0.25f),
-                           std::min(ui.px(3.2f), inner * 0.2f)}) {
-            ui.option_picture = side;
-            if (plan_grid(ui, labels, half, 0.f).pages.size() == 1) break;
+        const ImVec2 about(inner, (H - ui.top - 2 * m) * 0.6f);
+        const float sides[] = {ui.px(6), ui.px(4.5f), ui.px(3.2f), ui.px(2.2f)};
+        ui.option_picture = std::min(sides[3], inner * 0.25f);
+        const std::size_t fewest = plan_grid(ui, labels, about, 0.f).pages.size();
+        for (float side : sides) {
+            ui.option_picture = std::min(side, inner * 0.25f);
+            if (plan_grid(ui, labels, about, 0.f).pages.size() <= fewest) break;
         }
     }
     // "More answers": large, but no taller than the nav bar's buttons, so a page keeps room for its answers.
