@@ -402,106 +402,106 @@ std::string with_image(const std::string& file) {
 }
 }  // namespace
 
-TEST_CASE("survey images: the loader keeps each picture's place, words, size and bytes", "[survey][images]") {
-    const auto r = load_survey_file(kCorpus + "/valid-images.json");
-    INFO(all_problems(r));
-    REQUIRE(r.ok());
-    const Survey& s = *r.survey;
-    REQUIRE(s.image);
-    CHECK(s.image->file == "media/good.jpg");
-    CHECK(s.image->alt.get("gd") == "Daoine a' bruidhinn");
-    const Question& q = s.questions.at(0);
-    REQUIRE(q.image);
-    CHECK(q.image->width == 32);
-    CHECK(q.image->height == 24);
-    CHECK(q.image->alt.get("en") == "A bus stop");
-    REQUIRE(q.options.at(1).image);
-    CHECK(q.options[1].image->alt.get("gd") == "A' coiseachd");
-    CHECK(s.media.size() == 3);  // each file once, however often it is used
-    CHECK(q.audio == Recordings{{"en", "media/hello.ogg"}, {"gd", "media/hello.ogg"}});
-    CHECK(q.options[0].audio.at("en") == "media/hello.ogg");
-    CHECK(q.options[1].audio.empty());
-    CHECK(s.media.at("media/good.png") == read_file(kCorpus + "/media/good.png"));
-}
-
-TEST_CASE("survey images: hostile files are refused with their place", "[survey][images]") {
-    TempDir dir;
-    fs::create_directories(dir.path / "pictures");
-    const std::string png = read_file(kCorpus + "/media/good.png");
-    SECTION("a picture over 4 MiB (read no further than the limit)") {
-        dir.write("pictures/big.png", png + std::string(kMaxImageBytes, '\0'));
-        const auto r = load_survey_file(dir.write("s.json", with_image("pictures/big.png")));
-        REQUIRE(r.problems.size() == 1);
-        CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/big.png': larger than 4 MiB (make the picture smaller)");
-    }
-    SECTION("a symbolic link out of the survey's folder") {
-        fs::create_symlink(fs::absolute(kCorpus + "/media/good.png"), dir.path / "pictures" / "out.png");
-        const auto r = load_survey_file(dir.write("s.json", with_image("pictures/out.png")));
-        REQUIRE(r.problems.size() == 1);
-        CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/out.png': leads outside the survey's folder (a symbolic link)");
-    }
-    SECTION("a link inside the folder is fine") {
-        dir.write("pictures/real.png", png);
-        fs::create_symlink("real.png", dir.path / "pictures" / "alias.png");
-        const auto r = load_survey_file(dir.write("s.json", with_image("pictures/alias.png")));
+TEST_CASE("survey media: pictures and recordings: kept, refused, carried self-contained", "[survey][images]") {
+    SECTION("the loader keeps each picture's place, words, size and bytes") {
+        const auto r = load_survey_file(kCorpus + "/valid-images.json");
         INFO(all_problems(r));
-        CHECK(r.ok());
+        REQUIRE(r.ok());
+        const Survey& s = *r.survey;
+        REQUIRE(s.image);
+        CHECK(s.image->file == "media/good.jpg");
+        CHECK(s.image->alt.get("gd") == "Daoine a' bruidhinn");
+        const Question& q = s.questions.at(0);
+        REQUIRE(q.image);
+        CHECK(q.image->width == 32);
+        CHECK(q.image->height == 24);
+        CHECK(q.image->alt.get("en") == "A bus stop");
+        REQUIRE(q.options.at(1).image);
+        CHECK(q.options[1].image->alt.get("gd") == "A' coiseachd");
+        CHECK(s.media.size() == 3);  // each file once, however often it is used
+        CHECK(q.audio == Recordings{{"en", "media/hello.ogg"}, {"gd", "media/hello.ogg"}});
+        CHECK(q.options[0].audio.at("en") == "media/hello.ogg");
+        CHECK(q.options[1].audio.empty());
+        CHECK(s.media.at("media/good.png") == read_file(kCorpus + "/media/good.png"));
     }
-    SECTION("a FIFO where a picture should be does not block") {
-        REQUIRE(::mkfifo((dir.path / "pictures" / "pipe.png").c_str(), 0600) == 0);
-        const auto r = load_survey_file(dir.write("s.json", with_image("pictures/pipe.png")));
-        REQUIRE(r.problems.size() == 1);
-        CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/pipe.png': not a regular file");
-    }
-    SECTION("parsed from text with no folder, a picture not in media is missing") {
-        const auto r = parse_survey(with_image("pictures/a.png"));
-        REQUIRE(r.problems.size() == 1);
-        CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/a.png': missing: not in this survey's media");
-    }
-    SECTION("pictures together over 8 MiB") {
-        // Three different valid PNGs of 3 MiB each (padding after IEND is ignored by decoders).
-        std::string json = R"({"format": 1, "id": "p", "version": 1, "title": "Hi", "languages": ["en"], "questions": [)";
-        for (int i = 0; i < 3; ++i) {
-            dir.write("pictures/" + std::to_string(i) + ".png", png + std::string(3u << 20, static_cast<char>(i)));
-            json += std::string(i ? "," : "") + R"({"id": "q)" + std::to_string(i) +
-                    R"(", "type": "note", "prompt": "Look", "image": {"file": "pictures/)" + std::to_string(i) +
-                    R"(.png", "alt": "A picture"}})";
+    SECTION("hostile files are refused with their place") {
+        TempDir dir;
+        fs::create_directories(dir.path / "pictures");
+        const std::string png = read_file(kCorpus + "/media/good.png");
+        SECTION("a picture over 4 MiB (read no further than the limit)") {
+            dir.write("pictures/big.png", png + std::string(kMaxImageBytes, '\0'));
+            const auto r = load_survey_file(dir.write("s.json", with_image("pictures/big.png")));
+            REQUIRE(r.problems.size() == 1);
+            CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/big.png': larger than 4 MiB (make the picture smaller)");
         }
-        const auto r = load_survey_file(dir.write("s.json", json + "]}"));
-        REQUIRE(r.problems.size() == 1);
-        CHECK(r.problems[0].str() == "questions[2].image.file: 'pictures/2.png': the survey's pictures and recordings together would be larger than 8 MiB");
+        SECTION("a symbolic link out of the survey's folder") {
+            fs::create_symlink(fs::absolute(kCorpus + "/media/good.png"), dir.path / "pictures" / "out.png");
+            const auto r = load_survey_file(dir.write("s.json", with_image("pictures/out.png")));
+            REQUIRE(r.problems.size() == 1);
+            CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/out.png': leads outside the survey's folder (a symbolic link)");
+        }
+        SECTION("a link inside the folder is fine") {
+            dir.write("pictures/real.png", png);
+            fs::create_symlink("real.png", dir.path / "pictures" / "alias.png");
+            const auto r = load_survey_file(dir.write("s.json", with_image("pictures/alias.png")));
+            INFO(all_problems(r));
+            CHECK(r.ok());
+        }
+        SECTION("a FIFO where a picture should be does not block") {
+            REQUIRE(::mkfifo((dir.path / "pictures" / "pipe.png").c_str(), 0600) == 0);
+            const auto r = load_survey_file(dir.write("s.json", with_image("pictures/pipe.png")));
+            REQUIRE(r.problems.size() == 1);
+            CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/pipe.png': not a regular file");
+        }
+        SECTION("parsed from text with no folder, a picture not in media is missing") {
+            const auto r = parse_survey(with_image("pictures/a.png"));
+            REQUIRE(r.problems.size() == 1);
+            CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/a.png': missing: not in this survey's media");
+        }
+        SECTION("pictures together over 8 MiB") {
+            // Three different valid PNGs of 3 MiB each (padding after IEND is ignored by decoders).
+            std::string json = R"({"format": 1, "id": "p", "version": 1, "title": "Hi", "languages": ["en"], "questions": [)";
+            for (int i = 0; i < 3; ++i) {
+                dir.write("pictures/" + std::to_string(i) + ".png", png + std::string(3u << 20, static_cast<char>(i)));
+                json += std::string(i ? "," : "") + R"({"id": "q)" + std::to_string(i) +
+                        R"(", "type": "note", "prompt": "Look", "image": {"file": "pictures/)" + std::to_string(i) +
+                        R"(.png", "alt": "A picture"}})";
+            }
+            const auto r = load_survey_file(dir.write("s.json", json + "]}"));
+            REQUIRE(r.problems.size() == 1);
+            CHECK(r.problems[0].str() == "questions[2].image.file: 'pictures/2.png': the survey's pictures and recordings together would be larger than 8 MiB");
+        }
     }
-}
+    SECTION("a self-contained survey carries its pictures and loads anywhere") {
+        const std::string path = kCorpus + "/valid-images.json";
+        const auto r = load_survey_file(path);
+        REQUIRE(r.ok());
+        const std::string packed = embed_survey_media(read_file(path), *r.survey);
+        CHECK(packed.find("\"media\"") != std::string::npos);
+        const auto again = parse_survey(packed);  // no folder: everything from `media`
+        INFO(all_problems(again));
+        REQUIRE(again.ok());
+        CHECK(again.survey->media == r.survey->media);
+        CHECK(again.survey->questions[0].options[0].image->width == 32);
+        CHECK(embed_survey_media(packed, *again.survey) == packed);  // stable: the hub's content hash stays the same
 
-TEST_CASE("survey images: a self-contained survey carries its pictures and loads anywhere", "[survey][images]") {
-    const std::string path = kCorpus + "/valid-images.json";
-    const auto r = load_survey_file(path);
-    REQUIRE(r.ok());
-    const std::string packed = embed_survey_media(read_file(path), *r.survey);
-    CHECK(packed.find("\"media\"") != std::string::npos);
-    const auto again = parse_survey(packed);  // no folder: everything from `media`
-    INFO(all_problems(again));
-    REQUIRE(again.ok());
-    CHECK(again.survey->media == r.survey->media);
-    CHECK(again.survey->questions[0].options[0].image->width == 32);
-    CHECK(embed_survey_media(packed, *again.survey) == packed);  // stable: the hub's content hash stays the same
+        TempDir dir;  // written anywhere, it needs nothing beside it
+        CHECK(load_survey_file(dir.write("copy.json", packed)).ok());
 
-    TempDir dir;  // written anywhere, it needs nothing beside it
-    CHECK(load_survey_file(dir.write("copy.json", packed)).ok());
+        // One changed byte in a picture is caught by its sha256.
+        std::string bad = packed;
+        const auto at = bad.find("\"base64\": \"") + 20;
+        bad[at] = bad[at] == 'A' ? 'B' : 'A';
+        const auto b = parse_survey(bad);
+        CHECK_FALSE(b.ok());
+        CHECK(all_problems(b).find("does not match the file's bytes") != std::string::npos);
 
-    // One changed byte in a picture is caught by its sha256.
-    std::string bad = packed;
-    const auto at = bad.find("\"base64\": \"") + 20;
-    bad[at] = bad[at] == 'A' ? 'B' : 'A';
-    const auto b = parse_survey(bad);
-    CHECK_FALSE(b.ok());
-    CHECK(all_problems(b).find("does not match the file's bytes") != std::string::npos);
+        // The fuzzer's seed with media (tests/fuzz/corpus/survey) is a valid self-contained survey.
+        const auto seed = parse_survey(read_file(kCorpus + "/../fuzz/corpus/survey/valid-media.json"));
+        INFO(all_problems(seed));
+        CHECK(seed.ok());
 
-    // The fuzzer's seed with media (tests/fuzz/corpus/survey) is a valid self-contained survey.
-    const auto seed = parse_survey(read_file(kCorpus + "/../fuzz/corpus/survey/valid-media.json"));
-    INFO(all_problems(seed));
-    CHECK(seed.ok());
-
-    CHECK(image_type(read_file(kCorpus + "/media/good.jpg")) == "jpeg");
-    CHECK(image_type("GIF89a") == "");
+        CHECK(image_type(read_file(kCorpus + "/media/good.jpg")) == "jpeg");
+        CHECK(image_type("GIF89a") == "");
+    }
 }
