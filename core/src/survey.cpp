@@ -897,7 +897,8 @@ SurveyLoad load_survey_file(const std::string& path) {
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) return fail(std::strerror(errno));
-    std::string buf(kMaxSurveyWithMediaBytes + 1, '\0');  // bounded read, even if the file grows
+    // Bounded, even if the file grows; no larger than the file (+1 to see growth) so a small survey costs little.
+    std::string buf(ec ? kMaxSurveyWithMediaBytes + 1 : std::min<std::size_t>(size, kMaxSurveyWithMediaBytes) + 1, '\0');
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     if (in.bad()) return fail("read error");
     buf.resize(static_cast<std::size_t>(in.gcount()));
