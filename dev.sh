@@ -20,7 +20,7 @@ PACKAGES=(
   libcurl4-openssl-dev zlib1g-dev libmicrohttpd-dev libbrotli-dev libssl-dev libpq-dev postgresql openssl
   libkainjow-mustache-dev libzip-dev libxml2-dev python3-openpyxl libraqm-dev libharfbuzz-bin
   tesseract-ocr tesseract-ocr-urd tesseract-ocr-ara tesseract-ocr-pan tesseract-ocr-ben
-  fonts-noto-core fonts-opendyslexic fonts-wqy-microhei espeak-ng sox
+  fonts-noto-core fonts-opendyslexic fonts-wqy-microhei espeak-ng sox librsvg2-bin
   xvfb xdotool x11-utils imagemagick python3 time chromium libreoffice-calc-nogui npm
   clang libclang-rt-dev
   dpkg-dev debootstrap lintian

@@ -22,6 +22,7 @@
 #include "ui/shaped.h"
 #include "ui/fonts.h"
 #include "ui/screens.h"
+#include "recording.h"
 #include "watchdog.h"
 #include "window.h"
 
@@ -34,7 +35,8 @@ constexpr Millis kFacilitatorIdle{120'000};
 
 // The automation line: the screen, every widget (with its stable id and whether it is wholly in view), every
 // text block, and the state tests wait on.
-nlohmann::json automation_extra(KioskState& s, const ui::Ui& ui, const InputRouter& input, bool pending, bool respondent) {
+nlohmann::json automation_extra(KioskState& s, const ui::Ui& ui, const InputRouter& input, bool pending, bool respondent,
+                                const RecordingPlayer& player) {
     nlohmann::json extra = nlohmann::json::object();
     s.top().automation(s, extra);
     extra["texts"] = nlohmann::json::array();
@@ -42,6 +44,10 @@ nlohmann::json automation_extra(KioskState& s, const ui::Ui& ui, const InputRout
         extra["texts"].push_back({{"text", t.label}, {"x", t.x}, {"y", t.y}, {"w", t.w}, {"h", t.h}});
         if (!t.id.empty()) extra["texts"].back()["id"] = t.id;  // "question.note": drawn over the answers on purpose
     }
+    extra["images"] = nlohmann::json::array();  // pictures (Easy Read): their words and where they are
+    for (const auto& i : ui.images)
+        extra["images"].push_back({{"id", i.id}, {"alt", i.label}, {"x", i.x}, {"y", i.y}, {"w", i.w}, {"h", i.h},
+                                   {"visible", i.visible}});
     extra["overflow"] = ui.overflow;
     extra["inputs"] = input.inputs();
     extra["pending"] = pending;  // more frames are coming (after an input, or fonts to rebuild): tests wait
@@ -82,7 +88,8 @@ nlohmann::json automation_extra(KioskState& s, const ui::Ui& ui, const InputRout
         for (const auto& t : typed)
             for (std::size_t at = 0; !t.empty() && (at = said.find(t, at)) != std::string::npos; at += 7)
                 said.replace(at, t.size(), "<typed>");
-        extra["speech"] = {{"utterances", s.speaker->utterances()}, {"last", said}};
+        extra["speech"] = {{"utterances", s.speaker->utterances()}, {"last", said},
+                           {"recordings", player.plays()}, {"last_recording", player.last()}};
     }
     return extra;
 }
@@ -91,6 +98,8 @@ nlohmann::json automation_extra(KioskState& s, const ui::Ui& ui, const InputRout
 class Reader {
 public:
     void after_frame(KioskState& s, const ui::Ui& ui, const std::string& frame_key, bool respondent, int& frames_left) {
+        if (frame_key != last_key_) player_.stop();  // a recording never outlives its screen
+        last_key_ = frame_key;
         bool reading = respondent && s.flow->access().read_aloud && s.speaker;
         if (reading && s.speaker->voice_state(s.flow->language()) == VoiceState::Checking) {
             reading = false;  // the voices are still being listed (a few ms after start): try again next frame
@@ -98,27 +107,44 @@ public:
             std::this_thread::sleep_for(Millis(20));
         } else if (reading) {
             const std::string lang = s.flow->language();
-            std::string say;
+            std::string say, recording;
             if (frame_key != spoken_screen_ || !was_reading_) {
                 std::string all = (!was_reading_ && !s.announce.empty()) ? s.announce : "";
                 for (const auto& line : ui.spoken) all += (all.empty() ? "" : ". ") + line;
                 say = all;
                 spoken_screen_ = frame_key;
+                // A question with a recorded prompt in this language: the recording instead of the synthetic voice.
+                if (s.flow->screen() == Screen::Question)
+                    if (auto it = s.flow->question().audio.find(lang); it != s.flow->question().audio.end())
+                        recording = it->second;
+            } else if (!s.announce_recording.empty()) {
+                recording = s.announce_recording;
+                say = s.announce;
             } else if (!s.announce.empty()) {
                 say = s.announce;
             } else if (ui.focus_moved && !ui.focused_label.empty()) {
                 say = ui.focused_label;
             }
-            if (!say.empty() && !s.speaker->speak(lang, say)) s.speaker->stop();  // no voice: silence, not the last language
+            if (!say.empty() || !recording.empty()) player_.stop();
+            const auto media = recording.empty() ? s.survey->media.end() : s.survey->media.find(recording);
+            if (media != s.survey->media.end() && player_.play(recording, media->second))
+                s.speaker->stop();
+            else if (!say.empty() && !s.speaker->speak(lang, say))
+                s.speaker->stop();  // no voice: silence, not the last language
         } else if (was_reading_) {
             s.speaker->stop();  // switched off, or the screen is no longer the respondent's
+            player_.stop();
             spoken_screen_.clear();
         }
         was_reading_ = reading;
         s.announce.clear();
+        s.announce_recording.clear();
     }
+    const RecordingPlayer& player() const { return player_; }
 
 private:
+    RecordingPlayer player_;
+    std::string last_key_;
     std::string spoken_screen_;  // the screen read aloud last ("" = none)
     bool was_reading_ = false;
 };
@@ -295,6 +321,10 @@ int run_kiosk(const RunOptions& opts) {
         ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(0, 0), ui.size, ui.theme.bg);
         ui.widgets.clear();
         ui.texts.clear();
+        ui.images.clear();
+        ui.option_picture = 0;
+        ui.option_image = nullptr;
+        ui.pictures.sync(s.survey ? &*s.survey : nullptr, s.survey ? s.survey_serial : 0);  // a new survey: new textures
         ui.overflow.clear();
         ui.spoken.clear();
         ui.focused_label.clear();
@@ -345,7 +375,7 @@ int run_kiosk(const RunOptions& opts) {
 
         if (automation.enabled()) {  // the extra state is built only for an automation file
             const bool pending = frames_left > 0 || fonts.stale() || !act.empty() || (s.flow && s.flow->advance_at());
-            automation.frame(screen_name, ui.widgets, automation_extra(s, ui, input, pending, respondent));
+            automation.frame(screen_name, ui.widgets, automation_extra(s, ui, input, pending, respondent, reader.player()));
         }
         // The screen's actions, now that the frame is drawn: they may save, move the flow, open or close screens.
         if (!act.empty()) {

@@ -118,6 +118,7 @@ bool KioskState::load_survey(const std::string& path) {
     }
     survey = std::move(r.survey);
     survey_path = path;
+    ++survey_serial;
     fonts_dirty = true;
     survey_problems.clear();
     FlowTimings timings;
@@ -180,9 +181,9 @@ const std::string& KioskState::tr(const LocalText& text) const {
 std::vector<Option> KioskState::options_of(const Question& q) const {
     std::vector<Option> out = q.options;
     if (out.empty())
-        for (const auto& id : builtin_option_ids(q.type)) out.push_back({id, {}});
+        for (const auto& id : builtin_option_ids(q.type)) out.push_back({id, {}, std::nullopt, {}});
     if (q.allow_other && std::none_of(out.begin(), out.end(), [](const Option& o) { return o.id == "other"; }))
-        out.push_back({"other", {}});
+        out.push_back({"other", {}, std::nullopt, {}});
     return out;
 }
 

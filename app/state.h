@@ -40,6 +40,7 @@ struct KioskState {
     // Survey
     std::optional<Survey> survey;
     std::string survey_path;
+    std::uint64_t survey_serial = 0;            // counts surveys loaded: the UI's pictures follow it
     std::vector<std::string> survey_problems;   // shown on screen when the survey is refused
     std::unique_ptr<Flow> flow;
     bool fonts_dirty = false;                   // a new survey may use other letters: rebuild the atlas
@@ -75,6 +76,7 @@ struct KioskState {
     FocusNav focus;                             // keyboard and switch focus
     std::unique_ptr<Speaker> speaker;           // read aloud (espeak-ng in its own process)
     std::string announce;                       // said once after this frame (e.g. "Childcare: selected")
+    std::string announce_recording;             // ...or this recording played instead (a file in the survey's media)
     std::map<std::string, std::string> language_names;  // code -> the language's own name, from assets/i18n
 
     // Sync to the hub: a background thread with its own database connection; the UI only reads its snapshot.

@@ -62,7 +62,8 @@ int add_file(const std::string& db, const std::string& file) {
     std::string why;
     auto bytes = read_bounded(file, kMaxXlsxBytes, why);
     if (!bytes) return fail("add", file + ": cannot read (" + why + "); nothing stored");
-    const CheckedSurvey checked = check_survey_bytes(*bytes, fs::path(file).filename().string());
+    const CheckedSurvey checked =
+        check_survey_bytes(*bytes, fs::path(file).filename().string(), fs::path(file).parent_path().empty() ? "." : fs::path(file).parent_path().string());
     if (!checked.survey) {
         for (const auto& p : checked.problems) std::fprintf(stderr, "%s\n", p.c_str());
         return fail("add", file + ": " + std::to_string(checked.problems.size()) + " problem" +
@@ -78,7 +79,7 @@ int add_file(const std::string& db, const std::string& file) {
 
 }  // namespace
 
-CheckedSurvey check_survey_bytes(const std::string& bytes, const std::string& file_name) {
+CheckedSurvey check_survey_bytes(const std::string& bytes, const std::string& file_name, const std::string& base_dir) {
     CheckedSurvey out;
     std::vector<SurveyProblem> problems;
     std::optional<Survey> survey;
@@ -89,10 +90,11 @@ CheckedSurvey check_survey_bytes(const std::string& bytes, const std::string& fi
         survey = std::move(r.survey);
         definition = std::move(r.json);
     } else {
-        auto r = parse_survey(bytes);
+        // A folder gives the pictures beside the file; they are stored in the definition (self-contained).
+        auto r = parse_survey(bytes, base_dir);
         problems = std::move(r.problems);
         survey = std::move(r.survey);
-        if (survey) definition = ordered_json::parse(bytes).dump(2, ' ', false, ordered_json::error_handler_t::replace);
+        if (survey) definition = embed_survey_media(bytes, *survey);
     }
     for (const auto& p : problems) out.problems.push_back(p.str());
     if (!survey) {

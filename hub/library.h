@@ -20,7 +20,7 @@ struct CheckedSurvey {
     std::string languages;                 // "en, pl"
 };
 // `file_name` names the source (an .xlsx by its extension or its zip signature; else Engage JSON).
-CheckedSurvey check_survey_bytes(const std::string& bytes, const std::string& file_name);
+CheckedSurvey check_survey_bytes(const std::string& bytes, const std::string& file_name, const std::string& base_dir = "");
 // What HubStore::add_survey's result means for `s`, in one sentence; `ok` false when it was refused.
 std::string add_survey_outcome(const CheckedSurvey& c, const AddSurveyResult& r, bool& ok);
 

@@ -32,8 +32,11 @@ void icon_previous(ImDrawList* dl, ImVec2 c, float r, ImU32 ink) {
     dl->AddTriangleFilled(ImVec2(c.x - r, c.y), ImVec2(c.x - r * 0.2f, c.y - r * 0.75f), ImVec2(c.x - r * 0.2f, c.y + r * 0.75f), ink);
 }
 
-void say_selected(Ctx& c, const std::string& label, bool on) {
+void say_selected(Ctx& c, const std::string& label, bool on, const Recordings* audio = nullptr) {
     c.s.announce = c.s.strings.fmt(on ? "speech.option_selected" : "speech.option_not_selected", {{"option", label}});
+    // The option's recording in the person's language, when it has one, plays instead (read aloud only).
+    if (audio)
+        if (auto it = audio->find(c.s.flow->language()); it != audio->end() && on) c.s.announce_recording = it->second;
 }
 
 // ---- smiley: five faces, side by side (face over its word) or as five rows (face beside its word) --------
@@ -161,7 +164,10 @@ void draw_options(Ctx& c, const std::vector<Option>& opts, const GridPlan& p, in
         const std::string& id = opts[i].id;
         const bool selected = std::find(c.a.selected.begin(), c.a.selected.end(), id) != c.a.selected.end();
         const std::string plain = option_id_label(c.s, c.q, opts[i]);
+        c.ui.option_image = opts[i].image ? &*opts[i].image : nullptr;
+        c.ui.option_alt = opts[i].image ? c.s.tr(opts[i].image->alt) : std::string();
         const bool tapped = c.ui.option(labels[i], "option." + id, selected, multi, at, pg.sizes[k], p.font);
+        c.ui.option_image = nullptr;
         c.ui.widgets.back().label = plain;  // never the typed text: the automation file is on disk
         c.ui.widgets.back().selected = selected;
         if (!tapped) continue;
@@ -198,7 +204,7 @@ void draw_options(Ctx& c, const std::vector<Option>& opts, const GridPlan& p, in
         }
         if (!multi) {
             c.act([id](KioskState& s) { s.flow->choose(id); });
-            say_selected(c, plain, true);
+            say_selected(c, plain, true, &opts[i].audio);
         } else {
             c.act([id, selected](KioskState& s) {
                 Answer& ans = s.flow->answer();
@@ -211,7 +217,7 @@ void draw_options(Ctx& c, const std::vector<Option>& opts, const GridPlan& p, in
                 }
                 s.flow->touch();
             });
-            say_selected(c, plain, !selected);
+            say_selected(c, plain, !selected, &opts[i].audio);
         }
     }
 }
@@ -246,11 +252,28 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
     };
     const float bar_h0 = std::max({ui.target(1.6f), std::min(ui.px(ui.m.button_h), 96.f), nav_text_h(nav_w_full) + ui.px(0.6f)});
     const auto opts = s.options_of(q);
+    const bool grid_type = q.type != QuestionType::Smiley && q.type != QuestionType::Scale && q.type != QuestionType::Text;
     std::vector<std::string> labels;
     for (const auto& o : opts) {
         std::string label = s.option_label(q, o);
         if (o.id == "other" && !a.text.empty()) label += ": " + a.text;
         labels.push_back(label);
+    }
+    // Pictures on the answers (Easy Read): a square before each tile's words, sized with the text; every tile of
+    // the question keeps it so the words line up. As large as it can be (6 em down to 2.2 em; a quarter of the
+    // width at most) without the answers taking more pages than with the smallest, in the room they will about have.
+    ui.option_picture = 0;
+    if (grid_type && std::any_of(opts.begin(), opts.end(), [&](const Option& o) {
+            return o.image && ui.pictures.find(o.image->file);
+        })) {
+        const ImVec2 about(inner, (H - ui.top - 2 * m) * 0.6f);
+        const float sides[] = {ui.px(6), ui.px(4.5f), ui.px(3.2f), ui.px(2.2f)};
+        ui.option_picture = std::min(sides[3], inner * 0.25f);
+        const std::size_t fewest = plan_grid(ui, labels, about, 0.f).pages.size();
+        for (float side : sides) {
+            ui.option_picture = std::min(side, inner * 0.25f);
+            if (plan_grid(ui, labels, about, 0.f).pages.size() <= fewest) break;
+        }
     }
     // "More answers": large, but no taller than the nav bar's buttons, so a page keeps room for its answers.
     // Taller only when its words need two lines (long words at 200 %: "Barrachd fhreagairtean (2 à 5)"). The
@@ -271,7 +294,7 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
     // When the answers will be in pages and Back and Next, narrowed to their words, leave room between them,
     // the pager goes there (an arrow and "More answers (2 of 3)", on up to two lines): the answers keep the
     // row it would take under them. Whether they will be in pages is judged with half the screen for them.
-    const bool grid = q.type != QuestionType::Smiley && q.type != QuestionType::Scale && q.type != QuestionType::Text;
+    const bool grid = grid_type;
     const float bar_gap = ui.px(0.5f);
     const float arrow_w = std::max(ui.target(1.6f), ui.px(2.2f));
     const float nav_w_tight = std::min(nav_w_full, std::max(widest_nav(nav_font), ui.target(2.6f)));
@@ -312,12 +335,25 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
     const std::string optional = q.required || q.type == QuestionType::Note ? "" : s.t("question.optional");
     const float top = ui.top + std::min(m, ui.px(0.4f));
     const float thin = std::max(6.f, ui.px(0.18f));
+    // The question's picture (Easy Read) stands before the prompt: at most a fifth of the room high with the large
+    // prompt, an eighth with the compact one, and 30 % of the width, so the answers keep their room.
+    const Image* qpic = q.image && ui.pictures.find(q.image->file) ? &*q.image : nullptr;
+    const float pic_gap = ui.px(0.6f);
+    auto pic_size = [&](ImFont* font) {
+        if (!qpic) return ImVec2(0, 0);
+        const float aspect = static_cast<float>(qpic->width) / static_cast<float>(std::max(1, qpic->height));
+        const float h = std::min(ui.px(7), (body_bottom - top) * (font == ui.fonts.body ? 0.125f : 0.2f));
+        const float w = std::min(h * aspect, inner * 0.3f);
+        return ImVec2(std::floor(w), std::floor(w / aspect));
+    };
     auto header_h = [&](bool words, ImFont* font, float w) {
         float h = words ? ui.measure(prog, inner).y + ui.px(0.3f) : thin + ui.px(0.4f);
-        h += ui.measure(prompt, w, font).y + ui.px(0.2f);
-        if (!help.empty()) h += ui.measure(help, w).y;
-        if (!optional.empty()) h += ui.measure(optional, w).y;
-        return h + ui.px(0.4f);
+        const ImVec2 pic = pic_size(font);
+        if (pic.x > 0) w -= pic.x + pic_gap;
+        float t = ui.measure(prompt, w, font).y + ui.px(0.2f);
+        if (!help.empty()) t += ui.measure(help, w).y;
+        if (!optional.empty()) t += ui.measure(optional, w).y;
+        return h + std::max(t, pic.y) + ui.px(0.4f);
     };
     const float min_face = 120.f * std::min(1.f, std::min(W, H) / 800.f);
     auto fits_well = [&](float room_h) {
@@ -386,22 +422,28 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
         (fits_well(room_all - whole) ||
          (grid && whole <= room_all - need && pages_below(whole) <= pages_below(head_max) + 1)))
         head_max = whole;
+    const ImVec2 pic = pic_size(head.font);
+    const float tx = pic.x > 0 ? m + pic.x + pic_gap : m;  // the prompt's left edge, after the picture
     if (header_h(head.words, head.font, inner) > head_max) {
         const float w = inner - ui.target(2.6f) - ui.px(0.6f);
         const float box = head_max - (y - top);
         const float content = header_h(head.words, head.font, w) - (y - top);
-        ScrollList list{"prompt", ImVec2(m, y), ImVec2(w, box), &prompt_scroll_[q.id]};
+        const float tw = w - (tx - m);
+        ScrollList list{"prompt", ImVec2(tx, y), ImVec2(tw, box), &prompt_scroll_[q.id]};
         float py = list.begin(ui).y;
-        py += ui.text(prompt, ImVec2(m, py), w, head.font) + ui.px(0.2f);
-        if (!help.empty()) py += ui.text(help, ImVec2(m, py), w, nullptr, ui.theme.muted);
-        if (!optional.empty()) ui.text(optional, ImVec2(m, py), w, nullptr, ui.theme.muted);
+        py += ui.text(prompt, ImVec2(tx, py), tw, head.font) + ui.px(0.2f);
+        if (!help.empty()) py += ui.text(help, ImVec2(tx, py), tw, nullptr, ui.theme.muted);
+        if (!optional.empty()) ui.text(optional, ImVec2(tx, py), tw, nullptr, ui.theme.muted);
         list.end(ui, content);
+        if (qpic) ui.picture(*qpic, s.tr(qpic->alt), "image.question", ImVec2(m, y), ImVec2(pic.x, std::min(pic.y, box)));
         y += box + ui.px(0.4f);
     } else {
-        y += ui.text(prompt, ImVec2(m, y), inner, head.font) + ui.px(0.2f);
-        if (!help.empty()) y += ui.text(help, ImVec2(m, y), inner, nullptr, ui.theme.muted);
-        if (!optional.empty()) y += ui.text(optional, ImVec2(m, y), inner, nullptr, ui.theme.muted);
-        y += ui.px(0.4f);
+        const float y0 = y, tw = inner - (tx - m);
+        y += ui.text(prompt, ImVec2(tx, y), tw, head.font) + ui.px(0.2f);
+        if (!help.empty()) y += ui.text(help, ImVec2(tx, y), tw, nullptr, ui.theme.muted);
+        if (!optional.empty()) y += ui.text(optional, ImVec2(tx, y), tw, nullptr, ui.theme.muted);
+        if (qpic) ui.picture(*qpic, s.tr(qpic->alt), "image.question", ImVec2(m, y0), pic);
+        y = std::max(y, y0 + pic.y) + ui.px(0.4f);
     }
 
     // The answers fill what is left.

@@ -67,15 +67,24 @@ void RespondentScreen::draw_attract(KioskState& s, Ui& ui, Actions& act) {
     ImFont* title_font = ui.fonts.huge;
     ImFont* intro_font = ui.fonts.heading;
     const float wrap = W - 2 * ui.px(ui.m.margin);
+    const float room = H - top - ui.px(ui.m.margin) - ui.corner() - ui.px(0.5f);  // the corner stays free
+    // The survey's picture (Easy Read) over the title: up to 30 % of the room, less when the words need it.
+    const Image* pic = s.survey->image && ui.pictures.find(s.survey->image->file) ? &*s.survey->image : nullptr;
+    float pic_h = pic ? std::min(ui.px(8), room * 0.3f) : 0.f;
     auto height = [&] {
         float h = ui.measure(s.tr(s.survey->title), wrap, title_font).y;
         if (!s.survey->intro.empty()) h += ui.px(0.8f) + ui.measure(s.tr(s.survey->intro), wrap, intro_font).y * 1.15f;
+        if (pic_h > 0) h += pic_h + ui.px(0.8f);
         return h + ui.px(1.5f) + bsz.y;
     };
-    const float room = H - top - ui.px(ui.m.margin) - ui.corner() - ui.px(0.5f);  // the corner stays free
     if (height() > room) title_font = ui.fonts.heading, intro_font = ui.fonts.body;
     if (height() > room) title_font = ui.fonts.body;
+    if (height() > room) pic_h = std::min(pic_h, room * 0.15f);
     float y = top + ui.px(ui.m.margin) + std::max(0.f, (room - height()) * 0.4f);
+    if (pic) {
+        const ImVec2 drawn = ui.picture(*pic, s.tr(pic->alt), "image.survey", ImVec2(ui.px(ui.m.margin), y), ImVec2(wrap, pic_h));
+        y += (drawn.y > 0 ? pic_h + ui.px(0.8f) : 0.f);
+    }
     y += ui.text_centered(s.tr(s.survey->title), y, title_font);
     if (!s.survey->intro.empty()) {
         y += ui.px(0.8f);

@@ -157,7 +157,7 @@ void Ui::mirror_frame(ImDrawList* dl, int v0) {
         cmd.ClipRect.x = W - x2;
         cmd.ClipRect.z = W - x1;
     }
-    for (auto* list : {&widgets, &texts})
+    for (auto* list : {&widgets, &texts, &images})
         for (auto& w : *list) w.x = W - w.x - w.w;
     const float fx0 = focused_min.x, fx1 = focused_max.x;
     focused_min.x = W - fx1;
@@ -293,10 +293,30 @@ bool Ui::icon_button(const std::string& label, Icon icon, ImVec2 pos, ImVec2 sz,
 }
 
 float Ui::option_height(const std::string& label, float width, ImFont* font) const {
-    return std::max(target(1.9f), measure(label, option_text_width(width), font).y + px(0.9f));
+    return std::max({target(1.9f), measure(label, option_text_width(width), font).y + px(0.9f),
+                     option_picture > 0 ? option_picture + px(0.5f) : 0.f});
 }
 
-float Ui::option_text_width(float tile_w) const { return tile_w - px(1.2f) - px(1.8f); }
+float Ui::option_text_width(float tile_w) const {
+    return tile_w - px(1.2f) - px(1.8f) - (option_picture > 0 ? option_picture + px(0.5f) : 0.f);
+}
+
+ImVec2 Ui::picture(const Image& img, const std::string& alt, const std::string& id, ImVec2 pos, ImVec2 box) {
+    const Pictures::Texture* t = pictures.find(img.file);
+    if (!t || t->w <= 0 || t->h <= 0 || box.x < 1 || box.y < 1) return ImVec2(0, 0);
+    const float scale = std::min(box.x / static_cast<float>(t->w), box.y / static_cast<float>(t->h));
+    const ImVec2 sz(std::floor(static_cast<float>(t->w) * scale), std::floor(static_cast<float>(t->h) * scale));
+    const ImVec2 p0(std::round(pos.x + (box.x - sz.x) / 2), std::round(pos.y + (box.y - sz.y) / 2));
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const int v0 = dl->VtxBuffer.Size;
+    dl->AddImage(t->id, p0, ImVec2(p0.x + sz.x, p0.y + sz.y));
+    if (dl->VtxBuffer.Size > v0) runs.push_back({v0, dl->VtxBuffer.Size});  // mirrored screens move it, never flip it
+    if (!silent) spoken.push_back(alt);
+    const float y0 = std::max(p0.y, clip_min.y), y1 = std::min(p0.y + sz.y, clip_max.y);
+    images.push_back({alt, p0.x, std::round(y0), sz.x, std::round(std::max(0.f, y1 - y0)), id, y1 - y0 >= sz.y - 0.5f,
+                      false});
+    return sz;
+}
 
 // The marker: a square (any of) or a circle (one of), ticked / dotted when selected.
 static void draw_marker(Ui& ui, ImDrawList* dl, ImVec2 b0, float box, bool multi, bool selected) {
@@ -355,7 +375,13 @@ bool Ui::option(const std::string& label, const std::string& id, bool selected, 
                 selected ? std::max(3.f, em * 0.12f) : std::max(2.f, em * 0.08f));
     const float box = px(1.2f);
     draw_marker(*this, dl, ImVec2(pos.x + px(0.6f), pos.y + (sz.y - box) / 2), box, multi, selected);
-    const float tx = pos.x + px(0.6f) + box + px(0.6f);
+    float tx = pos.x + px(0.6f) + box + px(0.6f);
+    if (option_picture > 0) {  // the picture's square between the marker and the words
+        if (option_image)
+            picture(*option_image, option_alt, "image." + id, ImVec2(tx, pos.y + (sz.y - option_picture) / 2),
+                    ImVec2(option_picture, option_picture));
+        tx += option_picture + px(0.5f);
+    }
     const float tw = option_text_width(sz.x);
     const ImVec2 ts = measure(label, tw, f);
     draw_label(dl, f, f->FontSize, ImVec2(tx, std::round(pos.y + (sz.y - ts.y) / 2)), ink, label, tw);

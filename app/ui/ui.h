@@ -10,6 +10,7 @@
 #include "engage/clock.h"
 #include "engage/focus.h"
 #include "engage/theme.h"
+#include "ui/pictures.h"
 
 namespace engage::ui {
 
@@ -58,6 +59,18 @@ struct Ui {
     std::vector<TextRect> texts;      // text blocks drawn this frame (automation checks them for cut-offs)
     std::vector<std::string> overflow;  // labels that did not fit inside their widget this frame
     std::vector<std::string> spoken;  // what read aloud says for this screen: texts and labels in drawing order
+    std::vector<WidgetRect> images;   // pictures drawn this frame: label = the alt text, id "image.question", ...
+    Pictures pictures;                // the live survey's pictures as textures
+    // The answer tiles of this screen have a picture square this wide (px; 0: none) before their words, and the
+    // next tile drawn shows `option_image` in it, saying `option_alt` (nullptr: an empty square, so the words
+    // line up).
+    float option_picture = 0;
+    const Image* option_image = nullptr;
+    std::string option_alt;
+    // Draws `img` as large as fits `box` at `pos` (centred, its shape kept), records it for automation under `id`
+    // with `alt` (its words in the screen's language) and adds them to `spoken`. Returns the size drawn (0 x 0
+    // when the picture has no texture).
+    ImVec2 picture(const Image& img, const std::string& alt, const std::string& id, ImVec2 pos, ImVec2 box);
     bool silent = false;              // while set, text and labels are not added to `spoken`
     bool secret = false;              // while set, text is someone's typing: the automation file gets "<typed>"
     bool drag_active = false;    // the finger is dragging a list: no taps

@@ -16,7 +16,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engage/bundle.h"
 #include "engage/glyphs.h"
+#include "engage/protocol.h"
+#include "survey_media.h"
 
 namespace engage {
 namespace {
@@ -216,6 +219,8 @@ private:
 class Checker {
 public:
     std::vector<SurveyProblem> problems;
+    std::string base_dir;          // where image files are read from when `media` does not hold them ("" nowhere)
+    std::size_t media_text = 0;    // bytes of base64 in `media`
 
     Survey survey(const json& root) {
         Survey s;
@@ -223,7 +228,8 @@ public:
             add("", "must be an object { ... } holding the survey, not " + kind(root));
             return s;
         }
-        fields(root, "", {"format", "id", "version", "title", "intro", "languages", "auto_advance", "questions"});
+        fields(root, "", {"format", "id", "version", "title", "intro", "languages", "auto_advance", "questions",
+                          "image", "media"});
         if (auto* x = need(root, "format", ""))
             if (auto n = whole(*x, "format"); n && *n != 1)
                 add("format", "must be 1 (the only format this kiosk reads), not " + std::to_string(*n));
@@ -237,7 +243,12 @@ public:
         if (auto* x = find(root, "intro")) s.intro = local(*x, "intro");
         if (auto* x = find(root, "auto_advance"))
             if (auto b = flag(*x, "auto_advance")) s.auto_advance = *b;
+        if (auto* x = find(root, "media")) embedded(*x);
+        if (auto* x = find(root, "image")) s.image = image(*x, "image");
         if (auto* x = need(root, "questions", "")) questions(*x, s);
+        for (const auto& entry : embedded_)
+            if (!seen_.count(entry.first)) add(at("media", entry.first), "not used by any image or recording");
+        s.media = std::move(media_);
         return s;
     }
 
@@ -250,6 +261,11 @@ private:
         bool type_known = false;
     };
     std::vector<Parsed> parsed_;
+    std::map<std::string, std::string> embedded_;  // `media`: file -> bytes, not yet checked as pictures
+    std::map<std::string, std::string> media_;     // pictures used and found good: file -> bytes
+    std::map<std::string, media::Checked> seen_;   // every file an image or recording named, good or not
+    std::map<std::string, bool> kinds_;            // file -> named as a recording (else a picture)
+    std::size_t media_bytes_ = 0;
 
     void add(const std::string& where, std::string what) { add_problem(problems, where, std::move(what)); }
 
@@ -396,7 +412,7 @@ private:
             return p;
         }
         fields(v, where, {"id", "type", "prompt", "help", "required", "options", "allow_other", "max_length",
-                          "low_label", "high_label", "show_if"});
+                          "low_label", "high_label", "show_if", "image", "audio"});
         if (auto* x = need(v, "id", where))
             if (auto id = ident(*x, at(where, "id"))) q.id = *id;
         if (auto* x = need(v, "type", where)) {
@@ -435,7 +451,7 @@ private:
             options(*x, at(where, "options"), p);
         else if (p.type_known && has_options && !v.contains("options")) {
             if (t == T::Choice || t == T::Multi) add(at(where, "options"), "is required");
-            for (const auto& id : builtin_option_ids(t)) q.options.push_back({id, {}});
+            for (const auto& id : builtin_option_ids(t)) q.options.push_back({id, {}, std::nullopt, {}});
         }
         if (auto* x = only("allow_other", t == T::Choice || t == T::Multi || t == T::Needs, "choice, multi and needs"))
             if (auto b = flag(*x, at(where, "allow_other"))) q.allow_other = *b;
@@ -443,7 +459,143 @@ private:
             if (auto n = ranged(*x, at(where, "max_length"), 1, 2000)) q.max_length = *n;
         if (auto* x = only("low_label", t == T::Scale, "scale")) q.low_label = local(*x, at(where, "low_label"));
         if (auto* x = only("high_label", t == T::Scale, "scale")) q.high_label = local(*x, at(where, "high_label"));
+        if (auto* x = find(v, "image")) q.image = image(*x, at(where, "image"));
+        if (auto* x = find(v, "audio")) q.audio = recordings(*x, at(where, "audio"));
         return p;
+    }
+
+    // `media`: {"<file>": {"sha256": "<hex>", "base64": "..."}}, the pictures of a self-contained survey.
+    void embedded(const json& v) {
+        if (!v.is_object()) return add("media", "must be an object {\"file\": {\"sha256\": ..., \"base64\": ...}}, not " + kind(v));
+        for (auto it = v.begin(); it != v.end(); ++it) {
+            const std::string w = at("media", it.key());
+            if (auto why = media::bad_name(it.key()); !why.empty()) {
+                add(w, why);
+                continue;
+            }
+            const json& e = it.value();
+            if (!e.is_object()) {
+                add(w, "must be an object {\"sha256\": ..., \"base64\": ...}, not " + kind(e));
+                continue;
+            }
+            fields(e, w, {"sha256", "base64"});
+            const json* sum = need(e, "sha256", w);
+            const json* b64 = need(e, "base64", w);
+            if (!sum || !b64) continue;
+            if (!sum->is_string()) {
+                add(at(w, "sha256"), "must be text, not " + kind(*sum));
+                continue;
+            }
+            if (!b64->is_string()) {
+                add(at(w, "base64"), "must be text, not " + kind(*b64));
+                continue;
+            }
+            const auto& text64 = b64->get_ref<const std::string&>();
+            media_text += text64.size();
+            std::string bytes;
+            if (!base64_decode(text64, bytes)) add(at(w, "base64"), "not valid base64");
+            else if (protocol::sha256_hex(bytes) != sum->get<std::string>()) add(at(w, "sha256"), "does not match the file's bytes");
+            else embedded_[it.key()] = std::move(bytes);
+        }
+    }
+
+    // {"file": "pictures/bus.png", "alt": <localised text, every language>}
+    std::optional<Image> image(const json& v, const std::string& where) {
+        if (!v.is_object()) {
+            add(where, "must be an object {\"file\": ..., \"alt\": ...}, not " + kind(v));
+            return std::nullopt;
+        }
+        fields(v, where, {"file", "alt"});
+        Image img;
+        bool ok = true;
+        if (auto* x = need(v, "alt", where)) {
+            const std::size_t before = problems.size();
+            img.alt = local(*x, at(where, "alt"));
+            ok = problems.size() == before;
+            if (ok)
+                for (const auto& l : langs_)
+                    if (!img.alt.by_lang.count(l)) {
+                        add(at(where, "alt"), "missing words for language " + quote(l) +
+                                                  " (say what the picture shows in every language)");
+                        ok = false;
+                    }
+        } else {
+            ok = false;
+        }
+        const json* f = need(v, "file", where);
+        if (!f) return std::nullopt;
+        const std::string w = at(where, "file");
+        auto name = text(*f, w);
+        if (!name) return std::nullopt;
+        if (auto why = media::bad_name(*name); !why.empty()) {
+            add(w, why);
+            return std::nullopt;
+        }
+        img.file = *name;
+        const media::Checked* done = fetch(*name, w, false);
+        if (!done || !ok) return std::nullopt;
+        img.width = done->width;
+        img.height = done->height;
+        return img;
+    }
+
+    // The bytes of `name` (a good file name): from `media`, else beside the survey; checked as a picture or a
+    // recording once, however often it is used; the problem reported at `where` the first time. nullptr when bad.
+    const media::Checked* fetch(const std::string& name, const std::string& where, bool recording) {
+        auto done = seen_.find(name);
+        if (done == seen_.end()) {
+            media::Checked c;
+            std::optional<std::string> bytes;
+            if (auto it = embedded_.find(name); it != embedded_.end()) {
+                bytes = it->second;
+            } else if (base_dir.empty()) {
+                c.problem = "missing: not in this survey's media";
+            } else {
+                std::string why;
+                bytes = media::read_beside(base_dir, name, kMaxImageBytes, why);
+                if (!bytes) c.problem = why;
+            }
+            if (bytes) c = recording ? media::check_recording(name, *bytes) : media::check_image(name, *bytes);
+            if (c.problem.empty() && media_bytes_ + bytes->size() > kMaxSurveyMediaBytes)
+                c.problem = "the survey's pictures and recordings together would be larger than " +
+                            std::to_string(kMaxSurveyMediaBytes >> 20) + " MiB";
+            if (c.problem.empty()) {
+                media_bytes_ += bytes->size();
+                media_[name] = std::move(*bytes);
+            } else {
+                add(where, quote(name) + ": " + c.problem);
+            }
+            done = seen_.emplace(name, c).first;
+            kinds_[name] = recording;
+        } else if (kinds_[name] != recording) {
+            add(where, quote(name) + ": used as both a picture and a recording");
+            return nullptr;
+        }
+        return done->second.problem.empty() ? &done->second : nullptr;
+    }
+
+    // {"en": "audio/today-en.ogg", ...}: a recording per language (any of the survey's languages).
+    Recordings recordings(const json& v, const std::string& where) {
+        Recordings out;
+        if (!v.is_object()) {
+            add(where, "must be an object {\"language\": \"file.ogg\"}, not " + kind(v));
+            return out;
+        }
+        for (auto it = v.begin(); it != v.end(); ++it) {
+            const std::string w = at(where, it.key());
+            if (default_known_ && !contains(langs_, it.key())) {
+                add(w, "language " + quote(it.key()) + " is not in languages");
+                continue;
+            }
+            auto name = text(it.value(), w);
+            if (!name) continue;
+            if (auto why = media::bad_name(*name); !why.empty()) {
+                add(w, why);
+                continue;
+            }
+            if (fetch(*name, w, true)) out[it.key()] = *name;
+        }
+        return out;
     }
 
     void options(const json& v, const std::string& where, Parsed& p) {
@@ -463,7 +615,7 @@ private:
                 add(w, "must be an object {\"id\": ..., \"label\": ...}, not " + kind(o));
                 continue;
             }
-            fields(o, w, {"id", "label"});
+            fields(o, w, {"id", "label", "image", "audio"});
             Option opt;
             if (auto* x = need(o, "id", w)) {
                 if (auto id = ident(*x, at(w, "id"))) {
@@ -481,6 +633,11 @@ private:
                 opt.label = local(*x, at(w, "label"));
             else if (!fixed && !opt.id.empty() && !contains(builtin, opt.id))  // built-ins have UI labels
                 add(at(w, "label"), "is required");
+            if (auto* x = find(o, "image")) {
+                if (p.type_known && q.type == T::Smiley) add(at(w, "image"), "not allowed on smiley answers (they are faces already)");
+                else opt.image = image(*x, at(w, "image"));
+            }
+            if (auto* x = find(o, "audio")) opt.audio = recordings(*x, at(w, "audio"));
             q.options.push_back(std::move(opt));
         }
         if (!p.type_known) return;
@@ -684,13 +841,16 @@ const std::vector<std::string>& builtin_option_ids(QuestionType t) {
     }
 }
 
-SurveyLoad parse_survey(std::string_view text) {
+SurveyLoad parse_survey(std::string_view text, const std::string& base_dir) {
     SurveyLoad r;
     auto fail = [&](std::string what) {
         r.problems.push_back({kFile, std::move(what)});
         return r;
     };
-    if (text.size() > kMaxSurveyFileBytes) return fail("larger than 4 MiB");
+    // Only a self-contained survey (its pictures in `media`) may be larger than 4 MiB, and then only by its media.
+    if (text.size() > kMaxSurveyWithMediaBytes) return fail("larger than 16 MiB");
+    if (text.size() > kMaxSurveyFileBytes && text.find("\"media\"") == std::string_view::npos)
+        return fail("larger than 4 MiB");
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return fail("empty file");
     try {
         PreScan scan;
@@ -704,7 +864,10 @@ SurveyLoad parse_survey(std::string_view text) {
         if (doc.is_discarded()) return fail("not valid JSON");
         Checker check;
         check.problems = std::move(scan.problems);
+        check.base_dir = base_dir;
         Survey s = check.survey(doc);
+        if (text.size() - std::min(text.size(), check.media_text) > kMaxSurveyFileBytes)
+            check.problems.insert(check.problems.begin(), {kFile, "larger than 4 MiB (without its media)"});
         r.problems = std::move(check.problems);
         if (r.problems.empty()) r.survey = std::move(s);
     } catch (const std::exception& e) {  // nlohmann errors, bad_alloc: report, never throw
@@ -728,17 +891,35 @@ SurveyLoad load_survey_file(const std::string& path) {
     if (st.type() == fs::file_type::directory) return fail("it is a folder, not a file");
     if (st.type() != fs::file_type::regular) return fail("not a regular file");  // a FIFO could block
     const auto size = fs::file_size(path, ec);
-    if (!ec && size > kMaxSurveyFileBytes) {
-        r.problems.push_back({kFile, "larger than 4 MiB"});
+    if (!ec && size > kMaxSurveyWithMediaBytes) {
+        r.problems.push_back({kFile, "larger than 16 MiB"});
         return r;
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) return fail(std::strerror(errno));
-    std::string buf(kMaxSurveyFileBytes + 1, '\0');  // bounded read, even if the file grows
+    // Bounded, even if the file grows; no larger than the file (+1 to see growth) so a small survey costs little.
+    std::string buf(ec ? kMaxSurveyWithMediaBytes + 1 : std::min<std::size_t>(size, kMaxSurveyWithMediaBytes) + 1, '\0');
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     if (in.bad()) return fail("read error");
     buf.resize(static_cast<std::size_t>(in.gcount()));
-    return parse_survey(buf);
+    const std::string folder = fs::path(path).parent_path().string();
+    return parse_survey(buf, folder.empty() ? "." : folder);
+}
+
+std::string embed_survey_media(std::string_view json_text, const Survey& s) {
+    auto doc = nlohmann::ordered_json::parse(json_text.begin(), json_text.end());
+    doc.erase("media");
+    if (!s.media.empty()) {
+        auto& m = doc["media"];
+        m = nlohmann::ordered_json::object();
+        for (const auto& [file, bytes] : s.media) {
+            nlohmann::ordered_json e = nlohmann::ordered_json::object();
+            e["sha256"] = protocol::sha256_hex(bytes);
+            e["base64"] = base64_encode(bytes);
+            m[file] = std::move(e);
+        }
+    }
+    return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace engage

@@ -13,7 +13,7 @@
 namespace engage {
 namespace {
 
-constexpr std::size_t kMaxReply = 8u << 20;  // a captive portal's page is not read past this
+constexpr std::size_t kMaxReply = 32u << 20;  // a captive portal's page is not read past this; = kSurveyListMaxBytes (pictures)
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

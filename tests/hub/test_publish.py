@@ -26,6 +26,28 @@ import hubtest
 import pg_server
 
 check = hubtest.check
+PICTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus", "media", "good.png")
+
+
+def picture_survey(tmp):
+    """A survey with a picture on a question, in its own folder with the PNG beside it (pictures/bus.png)."""
+    folder = os.path.join(tmp, "pics-source")
+    os.makedirs(os.path.join(folder, "pictures"), exist_ok=True)
+    with open(PICTURE, "rb") as f, open(os.path.join(folder, "pictures", "bus.png"), "wb") as out:
+        png = f.read()
+        out.write(png)
+    s = survey("pics", 1, title="Pictures")
+    s["questions"][0]["image"] = {"file": "pictures/bus.png", "alt": "A bus"}
+    return write(folder, "pics.json", s), png
+
+
+def check_media(s, png):
+    """`s` (a survey as JSON) carries the picture itself: base64 and its sha256."""
+    import base64
+    import hashlib
+    m = s.get("media", {}).get("pictures/bus.png")
+    check(m is not None and base64.b64decode(m["base64"]) == png and m["sha256"] == hashlib.sha256(png).hexdigest(),
+          "the picture does not travel with the survey", str(s)[:500])
 
 
 def survey(sid="drop-in", version=1, prompt="How was today?", title="Drop-in"):
@@ -170,6 +192,27 @@ def scenario_publish(hub_bin, kiosk_bin, db, tmp):
         r = hubtest.cli(hub_bin, "survey", "publish", "only-b", "--all", "--db", spec, check_rc=1)
         check("was retired" in r.stderr, r.stderr)
 
+        # Pictures travel with the survey: `survey add` reads them beside the file and stores them in the
+        # definition; GET /v1/surveys carries them; the kiosk's copy is self-contained (a pack: scenario_pack).
+        pics, png = picture_survey(tmp)
+        os.rename(os.path.join(tmp, "pics-source", "pictures", "bus.png"), os.path.join(tmp, "bus.png"))
+        r = hubtest.cli(hub_bin, "survey", "add", pics, "--db", spec, check_rc=1)
+        check("questions[0].image.file: 'pictures/bus.png': no such file beside the survey" in r.stderr and
+              "nothing stored" in r.stderr, r.stderr)
+        os.rename(os.path.join(tmp, "bus.png"), os.path.join(tmp, "pics-source", "pictures", "bus.png"))
+        hubtest.cli(hub_bin, "survey", "add", pics, "--db", spec)
+        check_media(json.loads(hubtest.cli(hub_bin, "survey", "show", "pics", "--db", spec).stdout), png)
+        hubtest.cli(hub_bin, "survey", "publish", "pics", "--kiosk", a["id"], "--db", spec)
+        status, _, body = hub.request("GET", "/v1/surveys", headers={"Authorization": f"Bearer {a['token']}"})
+        check(status == 200, status)
+        check_media(json.loads(body)["surveys"][0]["survey"], png)
+        r = kiosk(kiosk_bin, *sync)
+        check("new pics v1" in r.stdout, r.stdout, r.stderr)
+        h = held(kiosk_bin, data_a)[("pics", 1)]
+        check(h["problem"] is None, h)  # the kiosk's loader took it with nothing beside it
+        with open(h["path"]) as f:
+            check_media(json.load(f), png)
+
 
 def settings(data):
     import sqlite3
@@ -232,7 +275,7 @@ def scenario_pack(hub_bin, kiosk_bin, db, tmp):
         path = os.path.join(tmp, name)
         with open(path, "wb") as f:
             if data_bytes is None:
-                f.truncate(17 << 20)
+                f.truncate(33 << 20)
             else:
                 f.write(data_bytes)
         refused(path, wanted)
@@ -275,6 +318,16 @@ def scenario_pack(hub_bin, kiosk_bin, db, tmp):
     check("This pack is for another kiosk" in r.stderr and "Village Hall" in r.stderr, r.stderr)
     check(settings(data) == before, "a foreign pack changed the kiosk")
     check(set(held(kiosk_bin, data)) == {("drop-in", 1)}, held(kiosk_bin, data))
+    # Pictures travel in a pack too: the survey's copy on the kiosk holds them.
+    pics, png = picture_survey(tmp)
+    hubtest.cli(hub_bin, "survey", "add", pics, "--db", spec)
+    hubtest.cli(hub_bin, "survey", "publish", "pics", "--kiosk", a["id"], "--db", spec)
+    hubtest.cli(hub_bin, "kiosk", "pack", a["id"], "--out", stick_a, "--db", spec)
+    kiosk(kiosk_bin, "load-pack", pack_a, "--data-dir", data)
+    h = held(kiosk_bin, data)[("pics", 1)]
+    check(h["problem"] is None, h)
+    with open(h["path"]) as f:
+        check_media(json.load(f), png)
 
 
 # ---- a fake hub for hostile replies ---------------------------------------------------------------
@@ -342,10 +395,16 @@ def scenario_hostile(hub_bin, kiosk_bin, db, tmp):
 
         bad_survey = survey(version=2)
         bad_survey["questions"][0]["type"] = "slider"
+        pictured = survey(version=2)  # a picture the hub did not put in
+        pictured["questions"][0]["image"] = {"file": "p.png", "alt": "A picture"}
+        tampered = json.loads(json.dumps(pictured))  # a picture whose bytes are not what its sha256 says
+        import base64
+        with open(PICTURE, "rb") as f:
+            tampered["media"] = {"p.png": {"sha256": "0" * 64, "base64": base64.b64encode(f.read()).decode()}}
         deep = b'{"protocol":1,"hub":"engage-hub","surveys":' + b"[" * 100000 + b"]" * 100000 + b"}"
         cases = [
             (b"<html><body>Please log in to the wifi</body></html>", "the reply is not JSON"),
-            (b"x" * (9 << 20), "too large"),
+            (b"x" * (33 << 20), "too large"),
             (deep, "nested deeper than 64"),
             ({"hub": "someone-else", "protocol": 1, "surveys": []}, "not from an Engage hub"),
             ({"hub": "engage-hub", "protocol": 1, "surveys": {"a": 1}}, "\"surveys\" is not a list"),
@@ -359,6 +418,9 @@ def scenario_hostile(hub_bin, kiosk_bin, db, tmp):
             (listing(entry(survey(version=1), sid="drop-in", version=5)),
              "the file inside is survey 'drop-in' version 1"),
             (listing({"id": "drop-in", "version": 2}), "no survey in it"),
+            (listing(entry(pictured)), "survey 'drop-in' version 2: questions[0].image.file: 'p.png': missing: not in "
+                                       "this survey's media"),
+            (listing(entry(tampered)), "survey 'drop-in' version 2: media.p.png.sha256: does not match the file's"),
             (listing(entry(survey(version=1)), entry(survey(version=1))), "listed twice"),
         ]
         for i, (body, wanted) in enumerate(cases):

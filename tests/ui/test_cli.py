@@ -26,6 +26,15 @@ def main():
     r = run("check-survey", os.path.join(SRC, "assets/surveys/demo.json"))
     assert r.returncode == 0 and ": ok:" in r.stdout, r.stdout
     assert "demo.json: today_hard is shown if today <= 2\n" in r.stdout, r.stdout
+    # Pictures and recordings (the corpus test in tests/unit checks every message; here the command's exit codes).
+    corpus = os.path.join(SRC, "tests/corpus")
+    r = run("check-survey", os.path.join(corpus, "valid-images.json"))
+    assert r.returncode == 0 and ": ok:" in r.stdout, r.stdout
+    for name, where in (("bad-image-too-wide.json", "questions[0].image.file: 'media/wide.png': 4097 x 1 pixels"),
+                        ("bad-audio-cut.json", "questions[0].audio.en: 'media/cut.ogg': cut short"),
+                        ("bad-image-escape.json", "questions[0].image.file: must not leave the survey's folder")):
+        r = run("check-survey", os.path.join(corpus, name))
+        assert r.returncode == 1 and where in r.stdout, (name, r.stdout)
 
     with tempfile.TemporaryDirectory() as tmp:
         bad = os.path.join(tmp, "bad.json")

@@ -5,7 +5,10 @@ its answers looked at: every answer must be wholly in view on some page (never h
 overlap, be cut or overflow its widget, and no target may be under 48 px.
 
 usage: test_layout_ui.py KIOSK_BINARY ARTEFACT_DIR SURVEY WxH PERCENT
-  SURVEY: "demo" (the bundled demo, in English) or "long" (40 long options, in en, pl, uk and zh-Hans)
+  SURVEY: "demo" (the bundled demo, in English), "long" (40 long options, in en, pl, uk and zh-Hans) or
+  "easyread" (the Easy Read demo as built, ENGAGE_EASY_READ_SURVEY: every picture drawn where it belongs, with
+  its words, never over an answer; then read aloud plays the recorded prompt and a tapped answer's recording,
+  and a recording stops when the screen changes)
 """
 import faulthandler
 import json
@@ -15,7 +18,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kiosk_driver import Kiosk, KioskError, Xvfb  # noqa: E402
-from layout_checks import check_layout  # noqa: E402
+from layout_checks import check_layout, inside, overlap  # noqa: E402
 
 BINARY, ARTEFACTS, SURVEY, SIZE, PERCENT = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 WIDTH, HEIGHT = (int(v) for v in SIZE.split("x"))
@@ -69,9 +72,35 @@ def expected_ids(q):
     return ids
 
 
+def check_images(st, q, where):
+    """Easy Read: the question's picture and each answer's picture are drawn, in view, with their words; the
+    question's above the answers and clear of every widget, an answer's inside its own tile."""
+    images = {i["id"]: i for i in st.get("images", [])}
+    widgets = {w.get("id"): w for w in st["widgets"]}
+    if "image" in q:
+        img = images.get("image.question")
+        if not img or not img["visible"] or img["alt"] != q["image"]["alt"] or img["w"] < 24 or img["h"] < 24:
+            raise KioskError(f"{where}: the question's picture is not shown whole with its words: {img}")
+        for w in st["widgets"]:
+            if overlap(img, w):
+                raise KioskError(f"{where}: the question's picture covers '{w['label']}'")
+        answers = [w for w in st["widgets"] if w.get("id", "").startswith("option.")]
+        if answers and img["y"] + img["h"] > min(w["y"] for w in answers) + 1:
+            raise KioskError(f"{where}: the question's picture reaches into the answers")
+    for o in q.get("options", []):
+        tile = widgets.get("option." + o["id"])
+        if "image" not in o or not tile:
+            continue
+        img = images.get("image.option." + o["id"])
+        if not img or img["alt"] != o["image"]["alt"] or not inside(img, tile) or img["w"] < 24:
+            raise KioskError(f"{where}: the picture of '{o['id']}' is not in its tile: {img} / {tile}")
+
+
 def visit_question(k, q, where, shots):
     """Looks at every page of the question's answers; returns the option ids seen wholly in view."""
     st = k.wait_screen("question", question=q["id"])
+    if SURVEY == "easyread":
+        check_images(st, q, where)
     seen = set()
     page, pages = st.get("answer_page", [1, 1])
     if page != 1:
@@ -138,6 +167,10 @@ def run_pass(k, survey, lang, shots):
         k.wait_screen("attract")
     st = k.wait_screen("attract")
     check_layout(st, WIDTH, HEIGHT, f"attract {lang}")
+    if "image" in survey:
+        img = next((i for i in st.get("images", []) if i["id"] == "image.survey"), None)
+        if not img or not img["visible"] or img["alt"] != survey["image"]["alt"]:
+            raise KioskError(f"attract {lang}: the survey's picture is not shown with its words: {st.get('images')}")
     if shots:
         k.screenshot(f"{lang}-attract")
     k.tap("attract.start")
@@ -162,9 +195,37 @@ def run_pass(k, survey, lang, shots):
     k.wait_screen("attract")
 
 
+def recordings(k, survey):
+    """Read aloud on the Easy Read demo: the recorded prompt plays instead of espeak-ng, a tapped answer's
+    recording plays, and a recording stops when the screen changes (the next screen plays its own)."""
+    k.wait_screen("attract")
+    k.access("access.read_aloud")
+    k.tap("attract.start")
+    first = survey["questions"][0]
+    st = k.wait(lambda s: s.get("speech", {}).get("last_recording") == first["audio"]["en"],
+                "the first question's recording", timeout=20)
+    played = st["speech"]["recordings"]
+    k.press("option.4")  # a smiley answer has no recording; with read aloud on nothing moves on by itself
+    k.press("nav.next")
+    listened = next(q for q in survey["questions"] if q["id"] == "listened")
+    st = k.wait(lambda s: s.get("speech", {}).get("last_recording") == listened["audio"]["en"],
+                "the next question's recording (the last one stopped with its screen)", timeout=20)
+    if st["speech"]["recordings"] != played + 1:
+        raise KioskError(f"expected one recording more: {st['speech']}")
+    k.press("option.yes")
+    yes = next(o for o in listened["options"] if o["id"] == "yes")
+    k.wait(lambda s: s.get("speech", {}).get("last_recording") == yes["audio"]["en"], "the answer's recording",
+           timeout=20)
+    k.screenshot("read-aloud-recording")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        if SURVEY == "demo":
+        if SURVEY == "easyread":
+            path, langs = os.environ["ENGAGE_EASY_READ_SURVEY"], ["en"]
+            with open(path, encoding="utf-8") as f:
+                survey = json.load(f)
+        elif SURVEY == "demo":
             with open(os.path.join(ASSETS, "surveys", "demo.json"), encoding="utf-8") as f:
                 survey = json.load(f)
             path, langs = os.path.join(ASSETS, "surveys", "demo.json"), ["en"]
@@ -178,6 +239,8 @@ def main():
         try:
             for i, lang in enumerate(langs):
                 run_pass(k, survey, lang, shots=(i == 0 or SURVEY == "demo"))
+            if SURVEY == "easyread":
+                recordings(k, survey)
         except Exception:
             k.screenshot("failure")
             raise

@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engage/survey.h"
@@ -176,6 +177,32 @@ TEST_CASE("survey: every broken corpus file fails with its own message", "[surve
         {"bad-show-if-smiley-range.json", "questions[2].show_if.at_least: must be from 1 to 5"},
         {"bad-show-if-never.json", "questions[2].show_if: at_least is more than at_most"},
         {"bad-show-if-is-object.json", "questions[1].show_if.is[0]: must be an option id or a whole number, not an object"},
+        {"bad-image-missing.json", "questions[0].image.file: 'media/nothere.png': no such file beside the survey"},
+        {"bad-image-too-wide.json", "questions[0].image.file: 'media/wide.png': 4097 x 1 pixels; at most 4096 either way"},
+        {"bad-image-cut.json", "questions[0].image.file: 'media/cut.png': cannot be decoded ("},
+        {"bad-image-corrupt.json", "questions[0].image.file: 'media/corrupt.png': cannot be decoded ("},
+        {"bad-image-words.json", "questions[0].image.file: 'media/words.png': not a PNG or JPEG picture"},
+        {"bad-image-gif-named-png.json", "questions[0].image.file: 'media/gif-named.png': not a PNG or JPEG picture"},
+        {"bad-image-gif.json", "questions[0].image.file: 'media/picture.gif': must be a .png, .jpg or .jpeg file"},
+        {"bad-image-png-named-jpg.json", "questions[0].image.file: 'media/png-named.jpg': is a PNG picture named .jpg"},
+        {"bad-image-escape.json", "questions[0].image.file: must not leave the survey's folder ('..')"},
+        {"bad-image-absolute.json", "questions[0].image.file: must be a path relative to the survey file, not an absolute one"},
+        {"bad-image-folder.json", "questions[0].image.file: 'media': is a folder, not a picture"},
+        {"bad-image-no-alt.json", "questions[0].image.alt: is required"},
+        {"bad-image-alt-language.json", "questions[0].image.alt: missing words for language 'gd'"},
+        {"bad-image-unknown-field.json", "questions[0].image: unknown field 'caption'"},
+        {"bad-image-string.json", "questions[0].image: must be an object {\"file\": ..., \"alt\": ...}, not text"},
+        {"bad-image-option-missing.json", "questions[0].options[1].image.file: 'media/nothere.jpg': no such file beside the survey"},
+        {"bad-media-sha256.json", "media.media/good.png.sha256: does not match the file's bytes"},
+        {"bad-media-base64.json", "media.media/good.png.base64: not valid base64"},
+        {"bad-media-unused.json", "media.media/other.png: not used by any image or recording"},
+        {"bad-audio-missing.json", "questions[0].audio.en: 'media/nothere.ogg': no such file beside the survey"},
+        {"bad-audio-cut.json", "questions[0].audio.en: 'media/cut.ogg': cut short or damaged (its Ogg pages do not end the stream)"},
+        {"bad-audio-wave.json", "questions[0].audio.en: 'media/wave-named.ogg': not an Ogg Vorbis recording"},
+        {"bad-audio-language.json", "questions[0].audio.fr: language 'fr' is not in languages"},
+        {"bad-audio-string.json", "questions[0].audio: must be an object {\"language\": \"file.ogg\"}, not text"},
+        {"bad-audio-option-picture.json", "questions[0].options[0].audio.en: 'media/good.png': must be an .ogg file (Ogg Vorbis)"},
+        {"bad-audio-both.json", "questions[0].audio.en: 'media/good.png': used as both a picture and a recording"},
     };
     std::size_t seen = 0;
     for (const auto& entry : fs::directory_iterator(kCorpus)) {
@@ -195,7 +222,8 @@ TEST_CASE("survey: every broken corpus file fails with its own message", "[surve
 }
 
 TEST_CASE("survey: valid corpus files load", "[survey]") {
-    for (const char* name : {"valid-minimal.json", "valid-multilingual.json", "valid-show-if.json", "valid-bom-crlf.json"}) {
+    for (const char* name : {"valid-minimal.json", "valid-multilingual.json", "valid-show-if.json", "valid-bom-crlf.json",
+                             "valid-images.json"}) {
         INFO(name);
         const auto r = load_survey_file(kCorpus + "/" + name);
         INFO(all_problems(r));
@@ -361,4 +389,119 @@ TEST_CASE("survey: helpers", "[survey]") {
     CHECK(s.find("q") == &s.questions[0]);
     CHECK(s.find("nope") == nullptr);
     CHECK(Survey{}.default_language().empty());
+}
+
+// Pictures and recordings (docs/survey-format.md, "Pictures", "Recordings"): what the loader keeps, hostile files
+// made at run time (too large, a link out of the folder), and the self-contained form the hub publishes. The
+// broken-file corpus (bad-image-*, bad-audio-*, bad-media-*.json) is checked with the rest above.
+namespace {
+std::string with_image(const std::string& file) {
+    return R"({"format": 1, "id": "p", "version": 1, "title": "Hi", "languages": ["en"],
+               "questions": [{"id": "q", "type": "note", "prompt": "Look",
+                              "image": {"file": ")" + file + R"(", "alt": "A picture"}}]})";
+}
+}  // namespace
+
+TEST_CASE("survey media: pictures and recordings: kept, refused, carried self-contained", "[survey][images]") {
+    SECTION("the loader keeps each picture's place, words, size and bytes") {
+        const auto r = load_survey_file(kCorpus + "/valid-images.json");
+        INFO(all_problems(r));
+        REQUIRE(r.ok());
+        const Survey& s = *r.survey;
+        REQUIRE(s.image);
+        CHECK(s.image->file == "media/good.jpg");
+        CHECK(s.image->alt.get("gd") == "Daoine a' bruidhinn");
+        const Question& q = s.questions.at(0);
+        REQUIRE(q.image);
+        CHECK(q.image->width == 32);
+        CHECK(q.image->height == 24);
+        CHECK(q.image->alt.get("en") == "A bus stop");
+        REQUIRE(q.options.at(1).image);
+        CHECK(q.options[1].image->alt.get("gd") == "A' coiseachd");
+        CHECK(s.media.size() == 3);  // each file once, however often it is used
+        CHECK(q.audio == Recordings{{"en", "media/hello.ogg"}, {"gd", "media/hello.ogg"}});
+        CHECK(q.options[0].audio.at("en") == "media/hello.ogg");
+        CHECK(q.options[1].audio.empty());
+        CHECK(s.media.at("media/good.png") == read_file(kCorpus + "/media/good.png"));
+    }
+    SECTION("hostile files are refused with their place") {
+        TempDir dir;
+        fs::create_directories(dir.path / "pictures");
+        const std::string png = read_file(kCorpus + "/media/good.png");
+        SECTION("a picture over 4 MiB (read no further than the limit)") {
+            dir.write("pictures/big.png", png + std::string(kMaxImageBytes, '\0'));
+            const auto r = load_survey_file(dir.write("s.json", with_image("pictures/big.png")));
+            REQUIRE(r.problems.size() == 1);
+            CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/big.png': larger than 4 MiB (make the picture smaller)");
+        }
+        SECTION("a symbolic link out of the survey's folder") {
+            fs::create_symlink(fs::absolute(kCorpus + "/media/good.png"), dir.path / "pictures" / "out.png");
+            const auto r = load_survey_file(dir.write("s.json", with_image("pictures/out.png")));
+            REQUIRE(r.problems.size() == 1);
+            CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/out.png': leads outside the survey's folder (a symbolic link)");
+        }
+        SECTION("a link inside the folder is fine") {
+            dir.write("pictures/real.png", png);
+            fs::create_symlink("real.png", dir.path / "pictures" / "alias.png");
+            const auto r = load_survey_file(dir.write("s.json", with_image("pictures/alias.png")));
+            INFO(all_problems(r));
+            CHECK(r.ok());
+        }
+        SECTION("a FIFO where a picture should be does not block") {
+            REQUIRE(::mkfifo((dir.path / "pictures" / "pipe.png").c_str(), 0600) == 0);
+            const auto r = load_survey_file(dir.write("s.json", with_image("pictures/pipe.png")));
+            REQUIRE(r.problems.size() == 1);
+            CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/pipe.png': not a regular file");
+        }
+        SECTION("parsed from text with no folder, a picture not in media is missing") {
+            const auto r = parse_survey(with_image("pictures/a.png"));
+            REQUIRE(r.problems.size() == 1);
+            CHECK(r.problems[0].str() == "questions[0].image.file: 'pictures/a.png': missing: not in this survey's media");
+        }
+        SECTION("pictures together over 8 MiB") {
+            // Three different valid PNGs of 3 MiB each (padding after IEND is ignored by decoders).
+            std::string json = R"({"format": 1, "id": "p", "version": 1, "title": "Hi", "languages": ["en"], "questions": [)";
+            for (int i = 0; i < 3; ++i) {
+                dir.write("pictures/" + std::to_string(i) + ".png", png + std::string(3u << 20, static_cast<char>(i)));
+                json += std::string(i ? "," : "") + R"({"id": "q)" + std::to_string(i) +
+                        R"(", "type": "note", "prompt": "Look", "image": {"file": "pictures/)" + std::to_string(i) +
+                        R"(.png", "alt": "A picture"}})";
+            }
+            const auto r = load_survey_file(dir.write("s.json", json + "]}"));
+            REQUIRE(r.problems.size() == 1);
+            CHECK(r.problems[0].str() == "questions[2].image.file: 'pictures/2.png': the survey's pictures and recordings together would be larger than 8 MiB");
+        }
+    }
+    SECTION("a self-contained survey carries its pictures and loads anywhere") {
+        const std::string path = kCorpus + "/valid-images.json";
+        const auto r = load_survey_file(path);
+        REQUIRE(r.ok());
+        const std::string packed = embed_survey_media(read_file(path), *r.survey);
+        CHECK(packed.find("\"media\"") != std::string::npos);
+        const auto again = parse_survey(packed);  // no folder: everything from `media`
+        INFO(all_problems(again));
+        REQUIRE(again.ok());
+        CHECK(again.survey->media == r.survey->media);
+        CHECK(again.survey->questions[0].options[0].image->width == 32);
+        CHECK(embed_survey_media(packed, *again.survey) == packed);  // stable: the hub's content hash stays the same
+
+        TempDir dir;  // written anywhere, it needs nothing beside it
+        CHECK(load_survey_file(dir.write("copy.json", packed)).ok());
+
+        // One changed byte in a picture is caught by its sha256.
+        std::string bad = packed;
+        const auto at = bad.find("\"base64\": \"") + 20;
+        bad[at] = bad[at] == 'A' ? 'B' : 'A';
+        const auto b = parse_survey(bad);
+        CHECK_FALSE(b.ok());
+        CHECK(all_problems(b).find("does not match the file's bytes") != std::string::npos);
+
+        // The fuzzer's seed with media (tests/fuzz/corpus/survey) is a valid self-contained survey.
+        const auto seed = parse_survey(read_file(kCorpus + "/../fuzz/corpus/survey/valid-media.json"));
+        INFO(all_problems(seed));
+        CHECK(seed.ok());
+
+        CHECK(image_type(read_file(kCorpus + "/media/good.jpg")) == "jpeg");
+        CHECK(image_type("GIF89a") == "");
+    }
 }

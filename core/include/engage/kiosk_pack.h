@@ -14,7 +14,7 @@
 namespace engage {
 
 inline constexpr const char* kPackSuffix = ".pack";
-inline constexpr std::uint64_t kPackMaxBytes = 16u << 20;  // 64 surveys of up to 4 MiB would not fit: the hub checks
+inline constexpr std::uint64_t kPackMaxBytes = 32u << 20;  // 64 surveys with pictures would not fit: the hub checks
 
 // "engage-<first 8 of the hub kiosk id>.pack"
 std::string pack_file_name(const std::string& hub_kiosk_id);

@@ -13,7 +13,7 @@
 
 namespace engage {
 
-inline constexpr std::size_t kSurveyListMaxBytes = 8u << 20;  // a larger reply is refused (the transport stops at it)
+inline constexpr std::size_t kSurveyListMaxBytes = 32u << 20;  // a larger reply is refused (the transport stops at it); room for pictures
 inline constexpr std::size_t kSurveyListMaxSurveys = 64;
 inline constexpr const char* kSettingSurveysEtag = "hub_surveys_etag";  // the ETag of the list last applied
 inline constexpr const char* kSettingSurveySwitch = "survey_switch";    // a published survey to go live next
