@@ -1,6 +1,7 @@
 // The on-screen keyboard (the screen owns the text) and the personal-details warning.
 #include <algorithm>
 
+#include "engage/glyphs.h"
 #include "engage/log.h"
 
 #include "engage/textcheck.h"
@@ -40,7 +41,8 @@ constexpr Millis kRepeatEvery{70};
 KeyboardScreen::KeyboardScreen(KeyboardRequest r, const std::string& lang) : req_(std::move(r)), text_(req_.initial) {
     keyboard_.set_language(lang);  // Cyrillic letters for Ukrainian, and so on
     if (req_.address) keyboard_.set_kind(KeyboardKind::Address);
-    keyboard_.set_page(kLetters, req_.initial.empty() && !req_.address);  // a capital only for a fresh text
+    // A capital only for a fresh text, and only in a script that has capitals.
+    keyboard_.set_page(kLetters, req_.initial.empty() && !req_.address && keyboard_.cased());
 }
 
 void open_keyboard(KioskState& s, KeyboardRequest r) {
@@ -62,7 +64,7 @@ void KeyboardScreen::enter(KioskState& s) { done(s); }
 
 void KeyboardScreen::language_changed(const KioskState& s, const std::string& lang) {
     keyboard_.set_language(lang);
-    keyboard_.set_page(kLetters, keyboard_.shifted());
+    keyboard_.set_page(kLetters, keyboard_.shifted() && keyboard_.cased());
     if (req_.title_again) req_.title = req_.title_again(s);
 }
 
@@ -111,9 +113,13 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
     const float min_box = std::max(ui.m.min_target_px, ui.px(1.6f));
     const float key_min = std::max(ui.m.min_target_px, ui.px(1.3f));
     const float avail = H - m - y - ui.px(0.4f);
-    auto all_digits = [](const std::vector<Key>& row) {
-        for (const auto& k : row)
-            if (k.action != KeyAction::Insert || k.text.size() != 1 || k.text[0] < '0' || k.text[0] > '9') return false;
+    auto all_digits = [](const std::vector<Key>& row) {  // 0-9, or Bengali's or Gurmukhi's own digits
+        for (const auto& k : row) {
+            const std::u32string c = utf8_codepoints(k.text);
+            if (k.action != KeyAction::Insert || c.size() != 1) return false;
+            const char32_t d = c[0];
+            if (!((d >= '0' && d <= '9') || (d >= 0x09E6 && d <= 0x09EF) || (d >= 0x0A66 && d <= 0x0A6F))) return false;
+        }
         return !row.empty();
     };
     if (rows.size() > 4 && all_digits(rows.front()) &&
@@ -133,7 +139,11 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
     const ImVec2 cs = ui.measure(count, 0);
     ui.text(count, ImVec2(m + inner - cs.x - ui.px(0.4f), y + ui.px(0.2f)), 0, nullptr, ui.theme.muted);
     const float tw = inner - ui.px(1.2f) - cs.x - ui.px(0.6f);
-    std::string shown = text_ + "|";
+    // Shaped text (Urdu, Arabic, Punjabi, Bengali) is shaped as it is typed and gets a caret where
+    // text::caret_x puts the end of the text (the left end of a right-to-left line, after a Latin word inside
+    // it as the bidi order puts it); other text shows a "|" after it.
+    const bool shaped = ui.shaped(text_);
+    const std::string shown = shaped ? text_ : text_ + "|";
     const ImVec2 ts = ui.measure(shown, tw);
     const ImVec2 saved_min = ui.clip_min, saved_max = ui.clip_max;
     ui.clip_min = ImVec2(m, y);
@@ -141,7 +151,9 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
     ImGui::PushClipRect(ImVec2(m, y), ImVec2(m + inner, y + box_h), true);
     const float ty = y + ui.px(0.3f) - std::max(0.f, ts.y - (box_h - ui.px(0.6f)));
     ui.secret = true;
+    if (shaped) ui.caret = static_cast<long>(text_.size());
     ui.text(shown, ImVec2(m + ui.px(0.6f), ty), tw);
+    ui.caret = -1;
     ui.secret = false;
     ImGui::PopClipRect();
     ui.clip_min = saved_min;
@@ -178,7 +190,10 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
                               ((k.action == KeyAction::Done || k.action == KeyAction::Space) &&
                                ui.measure(label, 0).x > kw - ui.px(0.5f));
             const int serial = ui.focus_serial;
-            const bool tapped = ui.button(icon ? "" : label, ImVec2(kx, ky), ImVec2(kw, key_h), look, true, place.c_str());
+            // A mirrored (right-to-left) screen keeps the keys where the X layout has them: drawn at the mirrored
+            // place, the mirror puts them back.
+            const float at_x = ui.mirror ? W - kx - kw : kx;
+            const bool tapped = ui.button(icon ? "" : label, ImVec2(at_x, ky), ImVec2(kw, key_h), look, true, place.c_str());
             const bool held = ImGui::IsItemActive();  // the button just drawn
             if (tapped && !(k.action == KeyAction::Backspace && repeats_ > 0)) {  // a held Delete's lift already deleted
                 const Key key = k;
@@ -218,7 +233,7 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
                 case KeyAction::Page: ui.widgets.back().id = "key.page." + std::to_string(k.page); break;
             }
             if (ui.focus_serial != serial) ui.focused_label = label;  // the symbol keys are spoken by name
-            if (icon) draw_key_icon(ImGui::GetWindowDrawList(), k.action, ImVec2(kx + kw / 2, ky + key_h / 2),
+            if (icon) draw_key_icon(ImGui::GetWindowDrawList(), k.action, ImVec2(at_x + kw / 2, ky + key_h / 2),
                                     std::min(kw, key_h) * 0.3f, (look == Look::Selected || look == Look::Primary) ? ui.theme.on_accent : ui.theme.text);
             kx += kw + gap;
         }
