@@ -98,7 +98,14 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
     const float cancel_h = ui.target(1.6f);
     const float cancel_w = std::min(inner * 0.5f, std::max(ui.px(5), ui.measure(s.t("keyboard.cancel"), 0).x + ui.px(1.2f)));
     const float title_w = inner - cancel_w - ui.px(0.6f);
-    ImFont* title_font = ui.measure(req_.title, title_w, ui.fonts.heading).y > ui.fonts.heading->FontSize * 2.5f
+    // The title steps down to the body size when it is long, or when its lines are so tall (Urdu's Nastaliq at
+    // 200 %) that the box for the text would be squeezed under its minimum above the keys' least height.
+    const float title_heading_h = ui.measure(req_.title, title_w, ui.fonts.heading).y;
+    const float keys_least = static_cast<float>(keyboard_.rows().size() - 1) *
+                             (std::max(ui.m.min_target_px, ui.px(1.3f)) + std::min(ui.px(0.25f), 10.f));
+    const float box_least = std::max(ui.m.min_target_px, ui.px(1.6f));
+    ImFont* title_font = title_heading_h > ui.fonts.heading->FontSize * 2.5f ||
+                                 y + std::max(title_heading_h, cancel_h) + ui.px(0.8f) + box_least + keys_least > H - m
                              ? ui.fonts.body : ui.fonts.heading;
     const float title_h = ui.text(req_.title, ImVec2(m, y), title_w, title_font);
     if (ui.button(s.t("keyboard.cancel"), ImVec2(m + inner - cancel_w, y), ImVec2(cancel_w, cancel_h), Look::Quiet, true,
