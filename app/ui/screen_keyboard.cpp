@@ -95,7 +95,7 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
     float y = ui.top + m;
 
     // Top row: what is being typed, and Cancel on the right.
-    const float cancel_h = ui.target(1.6f);
+    const float cancel_h = std::max(ui.target(1.6f), ui.measure(s.t("keyboard.cancel"), 0).y);  // Nastaliq is tall
     const float cancel_w = std::min(inner * 0.5f, std::max(ui.px(5), ui.measure(s.t("keyboard.cancel"), 0).x + ui.px(1.2f)));
     const float title_w = inner - cancel_w - ui.px(0.6f);
     // The title steps down to the body size when it is long, or when its lines are so tall (Urdu's Nastaliq at

@@ -211,11 +211,11 @@ text::Paragraphs ShapedText::lay(int set, std::string_view s, float wrap) const 
     return text::layout(*st.fonts, s, wrap, text::Direction::Auto, st.lang);
 }
 
-ImVec2 ShapedText::measure(const ImFont* f, std::string_view s, float wrap) const {
+ImVec2 ShapedText::measure(const ImFont* f, std::string_view s, float wrap, float scale) const {
     const int set = pick(f, s);
-    if (set < 0 || s.empty()) return ImVec2(0, s.empty() ? 0 : f->FontSize);
-    const text::Paragraphs p = lay(set, s, wrap);
-    return ImVec2(std::ceil(p.width()), line_height(set) * static_cast<float>(p.lines.size()));
+    if (set < 0 || s.empty()) return ImVec2(0, s.empty() ? 0 : f->FontSize * scale);
+    const text::Paragraphs p = lay(set, s, wrap / scale);
+    return ImVec2(std::ceil(p.width() * scale), line_height(set) * scale * static_cast<float>(p.lines.size()));
 }
 
 std::string ShapedText::uncovered(const ImFont* f, std::string_view s) const {
@@ -230,10 +230,13 @@ std::string ShapedText::uncovered(const ImFont* f, std::string_view s) const {
 }
 
 void ShapedText::draw(ImDrawList* dl, const ImFont* f, ImVec2 pos, ImU32 col, std::string_view s, float wrap,
-                      bool centre, bool mirrored, long caret) const {
+                      bool centre, bool mirrored, long caret, float scale) const {
     const int set = pick(f, s);
     if (set < 0 || s.empty()) return;
     const text::Fonts& fonts = *sets_[static_cast<std::size_t>(set)].fonts;
+    // Laid out at the glyphs' own size in room / scale, then every position and quad scaled about `pos`.
+    wrap /= scale;
+    const auto at = [&](float x, float y) { return ImVec2(pos.x + (x - pos.x) * scale, pos.y + (y - pos.y) * scale); };
     const text::Paragraphs p = lay(set, s, wrap);
     const float room = wrap > 0 && (centre || !mirrored) ? wrap : p.width();
     const float lh = line_height(set);
@@ -254,15 +257,14 @@ void ShapedText::draw(ImDrawList* dl, const ImFont* f, ImVec2 pos, ImU32 col, st
             const float x = std::round(x0 + g.x) + static_cast<float>(gl.left);
             const float y = base + std::round(g.y) - static_cast<float>(gl.top);
             dl->PrimReserve(6, 4);
-            dl->PrimRectUV(ImVec2(x, y), ImVec2(x + static_cast<float>(gl.w), y + static_cast<float>(gl.h)), gl.uv0,
-                           gl.uv1, col);
+            dl->PrimRectUV(at(x, y), at(x + static_cast<float>(gl.w), y + static_cast<float>(gl.h)), gl.uv0, gl.uv1, col);
         }
         // The caret: in the line holding that character (the last line for the end of the text).
-        const auto at = static_cast<std::size_t>(caret);
-        if (caret >= 0 && ((at >= line.begin && at < line.end) || (at >= line.end && i + 1 == p.lines.size()))) {
-            const float cx = std::round(x0 + text::caret_x(s, line, at, p.rtl));
+        const auto ci = static_cast<std::size_t>(caret);
+        if (caret >= 0 && ((ci >= line.begin && ci < line.end) || (ci >= line.end && i + 1 == p.lines.size()))) {
+            const float cx = std::round(x0 + text::caret_x(s, line, ci, p.rtl));
             const float w = std::max(2.f, std::round(f->FontSize * 0.08f));
-            dl->AddRectFilled(ImVec2(cx - w / 2, base - fonts.ascent()), ImVec2(cx + w / 2, base + fonts.descent()), col);
+            dl->AddRectFilled(at(cx - w / 2, base - fonts.ascent()), at(cx + w / 2, base + fonts.descent()), col);
         }
     }
 }

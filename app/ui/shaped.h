@@ -54,8 +54,9 @@ public:
     std::size_t area() const { return area_; }
 
     float line_height(const ImFont* f, std::string_view s) const;
-    // The size of `s` wrapped at `wrap` px (0: only at '\n').
-    ImVec2 measure(const ImFont* f, std::string_view s, float wrap) const;
+    // The size of `s` wrapped at `wrap` px (0: only at '\n'). `scale` < 1: drawn that much smaller (a word on a
+    // narrow key), from the same glyphs.
+    ImVec2 measure(const ImFont* f, std::string_view s, float wrap, float scale = 1.f) const;
     // Draws `s` wrapped at `wrap`; in a right-to-left language each line is right-aligned in `wrap` (or in the
     // widest line when wrap is 0). `centre` centres each line instead.
     // `mirrored`: the screen will be mirrored (Ui::mirror_frame), so a right-to-left block is drawn at the left of
@@ -63,7 +64,7 @@ public:
     // `caret` (a byte index into `s`, or -1): also draws a text caret before that character, where
     // text::caret_x puts it (after the last character: the line's end edge), as part of the same block.
     void draw(ImDrawList* dl, const ImFont* f, ImVec2 pos, ImU32 col, std::string_view s, float wrap,
-              bool centre = false, bool mirrored = false, long caret = -1) const;
+              bool centre = false, bool mirrored = false, long caret = -1, float scale = 1.f) const;
     // Text drawn since the last rebuild whose glyphs the atlas lacks (typed text): the next build adds them.
     const std::string& misses() const { return misses_; }
 

@@ -54,7 +54,7 @@ bool shaped_font(const ImFont* f, std::string_view s) {
 }
 
 ImVec2 text_size(ImFont* f, float size, const std::string& s, float wrap) {
-    if (shaped_font(f, s)) return shaped_text().measure(f, s, wrap);
+    if (shaped_font(f, s)) return shaped_text().measure(f, s, wrap, size / f->FontSize);  // size: smaller on a key
     return f->CalcTextSizeA(size, FLT_MAX, wrap, s.c_str(), s.c_str() + s.size());
 }
 }  // namespace
@@ -131,7 +131,7 @@ float Ui::text(const std::string& s, ImVec2 pos, float wrap, ImFont* font, ImU32
 void Ui::draw_label(ImDrawList* dl, ImFont* f, float font_size, ImVec2 pos, ImU32 col, const std::string& s, float wrap,
                     bool centre) {
     const int v0 = dl->VtxBuffer.Size;
-    if (shaped_font(f, s)) shaped_text().draw(dl, f, pos, col, s, wrap, centre, mirror, caret);
+    if (shaped_font(f, s)) shaped_text().draw(dl, f, pos, col, s, wrap, centre, mirror, caret, font_size / f->FontSize);
     else dl->AddText(f, font_size, pos, col, s.c_str(), s.c_str() + s.size(), wrap);
     if (dl->VtxBuffer.Size > v0) runs.push_back({v0, dl->VtxBuffer.Size});
 }
@@ -244,7 +244,7 @@ bool Ui::button(const std::string& label, ImVec2 pos, ImVec2 sz, Look look, bool
     // broken or cut; anything else wraps.
     float font_size = f->FontSize;
     const ImVec2 one_line = text_size(f, font_size, label, 0);
-    if (one_line.x > sz.x - 2 * pad && label.find(' ') == std::string::npos && !shaped_font(f, label))
+    if (one_line.x > sz.x - 2 * pad && label.find(' ') == std::string::npos)
         font_size *= std::max(0.55f, (sz.x - 2 * pad) / one_line.x);
     const ImVec2 ts = text_size(f, font_size, label, sz.x - 2 * pad);
     const float tx = ts.x < sz.x - 2 * pad ? pos.x + (sz.x - ts.x) / 2 : pos.x + pad;
