@@ -45,6 +45,7 @@ void FontCache::rebuild() {
     if (s_.strings.lang() != k.lang) s_.load_strings(k.lang);
     ui_.em = std::round(28.f * s_.config.text_scale * static_cast<float>(k.percent) / 100.f);
     std::string font_error;
+    ui::shaped_text().set_names(s_.language_names);  // the picker's names, each shaped in its own script
     if (!ui::build_fonts(ui_.fonts, ui_.em, k.lang, collect_text(s_, k.lang), k.easy, font_error) &&
         std::find(s_.notices.begin(), s_.notices.end(), font_error) == s_.notices.end()) {
         log_error(font_error);

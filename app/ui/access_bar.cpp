@@ -192,8 +192,12 @@ private:
 void draw_access_bar(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x;
     const float m = std::min(ui.px(0.4f), 16.f), gap = std::min(ui.px(0.4f), 16.f);
-    const float h = std::max(ui.target(1.6f), std::min(ui.px(2.0f), 64.f));
     const auto items = bar_items(s);
+    // A shaped script's line may be taller than the bar's usual row (Nastaliq's is about 1.9 times Latin's): the
+    // row grows to the tallest word rather than cut it (other scripts stay as they were).
+    float h = std::max(ui.target(1.6f), std::min(ui.px(2.0f), 64.f));
+    for (const auto& it : items) h = std::max(h, ui.measure(it.label, 0).y);
+    h = std::max(h, ui.measure(s.t("access.label"), 0).y);
     const std::size_t n = items.size();
     const float avail = W - 2 * m;
     // Every item keeps its words. Tried in order: one row; two rows (within a fifth of the screen's height);

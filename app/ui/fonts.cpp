@@ -288,6 +288,16 @@ bool build_fonts(Fonts& fonts, float text_px, const std::string& lang, const std
         !shaped_text().prepare(io.Fonts, lang, {{fonts.body, em, false}, {fonts.heading, em * 1.35f, true},
                                                 {fonts.huge, em * 2.0f, true}}, text, shaped_error))
         errors.push_back(shaped_error);
+    // ImGui picks the texture's width from its own glyphs' area only: with many shaped glyphs in custom rectangles
+    // (Nastaliq at 200 %) it would stay 512 px wide and grow past 4096 px tall. A width from both keeps it within
+    // 4096 px (what any GPU takes); a small shaped part (the picker's names) leaves ImGui's choice as it was.
+    io.Fonts->TexDesiredWidth = 0;
+    if (shaped_text().area() > 0) {
+        const double estimate = static_cast<double>(shaped_text().area()) * 1.25 + 512.0 * 512.0;
+        int width = 512;
+        while (width < 4096 && estimate / width > 2048) width *= 2;  // at most about 2048 px tall
+        if (width > 512) io.Fonts->TexDesiredWidth = width;
+    }
     if (!fonts.body || !fonts.heading || !fonts.huge || !io.Fonts->Build()) {
         error = "the fonts could not be built from " + noto.regular.path;
         shaped_text().clear();

@@ -1,6 +1,7 @@
 // The on-screen keyboard (the screen owns the text) and the personal-details warning.
 #include <algorithm>
 
+#include "engage/glyphs.h"
 #include "engage/log.h"
 
 #include "engage/textcheck.h"
@@ -40,7 +41,8 @@ constexpr Millis kRepeatEvery{70};
 KeyboardScreen::KeyboardScreen(KeyboardRequest r, const std::string& lang) : req_(std::move(r)), text_(req_.initial) {
     keyboard_.set_language(lang);  // Cyrillic letters for Ukrainian, and so on
     if (req_.address) keyboard_.set_kind(KeyboardKind::Address);
-    keyboard_.set_page(kLetters, req_.initial.empty() && !req_.address);  // a capital only for a fresh text
+    // A capital only for a fresh text, and only in a script that has capitals.
+    keyboard_.set_page(kLetters, req_.initial.empty() && !req_.address && keyboard_.cased());
 }
 
 void open_keyboard(KioskState& s, KeyboardRequest r) {
@@ -62,7 +64,7 @@ void KeyboardScreen::enter(KioskState& s) { done(s); }
 
 void KeyboardScreen::language_changed(const KioskState& s, const std::string& lang) {
     keyboard_.set_language(lang);
-    keyboard_.set_page(kLetters, keyboard_.shifted());
+    keyboard_.set_page(kLetters, keyboard_.shifted() && keyboard_.cased());
     if (req_.title_again) req_.title = req_.title_again(s);
 }
 
@@ -93,10 +95,17 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
     float y = ui.top + m;
 
     // Top row: what is being typed, and Cancel on the right.
-    const float cancel_h = ui.target(1.6f);
+    const float cancel_h = std::max(ui.target(1.6f), ui.measure(s.t("keyboard.cancel"), 0).y);  // Nastaliq is tall
     const float cancel_w = std::min(inner * 0.5f, std::max(ui.px(5), ui.measure(s.t("keyboard.cancel"), 0).x + ui.px(1.2f)));
     const float title_w = inner - cancel_w - ui.px(0.6f);
-    ImFont* title_font = ui.measure(req_.title, title_w, ui.fonts.heading).y > ui.fonts.heading->FontSize * 2.5f
+    // The title steps down to the body size when it is long, or when its lines are so tall (Urdu's Nastaliq at
+    // 200 %) that the box for the text would be squeezed under its minimum above the keys' least height.
+    const float title_heading_h = ui.measure(req_.title, title_w, ui.fonts.heading).y;
+    const float keys_least = static_cast<float>(keyboard_.rows().size() - 1) *
+                             (std::max(ui.m.min_target_px, ui.px(1.3f)) + std::min(ui.px(0.25f), 10.f));
+    const float box_least = std::max(ui.m.min_target_px, ui.px(1.6f));
+    ImFont* title_font = title_heading_h > ui.fonts.heading->FontSize * 2.5f ||
+                                 y + std::max(title_heading_h, cancel_h) + ui.px(0.8f) + box_least + keys_least > H - m
                              ? ui.fonts.body : ui.fonts.heading;
     const float title_h = ui.text(req_.title, ImVec2(m, y), title_w, title_font);
     if (ui.button(s.t("keyboard.cancel"), ImVec2(m + inner - cancel_w, y), ImVec2(cancel_w, cancel_h), Look::Quiet, true,
@@ -111,9 +120,13 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
     const float min_box = std::max(ui.m.min_target_px, ui.px(1.6f));
     const float key_min = std::max(ui.m.min_target_px, ui.px(1.3f));
     const float avail = H - m - y - ui.px(0.4f);
-    auto all_digits = [](const std::vector<Key>& row) {
-        for (const auto& k : row)
-            if (k.action != KeyAction::Insert || k.text.size() != 1 || k.text[0] < '0' || k.text[0] > '9') return false;
+    auto all_digits = [](const std::vector<Key>& row) {  // 0-9, or Bengali's or Gurmukhi's own digits
+        for (const auto& k : row) {
+            const std::u32string c = utf8_codepoints(k.text);
+            if (k.action != KeyAction::Insert || c.size() != 1) return false;
+            const char32_t d = c[0];
+            if (!((d >= '0' && d <= '9') || (d >= 0x09E6 && d <= 0x09EF) || (d >= 0x0A66 && d <= 0x0A6F))) return false;
+        }
         return !row.empty();
     };
     if (rows.size() > 4 && all_digits(rows.front()) &&
@@ -133,7 +146,11 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
     const ImVec2 cs = ui.measure(count, 0);
     ui.text(count, ImVec2(m + inner - cs.x - ui.px(0.4f), y + ui.px(0.2f)), 0, nullptr, ui.theme.muted);
     const float tw = inner - ui.px(1.2f) - cs.x - ui.px(0.6f);
-    std::string shown = text_ + "|";
+    // Shaped text (Urdu, Arabic, Punjabi, Bengali) is shaped as it is typed and gets a caret where
+    // text::caret_x puts the end of the text (the left end of a right-to-left line, after a Latin word inside
+    // it as the bidi order puts it); other text shows a "|" after it.
+    const bool shaped = ui.shaped(text_);
+    const std::string shown = shaped ? text_ : text_ + "|";
     const ImVec2 ts = ui.measure(shown, tw);
     const ImVec2 saved_min = ui.clip_min, saved_max = ui.clip_max;
     ui.clip_min = ImVec2(m, y);
@@ -141,7 +158,9 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
     ImGui::PushClipRect(ImVec2(m, y), ImVec2(m + inner, y + box_h), true);
     const float ty = y + ui.px(0.3f) - std::max(0.f, ts.y - (box_h - ui.px(0.6f)));
     ui.secret = true;
+    if (shaped) ui.caret = static_cast<long>(text_.size());
     ui.text(shown, ImVec2(m + ui.px(0.6f), ty), tw);
+    ui.caret = -1;
     ui.secret = false;
     ImGui::PopClipRect();
     ui.clip_min = saved_min;
@@ -178,7 +197,10 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
                               ((k.action == KeyAction::Done || k.action == KeyAction::Space) &&
                                ui.measure(label, 0).x > kw - ui.px(0.5f));
             const int serial = ui.focus_serial;
-            const bool tapped = ui.button(icon ? "" : label, ImVec2(kx, ky), ImVec2(kw, key_h), look, true, place.c_str());
+            // A mirrored (right-to-left) screen keeps the keys where the X layout has them: drawn at the mirrored
+            // place, the mirror puts them back.
+            const float at_x = ui.mirror ? W - kx - kw : kx;
+            const bool tapped = ui.button(icon ? "" : label, ImVec2(at_x, ky), ImVec2(kw, key_h), look, true, place.c_str());
             const bool held = ImGui::IsItemActive();  // the button just drawn
             if (tapped && !(k.action == KeyAction::Backspace && repeats_ > 0)) {  // a held Delete's lift already deleted
                 const Key key = k;
@@ -218,7 +240,7 @@ void KeyboardScreen::draw_keys(KioskState& s, Ui& ui, Actions& act) {
                 case KeyAction::Page: ui.widgets.back().id = "key.page." + std::to_string(k.page); break;
             }
             if (ui.focus_serial != serial) ui.focused_label = label;  // the symbol keys are spoken by name
-            if (icon) draw_key_icon(ImGui::GetWindowDrawList(), k.action, ImVec2(kx + kw / 2, ky + key_h / 2),
+            if (icon) draw_key_icon(ImGui::GetWindowDrawList(), k.action, ImVec2(at_x + kw / 2, ky + key_h / 2),
                                     std::min(kw, key_h) * 0.3f, (look == Look::Selected || look == Look::Primary) ? ui.theme.on_accent : ui.theme.text);
             kx += kw + gap;
         }

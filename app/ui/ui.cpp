@@ -50,11 +50,11 @@ namespace {
 // Only text with letters of that script: Latin text (an English string the translation lacks, a number) keeps
 // ImGui's path, so it looks exactly as it does in every other language.
 bool shaped_font(const ImFont* f, std::string_view s) {
-    return shaped_text().active() && shaped_text().handles(f) && shaped_text().wants(s);
+    return shaped_text().takes(f, s);
 }
 
 ImVec2 text_size(ImFont* f, float size, const std::string& s, float wrap) {
-    if (shaped_font(f, s)) return shaped_text().measure(f, s, wrap);
+    if (shaped_font(f, s)) return shaped_text().measure(f, s, wrap, size / f->FontSize);  // size: smaller on a key
     return f->CalcTextSizeA(size, FLT_MAX, wrap, s.c_str(), s.c_str() + s.size());
 }
 }  // namespace
@@ -118,6 +118,8 @@ ImVec2 Ui::measure(const std::string& s, float wrap, ImFont* font) const {
     return text_size(f, f->FontSize, s, wrap);
 }
 
+bool Ui::shaped(const std::string& s, ImFont* font) const { return shaped_font(font ? font : fonts.body, s); }
+
 float Ui::text(const std::string& s, ImVec2 pos, float wrap, ImFont* font, ImU32 col) {
     ImFont* f = font ? font : fonts.body;
     draw_label(ImGui::GetWindowDrawList(), f, f->FontSize, pos, col ? col : theme.text, s, wrap);
@@ -129,7 +131,7 @@ float Ui::text(const std::string& s, ImVec2 pos, float wrap, ImFont* font, ImU32
 void Ui::draw_label(ImDrawList* dl, ImFont* f, float font_size, ImVec2 pos, ImU32 col, const std::string& s, float wrap,
                     bool centre) {
     const int v0 = dl->VtxBuffer.Size;
-    if (shaped_font(f, s)) shaped_text().draw(dl, f, pos, col, s, wrap, centre, mirror);
+    if (shaped_font(f, s)) shaped_text().draw(dl, f, pos, col, s, wrap, centre, mirror, caret, font_size / f->FontSize);
     else dl->AddText(f, font_size, pos, col, s.c_str(), s.c_str() + s.size(), wrap);
     if (dl->VtxBuffer.Size > v0) runs.push_back({v0, dl->VtxBuffer.Size});
 }
@@ -242,7 +244,7 @@ bool Ui::button(const std::string& label, ImVec2 pos, ImVec2 sz, Look look, bool
     // broken or cut; anything else wraps.
     float font_size = f->FontSize;
     const ImVec2 one_line = text_size(f, font_size, label, 0);
-    if (one_line.x > sz.x - 2 * pad && label.find(' ') == std::string::npos && !shaped_font(f, label))
+    if (one_line.x > sz.x - 2 * pad && label.find(' ') == std::string::npos)
         font_size *= std::max(0.55f, (sz.x - 2 * pad) / one_line.x);
     const ImVec2 ts = text_size(f, font_size, label, sz.x - 2 * pad);
     const float tx = ts.x < sz.x - 2 * pad ? pos.x + (sz.x - ts.x) / 2 : pos.x + pad;

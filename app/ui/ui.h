@@ -73,6 +73,7 @@ struct Ui {
     ImVec2 picture(const Image& img, const std::string& alt, const std::string& id, ImVec2 pos, ImVec2 box);
     bool silent = false;              // while set, text and labels are not added to `spoken`
     bool secret = false;              // while set, text is someone's typing: the automation file gets "<typed>"
+    long caret = -1;                  // while >= 0, shaped text is drawn with a caret before this byte
     bool drag_active = false;    // the finger is dragging a list: no taps
     bool tapped_disabled = false;  // the last button() was tapped while greyed out (a screen may say why)
     float top = 0;               // where the screen's own content starts (below the access bar), px
@@ -148,6 +149,8 @@ struct Ui {
     float text(const std::string& s, ImVec2 pos, float wrap, ImFont* font = nullptr, ImU32 col = 0);
     float text_centered(const std::string& s, float y, ImFont* font = nullptr, ImU32 col = 0);
     ImVec2 measure(const std::string& s, float wrap, ImFont* font = nullptr) const;
+    // True when `s` in `font` (body when null) is drawn shaped (Urdu, Arabic, Punjabi, Bengali: ui/shaped.h).
+    bool shaped(const std::string& s, ImFont* font = nullptr) const;
     // True when a word of `s` is wider than `width` (ImGui would break it in the middle).
     bool breaks_word(const std::string& s, ImFont* f, float font_size, float width) const;
     float option_height(const std::string& label, float width, ImFont* font = nullptr) const;

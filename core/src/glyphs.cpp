@@ -127,7 +127,9 @@ std::vector<VisibleText> language_texts(const std::string& assets_dir, const Sur
 
 std::string language_text(const std::string& assets_dir, const Survey* survey, const std::string& lang) {
     std::string out;
-    for (const auto& t : language_texts(assets_dir, survey, lang)) out += t.text;
+    // One text a line: shaped scripts take each line as it is drawn (a letter's joining form depends on its
+    // neighbours, so two texts run together would shape to other glyphs).
+    for (const auto& t : language_texts(assets_dir, survey, lang)) out += t.text + "\n";
     return out;
 }
 
@@ -259,7 +261,10 @@ std::string unsupported_text(std::string_view text, const std::string& lang) {
     const bool own_script = shaped != kShapedLanguages.end() && unsupported_language(lang).empty();
     for (char32_t c : utf8_codepoints(text)) {
         const std::string s = unsupported_script(c);
-        if (!s.empty() && !(own_script && s == shaped->second)) return s + " (" + codepoint_label(c) + ")";
+        // The danda and double danda (। ॥) live in the Devanagari block but end sentences in Bengali and Gurmukhi too.
+        const bool danda = (c == 0x0964 || c == 0x0965) && own_script &&
+                           (shaped->second == "Bengali" || shaped->second == "Gurmukhi");
+        if (!s.empty() && !danda && !(own_script && s == shaped->second)) return s + " (" + codepoint_label(c) + ")";
     }
     return "";
 }

@@ -8,7 +8,12 @@
 namespace engage {
 namespace {
 
-enum class Layout { Latin, Polish, Gaelic, Ukrainian };
+enum class Layout { Latin, Polish, Gaelic, Ukrainian, Urdu, Arabic, Gurmukhi, Bengali };
+
+// Layouts whose letters page is another script without capitals: Shift shows that script's second level instead.
+bool script_layout(Layout l) {
+    return l == Layout::Urdu || l == Layout::Arabic || l == Layout::Gurmukhi || l == Layout::Bengali;
+}
 
 Layout layout_of(const std::string& lang) {
     std::string base = lang.substr(0, lang.find_first_of("-_"));
@@ -17,6 +22,10 @@ Layout layout_of(const std::string& lang) {
     if (base == "uk") return Layout::Ukrainian;
     if (base == "pl") return Layout::Polish;
     if (base == "gd") return Layout::Gaelic;
+    if (base == "ur") return Layout::Urdu;
+    if (base == "ar") return Layout::Arabic;
+    if (base == "pa") return Layout::Gurmukhi;
+    if (base == "bn") return Layout::Bengali;
     return Layout::Latin;  // English, Chinese (no input method), and any other
 }
 
@@ -30,6 +39,71 @@ std::vector<Key> letters(const char* chars) {
 }
 
 using Rows = std::vector<std::vector<Key>>;
+
+// Keys separated by spaces: a key may type more than one code point (Arabic lam-alef "لا"; Bengali "য়" and
+// Gurmukhi "ਸ਼", which Unicode's NFC writes as the letter and a nukta).
+std::vector<Key> keys(const char* spaced) {
+    std::vector<Key> row;
+    std::string cur;
+    for (const char* p = spaced;; ++p) {
+        if (*p == ' ' || *p == '\0') {
+            if (!cur.empty()) row.push_back({cur, cur, KeyAction::Insert, 1.0f, 0});
+            cur.clear();
+            if (*p == '\0') break;
+        } else {
+            cur += *p;
+        }
+    }
+    return row;
+}
+
+// The letters of another script, from the X keyboard layouts (/usr/share/X11/xkb/symbols), key for key in their
+// rows: Urdu from pk (urd-phonetic), Arabic from ara, Gurmukhi from in(guru), Bengali from in(ben). Shift gives
+// each key's second level (these scripts have no capitals): vowel marks, aspirated consonants, hamza forms. Where
+// a level holds a character useless here or a letter twice, another letter of the script takes its place
+// (Gurmukhi ੱ and the nukta letters, Bengali ৎ ঃ ঢ়); the lam-alef ligature keys type lam and alef (not the presentation
+// form). At most 12 keys a row, as Ukrainian's.
+Rows script_letters(Layout l, bool shifted) {
+    switch (l) {
+        case Layout::Urdu:
+            if (shifted)
+                return {letters("1234567890"), keys("ْ ؤ ٰ ڑ ٹ َ ئ ِ ۃ ُ"), keys("آ ص ڈ ّ غ ھ ض خ ٔ :"),
+                        keys("ذ ژ ث ظ ً ں ٘ ، ۔ ؟")};
+            return {letters("1234567890"), keys("ق و ع ر ت ے ء ی ہ پ"), keys("ا س د ف گ ح ج ک ل ؛"),
+                    keys("ز ش چ ط ب ن م ، ۔ ؟")};
+        case Layout::Arabic:
+            if (shifted)
+                return {letters("1234567890"), keys("َ ً ُ ٌ لإ إ ` ÷ × ؛ < >"), keys("ِ ٍ ] [ لأ أ ـ ، / : \" ّ"),
+                        keys("~ ْ } { لآ آ ' , . ؟ ! ٪")};
+            return {letters("1234567890"), keys("ض ص ث ق ف غ ع ه خ ح ج د"), keys("ش س ي ب ل ا ت ن م ك ط ذ"),
+                    keys("ئ ء ؤ ر لا ى ة و ز ظ ، ؟")};
+        case Layout::Gurmukhi:
+            if (shifted)
+                return {letters("੧੨੩੪੫੬੭੮੯੦"), keys("ਔ ਐ ਆ ਈ ਊ ਭ ਙ ਘ ਧ ਝ ਢ ਞ"), keys("ਓ ਏ ਅ ਇ ਉ ਫ ੜ ਖ ਥ ਛ ਠ"),
+                        keys("ੰ ਣ ਖ਼ ਗ਼ ਲ਼ ਸ਼ ਫ਼ । ? ਜ਼")};
+            return {letters("੧੨੩੪੫੬੭੮੯੦"), keys("ੌ ੈ ਾ ੀ ੂ ਬ ਹ ਗ ਦ ਜ ਡ ਼"), keys("ੋ ੇ ੍ ਿ ੁ ਪ ਰ ਕ ਤ ਚ ਟ"),
+                    keys("ਂ ਮ ਨ ਵ ਲ ਸ , . ਯ ੱ")};
+        case Layout::Bengali:
+            if (shifted)
+                return {letters("১২৩৪৫৬৭৮৯০"), keys("ঔ ঐ আ ঈ ঊ ভ ঙ ঘ ধ ঝ ঢ ঞ"), keys("ও এ অ ই উ ফ ড় খ থ ছ ঠ ঋ"),
+                        keys("ঁ ণ ৎ ঃ ঢ় শ ষ । য")};
+            return {letters("১২৩৪৫৬৭৮৯০"), keys("ৌ ৈ া ী ূ ব হ গ দ জ ড ়"), keys("ো ে ্ ি ু প র ক ত চ ট ৃ"),
+                    keys("ং ম ন ৎ ল স , . য়")};
+        default: return {};
+    }
+}
+
+// The page key back to a layout's own letters: three of its first letters.
+const char* letters_page_label(Layout l) {
+    switch (l) {
+        case Layout::Ukrainian: return "абв";
+        case Layout::Urdu: return "ابپ";
+        case Layout::Arabic: return "أبت";
+        case Layout::Gurmukhi: return "ਕਖਗ";
+        case Layout::Bengali: return "কখগ";
+        default: return "abc";
+    }
+}
 
 Rows latin_letters() {
     return {letters("1234567890"), letters("qwertyuiop"), letters("asdfghjkl'"), letters("zxcvbnm,.?")};
@@ -109,8 +183,10 @@ void Keyboard::set_kind(KeyboardKind kind) {
 
 void Keyboard::reset() {
     page_ = kLetters;
-    shift_ = kind_ == KeyboardKind::Text;  // a fresh text starts with a capital; an address does not
+    shift_ = kind_ == KeyboardKind::Text && cased();  // a fresh text starts with a capital; an address does not
 }
+
+bool Keyboard::cased() const { return kind_ == KeyboardKind::Address || !script_layout(layout_of(lang_)); }
 
 void Keyboard::set_language(const std::string& lang) {
     lang_ = lang;
@@ -120,7 +196,8 @@ void Keyboard::set_language(const std::string& lang) {
 
 std::vector<int> Keyboard::pages() const {
     if (kind_ == KeyboardKind::Address) return {kLetters, kSymbols};
-    if (layout_of(lang_) == Layout::Ukrainian) return {kLetters, kLatin, kSymbols};
+    const Layout l = layout_of(lang_);
+    if (l == Layout::Ukrainian || script_layout(l)) return {kLetters, kLatin, kSymbols};
     return {kLetters, kSymbols, kAccents};
 }
 
@@ -143,23 +220,26 @@ std::vector<std::vector<Key>> Keyboard::rows() const {
     if (page == kSymbols) r = symbols();
     else if (page == kAccents) r = accents(layout);
     else if (page == kLatin) r = latin_letters();
+    else if (script_layout(layout)) r = script_letters(layout, shift_);  // no capitals: Shift is the second level
     else r = layout == Layout::Ukrainian ? ukrainian_letters() : own_letters(layout);
     if (shift_)
         for (auto& row : r)
             for (auto& k : row) k.label = k.text = keyboard_upper(k.text);
 
-    // Page keys stay short: "?123" symbols, "àé" accents, "abc" Latin letters, "абв" Cyrillic letters.
+    // Page keys stay short: "?123" symbols, "àé" accents, "abc" Latin letters, "абв" Cyrillic letters (and
+    // "ابپ", "أبت", "ਕਖਗ", "কখগ" for the other scripts' letters).
     std::vector<Key> bottom;
     bottom.push_back({"Shift", "", KeyAction::Shift, 1.2f, 0});
-    if (layout == Layout::Ukrainian) {
+    if (layout == Layout::Ukrainian || script_layout(layout)) {
+        const char* own = letters_page_label(layout);
         if (page == kLetters) {
             bottom.push_back(page_key("?123", kSymbols, 1.8f));
             bottom.push_back(page_key("abc", kLatin, 1.5f));
         } else if (page == kLatin) {
             bottom.push_back(page_key("?123", kSymbols, 1.8f));
-            bottom.push_back(page_key("абв", kLetters, 1.5f));
+            bottom.push_back(page_key(own, kLetters, 1.5f));
         } else {
-            bottom.push_back(page_key("абв", kLetters, 1.8f));
+            bottom.push_back(page_key(own, kLetters, 1.8f));
             bottom.push_back(page_key("abc", kLatin, 1.5f));
         }
     } else if (page == kLetters) {
@@ -197,7 +277,7 @@ void each_key(const std::string& lang, F f) {
 
 std::string keyboard_all_characters(const std::string& lang) {
     std::string out;
-    each_key(lang, [&](const Key& key) { out += key.text; });
+    each_key(lang, [&](const Key& key) { out += key.text + "\n"; });  // a key a line, shaped as its key shows it
     return out;
 }
 
@@ -205,7 +285,7 @@ std::string keyboard_all_characters() { return keyboard_all_characters("en"); }
 
 std::string keyboard_all_labels(const std::string& lang) {
     std::string out;
-    each_key(lang, [&](const Key& key) { out += key.label; });
+    each_key(lang, [&](const Key& key) { out += key.label + "\n"; });
     return out;
 }
 
@@ -214,13 +294,17 @@ bool Keyboard::press(const Key& k, std::string& text, std::size_t max_chars) {
         case KeyAction::Insert:
         case KeyAction::Space:
             if (utf8_length(text) + utf8_length(k.text) <= max_chars) text += k.text;
-            // After the first letter, go back to lower case; after ". " capitalise again.
-            if (k.action == KeyAction::Insert || kind_ == KeyboardKind::Address) shift_ = false;
+            // After the first letter, go back to lower case; after ". " capitalise again (not in a script
+            // without capitals, where Shift is a second level used for one key).
+            if (k.action == KeyAction::Insert || kind_ == KeyboardKind::Address || !cased()) shift_ = false;
             else shift_ = !text.empty() && (text.size() >= 2 && (text[text.size() - 2] == '.' || text[text.size() - 2] == '?' || text[text.size() - 2] == '!'));
             return false;
         case KeyAction::Backspace:
+            // One code point, the last in logical (typed) order: every key of these layouts types one code point
+            // (a vowel sign, virama or nukta is a key of its own), so Delete takes back one key's worth and a wrong
+            // vowel sign goes without the consonant under it. A key of two (لا, য়) goes in two presses.
             utf8_pop_back(text);
-            if (text.empty()) shift_ = kind_ == KeyboardKind::Text;
+            if (text.empty()) shift_ = kind_ == KeyboardKind::Text && cased();
             return false;
         case KeyAction::Shift:
             shift_ = !shift_;

@@ -3,7 +3,8 @@
 screen as a person would, its first question shown shaped (read back by tesseract with that language's model),
 right-to-left screens mirrored (from the automation rectangles: Back on the right, Next on the left, the worst face
 on the right, the prompt against the right edge), left-to-right ones not, and the automation line keeping the text
-in logical order with "direction".
+in logical order with "direction". Then an Urdu answer typed on the Urdu on-screen keyboard (Shift for the second
+level, Space, Delete; each tap pressed and released on its own) is stored exactly, as the kiosk's SQLite shows.
 
 usage: test_scripts_ui.py KIOSK_BINARY ARTEFACT_DIR
 """
@@ -12,6 +13,7 @@ import faulthandler
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -90,10 +92,55 @@ def main():
                     failures.append(f"{lang}: tesseract read {read!r}, not {prompt!r} ({ratio:.2f})")
                 k.tap("nav.back")
                 k.wait_screen("attract")
+            type_urdu(k)
         finally:
             k.stop()
             x.close()
+        db = sqlite3.connect(os.path.join(tmp, "data", "engage.sqlite"))
+        try:
+            stored = [json.loads(r[0]) for r in db.execute("SELECT answers_json FROM responses")]
+        finally:
+            db.close()
+        assert [a.get("say") for a in stored] == [URDU_WORDS], stored
     assert not failures, "\n".join(failures)
+
+
+URDU_WORDS = "ٹھیک ہے"  # "it is fine": ٹ and ھ are on Shift's level, the rest on the first
+
+
+def type_urdu(k):
+    """Types URDU_WORDS (and one letter too many, taken back with Delete) on the Urdu keyboard of the text question."""
+    k.tap("access.language")
+    k.wait_screen("language")
+    k.tap("language.ur")
+    k.wait_screen("attract")
+    k.tap("attract.start")
+    k.wait_screen("question", question="today")
+    k.press("nav.next")
+    k.wait_screen("question", question="listened")
+    k.press("nav.next")
+    k.wait_screen("question", question="say")
+    k.tap("text.box")
+    st = k.wait(lambda s: s["screen"] == "keyboard" and not s["pending"], "the Urdu keyboard")
+    assert st["direction"] == "rtl", st["direction"]
+    # The keys stay where the X layout (pk) has them on a mirrored screen: ق at the left of its row, پ at the right.
+    assert k.widget("key:ق")["x"] < k.widget("key:پ")["x"], (k.widget("key:ق"), k.widget("key:پ"))
+    for ch in URDU_WORDS + "ا":
+        if ch == " ":
+            k.tap("key.space")
+            continue
+        if not k.has("key:" + ch):
+            k.tap("key.shift")
+        k.tap("key:" + ch)
+    k.screenshot("ur-keyboard-typed")
+    k.tap("key.delete")
+    st = k.wait(lambda s: s["screen"] == "keyboard" and not s["pending"], "the keyboard after Delete")
+    assert not st["missing_glyphs"], st["missing_glyphs"]
+    k.screenshot("ur-keyboard")
+    k.tap("key.done")
+    k.wait_screen("question", question="say")
+    k.press("nav.next")
+    k.wait_screen("thanks", timeout=10)
 
 
 if __name__ == "__main__":

@@ -151,7 +151,7 @@ TEST_CASE("keyboard: set_language keeps a page the layout has, else goes to the 
 }
 
 TEST_CASE("keyboard: every page of every layout has unique labels and short page keys", "[keyboard]") {
-    for (const char* lang : {"en", "gd", "pl", "uk", "zh-Hans"}) {
+    for (const char* lang : {"en", "gd", "pl", "uk", "zh-Hans", "ur", "ar", "pa", "bn"}) {
         Keyboard k;
         k.set_language(lang);
         for (int page : k.pages())
@@ -221,14 +221,16 @@ TEST_CASE("utf8 helpers: code points, encoding, bad bytes", "[glyphs]") {
 }
 
 TEST_CASE("shipped_languages and language_text", "[glyphs]") {
-    CHECK(shipped_languages(kAssets) == std::vector<std::string>{"en", "gd", "pl", "uk", "zh-Hans"});
+    CHECK(shipped_languages(kAssets) ==
+          std::vector<std::string>{"ar", "bn", "en", "gd", "pa", "pl", "uk", "ur", "zh-Hans"});
     const auto load = load_survey_file(kAssets + "/surveys/demo.json");
     REQUIRE(load.ok());
     const std::string uk = language_text(kAssets, &*load.survey, "uk");
     CHECK(uk.find("Скажіть свою думку") != std::string::npos);   // survey title in Ukrainian
     CHECK(uk.find("Have your say") == std::string::npos);        // not in English
     CHECK(uk.find("Торкніться, щоб сказати свою думку") != std::string::npos);
-    for (const char* name : {"English", "Gàidhlig", "Polski", "Українська", "简体中文"}) CHECK(uk.find(name) != std::string::npos);
+    for (const char* name : {"English", "Gàidhlig", "Polski", "Українська", "简体中文", "اردو", "العربية", "ਪੰਜਾਬੀ", "বাংলা"})
+        CHECK(uk.find(name) != std::string::npos);
     CHECK(has_all(uk, "ґҐʼ"));                 // the keyboard
     CHECK(uk.find("абв") != std::string::npos);  // its page key
     CHECK(has_all(uk, "0123456789!?@#%&()[]{}<>/\\|~^_+=*;:\"'`$.,-"));
@@ -279,6 +281,10 @@ TEST_CASE("scripts Dear ImGui 1.86 cannot draw are named, with the reason", "[gl
     CHECK(unsupported_text("Say مرحبا", "ar") == "");
     CHECK(unsupported_text("ਪੰਜਾਬੀ", "pa") == "");
     CHECK(unsupported_text("আজকের দিন", "bn") == "");
+    CHECK(unsupported_text("আজকের দিন। ভালো॥", "bn") == "");  // the danda ends sentences in Bengali and Gurmukhi
+    CHECK(unsupported_text("ਅੱਜ ਦਾ ਦਿਨ।", "pa") == "");
+    CHECK(unsupported_text("دن।", "ur") == "Devanagari (U+0964)");  // not in Urdu
+    CHECK(unsupported_text("नमस्ते।", "bn") == "Devanagari (U+0928)");  // nor Hindi letters in Bengali
     CHECK(unsupported_text("Say مرحبا", "en") == "Arabic (U+0645)");
     CHECK(unsupported_text("ਪੰਜਾਬੀ", "bn") == "Gurmukhi (U+0A2A)");
     CHECK(unsupported_text("مرحبا", "pa-Arab") == "Arabic (U+0645)");
@@ -364,7 +370,7 @@ TEST_CASE("keyboard: Polish and Gaelic letters are on the first page, capitals u
 TEST_CASE("keyboard: no key is narrower than before on an 800 px portrait screen", "[keyboard]") {
     // Before this change the narrowest key was on Ukrainian's rows of 12 letters.
     const float before = narrowest_px(std::vector<Key>(12, Key{"x", "x", KeyAction::Insert, 1.0f, 0}));
-    for (const char* lang : {"en", "gd", "pl", "uk", "zh-Hans"})
+    for (const char* lang : {"en", "gd", "pl", "uk", "zh-Hans", "ur", "ar", "pa", "bn"})
         for (KeyboardKind kind : {KeyboardKind::Text, KeyboardKind::Address}) {
             Keyboard k;
             k.set_kind(kind);
@@ -420,5 +426,148 @@ TEST_CASE("keyboard: the address layout types a hub URL on one page", "[keyboard
         k.set_kind(KeyboardKind::Text);
         CHECK(k.shifted());
         CHECK(k.pages().size() == 3);
+    }
+}
+
+namespace {
+
+std::string row_texts(const std::vector<Key>& row) {
+    std::string out;
+    for (const auto& k : row) out += k.text;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("keyboard: Urdu, Arabic, Gurmukhi and Bengali letters from the X layouts, Shift the second level", "[keyboard]") {
+    struct Case {
+        const char* lang;
+        const char* row1;          // the first letter row, as xkb has it
+        const char* row1_shifted;  // its second level
+        const char* page_label;    // the key back to these letters
+        const char* alphabet;      // every letter a text needs, on some page
+    };
+    const Case cases[] = {
+        {"ur", "قوعرتےءیہپ", "ْؤٰڑٹَئِۃُ", "ابپ", "ابپتٹثجچحخدڈذرڑزژسشصضطظعغفقکگلمنںوہھءیےۃآؤئ،۔؟"},
+        {"ar", "ضصثقفغعهخحجد", "َ ًُ ٌلإإ`÷×؛<>", "أبت", "ابتثجحخدذرزسشصضطظعغفقكلمنهويىةءأإآؤئ،؟"},
+        {"pa", "ੌੈਾੀੂਬਹਗਦਜਡ਼", "ਔਐਆਈਊਭਙਘਧਝਢਞ", "ਕਖਗ",
+         "ਅਆਇਈਉਊਏਐਓਔਸਹਕਖਗਘਙਚਛਜਝਞਟਠਡਢਣਤਥਦਧਨਪਫਬਭਮਯਰਲਵੜਾਿੀੁੂੇੈੋੌੰਂੱ਼੍।੦੧੨੩੪੫੬੭੮੯"},
+        {"bn", "ৌৈাীূবহগদজড়", "ঔঐআঈঊভঙঘধঝঢঞ", "কখগ",
+         "অআইঈউঊঋএঐওঔকখগঘঙচছজঝঞটঠডঢণতথদধনপফবভমযরলশষসহৎংঃঁািীুূৃেৈোৌ়্।০১২৩৪৫৬৭৮৯"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.lang);
+        Keyboard k;
+        k.set_language(c.lang);
+        CHECK(k.pages() == std::vector<int>{kLetters, kLatin, kSymbols});
+        CHECK_FALSE(k.cased());
+        k.reset();
+        CHECK_FALSE(k.shifted());  // no capitals: a fresh text does not start on the second level
+        auto rows = k.rows();
+        REQUIRE(rows.size() == 5);
+        CHECK(row_texts(rows[1]) == c.row1);
+        auto labels = labels_on_page(k);
+        CHECK(labels.count("abc"));
+        CHECK(labels.count("?123"));
+        k.set_page(kLetters, true);
+        std::string shifted = row_texts(k.rows()[1]);
+        std::string want = c.row1_shifted;
+        want.erase(std::remove(want.begin(), want.end(), ' '), want.end());
+        CHECK(shifted == want);
+        k.set_page(kLatin, false);
+        labels = labels_on_page(k);
+        CHECK(labels.count(c.page_label));
+        CHECK(labels.count("q"));
+        CHECK(has_all(keyboard_all_characters(c.lang), c.alphabet));
+        CHECK(has_all(keyboard_all_characters(c.lang), "qwertyuiopQWERTYUIOP0123456789?!@"));
+        // Every key's text is in Unicode NFC, as the strings and surveys are.
+        for (int page : k.pages())
+            for (bool sh : {false, true}) {
+                k.set_page(page, sh);
+                for (const auto& row : k.rows())
+                    for (const auto& key : row) {
+                        INFO("key " << key.label);
+                        for (char32_t cp : utf8_codepoints(key.text)) {
+                            // The composition exclusions these scripts have (written as letter + nukta in NFC).
+                            for (char32_t x : {0x0A33, 0x0A36, 0x0A59, 0x0A5A, 0x0A5B, 0x0A5E, 0x09DC, 0x09DD, 0x09DF})
+                                CHECK(cp != x);
+                            CHECK_FALSE((cp >= 0xFB50 && cp <= 0xFEFF));  // no presentation forms
+                        }
+                    }
+            }
+    }
+}
+
+namespace {
+
+// A fresh keyboard in `lang` and the text it types; type() presses keys by label, in order.
+struct Typist {
+    Keyboard k;
+    std::string text;
+    explicit Typist(const char* lang) {
+        k.set_language(lang);
+        k.reset();
+    }
+    Typist& type(std::initializer_list<const char*> labels, std::size_t max = 100) {
+        for (const char* l : labels) press_label(k, text, l, max);
+        return *this;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("keyboard: typing Urdu, Arabic, Gurmukhi and Bengali, and Delete takes one code point in logical order", "[keyboard]") {
+    SECTION("Urdu: a word, the second level for one key, Delete from the logical end") {
+        Typist t("ur");
+        t.type({"س", "ل", "ا", "م", "Space"});
+        CHECK_FALSE(t.k.shifted());  // no capital after a space either
+        t.type({"Shift"});
+        CHECK(t.k.shifted());
+        t.type({"ٹ"});                 // on the second level of ت
+        CHECK_FALSE(t.k.shifted());   // one key, then back
+        t.type({"Shift", "ھ"});
+        CHECK(t.text == "سلام ٹھ");
+        t.type({"Delete"});
+        CHECK(t.text == "سلام ٹ");
+        t.type({"Delete", "Delete"});
+        CHECK(t.text == "سلام");  // the space went as one character, then the last letter typed (م)...
+        t.type({"Delete"});
+        CHECK(t.text == "سلا");   // ...is the logical last, whatever side it is drawn on
+    }
+    SECTION("Urdu with a Latin word inside: the Latin page and back") {
+        Typist t("ur");
+        t.type({"ا", "Space", "abc"});
+        CHECK(t.k.page() == kLatin);
+        t.type({"b", "ابپ"});
+        CHECK(t.k.page() == kLetters);
+        t.type({"پ"});
+        CHECK(t.text == "ا bپ");
+        t.type({"Delete"});
+        CHECK(t.text == "ا b");
+    }
+    SECTION("Arabic: lam-alef types lam and alef, Delete takes the alef") {
+        Typist t("ar");
+        CHECK(t.type({"س", "لا", "م"}).text == "سلام");
+        CHECK(t.type({"Delete", "Delete"}).text == "سل");
+    }
+    SECTION("Bengali: a vowel sign goes on its own, the consonant stays") {
+        Typist t("bn");
+        CHECK(t.type({"ক", "ি", "ন", "্", "ত", "ু"}).text == "কিন্তু");
+        CHECK(t.type({"Delete"}).text == "কিন্ত");  // the vowel sign only
+        // The conjunct comes apart one code point at a time: ত, then the virama.
+        CHECK(t.type({"Delete", "Delete"}).text == "কিন");
+        CHECK(t.type({"য়"}).text == "কিনয়");
+        CHECK(utf8_codepoints(t.text).back() == 0x09BC);  // য় is য + nukta (NFC)
+        CHECK(t.type({"Delete"}).text == "কিনয");
+    }
+    SECTION("Gurmukhi: addak and the second level") {
+        Typist t("pa");
+        CHECK(t.type({"Shift", "ਅ", "ੱ", "ਜ"}).text == "ਅੱਜ");
+        CHECK(t.type({"Delete"}).text == "ਅੱ");
+    }
+    SECTION("Delete on an empty text does nothing, and max_chars counts code points") {
+        Typist t("bn");
+        CHECK(t.type({"Delete"}).text.empty());
+        CHECK(t.type({"ক", "ি", "ন"}, 2).text == "কি");
     }
 }

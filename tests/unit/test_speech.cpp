@@ -125,6 +125,7 @@ TEST_CASE("speech: survey languages map to espeak-ng voices", "[speech]") {
     CHECK(Speaker::voice_for("en-US") == "en-us");
     CHECK(Speaker::voice_for("pt_BR") == "pt-br");
     CHECK(Speaker::voice_for("CY") == "cy");
+    for (const char* l : {"ur", "ar", "pa", "bn"}) CHECK(Speaker::voice_for(l) == l);  // espeak-ng has each
 }
 
 TEST_CASE("speech: the --voices list is parsed with its alternate names", "[speech]") {
@@ -172,6 +173,10 @@ TEST_CASE("speech: each language is rendered as real speech, not silence", "[spe
         {"pl", "Pytanie 1 z 8"},
         {"uk", "Питання 1 з 8"},
         {"zh-Hans", "问题 1 / 8"},
+        {"ur", "سوال 1 از 8"},
+        {"ar", "السؤال 1 من 8"},
+        {"pa", "8 ਵਿੱਚੋਂ ਸਵਾਲ 1"},
+        {"bn", "8টির মধ্যে প্রশ্ন 1"},
     };
     int n = 0;
     for (const auto& [lang, text] : lines) {
@@ -184,7 +189,7 @@ TEST_CASE("speech: each language is rendered as real speech, not silence", "[spe
         CHECK(sp.wav_files().back() == (dir.path / ("speech-" + std::to_string(n) + ".wav")).string());
         require_speech(sp.wav_files().back());
     }
-    CHECK(sp.utterances() == 5);
+    CHECK(sp.utterances() == 9);
 }
 
 TEST_CASE("speech: a missing program gives NoProgram for every language", "[speech]") {

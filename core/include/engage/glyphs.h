@@ -33,7 +33,7 @@ struct VisibleText {
 //  - every shipped language's own name (`language.name`: the language picker shows them all);
 //  - printable ASCII, and the — • … the screens draw themselves.
 std::vector<VisibleText> language_texts(const std::string& assets_dir, const Survey* survey, const std::string& lang);
-// The same, joined into one string (what the font atlas is built from).
+// The same, one text a line (what the font atlas is built from).
 std::string language_text(const std::string& assets_dir, const Survey* survey, const std::string& lang);
 
 // True for code points the CJK font must supply (Han, kana, Hangul, CJK punctuation, full-width forms).

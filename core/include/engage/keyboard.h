@@ -4,7 +4,8 @@
 // One layout per language (set_language): Latin QWERTY, with the language's own letters at the ends of the
 // first page's rows for Polish (ą ć ę ł ń ó ś ź ż) and Gaelic (à è ì ò ù), and an accents page whose first row
 // is those letters again; Ukrainian ЙЦУКЕН Cyrillic with a
-// Latin page beside it. Chinese and any language without its own layout get the Latin keyboard
+// Latin page beside it; Urdu, Arabic, Punjabi (Gurmukhi) and Bengali their script's letters from the X keyboard
+// layouts (pk, ara, in(guru), in(ben)), Shift giving the second level, with a Latin page beside them. Chinese and any language without its own layout get the Latin keyboard
 // (no input method on a kiosk: see docs/languages.md).
 #pragma once
 #include <string>
@@ -44,10 +45,14 @@ public:
     std::vector<int> pages() const;
     // Rows of the current page, with shift applied.
     std::vector<std::vector<Key>> rows() const;
-    // Applies a key to `text` (respecting `max_chars` code points). Returns true on Done.
+    // Applies a key to `text` (respecting `max_chars` code points). Returns true on Done. Delete (Backspace)
+    // removes the last code point of `text`, in logical order.
     bool press(const Key& k, std::string& text, std::size_t max_chars);
     int page() const { return page_; }
     bool shifted() const { return shift_; }
+    // False when the letters page is a script without capitals (Urdu, Arabic, Gurmukhi, Bengali): Shift there
+    // is a second level for one key, and a fresh text does not start shifted.
+    bool cased() const;
     // The first page; a fresh text starts with a capital, an address in lower case.
     void reset();
     // A page this layout lacks shows kLetters.
@@ -60,11 +65,12 @@ private:
     bool shift_ = true;
 };
 
-// Every character any page of `lang`'s keyboard can type, shifted or not (so the font atlas holds them all).
+// Every character any page of `lang`'s keyboard can type, shifted or not (so the font atlas holds them all), a
+// key a line.
 std::string keyboard_all_characters(const std::string& lang);
 // The same for the default (English, Latin) layout.
 std::string keyboard_all_characters();
-// Every label any page of `lang`'s keyboard shows (characters and page keys like "?123", "абв").
+// Every label any page of `lang`'s keyboard shows (characters and page keys like "?123", "абв"), a label a line.
 std::string keyboard_all_labels(const std::string& lang);
 
 // Upper-cases one key's text: ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters (і→І, ґ→Ґ);
