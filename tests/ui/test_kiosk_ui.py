@@ -636,7 +636,12 @@ def test_pair_on_screen():
             db.close()
             assert len(saved) == 1 and saved[0][0] == "" and saved[0][1], f"the response was not saved sealed: {saved}"
             held = hub.query("SELECT answers FROM records")
-            assert len(held) == 1 and json.loads(held[0][0]), f"the hub did not open the answers: {held}"
+            assert len(held) == 1 and "Too noisy" in json.loads(held[0][0])["today_hard"], f"the hub did not open them: {held}"
+            k.stop()  # its log and automation file complete
+            for name in ("engage.sqlite", "engage.sqlite-wal", "engage-kiosk.log", "automation.jsonl"):
+                path = os.path.join(data, name)
+                if os.path.exists(path):
+                    assert b"Too noisy" not in open(path, "rb").read(), f"the typed words are in the kiosk's {name}"
         finally:
             k.stop()
             x.close()
