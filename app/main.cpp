@@ -44,7 +44,7 @@ int check_survey(const std::string& file) {
 
 // seed: N synthetic responses into DATA_DIR, in transactions of kSeedBatch. Bad input: exit 2, nothing written.
 int seed_responses(const std::string& data_dir, const std::string& count_text, std::string survey_file,
-                   std::uint64_t seed) {
+                   std::uint64_t seed, const std::string& text) {
     constexpr int kSeedBatch = 5000, kMaxSeed = 10'000'000, kBarFrom = 10'000, kBarWidth = 20;
     auto fail = [](const std::string& msg) {
         std::fprintf(stderr, "engage-kiosk seed: %s\n", msg.c_str());
@@ -58,6 +58,16 @@ int seed_responses(const std::string& data_dir, const std::string& count_text, s
         count = -1;
     if (count < 1 || count > kMaxSeed)
         return fail("--count " + count_text + ": expected a whole number from 1 to 10000000");
+    if (!text.empty()) {  // what a person could type: printable UTF-8, not too long
+        bool ok = text.size() <= 2000;
+        for (unsigned char c : text) ok = ok && c >= 0x20 && c != 0x7f;
+        try {
+            (void)nlohmann::json(text).dump();
+        } catch (const nlohmann::json::exception&) {
+            ok = false;
+        }
+        if (!ok) return fail("--text: expected 1 to 2000 bytes of printable UTF-8 text; nothing was written");
+    }
     if (survey_file.empty()) survey_file = engage::assets_dir() + "/surveys/demo.json";
     const engage::SurveyLoad survey = engage::load_survey_file(survey_file);
     if (!survey.ok()) {
@@ -85,10 +95,13 @@ int seed_responses(const std::string& data_dir, const std::string& count_text, s
     };
     int done = 0;
     try {
-        engage::synthetic_responses(*survey.survey, n, seed, kSeedBatch, [&](const std::vector<engage::NewResponse>& rs) {
-            store->save_batch(rs);
-            progress(done += static_cast<int>(rs.size()));
-        });
+        engage::synthetic_responses(
+            *survey.survey, n, seed, kSeedBatch,
+            [&](const std::vector<engage::NewResponse>& rs) {
+                store->save_batch(rs);
+                progress(done += static_cast<int>(rs.size()));
+            },
+            text);
     } catch (const engage::StoreError& e) {
         if (bar && tty) std::fputc('\n', stderr);
         std::fprintf(stderr, "engage-kiosk seed: %s (%d of %d responses were saved)\n", e.what(), done, n);
@@ -385,6 +398,8 @@ int pair_command(SyncOptions o, const std::string& code, const std::string& key_
         save_bundle_key(store, key);
         std::printf("USB bundles from kiosk %s will be sealed for hub kiosk \"%s\" (%s)\n", store.kiosk_id().c_str(),
                     key.name.c_str(), key.hub_kiosk_id.c_str());
+        if (!key.hub_public_key.empty())
+            std::printf("answers on this kiosk are sealed for the hub: only the hub can read them\n");
     };
     if (!key_file.empty() && o.hub.empty() && code.empty()) {
         KioskConfig cfg;
@@ -430,6 +445,9 @@ int pair_command(SyncOptions o, const std::string& code, const std::string& key_
         save_pairing(*store, url, token, o.ca_file);
         std::printf("paired kiosk %s with %s; responses will be sent there\n", store->kiosk_id().c_str(), url.c_str());
         if (key) keep_key(*store, *key);
+        else if (reply.last.body.find("\"hub_public_key\"") != std::string::npos)
+            std::fprintf(stderr, "%s: the hub's reply has a hub_public_key that is not a usable X25519 key: its keys were "
+                                 "not stored and answers stay unprotected; ask the organiser\n", who);
         else std::printf("the hub sent no USB bundle key; for USB transfer ask the organiser for a key file\n");
     } catch (const StoreError& e) {
         std::fprintf(stderr, "%s: %s\n", who, e.what());
@@ -584,7 +602,7 @@ int main(int argc, char** argv) {
     check->set_version_flag("--version", "engage-kiosk " ENGAGE_VERSION);
     check->add_option("FILE", survey_file, "Survey file (JSON)")->required();
 
-    std::string seed_dir, seed_count, seed_survey;
+    std::string seed_dir, seed_count, seed_survey, seed_text;
     std::uint64_t seed_value = 1;
     CLI::App* seed = app.add_subcommand("seed", "Fill a database with N synthetic responses (demos, benchmarks)");
     seed->set_version_flag("--version", "engage-kiosk " ENGAGE_VERSION);
@@ -592,6 +610,8 @@ int main(int argc, char** argv) {
     seed->add_option("--count", seed_count, "How many responses, 1 to 10000000 (required)")->type_name("N");
     seed->add_option("--survey", seed_survey, "Survey to answer (default: the bundled demo)");
     seed->add_option("--seed", seed_value, "Random seed: the same seed gives the same answers (default 1)");
+    seed->add_option("--text", seed_text, "Put TEXT in every free-text answer (tests and demos of sealed answers)")
+        ->type_name("TEXT");
 
     SyncOptions so;
     CLI::App* sync = app.add_subcommand("sync", "Send every waiting response to the hub now, in the foreground.\n"
@@ -670,7 +690,7 @@ int main(int argc, char** argv) {
     }
 
     if (*check) return check_survey(survey_file);
-    if (*seed) return seed_responses(seed_dir, seed_count, seed_survey, seed_value);
+    if (*seed) return seed_responses(seed_dir, seed_count, seed_survey, seed_value, seed_text);
     if (*sync) return sync_command(so);
     if (*pair) return pair_command(po, pair_code, pair_key_file);
     if (*reset_pin) return reset_pin_command(ro, reset_code_opt->count() > 0, reset_code);

@@ -167,6 +167,7 @@ void KioskState::refresh_counts() {
     if (!store) return;
     try {
         counts = store->counts();
+        answers_protected = store->answers_protected();
         session = store->current_session();
         quarantine = counts.quarantined ? store->quarantined(3) : std::vector<QuarantinedRecord>{};
     } catch (const std::exception& e) {
@@ -204,6 +205,7 @@ void KioskState::finish() {
     r.survey_version = survey->version;
     r.language = flow->language();
     r.answers_json = answers_to_json(*survey, flow->answers());
+    r.counted = results::countable(r.answers_json, &*survey);
     try {
         SavedResponse s;
         try {

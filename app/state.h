@@ -52,6 +52,7 @@ struct KioskState {
     std::vector<std::string> notices;           // for the facilitator (e.g. a database moved aside)
     std::string last_save_error;                // last failed save, for the facilitator
     Counts counts;
+    bool answers_protected = false;  // the hub's key is set: answers are sealed (refresh_counts)
     std::optional<Session> session;             // the open session, refreshed with the counts
 
     // The screens: the respondent's at the bottom, then the keyboard, the language list, the facilitator's.

@@ -90,7 +90,8 @@ def kiosks_sql():
 
 
 RESET_SQL = ("DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers; DROP TABLE dash_texts;"
-             " DROP TABLE surveys; DROP TABLE kiosk_reports; DROP TABLE publications; DROP TABLE dash_queue;")
+             " DROP TABLE surveys; DROP TABLE kiosk_reports; DROP TABLE publications; DROP TABLE dash_queue;"
+             " DROP TABLE hub_keys;")
 
 
 def fill_sqlite(db, n):

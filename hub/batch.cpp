@@ -271,7 +271,7 @@ bool is_uuid(const std::string& s) {
 
 int json_depth(const std::string& text, int limit) { return engage::json_depth(text, limit); }
 
-std::variant<Batch, BatchError> parse_batch(const std::string& body, const Limits& lim) {
+std::variant<Batch, BatchError> parse_batch(const std::string& body, const Limits& lim, const sealed::KeyPair* keys) {
     auto bad = [](const std::string& m) { return BatchError{400, m}; };
     if (body.empty()) return bad("the body is empty (expected a gzip-compressed JSON batch)");
     if (json_depth(body, lim.max_depth) > lim.max_depth)
@@ -330,10 +330,40 @@ std::variant<Batch, BatchError> parse_batch(const std::string& body, const Limit
         auto [it, fresh] = seen.emplace(u->get<std::string>(), i);
         if (!fresh) return bad(at + ".uuid: the same uuid as records[" + std::to_string(it->second) + "]");
     }
+    // Sealed answers are opened here, and the record checked as the kiosk made it before sealing: the same content
+    // hash as sent in the clear (so a duplicate is a duplicate), and a conflict keeps the opened record aside.
+    std::map<std::size_t, std::string> unopened;
+    for (std::size_t i = 0; i < r->size(); ++i) {
+        json& rec = (*r)[i];
+        auto s = rec.find("sealed");
+        if (s == rec.end()) continue;
+        const std::string at = "records[" + std::to_string(i) + "].";
+        std::string answers, hash, why;
+        if (rec.contains("answers") || rec.contains("content_hash"))
+            unopened[i] = at + "sealed: a sealed record carries no answers or content_hash beside it";
+        else if (!s->is_string())
+            unopened[i] = at + "sealed: must be a string, not " + type_name(*s);
+        else if (s->get_ref<const std::string&>().size() > lim.max_answers_bytes * 2)
+            unopened[i] = at + "sealed: too long";
+        else if (!keys || !sealed::open(s->get<std::string>(), *keys, answers, hash, why))
+            unopened[i] = at + "sealed: " + (keys ? why : std::string("this hub cannot open sealed answers"));
+        else {
+            rec.erase("sealed");
+            rec["answers"] = json::parse(answers);
+            rec["content_hash"] = hash;
+        }
+    }
     const auto records = std::make_shared<const json>(std::move(*r));
     batch.items.reserve(records->size());
     for (std::size_t i = 0; i < records->size(); ++i) {
-        batch.items.push_back(RecordCheck((*records)[i], i, lim).run());
+        if (auto u = unopened.find(i); u != unopened.end()) {
+            Item item;
+            item.uuid = (*records)[i]["uuid"].get<std::string>();
+            item.error = u->second;
+            batch.items.push_back(std::move(item));
+        } else {
+            batch.items.push_back(RecordCheck((*records)[i], i, lim).run());
+        }
         batch.items.back().index = i;
     }
     batch.records = records;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engage/protocol.h"
+#include "engage/sealed.h"
 
 namespace engage::hub {
 
@@ -65,7 +66,11 @@ struct Counts {
     int records = 0, stored = 0, duplicate = 0, conflict = 0, invalid = 0;
 };
 
-std::variant<Batch, BatchError> parse_batch(const std::string& body, const Limits& limits = {});
+// A record with "sealed" in place of "answers" and "content_hash" (docs/sync-protocol.md "Sealed answers") is opened
+// with `keys` first and then checked as if sent in the clear; one that does not open is invalid, with why
+// ("records[3].sealed: does not open with this hub's key (cut, altered, or sealed to another hub's key)").
+std::variant<Batch, BatchError> parse_batch(const std::string& body, const Limits& limits = {},
+                                            const sealed::KeyPair* keys = nullptr);
 
 // {"protocol":1,"hub":"engage-hub","batch_id":...,"results":[...]}
 std::string make_reply(const std::string& batch_id, const std::vector<protocol::Result>& results);

@@ -55,7 +55,8 @@ ImportOutcome import_bundle(HubStore& store, const std::string& bytes) {
 
     Limits limits;
     limits.max_records = kMaxBundleRecords;
-    auto parsed = parse_batch(plain, limits);
+    const sealed::KeyPair keys = store.seal_keys();
+    auto parsed = parse_batch(plain, limits, &keys);
     sodium_memzero(plain.data(), plain.size());
     if (auto* err = std::get_if<BatchError>(&parsed))
         return refuse("the bundle is authentic but its content is not a batch the hub accepts: " + err->message);
@@ -230,6 +231,7 @@ int kiosk_key_command(const std::string& db, const std::string& id, const std::s
             return 1;
         }
         key.bytes = std::move(*bytes);
+        key.hub_public_key = store->seal_keys().public_key;  // the kiosk seals answers to it
         std::string why;
         const bool ok = write_bundle_key_file(out_file, key, why);
         sodium_memzero(key.bytes.data(), key.bytes.size());

@@ -284,7 +284,7 @@ int kiosk_pack_command(const std::string& db, const std::string& id, const std::
         if (k->revoked()) return refuse("kiosk \"" + k->name + "\" was revoked; nothing written");
         const auto bytes = store->bundle_key(k->id, true);
         if (!bytes) return refuse("kiosk \"" + k->name + "\" has no key");
-        BundleKey key{k->id, *bytes, k->name};
+        BundleKey key{k->id, *bytes, k->name, store->seal_keys().public_key};
         const auto list = store->surveys_for_kiosk(*k, true);
         const std::string sealed = seal_pack(key, hub_url, survey_list_body(list));
         if (sealed.size() > kPackMaxBytes)

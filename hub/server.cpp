@@ -148,7 +148,7 @@ std::string bearer(const Request& req) {
 class Hub {
 public:
     Hub(HubStore& store, RequestLog& log, const ServeOptions& o)
-        : store_(store), log_(log), max_body_(std::size_t(o.max_body_mib) * 1024 * 1024) {}
+        : store_(store), log_(log), max_body_(std::size_t(o.max_body_mib) * 1024 * 1024), keys_(store.seal_keys()) {}
 
     void install(http::Server& svr) {
         svr.on_start([] {
@@ -332,7 +332,7 @@ private:
                                                       " (it could not be decompressed)");
         }
 
-        auto parsed = parse_batch(body);
+        auto parsed = parse_batch(body, Limits{}, &keys_);
         body.clear();
         body.shrink_to_fit();
         if (auto* err = std::get_if<BatchError>(&parsed)) return send_error(res, err->status, err->message);
@@ -416,6 +416,7 @@ private:
                            {"hub_kiosk_id", r.kiosk.id},
                            {"name", r.kiosk.name}};
                 if (!r.bundle_key.empty()) reply["bundle_key"] = base64_encode(r.bundle_key);  // USB bundles
+                reply["hub_public_key"] = base64_encode(keys_.public_key);  // the kiosk seals answers to it
                 return send_json(res, 200, reply);
             }
             case PairStatus::BadCode:
@@ -432,6 +433,7 @@ private:
     HubStore& store_;
     RequestLog& log_;
     std::size_t max_body_;
+    const sealed::KeyPair keys_;  // opens sealed answers; its public half goes to kiosks at pairing
     // Wrong pairing codes per client address: 20 free, then 60 s, 120 s… up to an hour; forgotten after a day.
     Backoff pair_failures_{kPairFreeFailures, std::chrono::seconds(60), std::chrono::hours(1), std::chrono::hours(24)};
 };

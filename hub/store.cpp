@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "dashboard_index.h"
+#include "engage/bundle.h"
 #include "engage/storage.h"
 #include "sql.h"
 #include "store.h"
@@ -73,6 +74,14 @@ CREATE INDEX publications_target ON publications(target, value);
 )sql";
 
 // ---- schema -----------------------------------------------------------------------------------
+constexpr const char* kHubKeysSql = R"sql(
+CREATE TABLE hub_keys(
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  public_key  TEXT NOT NULL,
+  secret_key  TEXT NOT NULL,
+  created_utc TEXT NOT NULL);
+)sql";
+
 // Migration N takes the database from version N-1 to N. Append; never edit a released one.
 // Times are text "YYYY-MM-DDTHH:MM:SSZ" on both back ends, so they compare as strings.
 struct Migration {
@@ -344,6 +353,9 @@ ALTER TABLE kiosks ADD COLUMN bundle_key TEXT;
     // transaction and a background thread folds the queue into the summaries (dash::fold_queued). Every record
     // held now is already summarised, so the queue starts empty.
     {10, kDashQueueSql, kDashQueueSql},
+    // 11: sealed answers. The hub's X25519 key pair (base64), one row, made at first need (seal_keys): kiosks get
+    // the public key at pairing, in key files and in packs, and seal each response's answers to it.
+    {11, kHubKeysSql, kHubKeysSql},
 };
 static_assert(std::size(kMigrations) == kHubSchemaVersion, "one migration per schema version");
 
@@ -529,6 +541,37 @@ public:
                 return rows.empty() ? std::nullopt : bundle_key_bytes(rows[0][0]);
             });
         return transaction([&](Conn& c) { return ensure_bundle_key(c, kiosk_id); });
+    }
+
+    sealed::KeyPair seal_keys() override {
+        {
+            std::lock_guard lock(keys_mutex_);
+            if (!keys_.public_key.empty()) return keys_;
+        }
+        auto read = [&](Conn& c) -> std::optional<sealed::KeyPair> {
+            auto rows = c.run("SELECT public_key, secret_key FROM hub_keys WHERE id = 1").rows;
+            if (rows.empty()) return std::nullopt;
+            sealed::KeyPair k;
+            if (!base64_decode(str(rows[0][0]), k.public_key) || !base64_decode(str(rows[0][1]), k.secret_key) ||
+                k.public_key.size() != sealed::kPublicKeyBytes || k.secret_key.size() != sealed::kSecretKeyBytes)
+                throw DbError("the hub's sealing key (table hub_keys) is damaged", false);
+            return k;
+        };
+        auto k = reading(read);
+        if (!k) {
+            k = transaction([&](Conn& c) {
+                const sealed::KeyPair fresh = sealed::new_key_pair();
+                // Another hub process sharing the database may have made one first: keep that one.
+                c.run("INSERT INTO hub_keys(id, public_key, secret_key, created_utc) VALUES (1, $1, $2, $3)"
+                      " ON CONFLICT (id) DO NOTHING",
+                      {base64_encode(fresh.public_key), base64_encode(fresh.secret_key), utc_seconds_now()});
+                return read(c);
+            });
+        }
+        if (!k) throw DbError("the hub's sealing key could not be made", false);
+        std::lock_guard lock(keys_mutex_);
+        keys_ = *k;
+        return keys_;
     }
 
     std::optional<std::uint64_t> take_pin_reset_counter(const std::string& kiosk_id) override {
@@ -1339,6 +1382,8 @@ private:
 
     Pool pool_;
     Dialect dialect_;
+    std::mutex keys_mutex_;
+    sealed::KeyPair keys_;  // seal_keys(), once read
     std::mutex sqlite_writer_;  // see transaction()
     std::mutex group_mutex_;    // see group_commit()
     std::condition_variable group_cv_;

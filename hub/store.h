@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "batch.h"
+#include "engage/sealed.h"
 #include "sql.h"
 
 namespace engage::hub {
@@ -23,7 +24,7 @@ public:
     bool transient;
 };
 
-inline constexpr int kHubSchemaVersion = 10;
+inline constexpr int kHubSchemaVersion = 11;
 
 struct KioskInfo {
     std::string id;              // hub-side kiosk id (UUID), printed by `kiosk add`
@@ -206,6 +207,9 @@ public:
     // The kiosk's USB bundle key (32 raw bytes; docs/sync-protocol.md "USB bundles"). `create` makes one for a kiosk
     // enrolled before keys existed. nullopt: no such kiosk, or (create=false) it has none yet. Never log it.
     virtual std::optional<std::string> bundle_key(const std::string& kiosk_id, bool create) = 0;
+    // The hub's X25519 key pair that kiosks seal answers to (schema 11, table hub_keys; engage/sealed.h): made at
+    // first need, the same for every hub process sharing the database. Never log the secret key.
+    virtual sealed::KeyPair seal_keys() = 0;
     // The counter for the kiosk's next PIN reset code (engage/pin_reset.h), moved on by one in the same
     // transaction, so no two codes share a counter. nullopt: no such kiosk.
     virtual std::optional<std::uint64_t> take_pin_reset_counter(const std::string& kiosk_id) = 0;

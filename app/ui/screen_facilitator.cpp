@@ -330,7 +330,10 @@ void FacilitatorScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
         if (ui.button(s.t("sync.pair"), ImVec2(m + inner - pw, y), ImVec2(pw, ph), Look::Normal, s.store != nullptr,
                       "facilitator.pair"))
             act([](KioskState& st) { st.push(std::make_unique<PairScreen>(st)); });
-        const float th = ui.text(s.sync_hub_line(), ImVec2(m, y), inner - pw - gap, nullptr, s.hub_url.empty() ? ui.theme.muted : 0);
+        float th = ui.text(s.sync_hub_line(), ImVec2(m, y), inner - pw - gap, nullptr, s.hub_url.empty() ? ui.theme.muted : 0);
+        // Until the hub's key is set the answers lie on this kiosk in the clear: say so beside the way to change it.
+        if (!s.answers_protected)
+            th += ui.text(s.t("facilitator.not_protected"), ImVec2(m, y + th), inner - pw - gap, nullptr, ui.theme.danger);
         y += std::max(th, ph) + ui.px(0.2f);
     }
     if (s.sync_status.phase == SyncPhase::Sending && s.sync_status.pass.total > 0) {

@@ -30,8 +30,9 @@ ResultsScreen::ResultsScreen(KioskState& s) {
     if (!s.store || !s.survey) return;
     s.refresh_counts();
     try {
-        const auto answers = s.session ? s.store->session_answers(s.session->id, s.survey->id) : std::vector<std::string>{};
-        for (const auto& a : answers) results::add(live_, a, &*s.survey);
+        // Counts kept as each response was saved: the answers themselves may be sealed to the hub.
+        const LiveCounts c = s.session ? s.store->session_counts(s.session->id, s.survey->id) : LiveCounts{};
+        live_ = results::tally_from_counts(c.responses, c.rows, &*s.survey);
     } catch (const std::exception& e) {
         s.notices.push_back(std::string("Could not read this session's results: ") + e.what());
         log_error(s.notices.back());

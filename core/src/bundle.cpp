@@ -18,6 +18,7 @@
 #include <stdexcept>
 
 #include "engage/protocol.h"
+#include "engage/sealed.h"
 
 namespace engage {
 
@@ -173,7 +174,10 @@ std::string write_error(int err, const std::string& dir) {
 }  // namespace
 
 // ---- keys ---------------------------------------------------------------------------------------------------
-bool BundleKey::valid() const { return is_hub_kiosk_id(hub_kiosk_id) && bytes.size() == kBundleKeyBytes; }
+bool BundleKey::valid() const {
+    return is_hub_kiosk_id(hub_kiosk_id) && bytes.size() == kBundleKeyBytes &&
+           (hub_public_key.empty() || sealed::valid_public_key(hub_public_key));
+}
 
 std::string bundle_key_id(const std::string& key_bytes) {
     need_sodium();
@@ -218,15 +222,21 @@ std::optional<BundleKey> bundle_key_from_pair_reply(const std::string& body) {
     key.hub_kiosk_id = id->get<std::string>();
     if (!base64_decode(k->get<std::string>(), key.bytes)) return std::nullopt;
     if (auto n = j.find("name"); n != j.end() && n->is_string()) key.name = n->get<std::string>();
+    if (auto p = j.find("hub_public_key"); p != j.end()) {
+        std::string why;
+        if (!p->is_string() || !sealed::public_key_from_base64(p->get<std::string>(), key.hub_public_key, why))
+            return std::nullopt;
+    }
     if (!key.valid()) return std::nullopt;
     return key;
 }
 
 std::string bundle_key_file_text(const BundleKey& key) {
-    const json j = {{"engage_bundle_key", 1},
-                    {"hub_kiosk_id", key.hub_kiosk_id},
-                    {"name", key.name},
-                    {"key", base64_encode(key.bytes)}};
+    json j = {{"engage_bundle_key", 1},
+              {"hub_kiosk_id", key.hub_kiosk_id},
+              {"name", key.name},
+              {"key", base64_encode(key.bytes)}};
+    if (!key.hub_public_key.empty()) j["hub_public_key"] = base64_encode(key.hub_public_key);
     return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
@@ -254,6 +264,12 @@ bool parse_bundle_key_file(const std::string& text, BundleKey& out, std::string&
         return false;
     }
     if (auto n = j.find("name"); n != j.end() && n->is_string()) key.name = n->get<std::string>();
+    if (auto p = j.find("hub_public_key"); p != j.end()) {
+        if (!p->is_string() || !sealed::public_key_from_base64(p->get<std::string>(), key.hub_public_key, why)) {
+            why = "hub_public_key: " + (p->is_string() ? why : std::string("not a string"));
+            return false;
+        }
+    }
     out = std::move(key);
     return true;
 }
@@ -309,6 +325,7 @@ void save_bundle_key(Store& store, const BundleKey& key) {
     if (!key.valid()) throw StoreError("The bundle key is not usable (it must be 32 bytes for a hub kiosk id)");
     const json j = json::parse(bundle_key_file_text(key));
     store.set_setting(kSettingBundleKey, j.dump());
+    if (!key.hub_public_key.empty()) store.set_hub_public_key(key.hub_public_key);
 }
 
 std::optional<BundleKey> load_bundle_key(const Store& store) {
@@ -498,6 +515,7 @@ bool open_bundle(const std::string& file, const std::string& key_bytes, std::str
 // ---- records ------------------------------------------------------------------------------------------------
 json bundle_record(const PendingRecord& r) {
     // Keep in step with engage_sync's make_record (a unit test compares the two).
+    if (!r.sealed.empty()) return json::parse(sealed_record_text(r));
     auto answers = json::parse(r.answers_json, nullptr, false);
     if (answers.is_discarded()) throw std::runtime_error("the saved answers are not valid JSON");
     json session = nullptr;

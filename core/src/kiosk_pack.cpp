@@ -12,6 +12,7 @@
 
 #include "engage/log.h"
 #include "engage/published.h"
+#include "engage/sealed.h"
 #include "engage/setup_file.h"
 
 namespace engage {
@@ -70,12 +71,13 @@ std::string pack_file_name(const std::string& hub_kiosk_id) {
 }
 
 std::string seal_pack(const BundleKey& key, const std::string& hub_url, const std::string& survey_list_body) {
-    const json inner = {{"engage_kiosk_pack", 1},
-                        {"hub_kiosk_id", key.hub_kiosk_id},
-                        {"name", key.name},
-                        {"hub_url", hub_url},
-                        {"created_utc", utc_seconds_now()},
-                        {"list", json::parse(survey_list_body)}};
+    json inner = {{"engage_kiosk_pack", 1},
+                  {"hub_kiosk_id", key.hub_kiosk_id},
+                  {"name", key.name},
+                  {"hub_url", hub_url},
+                  {"created_utc", utc_seconds_now()},
+                  {"list", json::parse(survey_list_body)}};
+    if (!key.hub_public_key.empty()) inner["hub_public_key"] = base64_encode(key.hub_public_key);
     return seal_bundle(key, inner.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
@@ -113,6 +115,15 @@ bool open_pack(const std::string& bytes, const BundleKey& key, PackContents& out
     out.name = j.value("name", json()).is_string() ? j["name"].get<std::string>() : "";
     out.hub_url = j.value("hub_url", json()).is_string() ? j["hub_url"].get<std::string>() : "";
     out.survey_list = list.dump(-1, ' ', false, json::error_handler_t::replace);
+    out.hub_public_key.clear();
+    if (auto p = j.find("hub_public_key"); p != j.end()) {
+        std::string what;
+        if (!p->is_string() || !sealed::public_key_from_base64(p->get<std::string>(), out.hub_public_key, what)) {
+            why = "This pack cannot be used: " + (p->is_string() ? what : std::string("its hub key is not text")) +
+                  ". Ask the organiser for a new one";
+            return false;
+        }
+    }
     return true;
 }
 
@@ -140,7 +151,9 @@ std::string load_kiosk_pack(Store& store, const std::string& path) {
         const std::string data_dir = fs::path(store.path()).parent_path().string();
         const SurveyListResult r = apply_survey_list(store, data_dir, pack.survey_list);
         if (!r.ok) return "This pack's surveys cannot be used: " + r.error;
+        if (!pack.hub_public_key.empty()) key->hub_public_key = pack.hub_public_key;
         if (key_from_file) save_bundle_key(store, *key);
+        else if (!pack.hub_public_key.empty()) store.set_hub_public_key(pack.hub_public_key);  // seals what is held
         if (!pack.hub_url.empty() && store.setting(kHubUrlSetting).value_or("").empty())
             store.set_setting(kHubUrlSetting, pack.hub_url);
         log_info("Kiosk pack loaded from " + path + " for hub kiosk \"" + pack.name + "\": " +

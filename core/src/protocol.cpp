@@ -40,20 +40,29 @@ void append_string(std::string& out, const std::string& s) {
     }
 }
 
-// Keys sorted as nlohmann::json keeps them; with_hash adds content_hash and session.ended_utc.
-std::string write_record(const RecordFields& f, const std::string* hash) {
+// Keys sorted as nlohmann::json keeps them; with_hash adds content_hash and session.ended_utc. With `sealed` (and
+// no answers): "sealed" in place of answers and content_hash, and session.ended_utc.
+std::string write_record(const RecordFields& f, const std::string* hash, const std::string* sealed = nullptr) {
     std::string out;
-    out.reserve(f.answers->size() + 400);
-    out += "{\"answers\":";
-    out += *f.answers;
-    if (hash) {
-        out += ",\"content_hash\":";
-        append_string(out, *hash);
+    out.reserve((f.answers ? f.answers->size() : sealed->size()) + 400);
+    out += '{';
+    if (f.answers) {
+        out += "\"answers\":";
+        out += *f.answers;
+        if (hash) {
+            out += ",\"content_hash\":";
+            append_string(out, *hash);
+        }
+        out += ',';
     }
-    out += ",\"created_utc\":";
+    out += "\"created_utc\":";
     append_string(out, *f.created_utc);
     out += ",\"language\":";
     append_string(out, *f.language);
+    if (sealed) {
+        out += ",\"sealed\":";
+        append_string(out, *sealed);
+    }
     out += ",\"seq\":";
     out += std::to_string(f.seq);
     out += ",\"session\":";
@@ -61,7 +70,7 @@ std::string write_record(const RecordFields& f, const std::string* hash) {
         out += "null";
     } else {
         out += '{';
-        if (hash) {
+        if (hash || sealed) {
             out += "\"ended_utc\":";
             if (f.session_ended_utc) append_string(out, *f.session_ended_utc);
             else out += "null";
@@ -105,6 +114,12 @@ std::string canonical_text(const RecordFields& f) { return write_record(f, nullp
 
 std::string record_text(const RecordFields& f, const std::string& content_hash) {
     return write_record(f, &content_hash);
+}
+
+std::string sealed_record_text(const RecordFields& f, const std::string& sealed) {
+    RecordFields without = f;
+    without.answers = nullptr;
+    return write_record(without, nullptr, &sealed);
 }
 
 std::string content_hash(const nlohmann::json& record) {

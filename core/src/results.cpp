@@ -440,6 +440,41 @@ void add(Tally& t, const std::string& answers_json, const Survey* survey) {
     }
 }
 
+std::vector<CountKey> countable(const std::string& answers_json, const Survey* survey) {
+    Tally t;
+    add(t, answers_json, survey);
+    std::vector<CountKey> out;
+    for (const auto& qt : t.questions) {
+        if (qt.answered == 0) continue;
+        // A guessed "option" is a string the survey does not explain: an option id or someone's word.
+        if (qt.type == "option" || (!survey && qt.type == "text")) continue;
+        out.push_back({qt.id, ""});
+        if (qt.type == "text") continue;
+        for (const auto& c : qt.counts)
+            if (c.n > 0) out.push_back({qt.id, c.id});
+    }
+    return out;
+}
+
+Tally tally_from_counts(std::int64_t responses, const std::vector<CountRow>& rows, const Survey* survey) {
+    Tally t;
+    if (survey) init_from_survey(t, *survey);
+    t.responses = responses;
+    std::size_t hint = 0;
+    for (const auto& r : rows) {
+        QuestionTally& qt = question(t, r.key.question, hint);
+        if (qt.type.empty()) qt.type = "options";  // not in the survey (another version): counted values only
+        if (r.key.value.empty()) {
+            qt.answered += r.n;
+            continue;
+        }
+        auto c = std::find_if(qt.counts.begin(), qt.counts.end(), [&](const Count& x) { return x.id == r.key.value; });
+        if (c == qt.counts.end()) qt.counts.push_back({r.key.value, r.n});
+        else c->n += r.n;
+    }
+    return t;
+}
+
 const QuestionTally* find(const Tally& t, const std::string& question_id) {
     for (const auto& q : t.questions)
         if (q.id == question_id) return &q;

@@ -129,31 +129,34 @@ Answer answer(Rng& rng, const Question& q) {
     return a;
 }
 
-NewResponse one_response(const Survey& s, Rng& rng) {
-    NewResponse r{s.id, s.version, s.default_language(), {}};
+NewResponse one_response(const Survey& s, Rng& rng, const std::string& text) {
+    NewResponse r{s.id, s.version, s.default_language(), {}, std::nullopt};
     if (s.languages.size() > 1 && rng.chance(0.2)) r.language = s.languages[rng.below(s.languages.size())];
     Answers answers;
     for (const Question& q : s.questions) {
         if (!is_shown(s, q, answers)) continue;
         const double p = q.required ? 1.0 : q.type != QuestionType::Text ? 0.85 : q.show_if ? 0.6 : 0.3;
-        if (!rng.chance(p)) continue;
+        // With a text of its own, every text question shown is answered (the draw is still made: same sequence).
+        if (!rng.chance(p) && !(!text.empty() && q.type == QuestionType::Text)) continue;
         Answer a = answer(rng, q);
+        if (!text.empty() && !a.text.empty()) a.text = text;
         if (is_answered(q, a)) answers[q.id] = std::move(a);
     }
     r.answers_json = answers_to_json(s, answers);
+    r.counted = results::countable(r.answers_json, &s);
     return r;
 }
 
 }  // namespace
 
 void synthetic_responses(const Survey& s, int count, std::uint64_t seed, int batch,
-                         const std::function<void(const std::vector<NewResponse>&)>& sink) {
+                         const std::function<void(const std::vector<NewResponse>&)>& sink, const std::string& text) {
     Rng rng(seed);
     const auto size = static_cast<std::size_t>(std::max(batch, 1));
     std::vector<NewResponse> out;
     out.reserve(std::min(size, static_cast<std::size_t>(std::max(count, 0))));
     for (int i = 0; i < count; ++i) {
-        out.push_back(one_response(s, rng));
+        out.push_back(one_response(s, rng, text));
         if (out.size() == size || i + 1 == count) {
             sink(out);
             out.clear();
@@ -161,11 +164,11 @@ void synthetic_responses(const Survey& s, int count, std::uint64_t seed, int bat
     }
 }
 
-std::vector<NewResponse> synthetic_responses(const Survey& s, int count, std::uint64_t seed) {
+std::vector<NewResponse> synthetic_responses(const Survey& s, int count, std::uint64_t seed, const std::string& text) {
     Rng rng(seed);  // the same sequence as the batched form
     std::vector<NewResponse> all;
     all.reserve(static_cast<std::size_t>(std::max(count, 0)));
-    for (int i = 0; i < count; ++i) all.push_back(one_response(s, rng));
+    for (int i = 0; i < count; ++i) all.push_back(one_response(s, rng, text));
     return all;
 }
 

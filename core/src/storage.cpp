@@ -2,6 +2,12 @@
 // See docs/storage.md for the schema, the pragmas and how failures are handled.
 #include "engage/storage.h"
 
+#include <nlohmann/json.hpp>
+
+#include "engage/bundle.h"
+#include "engage/protocol.h"
+#include "engage/sealed.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -69,6 +75,19 @@ CREATE TABLE sync_status(
   paused           INTEGER NOT NULL DEFAULT 0);
 INSERT INTO sync_status(id) VALUES (1);
 )sql"},
+    {3, R"sql(
+-- Sealed answers: once the kiosk holds its hub's public key, answers_json is '' and sealed holds them, as a
+-- base64 crypto_box_seal only the hub can open. Live results read live_counts, kept in the same transaction as
+-- each save: per session and survey, question '' = responses, value '' = answered, else an option id or number.
+ALTER TABLE responses ADD COLUMN sealed TEXT;
+CREATE TABLE live_counts(
+  session_id TEXT NOT NULL,
+  survey_id  TEXT NOT NULL,
+  question   TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  n          INTEGER NOT NULL,
+  PRIMARY KEY (session_id, survey_id, question, value));
+)sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
@@ -123,6 +142,7 @@ public:
         return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(st_, col))) : std::string();
     }
     std::int64_t int64(int col) const { return sqlite3_column_int64(st_, col); }
+    Stmt& bind_null(int i) { return check(sqlite3_bind_null(st_, i)); }
 
 private:
     Stmt& check(int rc) {
@@ -350,6 +370,30 @@ std::string new_uuid() {
 std::string utc_minute_now() { return utc_format("%Y-%m-%dT%H:%MZ"); }
 std::string utc_seconds_now() { return utc_format("%Y-%m-%dT%H:%M:%SZ"); }
 
+protocol::RecordFields record_fields(const PendingRecord& r, const std::string& answers_text) {
+    protocol::RecordFields f;
+    f.uuid = &r.uuid;
+    f.seq = r.seq;
+    f.survey_id = &r.survey_id;
+    f.survey_version = r.survey_version;
+    f.created_utc = &r.created_utc;
+    f.language = &r.language;
+    f.has_session = r.session.has_value();
+    if (r.session) {
+        f.session_id = &r.session->id;
+        f.session_event = &r.session->event;
+        f.session_venue = &r.session->venue;
+        f.session_started_utc = &r.session->started_utc;
+        f.session_ended_utc = r.session->ended_utc.empty() ? nullptr : &r.session->ended_utc;
+    }
+    f.answers = &answers_text;
+    return f;
+}
+
+std::string sealed_record_text(const PendingRecord& r) {
+    return protocol::sealed_record_text(record_fields(r, r.answers_json), r.sealed);
+}
+
 // ---- Store ----------------------------------------------------------------------------------
 namespace {
 
@@ -361,7 +405,28 @@ void configure(sqlite3* db, const std::string& path, bool synchronous_full) {
                          ": SQLite could not switch it to WAL journal mode (it reports \"" + mode + "\")");
     exec(db, synchronous_full ? "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                               : "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    exec(db, "PRAGMA secure_delete=ON;");  // what a sealed row held is zeroed, not left in a free block
     sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, static_cast<int*>(nullptr));
+}
+
+// Adds one response to live_counts. Call inside a transaction.
+void count_response(sqlite3* db, const std::string& session, const std::string& survey_id,
+                    const std::vector<results::CountKey>& keys) {
+    Stmt up(db,
+            "INSERT INTO live_counts(session_id, survey_id, question, value, n) VALUES (?1, ?2, ?3, ?4, 1)"
+            " ON CONFLICT(session_id, survey_id, question, value) DO UPDATE SET n = n + 1");
+    auto one = [&](const std::string& q, const std::string& v) {
+        up.bind(1, session).bind(2, survey_id).bind(3, q).bind(4, v).run();
+        up.reset();
+    };
+    one("", "");
+    for (const auto& k : keys) one(k.question, k.value);
+}
+
+// Migration 3: live counts of the responses saved before it, without the survey (string answers left out).
+void backfill_live_counts(sqlite3* db) {
+    Stmt st(db, "SELECT COALESCE(session_id, ''), survey_id, answers_json FROM responses ORDER BY seq");
+    while (st.step()) count_response(db, st.text(0), st.text(1), results::countable(st.text(2), nullptr));
 }
 
 // Applies pending migrations and makes sure meta holds kiosk_id and next_seq, in one transaction.
@@ -371,6 +436,7 @@ void migrate(sqlite3* db, const std::string& path, const Identity& seed) {
     if (version > kSchemaVersion) refuse_newer(path, version);
     for (const Migration& m : kMigrations)
         if (m.version > version) exec(db, m.sql);
+    if (version < 3) backfill_live_counts(db);
     if (version != kSchemaVersion)
         exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
     Stmt(db, "INSERT OR IGNORE INTO meta(key, value) VALUES ('kiosk_id', ?1)")
@@ -379,6 +445,33 @@ void migrate(sqlite3* db, const std::string& path, const Identity& seed) {
     if (seed.next_seq > 0)
         Stmt(db, "UPDATE meta SET value = MAX(value, ?1) WHERE key = 'next_seq'").bind(1, seed.next_seq).run();
     txn.commit();
+}
+
+// The hub's public key (raw) when one is set.
+std::optional<std::string> hub_public_key(sqlite3* db) {
+    Stmt st(db, "SELECT value FROM settings WHERE key = ?1");
+    st.bind(1, std::string(kSettingHubPublicKey));
+    if (!st.step()) return std::nullopt;
+    std::string raw, why;
+    if (!sealed::public_key_from_base64(st.text(0), raw, why))
+        throw StoreError("The hub's key stored on this kiosk is damaged: " + why);
+    return raw;
+}
+
+std::optional<Session> session_row(sqlite3* db, const std::string& id) {
+    Stmt st(db, "SELECT id, event, venue, started_utc FROM sessions WHERE id = ?1");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return Session{st.text(0), st.text(1), st.text(2), st.text(3), ""};
+}
+
+// The record's answers and its content hash (over the plain answers: docs/sync-protocol.md "Sealed answers"),
+// sealed to the hub's key.
+std::string seal_record(const PendingRecord& r, const std::string& key) {
+    const auto answers = nlohmann::json::parse(r.answers_json, nullptr, false);
+    if (answers.is_discarded()) throw StoreError("the answers of response " + std::to_string(r.seq) + " are not JSON");
+    const std::string text = answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return sealed::seal(text, protocol::sha256_hex(protocol::canonical_text(record_fields(r, text))), key);
 }
 
 // The id of the open session, opening a "Drop-in" one if none is. Call inside a transaction.
@@ -400,13 +493,22 @@ std::string open_session_id(sqlite3* db) {
 SavedResponse insert_responses(sqlite3* db, const std::string& kiosk_id, std::span<const NewResponse> rs) {
     const std::string session = open_session_id(db);
     const std::string created = utc_minute_now();
+    const std::optional<std::string> key = hub_public_key(db);
+    std::optional<Session> sess;
+    if (key) sess = session_row(db, session);
     std::int64_t seq = single_int(db, "SELECT value FROM meta WHERE key = 'next_seq'");
     Stmt insert(db,
                 "INSERT INTO responses(uuid, kiosk_id, seq, session_id, survey_id, survey_version,"
-                " language, answers_json, created_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                " language, answers_json, created_utc, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     SavedResponse saved;
     for (const NewResponse& r : rs) {
         saved = {new_uuid(), seq++};
+        std::string sealed_box;
+        if (key) {
+            PendingRecord rec{saved.uuid, saved.seq, r.survey_id, r.survey_version, r.language, r.answers_json,
+                              created, sess, ""};
+            sealed_box = seal_record(rec, *key);
+        }
         insert.bind(1, saved.uuid)
             .bind(2, kiosk_id)
             .bind(3, saved.seq)
@@ -414,10 +516,13 @@ SavedResponse insert_responses(sqlite3* db, const std::string& kiosk_id, std::sp
             .bind(5, r.survey_id)
             .bind(6, std::int64_t{r.survey_version})
             .bind(7, r.language)
-            .bind(8, r.answers_json)
-            .bind(9, created)
-            .run();
+            .bind(8, key ? std::string() : r.answers_json)
+            .bind(9, created);
+        if (key) insert.bind(10, sealed_box);
+        else insert.bind_null(10);
+        insert.run();
         insert.reset();
+        count_response(db, session, r.survey_id, r.counted ? *r.counted : results::countable(r.answers_json, nullptr));
     }
     Stmt(db, "UPDATE meta SET value = ?1 WHERE key = 'next_seq'").bind(1, seq).run();
     return saved;
@@ -613,26 +718,76 @@ std::vector<StoredResponse> Store::responses(int limit) const {
     return guarded(path_, "Could not read the responses", [&] {
         Stmt st(db_,
                 "SELECT uuid, kiosk_id, seq, session_id, survey_id, survey_version, language,"
-                " answers_json, created_utc, sync_state FROM responses ORDER BY seq LIMIT ?1");
+                " answers_json, created_utc, sync_state, COALESCE(sealed, '') FROM responses ORDER BY seq LIMIT ?1");
         st.bind(1, std::int64_t{limit});
         std::vector<StoredResponse> out;
         while (st.step()) {
             out.push_back(StoredResponse{st.text(0), st.text(1), st.int64(2), st.text(3), st.text(4),
                                          static_cast<int>(st.int64(5)), st.text(6), st.text(7),
-                                         st.text(8), st.text(9)});
+                                         st.text(8), st.text(9), st.text(10)});
         }
         return out;
     });
 }
 
-std::vector<std::string> Store::session_answers(const std::string& session_id, const std::string& survey_id) const {
-    return guarded(path_, "Could not read this session's responses", [&] {
-        Stmt st(db_, "SELECT answers_json FROM responses WHERE session_id = ?1 AND survey_id = ?2 ORDER BY seq");
+LiveCounts Store::session_counts(const std::string& session_id, const std::string& survey_id) const {
+    return guarded(path_, "Could not read this session's results", [&] {
+        Stmt st(db_, "SELECT question, value, n FROM live_counts WHERE session_id = ?1 AND survey_id = ?2");
         st.bind(1, session_id).bind(2, survey_id);
-        std::vector<std::string> out;
-        while (st.step()) out.push_back(st.text(0));
+        LiveCounts out;
+        while (st.step()) {
+            if (st.text(0).empty()) out.responses += st.int64(2);
+            else out.rows.push_back({{st.text(0), st.text(1)}, st.int64(2)});
+        }
         return out;
     });
+}
+
+int Store::set_hub_public_key(const std::string& public_key) {
+    if (!sealed::valid_public_key(public_key)) throw std::invalid_argument("the hub's public key is not usable");
+    const int n = guarded(path_, "Could not seal the answers held", [&] {
+        Txn txn(db_);
+        Stmt(db_,
+             "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .bind(1, std::string(kSettingHubPublicKey))
+            .bind(2, base64_encode(public_key))
+            .run();
+        // In chunks read before they are written: a scan is never changed under its feet.
+        Stmt st(db_,
+                "SELECT r.uuid, r.seq, r.survey_id, r.survey_version, r.language, r.answers_json, r.created_utc,"
+                " s.id, s.event, s.venue, s.started_utc"
+                " FROM responses r LEFT JOIN sessions s ON s.id = r.session_id WHERE r.sealed IS NULL"
+                " ORDER BY r.seq LIMIT 500");
+        Stmt up(db_, "UPDATE responses SET answers_json = '', sealed = ?2 WHERE uuid = ?1");
+        int sealed_n = 0;
+        for (;;) {
+            std::vector<PendingRecord> chunk;
+            while (st.step()) {
+                PendingRecord r{st.text(0), st.int64(1), st.text(2), static_cast<int>(st.int64(3)),
+                                st.text(4), st.text(5), st.text(6), std::nullopt, ""};
+                if (!st.text(7).empty()) r.session = Session{st.text(7), st.text(8), st.text(9), st.text(10), ""};
+                chunk.push_back(std::move(r));
+            }
+            st.reset();
+            if (chunk.empty()) break;
+            for (const auto& r : chunk) {
+                up.bind(1, r.uuid).bind(2, seal_record(r, public_key)).run();
+                up.reset();
+                ++sealed_n;
+            }
+        }
+        txn.commit();
+        return sealed_n;
+    });
+    // The plain answers are gone from the rows (secure_delete zeroed them) but older copies of those pages may still
+    // be in the write-ahead log or, until it is copied in, the file: copy it in and empty it. Readers (the sync
+    // thread) hold it back at most busy_timeout; a later checkpoint finishes the job then.
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    return n;
+}
+
+bool Store::answers_protected() const {
+    return guarded(path_, "Could not read the setting", [&] { return hub_public_key(db_).has_value(); });
 }
 
 // ---- sync ----------------------------------------------------------------------------------
@@ -640,7 +795,7 @@ std::vector<PendingRecord> Store::pending_batch(int max_records, std::size_t max
     return guarded(path_, "Could not read the responses to send", [&] {
         Stmt st(db_,
                 "SELECT r.uuid, r.seq, r.survey_id, r.survey_version, r.language, r.answers_json, r.created_utc,"
-                " s.id, s.event, s.venue, s.started_utc, s.ended_utc"
+                " s.id, s.event, s.venue, s.started_utc, s.ended_utc, COALESCE(r.sealed, '')"
                 " FROM responses r LEFT JOIN sessions s ON s.id = r.session_id"
                 " WHERE r.sync_state = 'pending' AND r.seq > ?1 ORDER BY r.seq LIMIT ?2");
         st.bind(1, after_seq).bind(2, std::int64_t{std::max(max_records, 1)});
@@ -648,10 +803,10 @@ std::vector<PendingRecord> Store::pending_batch(int max_records, std::size_t max
         std::size_t bytes = 0;
         while (st.step()) {
             PendingRecord r{st.text(0), st.int64(1), st.text(2), static_cast<int>(st.int64(3)),
-                            st.text(4), st.text(5), st.text(6), std::nullopt};
+                            st.text(4), st.text(5), st.text(6), std::nullopt, st.text(12)};
             if (!st.text(7).empty()) r.session = Session{st.text(7), st.text(8), st.text(9), st.text(10), st.text(11)};
             // Roughly what the record adds to the JSON body: the answers, the fields and their names.
-            const std::size_t size = r.answers_json.size() + r.survey_id.size() + 320 +
+            const std::size_t size = r.answers_json.size() + r.sealed.size() + r.survey_id.size() + 320 +
                                      (r.session ? r.session->event.size() + r.session->venue.size() : 0);
             if (!out.empty() && bytes + size > max_bytes) break;
             bytes += size;

@@ -21,6 +21,7 @@ std::optional<std::string> hub_error(const std::string& body) {
 }  // namespace
 
 nlohmann::json make_record(const PendingRecord& r) {
+    if (!r.sealed.empty()) return nlohmann::json::parse(sealed_record_text(r));
     auto answers = nlohmann::json::parse(r.answers_json, nullptr, false);
     if (answers.is_discarded()) throw std::runtime_error("the saved answers are not valid JSON");
     nlohmann::json session = nullptr;
@@ -39,25 +40,11 @@ nlohmann::json make_record(const PendingRecord& r) {
 }
 
 std::string record_text(const PendingRecord& r) {
+    if (!r.sealed.empty()) return sealed_record_text(r);
     const auto answers = nlohmann::json::parse(r.answers_json, nullptr, false);
     if (answers.is_discarded()) throw std::runtime_error("the saved answers are not valid JSON");
     const std::string answers_text = answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    protocol::RecordFields f;
-    f.uuid = &r.uuid;
-    f.seq = r.seq;
-    f.survey_id = &r.survey_id;
-    f.survey_version = r.survey_version;
-    f.created_utc = &r.created_utc;
-    f.language = &r.language;
-    f.has_session = r.session.has_value();
-    if (r.session) {
-        f.session_id = &r.session->id;
-        f.session_event = &r.session->event;
-        f.session_venue = &r.session->venue;
-        f.session_started_utc = &r.session->started_utc;
-        f.session_ended_utc = r.session->ended_utc.empty() ? nullptr : &r.session->ended_utc;
-    }
-    f.answers = &answers_text;
+    const protocol::RecordFields f = record_fields(r, answers_text);
     return protocol::record_text(f, protocol::sha256_hex(protocol::canonical_text(f)));
 }
 

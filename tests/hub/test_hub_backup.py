@@ -154,7 +154,7 @@ def main():
         con.executescript("DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers;"
                           "DROP TABLE dash_texts;"
                           "DROP TABLE web_sessions; DROP TABLE text_reviews; DROP TABLE users; DROP TABLE surveys;"
-                          "DROP TABLE kiosk_reports; DROP TABLE publications; DROP TABLE dash_queue;"
+                          "DROP TABLE kiosk_reports; DROP TABLE publications; DROP TABLE dash_queue; DROP TABLE hub_keys;"
                           "ALTER TABLE kiosks DROP COLUMN pin_reset_counter; PRAGMA user_version = 2;")
         con.close()
         upgraded = os.path.join(tmp, "upgraded.sqlite")

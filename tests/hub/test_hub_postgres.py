@@ -43,7 +43,7 @@ def two_hubs(binary, db, workdir):
                       "a record is held twice")
         # A schema made by one hub is used by the other: a third start on the same database migrates nothing.
         v = db.rows("SELECT version FROM schema_version ORDER BY version")
-        hubtest.check(v == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"], ["7"], ["8"], ["9"], ["10"]], "schema_version", v)
+        hubtest.check(v == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"], ["7"], ["8"], ["9"], ["10"], ["11"]], "schema_version", v)
         h1.healthz()
         h2.healthz()
     st = hubtest.status(binary, db.spec)
@@ -89,7 +89,7 @@ def main():
         else:
             getattr(hubtest, f"scenario_{scenario}")(binary, db, tmp)
         v = db.rows("SELECT version FROM schema_version ORDER BY version")
-        hubtest.check(v == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"], ["7"], ["8"], ["9"], ["10"]], "schema_version", v)
+        hubtest.check(v == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"], ["7"], ["8"], ["9"], ["10"], ["11"]], "schema_version", v)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ def main():
         # 4: PIN reset counters; 5: reviews per kiosk; 6: dashboard summaries; 7: the survey library;
         # 8: kiosk status reports; 9: surveys published to kiosks; 10: the queue of records not yet summarised
         # (serve's background indexer).
-        hubtest.check(db.rows("PRAGMA user_version") == [["10"]], db.rows("PRAGMA user_version"))
+        hubtest.check(db.rows("PRAGMA user_version") == [["11"]], db.rows("PRAGMA user_version"))
 
 
 if __name__ == "__main__":

@@ -322,6 +322,94 @@ def test_poisoned_record(make):
     log(f"requests: {len(p.log)}, sizes {[x.get('records') for x in p.log]}")
 
 
+SECRET = "SECRET-WORDS"
+
+
+def seal_to_other_key(plain):
+    """crypto_box_seal to a fresh key pair no hub holds (libsodium through ctypes: no Python binding needed)."""
+    import ctypes
+    import ctypes.util
+    na = ctypes.CDLL(ctypes.util.find_library("sodium") or "libsodium.so.23")
+    assert na.sodium_init() >= 0
+    pk, sk = ctypes.create_string_buffer(32), ctypes.create_string_buffer(32)
+    na.crypto_box_keypair(pk, sk)
+    out = ctypes.create_string_buffer(len(plain) + 48)
+    assert na.crypto_box_seal(out, plain, ctypes.c_ulonglong(len(plain)), pk) == 0
+    return out.raw
+
+
+def kiosk_files(k):
+    """What a thief reads off the kiosk's card: the database, its write-ahead log, the kiosk's log."""
+    data = b""
+    for name in ("engage.sqlite", "engage.sqlite-wal", "engage-kiosk.log"):
+        path = os.path.join(k.data_dir, name)
+        if os.path.exists(path):
+            data += open(path, "rb").read()
+    return data
+
+
+@scenario
+def test_sealed(make):
+    """A stolen kiosk reveals nothing: responses saved before pairing are sealed to the hub's key when the kiosk
+    pairs, those saved after are sealed as they are saved, and the free text is in none of the kiosk's files; the
+    hub opens them and holds each exactly once, the words readable. A sealed box cut, flipped, sealed to another
+    key or swapped with another record's is refused with the record named; nothing of it is stored and the
+    kiosk keeps it."""
+    import base64
+    e = make(records=0)
+    k = e.kiosk
+
+    def seed(n, seed):
+        r = subprocess.run([k.binary, "seed", "--data-dir", k.data_dir, "--count", str(n), "--seed", str(seed),
+                            "--text", SECRET], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, describe(r, "seed --text")
+
+    seed(30, 3)
+    assert SECRET.encode() in kiosk_files(k), "the test must see the words while they are still in the clear"
+    r = subprocess.run([k.binary, "pair", "--data-dir", k.data_dir, "--hub", e.hub.url, "--code",
+                        e.enrol.pairing], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, describe(r, "pair")
+    assert SECRET.encode() not in kiosk_files(k), "the words are still on the kiosk after pairing sealed them"
+    seed(30, 4)
+    assert SECRET.encode() not in kiosk_files(k), "a response saved after pairing was stored in the clear"
+    rows = k.query("SELECT uuid, seq, answers_json, sealed FROM responses ORDER BY seq")
+    assert len(rows) == 60 and all(a == "" and s for _, _, a, s in rows), rows[:2]
+    with_text = 0  # responses whose answers hold the words (every free-text answer is SECRET)
+
+    # Hostile boxes, one each: cut, a flipped byte, sealed to another key, another record's box.
+    bad = {}
+    raw = base64.b64decode(rows[5][3])
+    bad[rows[5][0]] = base64.b64encode(raw[:-7]).decode()
+    raw = bytearray(base64.b64decode(rows[40][3]))
+    raw[len(raw) // 2] ^= 0x10
+    bad[rows[40][0]] = base64.b64encode(bytes(raw)).decode()
+    bad[rows[41][0]] = base64.b64encode(seal_to_other_key(b'{"answers":{},"content_hash":"00"}')).decode()
+    bad[rows[42][0]] = rows[43][3]
+    for u, box in bad.items():
+        k.execute("UPDATE responses SET sealed = ? WHERE uuid = ?", (box, u))
+
+    e.drain("--batch-records", "25")
+    assert k.uuids("quarantined") == set(bad), k.states()
+    reasons = dict(k.query("SELECT uuid, quarantine_reason FROM responses WHERE sync_state = 'quarantined'"))
+    for u in list(bad)[:3]:
+        assert "sealed: does not open with this hub's key" in reasons[u], reasons[u]
+    assert "content_hash: does not match" in reasons[rows[42][0]], reasons[rows[42][0]]
+    assert k.count() == 60, "the kiosk must keep the refused records"
+    assert_exactly_once([k], e.hub, quarantined=4)
+    held = e.hub.query("SELECT uuid, answers FROM records")
+    assert {u for u, _ in held} == {u for u, *_ in rows} - set(bad), "stored something refused"
+    with_text = sum(1 for _, a in held if SECRET in a)
+    assert with_text > 0 and all(SECRET in a or '"why"' not in a for _, a in held), held[:2]
+    # Readable at the hub through its export, each response once.
+    r = e.hub.cli("export", "--db", e.hub.db, "--format", "json")
+    exported = json.loads(r.stdout)
+    exported = exported.get("responses", exported) if isinstance(exported, dict) else exported
+    assert len(exported) == 56 and len({x.get("response_id") for x in exported}) == 56, len(exported)
+    assert r.stdout.count(SECRET) >= with_text, "the export does not show the words"
+    assert SECRET.encode() not in kiosk_files(k), "the words reached the kiosk's files while syncing"
+    log(f"sealed: 60 saved, 56 delivered once ({with_text} with free text), 4 hostile boxes refused and kept")
+
+
 @scenario
 def test_captive_portal(make):
     """A captive portal answers every request with a 200 HTML page: nothing is acknowledged, the pass exits 1;

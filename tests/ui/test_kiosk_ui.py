@@ -623,7 +623,10 @@ def test_pair_on_screen():
         k = Kiosk(BINARY, x, data, args=["--config", write_pin_config(tmp)], artefacts=os.path.join(ARTEFACTS, "pair"))
         try:
             k.wait_screen("attract")
-            open_panel(k)
+            st = open_panel(k)
+            unprotected = "This kiosk's answers are not yet protected"
+            assert any(unprotected in t["text"] for t in st["texts"]), "the panel does not say answers are unprotected"
+            k.screenshot("00-unprotected")
             k.tap("Pair with hub")
             k.wait_screen("pair_hub")
             for field, value in (("Hub address", hub.url), ("Pairing code", enrolment.pairing)):
@@ -639,9 +642,23 @@ def test_pair_on_screen():
             keys = [r[0] for r in db.execute("SELECT key FROM settings")]
             db.close()
             assert "bundle_key" in keys, f"pairing on screen stored no USB bundle key: {keys}"
+            assert "hub_public_key" in keys, f"pairing on screen stored no hub key to seal answers to: {keys}"
+            assert not any("not yet protected" in t["text"] for t in st["texts"]), "still says unprotected"
+            k.screenshot("02-protected")
             k.tap("Back to the kiosk")
             complete_demo(k, shots=False)
             wait_for(lambda: sum(r["records"] for r in hub.status()) == 1, "the response to reach the hub", interval=0.2)
+            db = sqlite3.connect(os.path.join(data, "engage.sqlite"))
+            saved = db.execute("SELECT answers_json, sealed FROM responses").fetchall()
+            db.close()
+            assert len(saved) == 1 and saved[0][0] == "" and saved[0][1], f"the response was not saved sealed: {saved}"
+            held = hub.query("SELECT answers FROM records")
+            assert len(held) == 1 and "Too noisy" in json.loads(held[0][0])["today_hard"], f"the hub did not open them: {held}"
+            k.stop()  # its log and automation file complete
+            for name in ("engage.sqlite", "engage.sqlite-wal", "engage-kiosk.log", "automation.jsonl"):
+                path = os.path.join(data, name)
+                if os.path.exists(path):
+                    assert b"Too noisy" not in open(path, "rb").read(), f"the typed words are in the kiosk's {name}"
         finally:
             k.stop()
             x.close()

@@ -62,6 +62,26 @@ TEST_CASE("placeholders() finds {names} only", "[i18n]") {
     CHECK(placeholders("no braces, { spaced } or {}").empty());
 }
 
+// Keys not translated yet: every other language shows en.json's text (Strings loads English under each language),
+// never an untranslated copy in the language's file.
+const std::set<std::string> kAwaitingTranslation = {"facilitator.not_protected"};
+
+TEST_CASE("keys awaiting translation fall back to English in every language", "[i18n]") {
+    const fs::path dir = fs::path(kAssets) / "i18n";
+    engage::Strings en;
+    REQUIRE(en.load(dir.string(), "en"));
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        const std::string lang = entry.path().stem().string();
+        engage::Strings s;
+        REQUIRE(s.load(dir.string(), lang));
+        for (const auto& key : kAwaitingTranslation) {
+            INFO(lang << " " << key);
+            CHECK(en.get(key) != key);  // in en.json
+            CHECK(s.get(key) == en.get(key));
+        }
+    }
+}
+
 TEST_CASE("every language file has exactly en.json's keys and placeholders", "[i18n]") {
     const fs::path dir = fs::path(kAssets) / "i18n";
     std::map<std::string, engage::PluralText> en_plurals;
@@ -84,6 +104,7 @@ TEST_CASE("every language file has exactly en.json's keys and placeholders", "[i
             if (key.find('#') != std::string::npos) continue;
             auto it = table.find(key);
             if (it == table.end()) {
+                if (kAwaitingTranslation.count(key)) continue;
                 FAIL_CHECK(file << ": missing key '" << key << "'");
                 continue;
             }

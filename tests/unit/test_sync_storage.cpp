@@ -196,11 +196,12 @@ TEST_CASE("sync storage: migration 2 upgrades a version 1 database and keeps eve
     }
     // Take it back to exactly the version 1 schema.
     raw_sql(tmp.db(),
-            "DROP TABLE sync_status; DROP INDEX responses_sync_seq; ALTER TABLE responses DROP COLUMN quarantine_reason;"
+            "DROP TABLE live_counts; ALTER TABLE responses DROP COLUMN sealed;"
+            " DROP TABLE sync_status; DROP INDEX responses_sync_seq; ALTER TABLE responses DROP COLUMN quarantine_reason;"
             " CREATE INDEX responses_sync ON responses(sync_state); UPDATE responses SET sync_state='acknowledged' WHERE seq=1;"
             " PRAGMA user_version = 1;");
     auto s = Store::open(tmp.path.string());
-    CHECK(s->schema_version() == 2);
+    CHECK(s->schema_version() == kSchemaVersion);
     CHECK(s->kiosk_id() == kiosk);
     const Counts c = s->counts();
     CHECK(c.total == 3);

@@ -42,7 +42,8 @@ struct BundleKey {
     std::string hub_kiosk_id;   // the enrolment's id at the hub (`engage-hub kiosk list`), written in the header
     std::string bytes;          // kBundleKeyBytes raw bytes. Never log or print them.
     std::string name;           // the kiosk's name at the hub, for messages ("" if unknown)
-    bool valid() const;         // a UUID and 32 bytes
+    std::string hub_public_key = {};  // the hub's X25519 public key (32 raw bytes) answers are sealed to; "" from older hubs
+    bool valid() const;         // a UUID and 32 bytes (and a usable public key, if any)
 };
 
 // A public fingerprint of the key (32 lowercase hex digits, keyed BLAKE2b): tells a wrong key from damage.
@@ -51,16 +52,19 @@ std::string base64_encode(const std::string& bytes);                // standard 
 bool base64_decode(const std::string& text, std::string& bytes);    // false if not base64
 
 // ---- getting the key to the kiosk ---------------------------------------------------------------------------
-// From a POST /v1/pair reply: {"hub_kiosk_id", "bundle_key" (base64), "name"}. nullopt when the hub sent none.
+// From a POST /v1/pair reply: {"hub_kiosk_id", "bundle_key" (base64), "name", "hub_public_key" (base64)}. nullopt
+// when the hub sent none, or a public key that is not usable.
 std::optional<BundleKey> bundle_key_from_pair_reply(const std::string& body);
 // The key file `engage-hub kiosk key ID --out FILE` writes and `engage-kiosk pair --key-file FILE` reads:
-// {"engage_bundle_key": 1, "hub_kiosk_id": "...", "name": "...", "key": "<base64>"}.
+// {"engage_bundle_key": 1, "hub_kiosk_id": "...", "name": "...", "key": "<base64>", "hub_public_key": "<base64>"}
+// (hub_public_key: from hubs at schema 11; a file with one that is not a usable X25519 key is refused).
 std::string bundle_key_file_text(const BundleKey& key);
 bool parse_bundle_key_file(const std::string& text, BundleKey& out, std::string& why);
 bool read_bundle_key_file(const std::string& path, BundleKey& out, std::string& why);
 // Mode 0600, fsync'd; refuses to replace an existing file. false + why.
 bool write_bundle_key_file(const std::string& path, const BundleKey& key, std::string& why);
-// The key in the kiosk's settings table. Throws StoreError.
+// The key in the kiosk's settings table; with a hub public key, also Store::set_hub_public_key (every answer held
+// is sealed now, and every later one as it is saved). Throws StoreError.
 void save_bundle_key(Store& store, const BundleKey& key);
 std::optional<BundleKey> load_bundle_key(const Store& store);   // nullopt: none stored (or unreadable)
 

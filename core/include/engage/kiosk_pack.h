@@ -27,6 +27,7 @@ struct PackContents {
     std::string name;
     std::string hub_url;
     std::string survey_list;    // a GET /v1/surveys body, for apply_survey_list
+    std::string hub_public_key = {};  // the hub's X25519 key answers are sealed to (32 raw bytes); "" from older hubs
 };
 // Authenticates and reads a pack's bytes with the kiosk's key. false + why (plain words for the facilitator).
 bool open_pack(const std::string& bytes, const BundleKey& key, PackContents& out, std::string& why);

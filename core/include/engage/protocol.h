@@ -38,6 +38,9 @@ struct RecordFields {
 std::string canonical_text(const RecordFields& f);
 // The whole record as sent, with its content_hash and session.ended_utc (keys sorted, compact).
 std::string record_text(const RecordFields& f, const std::string& content_hash);
+// A sealed record as sent (docs/sync-protocol.md "Sealed answers"): the fields with "sealed" in place of "answers"
+// and "content_hash" (f.answers is not used), session.ended_utc included. Keys sorted, compact.
+std::string sealed_record_text(const RecordFields& f, const std::string& sealed);
 // SHA-256 of text, 64 lowercase hex digits.
 std::string sha256_hex(const std::string& text);
 

@@ -50,6 +50,23 @@ QuestionTally empty_tally(const Question& q);
 // Tally. Values of the wrong shape for a known question (a string for a smiley) are ignored.
 void add(Tally& t, const std::string& answers_json, const Survey* survey);
 
+// Live counts (a kiosk with sealed answers keeps only these; docs/storage.md "Live counts"): one response's part
+// as (question, "") for each question it answered and (question, value) for each counted value (an option id, or a
+// smiley / scale number as text). Never free text: text questions and Other texts count only as answered, and
+// without the survey a string answer (an option id or a written word: there is no telling) is left out.
+struct CountKey {
+    std::string question;
+    std::string value;  // "" = answered
+};
+std::vector<CountKey> countable(const std::string& answers_json, const Survey* survey);
+// The Tally that add() would make for those responses, from the summed counts (rows need not be sorted); `texts`
+// stays empty. `survey` may be null.
+struct CountRow {
+    CountKey key;
+    std::int64_t n = 0;
+};
+Tally tally_from_counts(std::int64_t responses, const std::vector<CountRow>& rows, const Survey* survey);
+
 // The question's tally, or null.
 const QuestionTally* find(const Tally& t, const std::string& question_id);
 

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "engage/storage.h"
@@ -13,11 +14,15 @@ namespace engage {
 // optional ones sometimes skipped, option ids come from the survey, "Other" has text and some text
 // questions get a sentence or two. Every answers_json is what answers_to_json() makes for answers that
 // pass is_answered(). The same (survey, count, seed) always gives the same responses.
-std::vector<NewResponse> synthetic_responses(const Survey& s, int count, std::uint64_t seed);
+// A non-empty `text` is every free-text answer (text questions, all answered when shown; Other texts): for tests
+// and demos of sealed answers (`engage-kiosk seed --text TEXT`).
+std::vector<NewResponse> synthetic_responses(const Survey& s, int count, std::uint64_t seed,
+                                             const std::string& text = {});
 
 // The same responses, handed to `sink` in order in batches of at most `batch` (whatever the batch
 // size, the responses are those of the form above).
 void synthetic_responses(const Survey& s, int count, std::uint64_t seed, int batch,
-                         const std::function<void(const std::vector<NewResponse>&)>& sink);
+                         const std::function<void(const std::vector<NewResponse>&)>& sink,
+                         const std::string& text = {});
 
 }  // namespace engage

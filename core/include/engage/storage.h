@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "engage/protocol.h"
+#include "engage/results.h"
+
 struct sqlite3;
 
 namespace engage {
@@ -32,6 +35,9 @@ struct NewResponse {
     int survey_version = 1;
     std::string language;
     std::string answers_json;  // from answers_to_json()
+    // What live results count of it (results::countable with the survey); nullopt: counted without the survey,
+    // which leaves string answers out.
+    std::optional<std::vector<results::CountKey>> counted = std::nullopt;
 };
 
 struct SavedResponse {
@@ -47,9 +53,10 @@ struct StoredResponse {
     std::string survey_id;
     int survey_version = 0;
     std::string language;
-    std::string answers_json;
+    std::string answers_json;  // "" once sealed
     std::string created_utc;   // rounded down to the minute: "YYYY-MM-DDTHH:MMZ"
     std::string sync_state;    // "pending" until the hub acknowledges it
+    std::string sealed = {};   // base64 sealed box (engage/sealed.h) once the kiosk holds the hub's key; else ""
 };
 
 struct Counts {
@@ -68,9 +75,24 @@ struct PendingRecord {
     std::string survey_id;
     int survey_version = 0;
     std::string language;
-    std::string answers_json;
+    std::string answers_json;        // "" when sealed
     std::string created_utc;
     std::optional<Session> session;  // empty only if the row names no session
+    std::string sealed = {};         // base64 sealed box: sent as "sealed" instead of "answers" + "content_hash"
+};
+
+// The protocol's fields of a record (engage/protocol.h), pointing into r and answers_text (the answers, dumped
+// compact): for its content hash and its JSON text. Both must outlive the result.
+protocol::RecordFields record_fields(const PendingRecord& r, const std::string& answers_text);
+
+// The sync record of a sealed row, as sent (docs/sync-protocol.md "Sealed answers"): the record's fields with
+// "sealed" in place of "answers" and "content_hash" (both are inside the box). Compact, keys sorted.
+std::string sealed_record_text(const PendingRecord& r);
+
+// Live results of one session and survey (docs/storage.md "Live counts"): never the answers themselves.
+struct LiveCounts {
+    std::int64_t responses = 0;
+    std::vector<results::CountRow> rows;
 };
 
 struct QuarantinedRecord {
@@ -95,7 +117,9 @@ struct StoreOptions {
                                     // cut in WAL mode (the power-loss test's negative control)
 };
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
+// The settings row holding the hub's X25519 public key (base64): once set, answers are saved sealed.
+inline constexpr const char* kSettingHubPublicKey = "hub_public_key";
 inline constexpr const char* kDatabaseFile = "engage.sqlite";
 
 class Store {
@@ -149,8 +173,17 @@ public:
 
     Counts counts() const;
     std::vector<StoredResponse> responses(int limit = -1) const;  // in sequence order
-    // The stored answers (JSON) of one session's responses to one survey, in sequence order (live results).
-    std::vector<std::string> session_answers(const std::string& session_id, const std::string& survey_id) const;
+    // One session's counts for one survey (live results): kept as each response is saved, never its answers.
+    LiveCounts session_counts(const std::string& session_id, const std::string& survey_id) const;
+
+    // --- sealed answers (engage/sealed.h, docs/storage.md "Sealed answers").
+    // Stores the hub's X25519 public key (32 raw bytes) and, in the same transaction, seals every response not
+    // sealed yet (pending, acknowledged and set aside alike); then copies the write-ahead log into the file and
+    // empties it, so no plain answer is left in either (secure_delete zeroes what the rows held). From then on
+    // every save is sealed in its own transaction. Returns how many were sealed. Throws StoreError (nothing
+    // changed) or std::invalid_argument for a key that is not usable.
+    int set_hub_public_key(const std::string& public_key);
+    bool answers_protected() const;      // a hub key is set: new answers are sealed
 
     // --- sync (docs/storage.md, "Sync bookkeeping"). Nothing here deletes a row.
     // Pending responses with seq > after_seq, oldest first: at most max_records, and no more than max_bytes

@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "batch.h"
+#include "engage/bundle.h"
 #include "engage/protocol.h"
+#include "engage/sealed.h"
 #include "store.h"
 
 using namespace engage;
@@ -101,7 +103,7 @@ TEST_CASE("the dashboard's summaries of a batch from its parsed answers equal th
     REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
     REQUIRE(sqlite3_exec(h, "DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers;"
                             " DROP TABLE dash_texts; DROP TABLE surveys; DROP TABLE kiosk_reports; DROP TABLE publications;"
-                            " DROP TABLE dash_queue; PRAGMA user_version = 5;",
+                            " DROP TABLE dash_queue; DROP TABLE hub_keys; PRAGMA user_version = 5;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(h);
     HubStore::open(db).reset();
@@ -147,4 +149,55 @@ TEST_CASE("make_reply writes what dump() of the reply object gives") {
         reply["results"] = std::move(arr);
         CHECK(make_reply("b\"1\xff", some) == reply.dump(-1, ' ', false, json::error_handler_t::replace));
     }
+}
+
+TEST_CASE("batch: sealed answers are opened with the hub's keys; a cut, flipped or foreign box is invalid", "[batch][sealed]") {
+    const sealed::KeyPair hub = sealed::new_key_pair(), other = sealed::new_key_pair();
+    // As the kiosk makes them: the content hash of the plain record, inside the box with the answers.
+    auto sealed_record = [&](int i, const sealed::KeyPair& to) {
+        json r = record(i, "SECRET-WORDS");
+        json s = r;
+        s.erase("answers");
+        s.erase("content_hash");
+        s["sealed"] = sealed::seal(r["answers"].dump(), r["content_hash"].get<std::string>(), to.public_key);
+        return std::pair{r, s};
+    };
+    json plain = json::array(), body = {{"protocol", 1}, {"kiosk_id", "6c1f0000-0000-4000-8000-000000000000"},
+                                        {"batch_id", "b1"}, {"records", json::array()}};
+    for (int i = 0; i < 7; ++i) {
+        auto [p, s] = sealed_record(i, i == 4 ? other : hub);
+        plain.push_back(p);
+        body["records"].push_back(s);
+    }
+    std::string raw;
+    REQUIRE(base64_decode(body["records"][1]["sealed"].get<std::string>(), raw));
+    body["records"][1]["sealed"] = base64_encode(raw.substr(0, raw.size() - 5));  // cut
+    raw[raw.size() / 2] = static_cast<char>(raw[raw.size() / 2] ^ 0x20);
+    body["records"][2]["sealed"] = base64_encode(raw);                             // flipped
+    body["records"][5]["answers"] = plain[5]["answers"];                           // answers beside the box
+    body["records"][6]["sealed"] = 42;                                             // not a string
+
+    auto parsed = parse_batch(body.dump(), Limits{}, &hub);
+    REQUIRE(std::holds_alternative<Batch>(parsed));
+    const Batch& b = std::get<Batch>(parsed);
+    REQUIRE(b.items.size() == 7);
+    for (int i : {0, 3}) {
+        INFO(i);
+        REQUIRE(b.items[i].valid());
+        CHECK(b.items[i].record.content_hash == plain[i]["content_hash"]);  // the hash of the plain record
+        CHECK(b.items[i].record.answers_json == plain[i]["answers"].dump());
+        CHECK(b.record_json(i).find("SECRET-WORDS") != std::string::npos);  // a conflict keeps the opened record
+    }
+    for (int i : {1, 2, 4}) {
+        INFO(i);
+        CHECK(b.items[i].error == "records[" + std::to_string(i) +
+                                      "].sealed: does not open with this hub's key (cut, altered, or sealed to another "
+                                      "hub's key)");
+        CHECK(b.items[i].uuid == plain[i]["uuid"]);
+    }
+    CHECK(b.items[5].error.find("records[5].sealed: a sealed record carries no answers") == 0);
+    CHECK(b.items[6].error.find("records[6].sealed: must be a string") == 0);
+    // A hub without keys opens nothing.
+    auto none = parse_batch(body.dump());
+    CHECK(std::get<Batch>(none).items[0].error == "records[0].sealed: this hub cannot open sealed answers");
 }

@@ -260,6 +260,7 @@ TEST_CASE("the schema 6 migration fills the summaries from the records already h
     const Survey& s = h.s;
     sqlite_exec(db, "DROP TABLE dash_groups; DROP TABLE dash_sessions; DROP TABLE dash_answers; DROP TABLE dash_texts;"
                     " DROP TABLE surveys; DROP TABLE kiosk_reports; DROP TABLE publications; DROP TABLE dash_queue;"
+                    " DROP TABLE hub_keys;"
                     " PRAGMA user_version = 5;");
     auto store = HubStore::open(db);
     CHECK(store->schema_version() == kHubSchemaVersion);
