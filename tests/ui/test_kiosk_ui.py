@@ -501,8 +501,10 @@ def test_drag_scroll():
                 k._xdo("mousemove", str(sx), str(sy - 20 * step), "sleep", "0.03")
             k._xdo("mouseup", "1")
             time.sleep(0.3)
-            st = k.wait(lambda s: s["screen"] == "language" and any(w["id"] == last for w in s["widgets"]),
-                        "the list to scroll")
+            shown = {w["id"] for w in langs if w["visible"]}  # the list moved: one further down came into view
+            st = k.wait(lambda s: s["screen"] == "language" and any(
+                w["id"].startswith("language.") and w["id"] != "language.close" and w["visible"]
+                and w["id"] not in shown for w in s["widgets"]), "the list to scroll")
             assert st["lang"] == "en", f"the drag chose a language: {st['lang']}"
             k.screenshot("02-dragged")
             for _ in range(4):  # each press moves most of the list's height

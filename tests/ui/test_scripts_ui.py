@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Urdu, Arabic, Punjabi and Bengali on the real kiosk under Xvfb (issue 13): each language chosen on the language
-screen as a person would, its first question shown shaped (read back by tesseract with that language's model),
+screen as a person would, the demo survey's first question shown shaped (read back by tesseract with that language's model),
 right-to-left screens mirrored (from the automation rectangles: Back on the right, Next on the left, the worst face
 on the right, the prompt against the right edge), left-to-right ones not, and the automation line keeping the text
 in logical order with "direction". Then an Urdu answer typed on the Urdu on-screen keyboard (Shift for the second
@@ -22,7 +22,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kiosk_driver import Kiosk, KioskError, Xvfb  # noqa: E402
 
 BINARY, ARTEFACTS = sys.argv[1], sys.argv[2]
-SURVEY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts_survey.json")
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEMO = os.path.join(HERE, "..", "..", "assets", "surveys", "demo.json")  # shown in each language, read back
+SURVEY = os.path.join(HERE, "scripts_survey.json")  # short, with a text question: the Urdu typing
 OCR = {"ur": "urd", "ar": "ara", "pa": "pan", "bn": "ben"}
 faulthandler.dump_traceback_later(int(os.environ.get("ENGAGE_UI_HANG_SECONDS", "170")), exit=True)
 
@@ -51,12 +53,12 @@ def main():
     if not shutil.which("tesseract"):
         print("SKIPPED: tesseract is not installed (./dev.sh setup installs tesseract-ocr and its models)")
         sys.exit(77)
-    with open(SURVEY, encoding="utf-8") as f:
+    with open(DEMO, encoding="utf-8") as f:
         prompts = {q["id"]: q["prompt"] for q in json.load(f)["questions"]}
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
         x = Xvfb()
-        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), args=["--survey", SURVEY],
+        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), args=["--survey", DEMO],
                   artefacts=os.path.join(ARTEFACTS, "scripts"))
         try:
             st = k.wait_screen("attract")
@@ -92,6 +94,14 @@ def main():
                     failures.append(f"{lang}: tesseract read {read!r}, not {prompt!r} ({ratio:.2f})")
                 k.tap("nav.back")
                 k.wait_screen("attract")
+        finally:
+            k.stop()
+            x.close()
+        x = Xvfb()
+        k = Kiosk(BINARY, x, os.path.join(tmp, "data"), args=["--survey", SURVEY],
+                  artefacts=os.path.join(ARTEFACTS, "scripts"))
+        try:
+            k.wait_screen("attract")
             type_urdu(k)
         finally:
             k.stop()
