@@ -42,12 +42,15 @@ for m in proc dev; do
 done
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 
-if [ ! -f "$ROOT/.engage-ready" ]; then
+# The root is ready for this dev.sh's package list (a list that changed since sets it up again).
+want=$(sed -n '/^PACKAGES=(/,/^)/p' dev.sh | md5sum | cut -d' ' -f1)
+if [ "$(cat "$ROOT/.engage-ready" 2>/dev/null)" != "$want" ]; then
   echo "==> arm64 toolchain and -dev packages"
   in_root dpkg --add-architecture arm64
   in_root apt-get update -qq
   in_root apt-get install -y -qq --no-install-recommends build-essential crossbuild-essential-arm64 cmake \
-    pkg-config dpkg-dev file gzip qemu-user-static >/dev/null
+    pkg-config dpkg-dev file gzip qemu-user-static librsvg2-bin espeak-ng sox >/dev/null
+  # (rsvg-convert, espeak-ng and sox run at build time: the Easy Read demo's pictures and recordings)
   # The -dev packages of dev.sh, for arm64 (Architecture: all ones, such as nlohmann-json3-dev, as they are).
   devs=()
   for p in $(sed -n '/^PACKAGES=(/,/^)/p' dev.sh | tr ' ' '\n' | grep -- '-dev$'); do
@@ -55,7 +58,7 @@ if [ ! -f "$ROOT/.engage-ready" ]; then
   done
   echo "    ${devs[*]}"
   in_root apt-get install -y -qq --no-install-recommends "${devs[@]}" >/dev/null
-  touch "$ROOT/.engage-ready"
+  echo "$want" > "$ROOT/.engage-ready"
 fi
 
 [ "${1:-}" = "--prepare" ] && { echo "==> $ROOT ready ($((SECONDS - start)) s)"; exit 0; }
