@@ -69,13 +69,17 @@ class Kiosk:
     def _read(self):
         if not os.path.exists(self.auto):
             return
-        with open(self.auto) as f:
+        # Bytes, and only whole lines: the kiosk may be mid-write, and a line cut inside a UTF-8 character (ł, ٹ)
+        # must wait for its end rather than fail to decode.
+        with open(self.auto, "rb") as f:
             f.seek(self._offset)
-            for line in f:
-                if not line.endswith("\n"):
-                    break
-                self._offset += len(line.encode())
-                self.state = json.loads(line)
+            data = f.read()
+        end = data.rfind(b"\n")
+        if end < 0:
+            return
+        for line in data[:end].split(b"\n"):
+            self.state = json.loads(line)
+        self._offset += end + 1
 
     def wait(self, pred, what, timeout=15):
         deadline = time.time() + timeout

@@ -37,8 +37,9 @@ faulthandler.dump_traceback_later(int(os.environ.get("ENGAGE_UI_HANG_SECONDS", "
 
 def lines(k):
     """Every automation line written so far (the driver keeps only the latest)."""
-    with open(k.auto, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.endswith("\n")]
+    with open(k.auto, "rb") as f:  # whole lines only: the last may be cut mid-write, even inside a character
+        data = f.read()
+    return [json.loads(line) for line in data[:data.rfind(b"\n") + 1].split(b"\n") if line]
 
 
 def write_pin_config(tmp, pin="2468", extra=None):
