@@ -142,6 +142,29 @@ TEST_CASE("the caret sits on the right of an RTL line's first character", "[text
     CHECK(caret_x(text, l, 2, true) < l.width - 3);
 }
 
+TEST_CASE("after a Latin word typed at the end of Urdu, the caret is just after the word", "[text]") {
+    auto fonts = open({kUrdu, kSans});
+    const std::string text = "ٹھیک ہے abc";
+    const Paragraphs p = layout(*fonts, text, 0, Direction::Rtl, "ur");
+    REQUIRE(p.lines.size() == 1);
+    const Line& l = p.lines[0];
+    // "abc" is drawn at the left of the right-to-left line; its 'c' is its rightmost letter.
+    float c_right = 0;
+    for (const Glyph& g : l.glyphs)
+        if (g.cluster == text.size() - 1) c_right = g.x + g.advance;
+    REQUIRE(c_right > 5);
+    CHECK(caret_x(text, l, text.size(), true) == Approx(c_right).margin(0.5));
+    CHECK(caret_x(text, l, text.size(), true) < l.width / 2);  // on the left half, beside the Latin word
+    // After a space typed at the end the caret goes to the line's end edge, where the next Urdu letter will be.
+    const std::string spaced = text + " ";
+    const Paragraphs q = layout(*fonts, spaced, 0, Direction::Rtl, "ur");
+    CHECK(caret_x(spaced, q.lines[0], spaced.size(), true) == Approx(0).margin(1.0));
+    // Urdu typed last: its trailing edge is its left, the line's end edge.
+    const std::string urdu = "ٹھیک ہے";
+    const Paragraphs u = layout(*fonts, urdu, 0, Direction::Rtl, "ur");
+    CHECK(caret_x(urdu, u.lines[0], urdu.size(), true) == Approx(0).margin(1.0));
+}
+
 TEST_CASE("glyphs render to coverage bitmaps", "[text]") {
     auto fonts = open({kUrdu, kSans});
     const auto glyphs = shape(*fonts, "آج", Direction::Auto, "ur");

@@ -314,8 +314,11 @@ Paragraphs layout(const Fonts& fonts, std::string_view utf8, float max_width, Di
     return p;
 }
 
-float caret_x(std::string_view utf8, const Line& line, std::size_t index, bool rtl) {
-    // The glyphs of the cluster holding the character at `index` (the last cluster starting at or before it).
+namespace {
+
+// The x extent [lo, hi] of the glyphs of the cluster holding byte `index` (the last cluster starting at or
+// before it), and the first character of that cluster. False when no glyph starts at or before `index`.
+bool cluster_extent(std::string_view utf8, const Line& line, std::size_t index, float& lo, float& hi, char32_t& c) {
     std::uint32_t cluster = 0;
     bool found = false;
     for (const Glyph& g : line.glyphs)
@@ -323,12 +326,7 @@ float caret_x(std::string_view utf8, const Line& line, std::size_t index, bool r
             cluster = g.cluster;
             found = true;
         }
-    std::size_t visible_end = line.end;
-    while (visible_end > line.begin && (utf8[visible_end - 1] == ' ' || utf8[visible_end - 1] == '\t')) --visible_end;
-    const float start_edge = rtl ? line.width : 0.f, end_edge = rtl ? 0.f : line.width;
-    if (index >= visible_end && index > line.begin) return end_edge;
-    if (!found) return start_edge;
-    float lo = 0, hi = 0;
+    if (!found) return false;
     bool any = false;
     for (const Glyph& g : line.glyphs)
         if (g.cluster == cluster) {
@@ -337,9 +335,33 @@ float caret_x(std::string_view utf8, const Line& line, std::size_t index, bool r
             hi = any ? std::max(hi, b) : b;
             any = true;
         }
-    // A right-to-left character begins at its right edge, a left-to-right one at its left; others follow the line.
     const auto cps = decode(utf8.substr(cluster, 4));
-    const char32_t c = cps.empty() ? 0 : cps[0].c;
+    c = cps.empty() ? 0 : cps[0].c;
+    return any;
+}
+
+}  // namespace
+
+float caret_x(std::string_view utf8, const Line& line, std::size_t index, bool rtl) {
+    std::size_t visible_end = line.end;
+    while (visible_end > line.begin && (utf8[visible_end - 1] == ' ' || utf8[visible_end - 1] == '\t')) --visible_end;
+    const float start_edge = rtl ? line.width : 0.f, end_edge = rtl ? 0.f : line.width;
+    float lo = 0, hi = 0;
+    char32_t c = 0;
+    if (index >= visible_end && index > line.begin) {
+        // Right after the last character typed: at its trailing edge (the right of a left-to-right letter, the
+        // left of a right-to-left one), so a Latin word typed at the end of Urdu has the caret just after it.
+        // After trailing spaces, or a character of no direction, the line's end edge.
+        if (index == visible_end) {
+            std::size_t last = visible_end - 1;
+            while (last > line.begin && (static_cast<unsigned char>(utf8[last]) & 0xC0) == 0x80) --last;
+            if (cluster_extent(utf8, line, last, lo, hi, c) && strong_ltr(c) != strong_rtl(c))
+                return strong_rtl(c) ? lo : hi;
+        }
+        return end_edge;
+    }
+    if (!cluster_extent(utf8, line, index, lo, hi, c)) return start_edge;
+    // A right-to-left character begins at its right edge, a left-to-right one at its left; others follow the line.
     const bool char_rtl = strong_rtl(c) || (!strong_ltr(c) && rtl);
     return char_rtl ? hi : lo;
 }

@@ -83,8 +83,9 @@ std::vector<Glyph> shape(const Fonts& fonts, std::string_view utf8, Direction di
 Paragraphs layout(const Fonts& fonts, std::string_view utf8, float max_width, Direction dir, std::string_view lang);
 
 // The x of the caret before the character at byte `index` of `utf8` (which `line` is part of): on the
-// character's right when it is right-to-left, on its left when left-to-right; at the line's end edge after its
-// last character (the left end of a right-to-left line).
+// character's right when it is right-to-left, on its left when left-to-right. After the line's last character:
+// at that character's trailing edge (so after a Latin word at the end of an Urdu line, just right of the word),
+// or at the line's end edge after trailing spaces or a character of no direction.
 float caret_x(std::string_view utf8, const Line& line, std::size_t index, bool rtl);
 
 // A glyph rasterised as 8-bit coverage. `left`/`top`: from the glyph's origin to the bitmap's top-left corner
