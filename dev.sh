@@ -117,7 +117,7 @@ case "$cmd" in
     setup
     build_fuzzers
     failed=0
-    for t in survey bundle reply config batch xlsform pack; do
+    for t in survey bundle reply config batch xlsform pack dashboard; do
       tests/fuzz/run.sh "build-fuzz/tests/fuzz/fuzz_$t" "tests/fuzz/corpus/$t" "$seconds" build-fuzz/artefacts || failed=1
     done
     exit $failed ;;
