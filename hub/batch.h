@@ -51,7 +51,7 @@ struct Batch {
     std::string kiosk_id;
     std::string batch_id;
     std::vector<Item> items;
-    std::shared_ptr<const nlohmann::json> records;  // records[] as received
+    std::shared_ptr<const nlohmann::json> records;  // records[] as received (parse_batch_dom; null from the fast path)
     // records[index], compact: what a conflict keeps aside (made only then: most batches have none).
     std::string record_json(std::size_t index) const;
 };
@@ -69,8 +69,17 @@ struct Counts {
 // A record with "sealed" in place of "answers" and "content_hash" (docs/sync-protocol.md "Sealed answers") is opened
 // with `keys` first and then checked as if sent in the clear; one that does not open is invalid, with why
 // ("records[3].sealed: does not open with this hub's key (cut, altered, or sealed to another hub's key)").
+//
+// Two readers, one result: parse_batch_fast reads, in one pass and without a JSON tree, a batch whose records are all
+// valid and which nlohmann would read the same way (integers, no repeated keys); for anything else it gives up
+// (nullopt) and parse_batch_dom reads the batch with nlohmann::json and says what is wrong with each record.
+// parse_batch tries the first, then the second. tests/fuzz/fuzz_batch.cpp checks that they agree.
 std::variant<Batch, BatchError> parse_batch(const std::string& body, const Limits& limits = {},
                                             const sealed::KeyPair* keys = nullptr);
+std::optional<Batch> parse_batch_fast(const std::string& body, const Limits& limits = {},
+                                      const sealed::KeyPair* keys = nullptr);
+std::variant<Batch, BatchError> parse_batch_dom(const std::string& body, const Limits& limits = {},
+                                                const sealed::KeyPair* keys = nullptr);
 
 // {"protocol":1,"hub":"engage-hub","batch_id":...,"results":[...]}
 std::string make_reply(const std::string& batch_id, const std::vector<protocol::Result>& results);
