@@ -66,7 +66,13 @@ public:
             auto r = run("PRAGMA journal_mode=WAL", {});
             if (r.rows.empty() || r.rows[0].empty() || r.rows[0][0].value_or("") != "wal")
                 throw DbError(path + ": cannot switch to WAL journal mode", false);
-            script("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+            // temp_store=MEMORY: a batch's savepoint and a multi-row INSERT keep the pages they may have to roll
+            // back in a statement journal; in a temporary file that was more than half of what ingest wrote.
+            // wal_autocheckpoint: pages the WAL holds before they are copied into the database (SQLite's default
+            // 1,000); each batch rewrites many pages of the (random) uuid index, and a longer WAL copies each once
+            // per checkpoint rather than every few batches (docs/hub.md "Ingest").
+            script("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                   " PRAGMA wal_autocheckpoint=10000;");
         } catch (...) {
             close();
             throw;
