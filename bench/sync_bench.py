@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Sync benchmarks: the kiosk's sync client and the hub's ingest, end to end on this machine (stdlib only).
 
-  sync_bench.py BUILD drain  [--responses 100000]
+  sync_bench.py BUILD drain  [--responses 100000] [--batch-records N] [--sealed]
       `engage-kiosk seed` N responses, then one `engage-kiosk sync` pass to a local hub (SQLite) until the hub holds
       them all -> responses/s; beside it, in the same run, a plain SQLite insert of the same rows (python sqlite3,
       executemany into a fresh file, one transaction) -> rows/s, and the ratio.
@@ -99,13 +99,28 @@ def drain(build, args):
         t = time.perf_counter()
         kiosk.seed(n, seed=42)
         print(f"  (seeded {n} responses in {time.perf_counter() - t:.1f} s)", flush=True)
+        # The plain insert's rows come from the kiosk before any pairing seals them (their answers in the clear).
+        rows, plain = plain_sqlite_insert(kiosk.db_path, os.path.join(tmp, "plain.sqlite"))
         hub = Hub(hub_bin, os.path.join(tmp, "hub.sqlite"), tmp).start()
         try:
-            token = hub.add_kiosk("bench").token
+            enrol = hub.add_kiosk("bench")
             extra = ["--batch-records", str(args.batch_records)] if args.batch_records else []
+            if args.sealed:  # paired as a real kiosk is: the hub's key arrives and every response is sealed to it
+                t = time.perf_counter()
+                p = subprocess.run([kiosk_bin, "pair", "--data-dir", kiosk.data_dir, "--hub", hub.url, "--code",
+                                    enrol.pairing], capture_output=True, text=True, timeout=args.max_seconds)
+                if p.returncode != 0:
+                    sys.exit(f"sync_bench drain: pair failed ({p.returncode}): {p.stderr[-2000:]}")
+                print(f"  (paired: {n} responses sealed to the hub's key in {time.perf_counter() - t:.1f} s)",
+                      flush=True)
             t = time.perf_counter()
-            r = kiosk.sync(hub.url, token, "--max-seconds", str(args.max_seconds), *extra,
-                           timeout=args.max_seconds + 60, retry_base_ms="100")
+            if args.sealed:  # the token from the pairing
+                r = subprocess.run([kiosk_bin, "sync", "--data-dir", kiosk.data_dir, "--retry-base-ms", "100",
+                                    "--max-seconds", str(args.max_seconds), *extra], capture_output=True, text=True,
+                                   timeout=args.max_seconds + 60)
+            else:
+                r = kiosk.sync(hub.url, enrol.token, "--max-seconds", str(args.max_seconds), *extra,
+                               timeout=args.max_seconds + 60, retry_base_ms="100")
             took = time.perf_counter() - t
             held = len(hub.responses())
         finally:
@@ -113,15 +128,16 @@ def drain(build, args):
         if r.returncode != 0 or held != n:
             sys.exit(f"sync_bench drain: sync exited {r.returncode}, the hub holds {held} of {n}:\n{r.stderr[-2000:]}")
         rate = n / took
-        print(f"end to end: {n} responses, kiosk SQLite -> engage-kiosk sync -> HTTP -> engage-hub -> SQLite: "
+        what = "sealed " if args.sealed else ""
+        print(f"end to end: {n} {what}responses, kiosk SQLite -> engage-kiosk sync -> HTTP -> engage-hub -> SQLite: "
               f"{took:.2f} s = {rate:,.0f} responses/s", flush=True)
-        rows, plain = plain_sqlite_insert(kiosk.db_path, os.path.join(tmp, "plain.sqlite"))
         prate = rows / plain
         print(f"plain SQLite: {rows} rows, python sqlite3 executemany, one transaction (WAL, synchronous=FULL): "
               f"{plain:.2f} s = {prate:,.0f} rows/s", flush=True)
         print(f"end to end is {prate / rate:.1f}x slower than a plain local insert "
               f"({100 * rate / prate:.1f} % of its rate)", flush=True)
-    summary(f"sync drain, {n} responses to a local hub (SQLite)", f"{rate:,.0f} responses/s")
+    summary(f"sync drain, {n} {'sealed ' if args.sealed else ''}responses to a local hub (SQLite)",
+            f"{rate:,.0f} responses/s")
     summary("plain SQLite insert of the same rows (one transaction)", f"{prate:,.0f} rows/s")
     summary("plain insert / end-to-end sync", f"{prate / rate:.1f}x")
 
@@ -588,6 +604,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5, help="surveys: requests per kiosk per kind")
     ap.add_argument("--responses", type=int, default=int(os.environ.get("BENCH_RESPONSES", 100000)))
     ap.add_argument("--batch-records", type=int, default=0, help="engage-kiosk sync --batch-records (default: its own)")
+    ap.add_argument("--sealed", action="store_true",
+                    help="drain: pair the kiosk first (as a real one is), so its responses go sealed to the hub's key")
     ap.add_argument("--kiosks", type=int, default=500)
     ap.add_argument("--batches", type=int, default=5, help="batches per simulated kiosk")
     ap.add_argument("--records", type=int, default=100, help="records per batch")

@@ -6,12 +6,17 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 namespace engage::hub::sql {
 
-using Param = std::variant<std::nullptr_t, std::int64_t, std::string>;
+// Text the caller keeps alive until run() returns (a batch's fields): bound without a copy.
+struct TextRef {
+    std::string_view text;
+};
+using Param = std::variant<std::nullptr_t, std::int64_t, std::string, TextRef>;
 using Row = std::vector<std::optional<std::string>>;
 
 struct Result {

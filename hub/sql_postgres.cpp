@@ -52,8 +52,12 @@ public:
         std::vector<std::string> text(params.size());
         std::vector<const char*> values(params.size(), nullptr);
         for (std::size_t i = 0; i < params.size(); ++i) {
+            if (auto* s = std::get_if<std::string>(&params[i])) {
+                values[i] = s->c_str();  // params outlive the call
+                continue;
+            }
             if (auto* n = std::get_if<std::int64_t>(&params[i])) text[i] = std::to_string(*n);
-            else if (auto* s = std::get_if<std::string>(&params[i])) text[i] = *s;
+            else if (auto* t = std::get_if<TextRef>(&params[i])) text[i] = std::string(t->text);
             else continue;
             values[i] = text[i].c_str();
         }

@@ -90,9 +90,11 @@ public:
             const int at = static_cast<int>(i) + 1;
             if (std::holds_alternative<std::nullptr_t>(params[i])) rc = sqlite3_bind_null(st, at);
             else if (auto* n = std::get_if<std::int64_t>(&params[i])) rc = sqlite3_bind_int64(st, at, *n);
-            else {
-                const auto& s = std::get<std::string>(params[i]);
-                rc = sqlite3_bind_text(st, at, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+            else {  // params outlive the statement's steps below: no copy (SQLITE_STATIC)
+                const std::string_view s = std::holds_alternative<std::string>(params[i])
+                                               ? std::string_view(std::get<std::string>(params[i]))
+                                               : std::get<TextRef>(params[i]).text;
+                rc = sqlite3_bind_text(st, at, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
             }
             if (rc != SQLITE_OK) fail(st, rc);
         }

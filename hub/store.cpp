@@ -396,7 +396,6 @@ std::string random_code() {
 
 std::string str(const std::optional<std::string>& v) { return v.value_or(""); }
 std::int64_t num(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
-Param opt(const std::optional<std::string>& v) { return v ? Param(*v) : Param(nullptr); }
 
 // SELECT list for KioskInfo, in this order.
 constexpr const char* kKioskCols = "id, name, created_utc, device_id, last_seen_utc, revoked_utc";
@@ -677,17 +676,19 @@ public:
             params.reserve(n * 17);
             for (std::size_t i = 0; i < n; ++i) {
                 const Record& r = *valid[at + i];
-                auto sess = [&](const std::string& v) { return r.has_session ? Param(v) : Param(nullptr); };
+                auto ref = [](const std::string& v) { return Param(sql::TextRef{v}); };
+                auto sess = [&](const std::string& v) { return r.has_session ? ref(v) : Param(nullptr); };
                 sql += i ? ", (" : "(";
                 for (int k = 1; k <= 17; ++k)
                     sql += (k > 1 ? ", $" : "$") + std::to_string(i * 17 + static_cast<std::size_t>(k));
                 sql += ")";
-                for (Param p : {Param(batch.kiosk_id), Param(r.uuid), Param(r.seq), Param(r.survey_id),
-                                Param(r.survey_version), Param(r.created_utc), Param(r.language), sess(r.session_id),
+                for (Param p : {ref(batch.kiosk_id), ref(r.uuid), Param(r.seq), ref(r.survey_id),
+                                Param(r.survey_version), ref(r.created_utc), ref(r.language), sess(r.session_id),
                                 sess(r.session_event), sess(r.session_venue), sess(r.session_started_utc),
-                                opt(r.session_ended_utc), Param(r.answers_json), Param(r.content_hash), Param(now),
-                                Param(hub_kiosk_id), Param(batch.batch_id)})
-                    params.push_back(std::move(p));
+                                r.session_ended_utc ? ref(*r.session_ended_utc) : Param(nullptr),
+                                ref(r.answers_json), ref(r.content_hash), ref(now), ref(hub_kiosk_id),
+                                ref(batch.batch_id)})
+                    params.push_back(p);
             }
             sql += " ON CONFLICT (kiosk_id, uuid) DO NOTHING RETURNING uuid, id";
             for (const auto& row : c.run(sql, params).rows) {
