@@ -378,11 +378,13 @@ def test_sealed(make):
 
     # Hostile boxes, one each: cut, a flipped byte, sealed to another key, another record's box.
     bad = {}
-    raw = base64.b64decode(rows[5][3])
-    bad[rows[5][0]] = base64.b64encode(raw[:-7]).decode()
-    raw = bytearray(base64.b64decode(rows[40][3]))
+    v2 = "v2:"  # what this kiosk writes (a key shared per epoch); the other key's box below is the older form
+    assert rows[5][3].startswith(v2) and rows[40][3].startswith(v2), rows[5][3][:10]
+    raw = base64.b64decode(rows[5][3][len(v2):], validate=True)
+    bad[rows[5][0]] = v2 + base64.b64encode(raw[:-7]).decode()
+    raw = bytearray(base64.b64decode(rows[40][3][len(v2):], validate=True))
     raw[len(raw) // 2] ^= 0x10
-    bad[rows[40][0]] = base64.b64encode(bytes(raw)).decode()
+    bad[rows[40][0]] = v2 + base64.b64encode(bytes(raw)).decode()
     bad[rows[41][0]] = base64.b64encode(seal_to_other_key(b'{"answers":{},"content_hash":"00"}')).decode()
     bad[rows[42][0]] = rows[43][3]
     for u, box in bad.items():

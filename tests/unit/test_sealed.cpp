@@ -7,7 +7,9 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <algorithm>
 #include <iterator>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -61,27 +63,41 @@ void raw_exec(const std::string& path, const std::string& sql) {
 
 TEST_CASE("sealed: a box opens with the hub's keys only; cut, flipped or foreign boxes are refused", "[sealed]") {
     const sealed::KeyPair hub = sealed::new_key_pair(), other = sealed::new_key_pair();
-    const std::string box = sealed::seal(R"({"b":"x","a":1})", "abc", hub.public_key);
-    std::string answers, hash, why;
-    REQUIRE(sealed::open(box, hub, answers, hash, why));
-    CHECK(answers == R"({"a":1,"b":"x"})");
-    CHECK(hash == "abc");
-    CHECK(box.find("abc") == std::string::npos);
+    // What this kiosk writes ("v2:", a key shared per epoch) and what older kiosks sent (crypto_box_seal): both open.
+    const std::string v2 = sealed::seal(R"({"b":"x","a":1})", "abc", hub.public_key);
+    const std::string v1 = sealed::seal_v1(R"({"answers":{"b":"x","a":1},"content_hash":"abc"})", hub.public_key);
+    REQUIRE(v2.rfind(sealed::kV2Prefix, 0) == 0);
+    for (int form = 0; form < 2; ++form) {
+        const std::string& box = form == 0 ? v2 : v1;
+        const std::string prefix = form == 0 ? sealed::kV2Prefix : "";
+        INFO(box);
+        std::string answers, hash, why;
+        REQUIRE(sealed::open(box, hub, answers, hash, why));
+        CHECK(answers == R"({"a":1,"b":"x"})");
+        CHECK(hash == "abc");
+        CHECK(box.find("abc") == std::string::npos);
 
-    CHECK_FALSE(sealed::open(box, other, answers, hash, why));
-    CHECK(why.find("another hub's key") != std::string::npos);
-    std::string raw;
-    REQUIRE(base64_decode(box, raw));
-    for (std::size_t at : {std::size_t{0}, std::size_t{31}, std::size_t{40}, raw.size() - 1}) {
-        std::string flipped = raw;
-        flipped[at] = static_cast<char>(flipped[at] ^ 0x01);
-        CHECK_FALSE(sealed::open(base64_encode(flipped), hub, answers, hash, why));
+        CHECK_FALSE(sealed::open(box, other, answers, hash, why));
+        CHECK(why.find("another hub's key") != std::string::npos);
+        std::string raw;
+        REQUIRE(base64_decode(box.substr(prefix.size()), raw));
+        for (std::size_t at : {std::size_t{0}, std::size_t{31}, std::size_t{40}, std::size_t{60}, raw.size() - 1}) {
+            std::string flipped = raw;
+            flipped[at] = static_cast<char>(flipped[at] ^ 0x01);
+            CHECK_FALSE(sealed::open(prefix + base64_encode(flipped), hub, answers, hash, why));
+        }
+        CHECK_FALSE(sealed::open(prefix + base64_encode(raw.substr(0, raw.size() - 1)), hub, answers, hash, why));
+        CHECK_FALSE(sealed::open(prefix + base64_encode(raw.substr(0, 20)), hub, answers, hash, why));
+        CHECK(why.find("cut") != std::string::npos);
+        CHECK_FALSE(sealed::open(prefix + "not base64!", hub, answers, hash, why));
+        CHECK_FALSE(sealed::open(prefix, hub, answers, hash, why));
     }
-    CHECK_FALSE(sealed::open(base64_encode(raw.substr(0, raw.size() - 1)), hub, answers, hash, why));
-    CHECK_FALSE(sealed::open(base64_encode(raw.substr(0, 20)), hub, answers, hash, why));
-    CHECK(why.find("cut") != std::string::npos);
-    CHECK_FALSE(sealed::open("not base64!", hub, answers, hash, why));
+    std::string answers, hash, why;
     CHECK_FALSE(sealed::open("", hub, answers, hash, why));
+    // The v2 form with a v1 box behind the prefix (and the reverse) does not open.
+    CHECK_FALSE(sealed::open(sealed::kV2Prefix + v1, hub, answers, hash, why));
+    CHECK_FALSE(sealed::open(v2.substr(std::string(sealed::kV2Prefix).size()), hub, answers, hash, why));
+    std::string raw;
 
     // Keys: 32 usable bytes only.
     CHECK(sealed::valid_public_key(hub.public_key));
@@ -92,6 +108,31 @@ TEST_CASE("sealed: a box opens with the hub's keys only; cut, flipped or foreign
     CHECK_FALSE(sealed::public_key_from_base64("%%%", raw, why));
     CHECK(sealed::public_key_from_base64(base64_encode(hub.public_key), raw, why));
     CHECK_THROWS(sealed::seal("{}", "h", std::string(32, '\0')));
+}
+
+TEST_CASE("sealed: one ephemeral key seals at most kEpochRecords responses, then a new one", "[sealed]") {
+    const sealed::KeyPair hub = sealed::new_key_pair(), hub2 = sealed::new_key_pair();
+    auto ephemeral = [](const std::string& box) {
+        std::string raw;
+        REQUIRE(base64_decode(box.substr(std::string(sealed::kV2Prefix).size()), raw));
+        return raw.substr(0, sealed::kPublicKeyBytes);
+    };
+    std::vector<std::string> keys;
+    std::string answers, hash, why;
+    for (int i = 0; i < 3 * sealed::kEpochRecords; ++i) {
+        const std::string box = sealed::seal(R"({"n":)" + std::to_string(i) + "}", "h" + std::to_string(i), hub.public_key);
+        REQUIRE(sealed::open(box, hub, answers, hash, why));
+        CHECK(answers == R"({"n":)" + std::to_string(i) + "}");
+        keys.push_back(ephemeral(box));
+    }
+    std::set<std::string> distinct(keys.begin(), keys.end());
+    CHECK(distinct.size() == 3);  // a key no epoch has sealed to yet: a new one at the first seal
+    for (const auto& k : distinct) CHECK(std::count(keys.begin(), keys.end(), k) <= sealed::kEpochRecords);
+    // Another hub's key: a new epoch at once, and the first hub cannot open it.
+    const std::string box = sealed::seal("{}", "h", hub2.public_key);
+    CHECK(distinct.count(ephemeral(box)) == 0);
+    CHECK_FALSE(sealed::open(box, hub, answers, hash, why));
+    CHECK(sealed::open(box, hub2, answers, hash, why));
 }
 
 TEST_CASE("sealed: a kiosk store seals what it held when the key came and every save after; the text is not on disk",

@@ -287,10 +287,12 @@ TEST_CASE("batch: sealed answers are opened with the hub's keys; a cut, flipped 
         body["records"].push_back(s);
     }
     std::string raw;
-    REQUIRE(base64_decode(body["records"][1]["sealed"].get<std::string>(), raw));
-    body["records"][1]["sealed"] = base64_encode(raw.substr(0, raw.size() - 5));  // cut
+    const std::string v2 = sealed::kV2Prefix;
+    REQUIRE(body["records"][1]["sealed"].get<std::string>().rfind(v2, 0) == 0);
+    REQUIRE(base64_decode(body["records"][1]["sealed"].get<std::string>().substr(v2.size()), raw));
+    body["records"][1]["sealed"] = v2 + base64_encode(raw.substr(0, raw.size() - 5));  // cut
     raw[raw.size() / 2] = static_cast<char>(raw[raw.size() / 2] ^ 0x20);
-    body["records"][2]["sealed"] = base64_encode(raw);                             // flipped
+    body["records"][2]["sealed"] = v2 + base64_encode(raw);                             // flipped
     body["records"][5]["answers"] = plain[5]["answers"];                           // answers beside the box
     body["records"][6]["sealed"] = 42;                                             // not a string
 
