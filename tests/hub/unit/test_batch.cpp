@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "batch.h"
@@ -207,6 +209,12 @@ TEST_CASE("parse_batch: the one-pass reader and nlohmann's read the same batch, 
         const auto dom = parse_batch(mixed.dump());
         REQUIRE(std::holds_alternative<Batch>(dom));
         CHECK_FALSE(std::get<Batch>(dom).items[1].valid());
+    }
+    SECTION("the fuzzer's seed of a valid batch takes the one-pass way (so fuzz_batch compares the two readers)") {
+        std::ifstream f(std::string(ENGAGE_ASSETS) + "/../tests/fuzz/corpus/batch/valid-fast.json", std::ios::binary);
+        const std::string seed((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        REQUIRE(!seed.empty());
+        both(seed);
     }
     SECTION("anything else goes to nlohmann's reader, and parse_batch answers as it does") {
         auto gives_up = [&](const std::string& text) {
