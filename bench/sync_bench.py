@@ -103,6 +103,7 @@ def drain(build, args):
         try:
             token = hub.add_kiosk("bench").token
             extra = ["--batch-records", str(args.batch_records)] if args.batch_records else []
+            extra += ["--in-flight", str(args.in_flight)] if args.in_flight else []
             t = time.perf_counter()
             r = kiosk.sync(hub.url, token, "--max-seconds", str(args.max_seconds), *extra,
                            timeout=args.max_seconds + 60, retry_base_ms="100")
@@ -588,6 +589,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5, help="surveys: requests per kiosk per kind")
     ap.add_argument("--responses", type=int, default=int(os.environ.get("BENCH_RESPONSES", 100000)))
     ap.add_argument("--batch-records", type=int, default=0, help="engage-kiosk sync --batch-records (default: its own)")
+    ap.add_argument("--in-flight", type=int, default=0,
+                    help="engage-kiosk sync --in-flight: batches in flight at once (default: its own)")
     ap.add_argument("--kiosks", type=int, default=500)
     ap.add_argument("--batches", type=int, default=5, help="batches per simulated kiosk")
     ap.add_argument("--records", type=int, default=100, help="records per batch")
