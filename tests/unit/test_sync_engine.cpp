@@ -437,6 +437,7 @@ TEST_CASE("sync engine: up to in_flight batches at once, each acknowledged after
     CHECK(rig.hub.requests == 20);
     CHECK(rig.store->counts().acknowledged == 2000);
     CHECK(rig.hub.held.size() == 2000);
+    CHECK(rig.store->synchronous() == 2);  // acknowledging left the connection at FULL
 }
 
 TEST_CASE("sync engine: a failure in the 2nd of 3 batches in flight: nothing lost, nothing acknowledged unanswered",
