@@ -623,7 +623,7 @@ int main(int argc, char** argv) {
     sync->add_option("--hub", so.hub, "Hub address, e.g. https://hub.example.org (default: config, else the pairing)");
     sync->add_option("--token", so.token, "The kiosk's token (default: config, else the pairing)");
     sync->add_option("--ca-file", so.ca_file, "PEM file of the private CA that signed the hub's certificate");
-    sync->add_option("--batch-records", so.batch_records, "Records per batch (default 500)")->check(CLI::Range(1, 5000));
+    sync->add_option("--batch-records", so.batch_records, "Records per batch (default 1000)")->check(CLI::Range(1, 5000));
     sync->add_option("--batch-kib", so.batch_kib, "Compressed KiB per batch (default 256)")->check(CLI::Range(16, 8000));
     sync->add_option("--in-flight", so.in_flight, "Batches sent before the first reply is awaited (default 3)")
         ->check(CLI::Range(1, 8));

@@ -122,7 +122,7 @@ TEST_CASE("config: hub settings and batch sizes", "[sync][config]") {
     problems.clear();
     CHECK_FALSE(load_config_file(file, bad, problems));
     CHECK(problems.size() == 4);
-    CHECK(bad.batch_records == 500);
+    CHECK(bad.batch_records == 1000);
     CHECK(bad.batch_kib == 256);
     CHECK(bad.in_flight == 3);
     CHECK(std::find(problems.begin(), problems.end(), file + ": in_flight: must be a whole number from 1 to 8") !=
