@@ -279,7 +279,7 @@ TEST_CASE("sync engine: the batch built while another is in flight: unreadable r
 
 TEST_CASE("sync engine: one bad record is quarantined with the hub's reason, the rest go through", "[sync][engine]") {
     const auto mode = GENERATE(FakeHub::Mode::PerRecord, FakeHub::Mode::Whole400);
-    Rig rig(300, 500, {1, 150});
+    Rig rig(300, 100, {1, 150}, GENERATE(1, 3));
     rig.hub.mode = mode;
     const PassOutcome o = rig.pass();
     CHECK(o.kind == Kind::Done);
@@ -347,7 +347,7 @@ TEST_CASE("sync engine: a 400 page from a proxy (not the hub's JSON) quarantines
 }
 
 TEST_CASE("sync engine: 413 halves the batch", "[sync][engine]") {
-    Rig rig(700, 500);
+    Rig rig(700, 500, {}, GENERATE(1, 3));
     rig.hub.max_records = 60;
     const PassOutcome o = rig.pass();
     CHECK(o.kind == Kind::Done);
