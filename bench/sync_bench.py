@@ -105,6 +105,7 @@ def drain(build, args):
         try:
             enrol = hub.add_kiosk("bench")
             extra = ["--batch-records", str(args.batch_records)] if args.batch_records else []
+            extra += ["--in-flight", str(args.in_flight)] if args.in_flight else []
             if args.sealed:  # paired as a real kiosk is: the hub's key arrives and every response is sealed to it
                 t = time.perf_counter()
                 p = subprocess.run([kiosk_bin, "pair", "--data-dir", kiosk.data_dir, "--hub", hub.url, "--code",
@@ -604,6 +605,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5, help="surveys: requests per kiosk per kind")
     ap.add_argument("--responses", type=int, default=int(os.environ.get("BENCH_RESPONSES", 100000)))
     ap.add_argument("--batch-records", type=int, default=0, help="engage-kiosk sync --batch-records (default: its own)")
+    ap.add_argument("--in-flight", type=int, default=0,
+                    help="engage-kiosk sync --in-flight: batches in flight at once (default: its own)")
     ap.add_argument("--sealed", action="store_true",
                     help="drain: pair the kiosk first (as a real one is), so its responses go sealed to the hub's key")
     ap.add_argument("--kiosks", type=int, default=500)

@@ -635,6 +635,11 @@ std::string Store::journal_mode() const {
     return guarded(path_, "Could not read the journal mode", [&] { return single_text(db_, "PRAGMA journal_mode"); });
 }
 
+int Store::synchronous() const {
+    return guarded(path_, "Could not read the synchronous setting",
+                   [&] { return static_cast<int>(single_int(db_, "PRAGMA synchronous")); });
+}
+
 int Store::schema_version() const {
     return guarded(path_, "Could not read the schema version",
                    [&] { return static_cast<int>(single_int(db_, "PRAGMA user_version")); });
@@ -823,6 +828,21 @@ std::vector<PendingRecord> Store::pending_batch(int max_records, std::size_t max
 int Store::mark_acknowledged(const std::vector<std::string>& uuids) {
     if (uuids.empty()) return 0;
     return guarded(path_, "Could not mark the responses as sent", [&] {
+        // Losing an acknowledgement is harmless (the next pass sends those again and the hub answers
+        // `duplicate`), so in WAL mode its commit is not fsync'd: synchronous=NORMAL for this transaction only,
+        // and the connection's own setting back before anything else (a save) can commit on it.
+        // docs/sync-protocol.md, "Acknowledging".
+        const std::int64_t was = single_int(db_, "PRAGMA synchronous");
+        const bool relax = was > 1 && single_text(db_, "PRAGMA journal_mode") == "wal";
+        struct Restore {
+            sqlite3* db;
+            std::int64_t level;
+            ~Restore() {
+                if (level >= 0)
+                    sqlite3_exec(db, ("PRAGMA synchronous = " + std::to_string(level)).c_str(), nullptr, nullptr, nullptr);
+            }
+        } restore{db_, relax ? was : -1};
+        if (relax) exec(db_, "PRAGMA synchronous = NORMAL");
         Txn txn(db_);  // one transaction: all of them or none
         Stmt st(db_, "UPDATE responses SET sync_state = 'acknowledged' WHERE uuid = ?1 AND sync_state = 'pending'");
         int changed = 0;
@@ -832,6 +852,10 @@ int Store::mark_acknowledged(const std::vector<std::string>& uuids) {
             st.reset();
         }
         txn.commit();
+        if (relax) {  // checked here; the destructor only covers a throw on the way
+            exec(db_, ("PRAGMA synchronous = " + std::to_string(was)).c_str());
+            restore.level = -1;
+        }
         return changed;
     });
 }

@@ -1,5 +1,6 @@
 // One sync pass: batches, replies, bisecting, quarantine (docs/sync-protocol.md).
 #include <algorithm>
+#include <deque>
 #include <future>
 
 #include "engage/json_fast.h"
@@ -104,10 +105,14 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
         accepted_before_ = !store_.sync_status().last_success_utc.empty();
         progress_ = {0, store_.counts().waiting_sync};
         if (on_progress_) on_progress_(progress_);
-        // A pipeline: while a batch is in flight, the next one is read and built (on another thread), and once
-        // its clean reply is in, the next one goes out before this one is acknowledged, so the hub is not kept
-        // waiting for the kiosk's commit. The store is used on this thread only; the transport by one thread
-        // at a time (every synchronous send below happens with nothing in flight).
+        // A pipeline: up to settings_.in_flight batches are posted (each from a thread of its own) before the
+        // first reply is awaited, and the next batch is read and built (on another thread) meanwhile, so the hub
+        // can parse one batch while it stores another and the kiosk's work overlaps the hub's. Replies are
+        // handled in the order the batches were sent; a clean one tops the flight up before its batch is
+        // acknowledged, so the hub is not kept waiting for the kiosk's commit. The store is used on this thread
+        // only. No two batches in flight hold the same record (each is read past the last one's seq), and every
+        // synchronous send (halves, bisecting) happens with nothing in flight.
+        const std::size_t depth = static_cast<std::size_t>(std::clamp(settings_.in_flight, 1, 8));
         std::int64_t cursor = 0;
         auto next_batch = [&]() -> std::future<Prepared> {
             auto rows = store_.pending_batch(batch_records_, raw_budget, cursor);
@@ -117,44 +122,68 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
         };
         struct Flight {
             Prepared batch;
-            std::future<HttpResponse> reply;
+            std::future<HttpResponse> reply;  // declared last: destroyed (waited for) before the body it sends
         };
-        std::optional<Flight> flying;  // a return waits for it (and for `building`): nothing outlives the pass
-        auto launch = [&](Prepared b) {
-            flying.emplace();
-            flying->batch = std::move(b);
-            const std::string* gz = &flying->batch.gz;
-            flying->reply = std::async(std::launch::async, [this, gz, &cancelled] {
-                return transport_.post(settings_.hub_url + "/v1/batches", settings_.token, *gz, true, cancelled);
-            });
-        };
+        std::deque<Flight> flying;  // a return waits for each (and for `building`): nothing outlives the pass
         std::future<Prepared> building = next_batch();
-        for (;;) {
-            std::optional<Prepared> ready;
-            if (building.valid()) ready = building.get();
-            if (flying) {
-                const HttpResponse r = flying->reply.get();
-                Prepared done = std::move(flying->batch);
-                flying.reset();
-                std::vector<protocol::Result> results;
-                const bool clean = clean_reply(done, r, results);
-                if (clean && ready && !(cancelled && cancelled()) && ready_to_post(*ready, out)) {
-                    launch(std::move(*ready));
-                    building = next_batch();
-                    if (answer(done, r, &results, out, cancelled) == Sent::Stop) return out;
+        std::optional<Prepared> oversize;  // too large for one request: split once nothing is in flight
+        const auto is_cancelled = [&] { return cancelled && cancelled(); };
+        auto top_up = [&] {
+            while (!oversize && flying.size() < depth && building.valid() && !is_cancelled()) {
+                Prepared ready = building.get();
+                building = next_batch();
+                if (!ready_to_post(ready, out)) {
+                    if (!ready.rows.empty()) oversize = std::move(ready);
                     continue;
                 }
-                if (answer(done, r, clean ? &results : nullptr, out, cancelled) == Sent::Stop) return out;
+                Flight& f = flying.emplace_back();
+                f.batch = std::move(ready);
+                const std::string* gz = &f.batch.gz;  // a deque keeps its elements in place
+                f.reply = std::async(std::launch::async, [this, gz, &cancelled] {
+                    return transport_.post(settings_.hub_url + "/v1/batches", settings_.token, *gz, true, cancelled);
+                });
             }
-            if (!ready) break;
-            if (cancelled && cancelled()) {
+        };
+        for (;;) {
+            top_up();
+            if (flying.empty()) {
+                if (oversize) {
+                    std::vector<PendingRecord> rows = std::move(oversize->rows);
+                    oversize.reset();
+                    if (send_halves(rows, out, cancelled) == Sent::Stop) return out;
+                    continue;
+                }
+                if (!building.valid()) break;  // everything sent
                 out.kind = PassOutcome::Kind::Cancelled;
                 out.error = "Stopped";
                 return out;
             }
-            building = next_batch();
-            if (ready_to_post(*ready, out)) launch(std::move(*ready));
-            else if (!ready->rows.empty() && send_halves(ready->rows, out, cancelled) == Sent::Stop) return out;
+            const HttpResponse r = flying.front().reply.get();
+            Prepared done = std::move(flying.front().batch);
+            flying.pop_front();
+            std::vector<protocol::Result> results;
+            if (clean_reply(done, r, results)) {
+                top_up();
+                answer(done, r, &results, out, cancelled);  // acknowledges: a clean reply never stops the pass
+                continue;
+            }
+            // Anything else: wait for every batch still in flight, then answer each in the order sent, as if it
+            // had been the only one. After a stop, a later clean reply is still acknowledged (it is the hub's
+            // valid answer to that batch); any other is not acted on: its records stay pending for the next pass.
+            std::vector<std::pair<Prepared, HttpResponse>> rest;
+            for (Flight& f : flying) {
+                HttpResponse rr = f.reply.get();
+                rest.emplace_back(std::move(f.batch), std::move(rr));
+            }
+            flying.clear();
+            bool stopped = answer(done, r, nullptr, out, cancelled) == Sent::Stop;
+            for (auto& [batch, reply] : rest) {
+                std::vector<protocol::Result> res;
+                const bool clean = clean_reply(batch, reply, res);
+                if (stopped && !clean) continue;
+                if (answer(batch, reply, clean ? &res : nullptr, out, cancelled) == Sent::Stop) stopped = true;
+            }
+            if (stopped) return out;
         }
         // Lone records the hub answered 400 before it had accepted anything: quarantine them only once we know
         // the hub takes our other batches; otherwise the hub refuses everything and no record is to blame.

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include "engage/sync.h"
 
@@ -48,15 +49,18 @@ struct CurlList {
     void add(const std::string& h) { p = curl_slist_append(p, h.c_str()); }
 };
 
+// A small pool of easy handles: each request takes a free one (or a new one), so posts may run on several threads
+// at once, each handle keeping its own connection alive. Every handle gets the same options in perform().
 class CurlTransport final : public Transport {
 public:
     explicit CurlTransport(const SyncSettings& s) : s_(s) {
         static std::once_flag once;
         std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-        h_ = curl_easy_init();
-        if (!h_) throw std::runtime_error("libcurl could not start");
+        release(acquire());  // fail here, not at the first request, when libcurl cannot start
     }
-    ~CurlTransport() override { curl_easy_cleanup(h_); }
+    ~CurlTransport() override {
+        for (CURL* h : free_) curl_easy_cleanup(h);
+    }
 
     HttpResponse post(const std::string& url, const std::string& token, const std::string& body, bool gz,
                       const std::function<bool()>& cancelled) override {
@@ -64,10 +68,11 @@ public:
         headers.add("Content-Type: application/json");
         if (gz) headers.add("Content-Encoding: gzip");
         headers.add("Expect:");  // no 100-continue round trip
-        return perform(url, token, headers, cancelled, [&] {
-            curl_easy_setopt(h_, CURLOPT_POST, 1L);
-            curl_easy_setopt(h_, CURLOPT_POSTFIELDS, body.data());
-            curl_easy_setopt(h_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        Lease h(*this);
+        return perform(h.h, url, token, headers, cancelled, [&] {
+            curl_easy_setopt(h.h, CURLOPT_POST, 1L);
+            curl_easy_setopt(h.h, CURLOPT_POSTFIELDS, body.data());
+            curl_easy_setopt(h.h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
         });
     }
 
@@ -75,56 +80,83 @@ public:
                      const std::function<bool()>& cancelled) override {
         CurlList headers;
         if (!etag.empty()) headers.add("If-None-Match: " + etag);
-        HttpResponse r = perform(url, token, headers, cancelled, [&] {
-            curl_easy_setopt(h_, CURLOPT_HTTPGET, 1L);
-            curl_easy_setopt(h_, CURLOPT_ACCEPT_ENCODING, "");  // gzip if the hub (or a proxy) sends it
+        Lease h(*this);
+        HttpResponse r = perform(h.h, url, token, headers, cancelled, [&] {
+            curl_easy_setopt(h.h, CURLOPT_HTTPGET, 1L);
+            curl_easy_setopt(h.h, CURLOPT_ACCEPT_ENCODING, "");  // gzip if the hub (or a proxy) sends it
         });
-        curl_header* h = nullptr;
-        if (r.error.empty() && curl_easy_header(h_, "ETag", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h && h->value &&
-            std::strlen(h->value) <= 200)
-            r.etag = h->value;
+        curl_header* hd = nullptr;
+        if (r.error.empty() && curl_easy_header(h.h, "ETag", 0, CURLH_HEADER, -1, &hd) == CURLHE_OK && hd &&
+            hd->value && std::strlen(hd->value) <= 200)
+            r.etag = hd->value;
         return r;
     }
 
 private:
-    // One request on the kept handle: the common options, then `setup` (the method's own), then perform.
-    HttpResponse perform(const std::string& url, const std::string& token, CurlList& headers,
+    CURL* acquire() {
+        {
+            std::lock_guard lock(mu_);
+            if (!free_.empty()) {
+                CURL* h = free_.back();
+                free_.pop_back();
+                return h;
+            }
+        }
+        CURL* h = curl_easy_init();
+        if (!h) throw std::runtime_error("libcurl could not start");
+        return h;
+    }
+    void release(CURL* h) {
+        std::lock_guard lock(mu_);
+        free_.push_back(h);
+    }
+    struct Lease {  // a handle for one request, back in the pool after it
+        CurlTransport& t;
+        CURL* h;
+        explicit Lease(CurlTransport& owner) : t(owner), h(owner.acquire()) {}
+        ~Lease() { t.release(h); }
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+    };
+
+    // One request on handle h: the common options, then `setup` (the method's own), then perform.
+    HttpResponse perform(CURL* h, const std::string& url, const std::string& token, CurlList& headers,
                          const std::function<bool()>& cancelled, const std::function<void()>& setup) {
         HttpResponse r;
-        curl_easy_reset(h_);  // keeps the connection, DNS and TLS session caches
+        curl_easy_reset(h);  // keeps the connection, DNS and TLS session caches
         if (!token.empty()) headers.add("Authorization: Bearer " + token);
         char err[CURL_ERROR_SIZE] = "";
         Ctx ctx{&r.body, &cancelled};
-        curl_easy_setopt(h_, CURLOPT_URL, url.c_str());
-        curl_easy_setopt(h_, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
         setup();
-        curl_easy_setopt(h_, CURLOPT_HTTPHEADER, headers.p);
-        curl_easy_setopt(h_, CURLOPT_USERAGENT, "engage-kiosk/" ENGAGE_VERSION);
-        curl_easy_setopt(h_, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h_, CURLOPT_CONNECTTIMEOUT, static_cast<long>(s_.connect_timeout.count()));
-        curl_easy_setopt(h_, CURLOPT_LOW_SPEED_LIMIT, 64L);
-        curl_easy_setopt(h_, CURLOPT_LOW_SPEED_TIME, static_cast<long>(s_.stall_timeout.count()));
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.p);
+        curl_easy_setopt(h, CURLOPT_USERAGENT, "engage-kiosk/" ENGAGE_VERSION);
+        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(s_.connect_timeout.count()));
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 64L);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(s_.stall_timeout.count()));
         // A reply that trickles in just fast enough never trips the stall check: bound the whole request too.
-        curl_easy_setopt(h_, CURLOPT_TIMEOUT, static_cast<long>(s_.stall_timeout.count() * 4));
-        curl_easy_setopt(h_, CURLOPT_SSL_VERIFYPEER, 1L);  // always: never turned off, not even for a private CA
-        curl_easy_setopt(h_, CURLOPT_SSL_VERIFYHOST, 2L);
-        if (!s_.ca_file.empty()) curl_easy_setopt(h_, CURLOPT_CAINFO, s_.ca_file.c_str());
-        curl_easy_setopt(h_, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a captive portal, not the hub
-        curl_easy_setopt(h_, CURLOPT_ERRORBUFFER, err);
-        curl_easy_setopt(h_, CURLOPT_WRITEFUNCTION, &CurlTransport::on_data);
-        curl_easy_setopt(h_, CURLOPT_WRITEDATA, &ctx);
-        curl_easy_setopt(h_, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(h_, CURLOPT_XFERINFOFUNCTION, &CurlTransport::on_progress);
-        curl_easy_setopt(h_, CURLOPT_XFERINFODATA, &ctx);
-        const CURLcode rc = curl_easy_perform(h_);
+        curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(s_.stall_timeout.count() * 4));
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);  // always: never turned off, not even for a private CA
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+        if (!s_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, s_.ca_file.c_str());
+        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a captive portal, not the hub
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &CurlTransport::on_data);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &ctx);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &CurlTransport::on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, &ctx);
+        const CURLcode rc = curl_easy_perform(h);
         if (rc != CURLE_OK) {
             r.body.clear();
             r.error = curl_reason(rc, err);
             return r;
         }
-        curl_easy_getinfo(h_, CURLINFO_RESPONSE_CODE, &r.status);
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
         curl_off_t after = 0;
-        if (curl_easy_getinfo(h_, CURLINFO_RETRY_AFTER, &after) == CURLE_OK && after > 0)
+        if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &after) == CURLE_OK && after > 0)
             r.retry_after = std::chrono::seconds(after);
         return r;
     }
@@ -144,7 +176,8 @@ private:
         return (*c->cancelled && (*c->cancelled)()) ? 1 : 0;
     }
     SyncSettings s_;
-    CURL* h_ = nullptr;
+    std::mutex mu_;
+    std::vector<CURL*> free_;  // handles not in use; a request in flight holds its own
 };
 
 }  // namespace

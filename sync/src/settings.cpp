@@ -13,6 +13,7 @@ SyncSettings sync_settings_from(const KioskConfig& cfg, const Store& store) {
     s.ca_file = pick(cfg.ca_file, kSettingCaFile);
     s.batch_records = cfg.batch_records;
     s.batch_kib = cfg.batch_kib;
+    s.in_flight = cfg.in_flight;
     return s;
 }
 

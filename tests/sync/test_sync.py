@@ -179,7 +179,7 @@ def test_hub_killed_after_commit(make):
         e.hub.kill(signal.SIGKILL)
         killed.set()
     p.schedule(["pass", "pass", {"drop_reply": True, "hook": kill_hub}])
-    r = e.sync("--batch-records", "100", "--max-seconds", "3", timeout=60)
+    r = e.sync("--batch-records", "100", "--max-seconds", "3", "--in-flight", "1", timeout=60)  # counted in order
     assert killed.is_set(), f"the hub was never killed; proxy {p.counts()}"
     assert r.returncode == 1, describe(r, "with the hub dead the pass must end with exit 1")
     at_hub = len(e.hub.responses())
@@ -196,15 +196,40 @@ def test_hub_killed_after_commit(make):
 @scenario
 def test_cut_reply(make):
     """The reply is cut midway (in the headers, in the body): the hub committed, the kiosk must not acknowledge
-    on a truncated reply; the replay comes back duplicate."""
+    on a truncated reply; the replay comes back duplicate. One batch at a time, then three in flight."""
     e = make(records=400)
     p = e.with_proxy()
     p.schedule(["pass", {"cut_reply": 10}, {"cut_reply": 200}, "pass", {"cut_reply": 400}])
-    r = e.sync("--batch-records", "50", "--max-seconds", "60")
-    e.drain("--batch-records", "50")
+    r = e.sync("--batch-records", "50", "--max-seconds", "60", "--in-flight", "1")
+    e.drain("--batch-records", "50", "--in-flight", "1")
     assert p.actions["cut_reply"] == 3, p.counts()
     assert_exactly_once([e.kiosk], e.hub)
     assert any(b'"duplicate"' in x.get("reply", b"") for x in p.log), "no replay came back duplicate"
+
+    # Three batches in flight at once (--in-flight 3), replies and requests cut among them: the requests overlap
+    # at the proxy, each on its own connection, and still every response arrives once, none acknowledged unanswered.
+    e.kiosk.seed(1500, seed=2)
+    lock, flying = threading.Lock(), {"now": 0, "most": 0}
+
+    def enter(_):
+        with lock:
+            flying["now"] += 1
+            flying["most"] = max(flying["most"], flying["now"])
+
+    def leave(_):
+        with lock:
+            flying["now"] -= 1
+    p.set_policy(lambda i: {"pass": True, "hook": enter, "after": leave})
+    connections = p.counts()["connections"]
+    p.schedule([{"pass": True, "hook": enter, "after": leave}] * 4 +
+               [{"cut_reply": 200}, {"cut_request": 300}, {"status": 503, "retry_after": 1}, {"cut_reply": 10}])
+    e.drain("--batch-records", "50", "--in-flight", "3")
+    assert p.actions["cut_reply"] == 5 and p.actions["cut_request"] == 1, p.counts()
+    assert_exactly_once([e.kiosk], e.hub)
+    assert len(e.hub.responses()) == 1900
+    assert flying["most"] >= 2, f"batches never overlapped at the proxy: {flying}"
+    assert p.counts()["connections"] - connections >= 3, p.counts()
+    log(f"in flight at once, at most: {flying['most']}; proxy {p.counts()}")
 
 
 @scenario
@@ -229,7 +254,8 @@ def test_busy_500_503(make):
     p = e.with_proxy()
     p.schedule(["pass", {"status": 500}, {"status": 500}, {"status": 500}, {"status": 503, "retry_after": 1},
                 {"status": 503, "retry_after": 1}, "pass", {"status": 429, "retry_after": 1}, {"status": 502}])
-    e.drain("--batch-records", "50", "--max-seconds", "60")
+    # One batch at a time: with several in flight, those sent before the 503 came back follow it at once.
+    e.drain("--batch-records", "50", "--max-seconds", "60", "--in-flight", "1")
     assert_exactly_once([e.kiosk], e.hub)
     reqs = [x for x in p.log if x.get("index") is not None]
     for i, x in enumerate(reqs[:-1]):
@@ -245,7 +271,7 @@ def test_too_large_413(make):
     e = make(records=400)
     p = e.with_proxy()
     p.schedule([{"status": 413}, {"status": 413}])
-    e.drain("--batch-records", "200", "--max-seconds", "60")
+    e.drain("--batch-records", "200", "--max-seconds", "60", "--in-flight", "1")  # sizes in order
     assert_exactly_once([e.kiosk], e.hub)
     sizes = [x.get("records") for x in p.log if x.get("index") is not None]
     assert sizes[:3] == [200, 100, 50], f"batch sizes after 413s: {sizes[:6]} (expected 200, 100, 50 …)"
@@ -291,14 +317,15 @@ def test_middlebox_errors(make):
 def test_other_protocol(make):
     """A hub that does not speak protocol 1 (400 {"error": "unsupported protocol 1"}): the kiosk stops, keeps
     every record pending (none quarantined), exits 1 and says so; a later pass to a good hub delivers them."""
-    e = make(records=150)
+    e = make(records=400)
     p = e.with_proxy()
     p.set_default({"status": 400, "body": '{"error": "unsupported protocol 1"}'})
     r = e.sync("--batch-records", "50", "--max-seconds", "10", timeout=60)
     assert r.returncode == 1, describe(r, "an unsupported protocol must exit 1")
-    assert e.kiosk.count("pending") == 150, describe(r, f"records must stay pending: {e.kiosk.states()}")
+    assert e.kiosk.count("pending") == 400, describe(r, f"records must stay pending: {e.kiosk.states()}")
     assert "protocol" in out(r).lower(), describe(r, "the message should say it is about the protocol")
-    assert p.requests <= 2, f"the kiosk kept sending ({p.requests} requests) to a hub that cannot read it"
+    # The 3 batches in flight (by default) before the first reply came, and nothing after it (8 batches wait).
+    assert p.requests <= 3, f"the kiosk kept sending ({p.requests} requests) to a hub that cannot read it"
     p.set_default("pass")
     e.drain("--batch-records", "50")
     assert_exactly_once([e.kiosk], e.hub)

@@ -96,7 +96,7 @@ TEST_CASE("config: hub settings and batch sizes", "[sync][config]") {
     REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
     const std::string file = tmpl + "/kiosk.json";
     std::ofstream(file) << R"({"hub_url": "https://hub.example.org", "hub_token": "t0k", "ca_file": "/etc/engage/ca.pem",
-                               "batch_records": 200, "batch_kib": 64})";
+                               "batch_records": 200, "batch_kib": 64, "in_flight": 5})";
     KioskConfig cfg;
     std::vector<std::string> problems;
     CHECK(load_config_file(file, cfg, problems));
@@ -106,6 +106,7 @@ TEST_CASE("config: hub settings and batch sizes", "[sync][config]") {
     CHECK(cfg.ca_file == "/etc/engage/ca.pem");
     CHECK(cfg.batch_records == 200);
     CHECK(cfg.batch_kib == 64);
+    CHECK(cfg.in_flight == 5);
 
     // Found by fuzz_config: a number too large for a double threw out of the loader (out_of_range).
     for (const char* hostile : {"7e7777", R"({"idle_seconds": 1e999})"}) {
@@ -116,13 +117,25 @@ TEST_CASE("config: hub settings and batch sizes", "[sync][config]") {
         CHECK(problems.size() == 1);
     }
 
-    std::ofstream(file) << R"({"batch_records": 0, "batch_kib": 9000, "hub_url": 5})";
+    std::ofstream(file) << R"({"batch_records": 0, "batch_kib": 9000, "hub_url": 5, "in_flight": 0})";
     KioskConfig bad;
     problems.clear();
     CHECK_FALSE(load_config_file(file, bad, problems));
-    CHECK(problems.size() == 3);
-    CHECK(bad.batch_records == 500);
+    CHECK(problems.size() == 4);
+    CHECK(bad.batch_records == 1000);
     CHECK(bad.batch_kib == 256);
+    CHECK(bad.in_flight == 3);
+    CHECK(std::find(problems.begin(), problems.end(), file + ": in_flight: must be a whole number from 1 to 8") !=
+          problems.end());
+    for (const char* hostile : {R"({"in_flight": 9})", R"({"in_flight": "3"})", R"({"in_flight": 2.5})",
+                                R"({"in_flight": -1})", R"({"in_flight": 99999999999999999999})"}) {
+        std::ofstream(file, std::ios::trunc) << hostile;
+        KioskConfig c;
+        problems.clear();
+        CHECK_FALSE(load_config_file(file, c, problems));
+        CHECK(problems.size() == 1);
+        CHECK(c.in_flight == 3);
+    }
     std::filesystem::remove_all(tmpl);
 }
 

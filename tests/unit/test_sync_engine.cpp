@@ -9,10 +9,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
+#include <utility>
 
 #include "engage/protocol.h"
 #include "engage/sync.h"
@@ -27,9 +31,9 @@ struct EngineTempDir : test::TempDir {
     EngineTempDir() : TempDir("engine") {}
 };
 
-std::string gunzip(const std::string& in) {
+std::string gunzip(const std::string& in) {  // throws: called on the engine's threads
     z_stream z{};
-    REQUIRE(inflateInit2(&z, 15 + 16) == Z_OK);
+    if (inflateInit2(&z, 15 + 16) != Z_OK) throw std::runtime_error("zlib could not start");
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     z.avail_in = static_cast<uInt>(in.size());
     std::string out;
@@ -42,38 +46,88 @@ std::string gunzip(const std::string& in) {
         out.append(buf, sizeof buf - z.avail_out);
     }
     inflateEnd(&z);
-    REQUIRE(rc == Z_STREAM_END);
+    if (rc != Z_STREAM_END) throw std::runtime_error("a body that is not gzip");
     return out;
 }
 
-// Holds records by uuid like the real hub; answers containing "BAD" are invalid.
+// Holds records by uuid like the real hub; answers containing "BAD" are invalid. Thread-safe: the engine posts
+// several batches at once. A broken expectation is kept in `problems` (checked by the Rig) and answered as a
+// failed request, as Catch's assertions are for the test's own thread.
 struct FakeHub final : Transport {
     enum class Mode { PerRecord, Whole400, Refuse400, Unauthorized, Busy, Portal, Proxy400 };
     Mode mode = Mode::PerRecord;
     std::size_t max_records = 1'000'000;  // more -> 413
     int lose_reply_at = -1;               // this request is stored, but its reply is lost
+    // The batch whose first record has this seq, once: "503" (nothing stored, Retry-After 30) or "cut" (stored,
+    // the reply lost). By record, not by request number: batches in flight together arrive in any order.
+    std::map<std::int64_t, std::string> fault_at_seq;
+    int gather = 0;                       // the first requests wait (up to 5 s) until this many are in flight
+    std::function<void()> on_gathered;    // called once they are
     std::map<std::string, std::string> held;
     std::vector<std::size_t> accepted_sizes;
     std::vector<nlohmann::json> status_reports;
+    std::vector<std::string> problems;
     int requests = 0;
+    int in_flight = 0, max_in_flight = 0;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::set<std::string> flying;         // uuids in requests not yet answered: none may be in two at once
 
     HttpResponse post(const std::string& url, const std::string& token, const std::string& body, bool gzipped,
-                      const std::function<bool()>&) override {
+                      const std::function<bool()>& cancelled) override {
+        std::unique_lock lock(mu);
         if (url == "http://127.0.0.1:1/v1/status") {  // a status report: kept, not counted as a batch request
-            REQUIRE_FALSE(gzipped);
+            if (gzipped) problems.push_back("a gzip'd status report");
             status_reports.push_back(nlohmann::json::parse(body));
             return {200, R"({"protocol":1,"hub":"engage-hub","ok":true})", "", {}, {}};
         }
         ++requests;
-        REQUIRE(url == "http://127.0.0.1:1/v1/batches");
-        REQUIRE(gzipped);
+        ++in_flight;
+        max_in_flight = std::max(max_in_flight, in_flight);
+        cv.notify_all();
+        if (gather > 0) {
+            cv.wait_for(lock, std::chrono::seconds(5), [&] { return max_in_flight >= gather; });
+            if (on_gathered) std::exchange(on_gathered, nullptr)();
+        }
+        std::vector<std::string> mine;
+        HttpResponse r;
+        try {
+            r = handle(url, token, body, gzipped, cancelled, mine);
+        } catch (const std::exception& e) {
+            problems.push_back(e.what());
+            r = {0, "", std::string("fake hub: ") + e.what(), {}, {}};
+        }
+        for (const auto& u : mine) flying.erase(u);
+        --in_flight;
+        return r;
+    }
+
+private:
+    static void expect(bool ok, const std::string& what) {
+        if (!ok) throw std::runtime_error(what);
+    }
+    HttpResponse handle(const std::string& url, const std::string& token, const std::string& body, bool gzipped,
+                        const std::function<bool()>& cancelled, std::vector<std::string>& mine) {
+        expect(url == "http://127.0.0.1:1/v1/batches", "posted to " + url);
+        expect(gzipped, "a batch not gzip'd");
         if (mode == Mode::Unauthorized || token != "secret") return {401, R"({"error":"unknown token"})", "", {}, {}};
         if (mode == Mode::Busy) return {503, "busy", "", std::chrono::seconds(30), {}};
         if (mode == Mode::Portal) return {200, "<html><body>Log in to Cafe WiFi</body></html>", "", {}, {}};
         if (mode == Mode::Proxy400 && requests <= 12) return {400, "<html><body>400 Bad Request</body></html>", "", {}, {}};
         const auto j = nlohmann::json::parse(gunzip(body));
-        REQUIRE(j["protocol"] == 1);
-        REQUIRE(j["kiosk_id"].is_string());
+        expect(j["protocol"] == 1 && j["kiosk_id"].is_string(), "no protocol or kiosk_id");
+        for (const auto& rec : j["records"]) {
+            expect(flying.insert(rec["uuid"].get<std::string>()).second,
+                   "record " + rec["uuid"].get<std::string>() + " is in two requests at once");
+            mine.push_back(rec["uuid"]);
+        }
+        if (cancelled && cancelled()) return {0, "", "Stopped", {}, {}};  // as the transport aborts on a cancel
+        std::string fault;
+        if (!j["records"].empty()) {
+            const auto f = fault_at_seq.find(j["records"][0]["seq"].get<std::int64_t>());
+            if (f != fault_at_seq.end()) fault = f->second, fault_at_seq.erase(f);
+        }
+        if (fault == "503") return {503, "busy", "", std::chrono::seconds(30), {}};
         if (mode == Mode::Refuse400) return {400, R"({"error":"records: expected an array"})", "", {}, {}};
         if (j["records"].size() > max_records) return {413, R"({"error":"too large"})", "", {}, {}};
         auto is_bad = [](const nlohmann::json& rec) { return rec["answers"].dump().find("BAD") != std::string::npos; };
@@ -84,7 +138,7 @@ struct FakeHub final : Transport {
         nlohmann::json results = nlohmann::json::array();
         for (std::size_t i = 0; i < j["records"].size(); ++i) {
             const auto& rec = j["records"][i];
-            REQUIRE(rec["content_hash"] == protocol::content_hash(rec));
+            expect(rec["content_hash"] == protocol::content_hash(rec), "a wrong content hash");
             const bool bad = is_bad(rec);
             const std::string uuid = rec["uuid"];
             std::string status = "stored";
@@ -96,7 +150,7 @@ struct FakeHub final : Transport {
             results.push_back(r);
         }
         accepted_sizes.push_back(j["records"].size());
-        if (requests == lose_reply_at) return {0, "", "Can't reach the hub (the connection was cut)", {}, {}};
+        if (requests == lose_reply_at || fault == "cut") return {0, "", "Can't reach the hub (the connection was cut)", {}, {}};
         const nlohmann::json reply = {{"protocol", 1}, {"hub", "engage-hub"}, {"batch_id", j["batch_id"]}, {"results", results}};
         return {200, reply.dump(), "", {}, {}};
     }
@@ -109,15 +163,36 @@ struct Rig {
     SyncSettings settings;
     std::int64_t now_ms = 1'000'000;
     Backoff backoff{{}, [] { return std::uint64_t{0}; }, [this] { return now_ms; }};
-    Rig(int n, int batch, std::set<int> bad = {}) {
+    // in_flight 1: one batch at a time, for the tests that count requests in order
+    Rig(int n, int batch, std::set<int> bad = {}, int in_flight = 1) {
         settings.hub_url = "http://127.0.0.1:1";
         settings.token = "secret";
         settings.batch_records = batch;
+        settings.in_flight = in_flight;
         std::vector<NewResponse> rs;
         for (int i = 1; i <= n; ++i)
             rs.push_back({"park-plan", 1, "en",
                           bad.count(i) ? R"({"idea":{"text":"BAD"}})" : R"({"idea":{"text":"idea )" + std::to_string(i) + "\"}}"});
         store->save_batch(rs);
+    }
+    ~Rig() { CHECK(hub.problems == std::vector<std::string>{}); }
+    // What the kiosk holds acknowledged: each must be held by the hub (acknowledged only after its reply).
+    std::set<std::string> acknowledged() {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open((tmp.path / kDatabaseFile).c_str(), &db) == SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, "SELECT uuid FROM responses WHERE sync_state = 'acknowledged'", -1, &st,
+                                   nullptr) == SQLITE_OK);
+        std::set<std::string> out;
+        while (sqlite3_step(st) == SQLITE_ROW) out.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return out;
+    }
+    bool hub_holds_every_acknowledged() {
+        for (const auto& u : acknowledged())
+            if (!hub.held.count(u)) return false;
+        return true;
     }
     std::string report_dir;  // set: status reports on, with this data folder
     PassOutcome pass() {
@@ -204,7 +279,7 @@ TEST_CASE("sync engine: the batch built while another is in flight: unreadable r
 
 TEST_CASE("sync engine: one bad record is quarantined with the hub's reason, the rest go through", "[sync][engine]") {
     const auto mode = GENERATE(FakeHub::Mode::PerRecord, FakeHub::Mode::Whole400);
-    Rig rig(300, 500, {1, 150});
+    Rig rig(300, 100, {1, 150}, GENERATE(1, 3));
     rig.hub.mode = mode;
     const PassOutcome o = rig.pass();
     CHECK(o.kind == Kind::Done);
@@ -272,7 +347,7 @@ TEST_CASE("sync engine: a 400 page from a proxy (not the hub's JSON) quarantines
 }
 
 TEST_CASE("sync engine: 413 halves the batch", "[sync][engine]") {
-    Rig rig(700, 500);
+    Rig rig(700, 500, {}, GENERATE(1, 3));
     rig.hub.max_records = 60;
     const PassOutcome o = rig.pass();
     CHECK(o.kind == Kind::Done);
@@ -349,6 +424,81 @@ TEST_CASE("sync engine: cancelling stops before sending", "[sync][engine]") {
     const PassOutcome o = e.run_pass([] { return true; });
     CHECK(o.kind == Kind::Cancelled);
     CHECK(rig.hub.requests == 0);
+}
+
+TEST_CASE("sync engine: up to in_flight batches at once, each acknowledged after its own reply", "[sync][engine]") {
+    const int depth = GENERATE(1, 3);
+    Rig rig(2000, 100, {}, depth);
+    rig.hub.gather = depth;  // the first batches wait for each other: all `depth` are in flight together
+    const PassOutcome o = rig.pass();
+    CHECK(o.kind == Kind::Done);
+    CHECK(o.stored == 2000);
+    CHECK(rig.hub.max_in_flight == depth);
+    CHECK(rig.hub.requests == 20);
+    CHECK(rig.store->counts().acknowledged == 2000);
+    CHECK(rig.hub.held.size() == 2000);
+    CHECK(rig.store->synchronous() == 2);  // acknowledging left the connection at FULL
+}
+
+TEST_CASE("sync engine: a failure in the 2nd of 3 batches in flight: nothing lost, nothing acknowledged unanswered",
+          "[sync][engine]") {
+    const std::string fault = GENERATE(std::string("503"), std::string("cut"), std::string("invalid"));
+    INFO(fault);
+    Rig rig(900, 100, fault == "invalid" ? std::set<int>{150} : std::set<int>{}, 3);
+    rig.hub.gather = 3;  // batches 1-3 (seq 1-300) in flight together
+    if (fault != "invalid") rig.hub.fault_at_seq[101] = fault;
+    PassOutcome o = rig.pass();
+    CHECK(rig.hub.max_in_flight == 3);
+    CHECK(rig.hub_holds_every_acknowledged());
+    const std::set<std::string> acked = rig.acknowledged();
+    if (fault == "invalid") {  // the rest of the 2nd batch acknowledged, 150 set aside; the pass carries on
+        CHECK(o.kind == Kind::Done);
+        CHECK(o.quarantined == 1);
+        CHECK(acked.size() == 899);
+        CHECK(rig.hub.held.size() == 899);
+        CHECK(rig.store->counts().waiting_sync == 0);
+        REQUIRE(rig.store->quarantined().size() == 1);
+        CHECK(rig.store->quarantined()[0].seq == 150);
+        return;
+    }
+    CHECK(o.kind == Kind::Retry);
+    if (fault == "503") {
+        REQUIRE(o.retry_after);
+        CHECK(*o.retry_after == std::chrono::milliseconds(30'000));
+    }
+    // Batch 1's clean reply sent batch 4; then batch 2 failed: 3 and 4 were waited for, and their clean replies
+    // acknowledged; batch 2 not. Nothing more was sent.
+    CHECK(acked.size() == 300);
+    CHECK(rig.hub.held.size() == (fault == "cut" ? 400 : 300));
+    CHECK(rig.store->counts().waiting_sync == 600);
+    CHECK(rig.hub.requests == 4);
+    const auto left = rig.store->pending_batch(100, std::size_t(1) << 30);  // batch 2 is still waiting, whole
+    REQUIRE(left.size() == 100);
+    CHECK(left.front().seq == 101);
+    CHECK(left.back().seq == 200);
+    o = rig.pass();
+    CHECK(o.kind == Kind::Done);
+    CHECK(o.duplicate == (fault == "cut" ? 100 : 0));
+    CHECK(rig.store->counts().acknowledged == 900);
+    CHECK(rig.hub.held.size() == 900);
+    CHECK(rig.hub_holds_every_acknowledged());
+}
+
+TEST_CASE("sync engine: cancelling while 3 batches are in flight acknowledges nothing, sends nothing more",
+          "[sync][engine]") {
+    Rig rig(1000, 100, {}, 3);
+    std::atomic<bool> stop{false};
+    rig.hub.gather = 3;
+    rig.hub.on_gathered = [&] { stop = true; };  // the transport aborts the three requests
+    SyncEngine e(*rig.store, rig.hub, rig.settings);
+    const PassOutcome o = e.run_pass([&] { return stop.load(); });
+    CHECK(o.kind == Kind::Cancelled);
+    CHECK(rig.hub.requests == 3);
+    CHECK(rig.hub.max_in_flight == 3);
+    CHECK(rig.store->counts().acknowledged == 0);
+    CHECK(rig.store->counts().waiting_sync == 1000);
+    CHECK(rig.hub.held.empty());
+    CHECK(rig.hub.status_reports.empty());
 }
 
 TEST_CASE("sync engine: records have the protocol's shape and a valid content hash", "[sync][engine]") {

@@ -103,18 +103,24 @@ TEST_CASE("sync storage: acknowledging is one transaction, all or nothing", "[sy
     // A trigger fails the update of the third row: the first two must not stay acknowledged.
     raw_sql(tmp.db(), "CREATE TRIGGER no_ack BEFORE UPDATE OF sync_state ON responses WHEN OLD.seq = 3"
                       " BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    CHECK(s->synchronous() == 2);  // FULL: a save is fsync'd
     CHECK_THROWS_AS(s->mark_acknowledged({uuids[0], uuids[1], uuids[2]}), StoreError);
+    CHECK(s->synchronous() == 2);  // the acknowledgement's NORMAL did not outlive it, not even on a failure
     CHECK(s->counts().waiting_sync == 5);
     CHECK(s->counts().acknowledged == 0);
     raw_sql(tmp.db(), "DROP TRIGGER no_ack");
 
     CHECK(s->mark_acknowledged({uuids[0], uuids[1], uuids[2]}) == 3);
+    CHECK(s->synchronous() == 2);
+    s->save_response(response(9));  // and the next save on this connection commits at FULL
+    CHECK(s->synchronous() == 2);
+    CHECK(s->mark_acknowledged({s->pending_batch(10, 1 << 20).back().uuid}) == 1);
     CHECK(s->mark_acknowledged({uuids[0], "not-a-uuid"}) == 0);  // already acknowledged / unknown: skipped
     CHECK(s->mark_acknowledged({}) == 0);
     const Counts c = s->counts();
     CHECK(c.waiting_sync == 2);
-    CHECK(c.acknowledged == 3);
-    CHECK(c.total == 5);
+    CHECK(c.acknowledged == 4);
+    CHECK(c.total == 6);
     CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{4, 5});
 }
 
@@ -181,7 +187,17 @@ TEST_CASE("sync storage: a second connection for the sync thread sees the same d
     auto rows = sync->pending_batch(10, 1 << 20);
     REQUIRE(rows.size() == 1);
     CHECK(sync->mark_acknowledged({rows[0].uuid}) == 1);
+    CHECK(sync->synchronous() == 2);  // the sync thread's connection is back at FULL, the UI's never left it
+    CHECK(ui->synchronous() == 2);
     CHECK(ui->counts().acknowledged == 1);
+    StoreOptions normal;  // a connection opened at NORMAL is left at NORMAL (not raised to FULL by an ack)
+    normal.synchronous_full = false;
+    auto relaxed = Store::open(tmp.path.string(), nullptr, Store::Check::Now, normal);
+    CHECK(relaxed->synchronous() == 1);
+    ui->save_response(response(3));
+    CHECK(relaxed->mark_acknowledged({relaxed->pending_batch(10, 1 << 20).back().uuid}) == 1);
+    CHECK(relaxed->synchronous() == 1);
+    relaxed.reset();
     ui->save_response(response(2));  // the UI still writes while the other connection is open
     CHECK(sync->counts().waiting_sync == 1);
 }

@@ -29,8 +29,9 @@ struct KioskConfig {
     std::string hub_url;              // https://hub.example.org (http only for 127.0.0.1 / localhost)
     std::string hub_token;            // the kiosk's bearer token from the hub
     std::string ca_file;              // PEM file of a private CA that signed the hub's certificate
-    int batch_records = 500;          // records per batch (1 to 5000)
+    int batch_records = 1000;         // records per batch (1 to 5000)
     int batch_kib = 256;              // compressed body size per batch, KiB (16 to 8000)
+    int in_flight = 3;                // batches sent before the first reply is awaited (1 to 8)
 };
 
 // Reads `path` over `cfg`. Every problem (with its field) goes to `problems`; returns false if any.

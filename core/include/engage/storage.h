@@ -156,6 +156,7 @@ public:
     const std::string& path() const { return path_; }
     const std::string& kiosk_id() const { return kiosk_id_; }
     std::string journal_mode() const;    // as SQLite reports it ("wal")
+    int synchronous() const;             // this connection's PRAGMA synchronous (2 = FULL, 1 = NORMAL)
     int schema_version() const;
 
     // One transaction per response; returns only after COMMIT succeeded. Throws StoreError.

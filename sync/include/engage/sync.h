@@ -26,8 +26,9 @@ struct SyncSettings {
     std::string hub_url;                       // "https://hub.example.org" (no trailing /v1/...)
     std::string token;
     std::string ca_file;                       // private CA (PEM); "" = the system's CAs
-    int batch_records = 500;
+    int batch_records = 1000;                  // ~110 KiB gzip'd for typical responses (bench/README.md)
     int batch_kib = 256;                       // compressed body budget per batch
+    int in_flight = 3;                         // batches posted and not yet answered, at most (1 to 8)
     std::chrono::seconds connect_timeout{10};
     std::chrono::seconds stall_timeout{30};    // abort when under 64 bytes/s for this long
     BackoffPolicy backoff;
@@ -69,8 +70,9 @@ public:
                              const std::function<bool()>& cancelled);
 };
 
-// One libcurl easy handle (kept between requests): TLS verification always on, the CA file if given,
-// the system proxy variables honoured, connect timeout and stall abort from the settings.
+// libcurl easy handles kept between requests (a small pool, one per request in flight, each with its own
+// keep-alive connection; post and get may be called from several threads at once): TLS verification always on,
+// the CA file if given, the system proxy variables honoured, connect timeout and stall abort from the settings.
 std::unique_ptr<Transport> make_curl_transport(const SyncSettings& s);
 std::string gzip(const std::string& data);
 
@@ -167,7 +169,7 @@ private:
     Store& store_;
     Transport& transport_;
     SyncSettings settings_;
-    int batch_records_ = 500;                  // halved on 413 for the rest of the pass
+    int batch_records_ = 1000;                 // halved on 413 for the rest of the pass
     int rejects_in_a_row_ = 0;                 // 400s with no accepted batch in between
     bool accepted_before_ = false;             // an earlier pass went through: the hub takes our format
     std::vector<std::pair<PendingRecord, std::string>> suspects_;  // lone 400s before the hub accepted anything
