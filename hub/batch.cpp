@@ -385,6 +385,16 @@ bool text_ok(const std::string& s, std::size_t max, bool allow_empty, bool contr
     return (allow_empty || !s.empty()) && s.size() <= max && !has_nul(s) && (controls_allowed || !has_control(s));
 }
 
+// Which fields of an object were read: each may come once (nlohmann would keep only the last of a repeated key).
+struct Seen {
+    unsigned bits = 0;
+    bool once(unsigned bit) {
+        if (bits & bit) return false;
+        bits |= bit;
+        return true;
+    }
+};
+
 bool hash_ok(const std::string& h) {
     if (h.size() != 64) return false;
     for (char c : h)
@@ -399,86 +409,75 @@ bool fast_record(json_fast::Reader& in, const Limits& lim, const sealed::KeyPair
         kUuid = 1, kSeq = 2, kSurvey = 4, kVersion = 8, kCreated = 16, kLanguage = 32, kSession = 64,
         kAnswers = 128, kHash = 256, kSealed = 512
     };
-    unsigned seen = 0;
-    auto once = [&](unsigned bit) {
-        if (seen & bit) return false;
-        seen |= bit;
-        return true;
-    };
+    Seen seen;
     std::string key, sealed_text;
     if (!in.begin_object()) return false;
     bool first = true;
     while (in.next_key(first, key)) {
         bool ok = false;
-        if (key == "uuid") ok = once(kUuid) && in.string(r.uuid);
-        else if (key == "seq") ok = once(kSeq) && in.integer(r.seq);
-        else if (key == "survey_id") ok = once(kSurvey) && in.string(r.survey_id);
-        else if (key == "survey_version") ok = once(kVersion) && in.integer(r.survey_version);
-        else if (key == "created_utc") ok = once(kCreated) && in.string(r.created_utc);
-        else if (key == "language") ok = once(kLanguage) && in.string(r.language);
-        else if (key == "content_hash") ok = once(kHash) && in.string(r.content_hash);
-        else if (key == "sealed") ok = once(kSealed) && in.string(sealed_text);
+        if (key == "uuid") ok = seen.once(kUuid) && in.string(r.uuid);
+        else if (key == "seq") ok = seen.once(kSeq) && in.integer(r.seq);
+        else if (key == "survey_id") ok = seen.once(kSurvey) && in.string(r.survey_id);
+        else if (key == "survey_version") ok = seen.once(kVersion) && in.integer(r.survey_version);
+        else if (key == "created_utc") ok = seen.once(kCreated) && in.string(r.created_utc);
+        else if (key == "language") ok = seen.once(kLanguage) && in.string(r.language);
+        else if (key == "content_hash") ok = seen.once(kHash) && in.string(r.content_hash);
+        else if (key == "sealed") ok = seen.once(kSealed) && in.string(sealed_text);
         else if (key == "answers") {
             r.answers_json.clear();
-            ok = once(kAnswers) && in.canonical(r.answers_json) && r.answers_json[0] == '{';
+            ok = seen.once(kAnswers) && in.canonical(r.answers_json) && r.answers_json[0] == '{';
         } else if (key == "session") {
-            ok = once(kSession);
+            ok = seen.once(kSession);
             if (ok && in.peek_null()) {
                 ok = in.null();
                 r.has_session = false;
             } else if (ok) {
                 r.has_session = true;
-                unsigned sseen = 0;
-                auto sonce = [&](unsigned bit) {
-                    if (sseen & bit) return false;
-                    sseen |= bit;
-                    return true;
-                };
+                Seen sseen;
                 ok = in.begin_object();
                 bool sfirst = true;
                 std::string skey;
                 while (ok && in.next_key(sfirst, skey)) {
-                    if (skey == "id") ok = sonce(1) && in.string(r.session_id);
-                    else if (skey == "event") ok = sonce(2) && in.string(r.session_event);
-                    else if (skey == "venue") ok = sonce(4) && in.string(r.session_venue);
-                    else if (skey == "started_utc") ok = sonce(8) && in.string(r.session_started_utc);
+                    if (skey == "id") ok = sseen.once(1) && in.string(r.session_id);
+                    else if (skey == "event") ok = sseen.once(2) && in.string(r.session_event);
+                    else if (skey == "venue") ok = sseen.once(4) && in.string(r.session_venue);
+                    else if (skey == "started_utc") ok = sseen.once(8) && in.string(r.session_started_utc);
                     else if (skey == "ended_utc") {
-                        ok = sonce(16);
+                        ok = sseen.once(16);
                         if (ok && in.peek_null()) {
                             ok = in.null();
                         } else if (ok) {
                             std::string ended;
-                            ok = in.string(ended) && ended.size() <= 20 && is_utc_timestamp(ended);
+                            ok = in.string(ended) && is_utc_timestamp(ended);
                             r.session_ended_utc = std::move(ended);
                         }
                     } else ok = false;
                 }
-                ok = ok && !in.failed() && sseen == 31 &&
+                ok = ok && !in.failed() && sseen.bits == 31 &&
                      text_ok(r.session_id, lim.max_id_bytes, false, false) &&
                      text_ok(r.session_event, lim.max_text_bytes, true, true) &&
                      text_ok(r.session_venue, lim.max_text_bytes, true, true) &&
-                     r.session_started_utc.size() <= 20 && is_utc_timestamp(r.session_started_utc);
+                     is_utc_timestamp(r.session_started_utc);
             }
         }
         if (!ok) return false;
     }
     if (in.failed()) return false;
     constexpr unsigned kFields = kUuid | kSeq | kSurvey | kVersion | kCreated | kLanguage | kSession;
-    if (seen == (kFields | kSealed)) {
+    if (seen.bits == (kFields | kSealed)) {
         // Sealed: opened here, then checked as if sent in the clear (see parse_batch_dom).
-        std::string answers;
+        // open() gives the answers' canonical text, an object: only the nesting bound is left to check.
         std::string why;
         if (sealed_text.size() > lim.max_answers_bytes * 2 || !keys ||
-            !sealed::open(sealed_text, *keys, answers, r.content_hash, why) ||
-            !json_fast::canonical(answers, r.answers_json, lim.max_depth - 3) || r.answers_json[0] != '{')
+            !sealed::open(sealed_text, *keys, r.answers_json, r.content_hash, why) ||
+            json_depth(r.answers_json, lim.max_depth - 3) > lim.max_depth - 3)
             return false;
-    } else if (seen != (kFields | kAnswers | kHash)) {
+    } else if (seen.bits != (kFields | kAnswers | kHash)) {
         return false;
     }
     const auto max_i32 = std::numeric_limits<std::int32_t>::max();
     if (!is_uuid(r.uuid) || r.seq < 1 || r.survey_version < 1 || r.survey_version > max_i32 ||
-        !text_ok(r.survey_id, lim.max_id_bytes, false, false) || r.created_utc.size() > 20 ||
-        !is_utc_timestamp(r.created_utc) || !text_ok(r.language, lim.max_language_bytes, false, false) ||
+        !text_ok(r.survey_id, lim.max_id_bytes, false, false) || !is_utc_timestamp(r.created_utc) || !text_ok(r.language, lim.max_language_bytes, false, false) ||
         r.answers_json.size() > lim.max_answers_bytes || !hash_ok(r.content_hash))
         return false;
     return protocol::sha256_hex(protocol::canonical_text(fields(r))) == r.content_hash;
@@ -490,19 +489,20 @@ std::optional<Batch> parse_batch_fast(const std::string& body, const Limits& lim
     json_fast::Reader in(body, lim.max_depth);
     Batch batch;
     std::int64_t protocol_version = 0;
-    unsigned seen = 0;
+    Seen seen;
     std::string key;
     if (!in.begin_object()) return std::nullopt;
     bool first = true;
     std::set<std::string_view> uuids;
     while (in.next_key(first, key)) {
         bool ok = false;
-        if (key == "protocol") ok = !(seen & 1) && in.integer(protocol_version) && protocol_version == protocol::kVersion;
-        else if (key == "kiosk_id") ok = !(seen & 2) && in.string(batch.kiosk_id) && is_uuid(batch.kiosk_id);
+        if (key == "protocol")
+            ok = seen.once(1) && in.integer(protocol_version) && protocol_version == protocol::kVersion;
+        else if (key == "kiosk_id") ok = seen.once(2) && in.string(batch.kiosk_id) && is_uuid(batch.kiosk_id);
         else if (key == "batch_id")
-            ok = !(seen & 4) && in.string(batch.batch_id) && !batch.batch_id.empty() &&
+            ok = seen.once(4) && in.string(batch.batch_id) && !batch.batch_id.empty() &&
                  batch.batch_id.size() <= lim.max_batch_id_bytes && !has_control(batch.batch_id);
-        else if (key == "records" && !(seen & 8) && in.begin_array()) {
+        else if (key == "records" && seen.once(8) && in.begin_array()) {
             ok = true;
             bool efirst = true;
             while (ok && in.next_element(efirst)) {
@@ -518,9 +518,8 @@ std::optional<Batch> parse_batch_fast(const std::string& body, const Limits& lim
             ok = ok && !in.failed();
         }
         if (!ok) return std::nullopt;
-        seen |= key == "protocol" ? 1 : key == "kiosk_id" ? 2 : key == "batch_id" ? 4 : 8;
     }
-    if (in.failed() || seen != 15 || !in.at_end()) return std::nullopt;
+    if (in.failed() || seen.bits != 15 || !in.at_end()) return std::nullopt;
     for (const Item& it : batch.items)
         if (!uuids.insert(it.uuid).second) return std::nullopt;  // the same uuid twice: a 400, said by the DOM path
     return batch;

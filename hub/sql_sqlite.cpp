@@ -70,7 +70,7 @@ public:
             // back in a statement journal; in a temporary file that was more than half of what ingest wrote.
             // wal_autocheckpoint: pages the WAL holds before they are copied into the database (SQLite's default
             // 1,000); each batch rewrites many pages of the (random) uuid index, and a longer WAL copies each once
-            // per checkpoint rather than every few batches (docs/hub.md "Ingest").
+            // per checkpoint rather than every few batches (docs/hub.md "Storage").
             script("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
                    " PRAGMA wal_autocheckpoint=10000;");
         } catch (...) {

@@ -674,9 +674,9 @@ public:
                 " content_hash, received_utc, hub_kiosk, batch_id) VALUES ";
             std::vector<Param> params;
             params.reserve(n * 17);
+            const auto ref = [](const std::string& v) { return Param(sql::TextRef{v}); };
             for (std::size_t i = 0; i < n; ++i) {
                 const Record& r = *valid[at + i];
-                auto ref = [](const std::string& v) { return Param(sql::TextRef{v}); };
                 auto sess = [&](const std::string& v) { return r.has_session ? ref(v) : Param(nullptr); };
                 sql += i ? ", (" : "(";
                 for (int k = 1; k <= 17; ++k)

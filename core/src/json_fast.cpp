@@ -5,6 +5,7 @@
 #include "engage/json_fast.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -375,6 +376,14 @@ bool canonical(std::string_view text, std::string& out, int max_depth) {
     Reader r(text, max_depth);
     out.clear();
     return r.canonical(out) && r.at_end();
+}
+
+bool canonical_or_dump(std::string_view text, std::string& out) {
+    if (canonical(text, out)) return true;
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) return false;
+    out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return true;
 }
 
 }  // namespace engage::json_fast

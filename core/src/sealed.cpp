@@ -156,12 +156,8 @@ bool open_v2(const std::string& raw, const KeyPair& keys, std::string& plain) {
 std::string seal(const std::string& answers_json, const std::string& content_hash, const std::string& public_key) {
     need_sodium();
     if (public_key.size() != crypto_box_PUBLICKEYBYTES) throw std::invalid_argument("the hub's public key is not usable");
-    std::string text;  // the answers' canonical text: in one pass (engage/json_fast.h), else through nlohmann
-    if (!json_fast::canonical(answers_json, text)) {
-        const json answers = json::parse(answers_json, nullptr, false);
-        if (answers.is_discarded()) throw std::invalid_argument("the answers are not valid JSON");
-        text = answers.dump(-1, ' ', false, json::error_handler_t::replace);
-    }
+    std::string text;  // the answers' canonical text
+    if (!json_fast::canonical_or_dump(answers_json, text)) throw std::invalid_argument("the answers are not valid JSON");
     std::string plain = "{\"answers\":" + text + ",\"content_hash\":" + json(content_hash).dump() + "}";
     sodium_memzero(text.data(), text.size());
     std::string out;

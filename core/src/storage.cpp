@@ -469,12 +469,9 @@ std::optional<Session> session_row(sqlite3* db, const std::string& id) {
 // The record's answers and its content hash (over the plain answers: docs/sync-protocol.md "Sealed answers"),
 // sealed to the hub's key.
 std::string seal_record(const PendingRecord& r, const std::string& key) {
-    std::string text;  // canonical: in one pass (engage/json_fast.h), else through nlohmann
-    if (!json_fast::canonical(r.answers_json, text)) {
-        const auto answers = nlohmann::json::parse(r.answers_json, nullptr, false);
-        if (answers.is_discarded()) throw StoreError("the answers of response " + std::to_string(r.seq) + " are not JSON");
-        text = answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    }
+    std::string text;
+    if (!json_fast::canonical_or_dump(r.answers_json, text))
+        throw StoreError("the answers of response " + std::to_string(r.seq) + " are not JSON");
     return sealed::seal(text, protocol::sha256_hex(protocol::canonical_text(record_fields(r, text))), key);
 }
 

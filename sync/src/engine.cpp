@@ -46,11 +46,8 @@ std::string record_text(const PendingRecord& r) {
     // The saved answers are already compact with sorted keys: checked (and copied) in one pass, without a JSON
     // tree; nlohmann only for what that pass does not take on (engage/json_fast.h).
     std::string answers_text;
-    if (!json_fast::canonical(r.answers_json, answers_text) || answers_text[0] != '{') {
-        const auto answers = nlohmann::json::parse(r.answers_json, nullptr, false);
-        if (answers.is_discarded()) throw std::runtime_error("the saved answers are not valid JSON");
-        answers_text = answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    }
+    if (!json_fast::canonical_or_dump(r.answers_json, answers_text))
+        throw std::runtime_error("the saved answers are not valid JSON");
     const protocol::RecordFields f = record_fields(r, answers_text);
     return protocol::record_text(f, protocol::sha256_hex(protocol::canonical_text(f)));
 }

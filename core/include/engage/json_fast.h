@@ -57,6 +57,10 @@ private:
 // promise to write as nlohmann does (the caller parses and dumps with nlohmann instead).
 bool canonical(std::string_view text, std::string& out, int max_depth = 64);
 
+// The same, falling back to nlohmann::json parse and dump() for what this reader does not take on; false only
+// when `text` is not JSON at all.
+bool canonical_or_dump(std::string_view text, std::string& out);
+
 // nlohmann's dump() of a string: the escapes it writes (\" \\ \b \f \n \r \t, \u00XX for other control
 // characters), everything else as is. `s` must be valid UTF-8.
 void append_escaped(std::string& out, std::string_view s);
