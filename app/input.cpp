@@ -35,17 +35,22 @@ bool InputRouter::handle(const SDL_Event& ev) {
                 pos_ = down_pos_ = ImVec2(static_cast<float>(ev.button.x), static_cast<float>(ev.button.y));
                 down_at_ = s_.time.now();
                 corner_fired_ = false;
+                drag_ = false;
+                drag_y_ = down_pos_.y;
+                drag_dy_ = 0;
             }
             break;
         case SDL_MOUSEBUTTONUP:
             if (ev.button.button == SDL_BUTTON_LEFT) {
+                pos_ = ImVec2(static_cast<float>(ev.button.x), static_cast<float>(ev.button.y));
+                if (down_) follow_drag();
                 down_ = false;
                 release_grace_ = true;
-                pos_ = ImVec2(static_cast<float>(ev.button.x), static_cast<float>(ev.button.y));
             }
             break;
         case SDL_MOUSEMOTION:
             pos_ = ImVec2(static_cast<float>(ev.motion.x), static_cast<float>(ev.motion.y));
+            if (down_) follow_drag();
             input = down_;
             break;
         case SDL_TEXTINPUT:
@@ -110,6 +115,16 @@ bool InputRouter::handle(const SDL_Event& ev) {
     return input;
 }
 
+void InputRouter::follow_drag() {
+    if (!drag_) {
+        const float dx = pos_.x - down_pos_.x, dy = pos_.y - down_pos_.y;
+        drag_ = dx * dx + dy * dy >= ui_.px(0.4f) * ui_.px(0.4f);
+    }
+    if (!drag_) return;
+    drag_dy_ += pos_.y - drag_y_;  // the first step brings the list to the finger: nothing is lost to the threshold
+    drag_y_ = pos_.y;
+}
+
 void InputRouter::feed_imgui() {
     ImGuiIO& io = ImGui::GetIO();
     io.MouseDown[0] = down_ || latched_;
@@ -120,6 +135,11 @@ void InputRouter::feed_imgui() {
         release_grace_ = false;
     }
     io.MousePos = (io.MouseDown[0] || grace) ? logical(pos_) : ImVec2(-FLT_MAX, -FLT_MAX);
+    // A list that the drag started in scrolls by what the finger moved since the last frame (ScrollList::begin).
+    ui_.dragging = drag_ && (io.MouseDown[0] || grace);
+    ui_.drag_from = logical(down_pos_);
+    ui_.drag_dy = ui_.dragging ? drag_dy_ : 0;
+    drag_dy_ = 0;
     if (!io.MouseDown[0] && !grace) ui_.drag_active = false;
 }
 

@@ -44,6 +44,11 @@ private:
     bool release_grace_ = false;
     TimePoint down_at_{};
     ImVec2 down_pos_{};
+    // A drag, followed event by event (a slow frame can hold a whole flick: ImGui sees only where it ended).
+    bool drag_ = false;         // the finger has moved 0.4 em from where it went down
+    float drag_y_ = 0;          // the y the list has been moved to follow so far
+    float drag_dy_ = 0;         // moved since the last frame
+    void follow_drag();
     bool corner_fired_ = false;
     bool swallow_space_ = false;   // Space pressed a focused widget: the text input it also makes is not typed
     std::int64_t inputs_ = 0;      // taps and keys handled, for the automation file (tests wait for their input)

@@ -6,13 +6,13 @@
 namespace engage::ui {
 
 ImVec2 ScrollList::begin(Ui& ui) {
-    const ImGuiIO& io = ImGui::GetIO();
     const ImVec2 a = pos, b(pos.x + size.x, pos.y + size.y);
-    const bool started_inside = io.MouseClickedPos[0].x >= a.x && io.MouseClickedPos[0].x < b.x &&
-                                io.MouseClickedPos[0].y >= a.y && io.MouseClickedPos[0].y < b.y;
-    if (io.MouseDown[0] && started_inside && ImGui::IsMouseDragging(0, ui.px(0.4f))) {
+    const bool started_inside = ui.drag_from.x >= a.x && ui.drag_from.x < b.x && ui.drag_from.y >= a.y && ui.drag_from.y < b.y;
+    // Followed event by event by the input router: a flick that came within one slow frame still scrolls, and
+    // the lift at its end is not a tap on whatever it ended over.
+    if (ui.dragging && started_inside) {
         ui.drag_active = true;
-        *scroll -= io.MouseDelta.y;
+        *scroll -= ui.drag_dy;
     }
     ImGui::PushClipRect(a, b, true);
     first_widget = ui.widgets.size();

@@ -75,6 +75,9 @@ struct Ui {
     bool secret = false;              // while set, text is someone's typing: the automation file gets "<typed>"
     long caret = -1;                  // while >= 0, shaped text is drawn with a caret before this byte
     bool drag_active = false;    // the finger is dragging a list: no taps
+    bool dragging = false;       // the finger moved 0.4 em from where it went down (from the input router) ...
+    ImVec2 drag_from{};          // ... which was here ...
+    float drag_dy = 0;           // ... and moved this far down since the last frame, px
     bool tapped_disabled = false;  // the last button() was tapped while greyed out (a screen may say why)
     float top = 0;               // where the screen's own content starts (below the access bar), px
 

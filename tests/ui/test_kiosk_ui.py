@@ -6,6 +6,7 @@ usage: test_kiosk_ui.py KIOSK_BINARY ARTEFACT_DIR TEST_NAME
 import faulthandler
 import json
 import os
+import signal
 import re
 import shutil
 import sqlite3
@@ -492,22 +493,50 @@ def test_drag_scroll():
             assert not any(w["id"] == last and w["visible"] for w in st["widgets"]), \
                 "expected the language list to need scrolling at 1280x600 and 200 %"
             k.screenshot("01-top")
-            langs = [w for w in st["widgets"] if w["id"].startswith("language.") and w["id"] != "language.close"]
-            # Drag up by 200 px, starting on the lowest language wholly in view (a row cut by the list's edge may
-            # reach below the window): the list moves, nothing is chosen.
-            low = max((w for w in langs if w["visible"]), key=lambda w: w["y"] + w["h"])
-            sx, sy = int(low["x"] + 40), int(low["y"] + low["h"] - 8)
+            def rows(s):  # where each language in sight is, as clipped to the list
+                return {w["id"]: (w["y"], w["h"]) for w in s["widgets"]
+                        if w["id"].startswith("language.") and w["id"] != "language.close"}
+
+            def start_on_lowest(s):  # the lowest language in sight (a row cut by the list's edge may reach below it)
+                low = max((w for w in s["widgets"] if w["id"] in rows(s)), key=lambda w: w["y"] + w["h"])
+                return int(low["x"] + 40), int(low["y"] + low["h"] - 8)
+
+            # Drag up by 200 px from the lowest language: the list moves, nothing is chosen.
+            before = rows(st)
+            sx, sy = start_on_lowest(st)
             k._xdo("mousemove", str(sx), str(sy), "sleep", "0.05", "mousedown", "1")
             for step in range(1, 11):
                 k._xdo("mousemove", str(sx), str(sy - 20 * step), "sleep", "0.03")
             k._xdo("mouseup", "1")
-            time.sleep(0.3)
-            shown = {w["id"] for w in langs if w["visible"]}  # the list moved: one further down came into view
-            st = k.wait(lambda s: s["screen"] == "language" and any(
-                w["id"].startswith("language.") and w["id"] != "language.close" and w["visible"]
-                and w["id"] not in shown for w in s["widgets"]), "the list to scroll")
-            assert st["lang"] == "en", f"the drag chose a language: {st['lang']}"
+            st = k.wait(lambda s: s["screen"] != "language" or rows(s) != before, "the list to scroll")
+            assert st["screen"] == "language" and st["lang"] == "en", f"the drag chose a language: {st['lang']}"
+            assert not any(w["id"] == "language.en" and w["visible"] for w in st["widgets"]), \
+                f"a 200 px drag should take the first row out of sight: {rows(st)}"
             k.screenshot("02-dragged")
+            # A flick within one slow frame: the kiosk is frozen while the finger goes down, moves and lifts, so
+            # every event arrives at once (ImGui alone sees only a press where the finger lifted: a tap). The list
+            # still follows the finger, and the lift is not a tap on the language it ended over.
+            time.sleep(0.3)
+            k._read()
+            st = k.state
+            before = rows(st)
+            sx, sy = start_on_lowest(st)
+            os.kill(k.proc.pid, signal.SIGSTOP)
+            try:
+                k._xdo("mousemove", str(sx), str(sy), "mousedown", "1")
+                for step in range(1, 6):
+                    k._xdo("mousemove", str(sx), str(sy - 30 * step))
+                k._xdo("mouseup", "1")
+                time.sleep(0.2)
+            finally:
+                os.kill(k.proc.pid, signal.SIGCONT)
+            st = k.wait(lambda s: s["screen"] != "language" or rows(s) != before,
+                        "the list to follow a flick made within one frame")
+            time.sleep(0.3)
+            k._read()
+            st = k.state
+            assert st["screen"] == "language" and st["lang"] == "en", \
+                f"the flick's lift chose a language: {st['screen']} {st['lang']}"
             for _ in range(4):  # each press moves most of the list's height
                 if any(w["id"] == "language.en" and w["visible"] for w in k.state["widgets"]):
                     break
