@@ -822,8 +822,13 @@ std::vector<PendingRecord> Store::pending_batch(int max_records, std::size_t max
     });
 }
 
-int Store::mark_acknowledged(const std::vector<std::string>& uuids) {
+int Store::mark_acknowledged(const std::vector<std::string>& uuids) { return mark_acknowledged(uuids, {}); }
+
+int Store::mark_acknowledged(const std::vector<std::string>& uuids, const std::vector<std::int64_t>& seqs) {
     if (uuids.empty()) return 0;
+    if (!seqs.empty() && seqs.size() != uuids.size())
+        throw std::invalid_argument("mark_acknowledged: " + std::to_string(uuids.size()) + " uuids but " +
+                                    std::to_string(seqs.size()) + " seqs");
     return guarded(path_, "Could not mark the responses as sent", [&] {
         // Losing an acknowledgement is harmless (the next pass sends those again and the hub answers
         // `duplicate`), so in WAL mode its commit is not fsync'd: synchronous=NORMAL for this transaction only,
@@ -842,11 +847,25 @@ int Store::mark_acknowledged(const std::vector<std::string>& uuids) {
         if (relax) exec(db_, "PRAGMA synchronous = NORMAL");
         Txn txn(db_);  // one transaction: all of them or none
         Stmt st(db_, "UPDATE responses SET sync_state = 'acknowledged' WHERE uuid = ?1 AND sync_state = 'pending'");
+        std::optional<Stmt> range;
         int changed = 0;
-        for (const auto& u : uuids) {
-            st.bind(1, u).run();
+        for (std::size_t i = 0; i < uuids.size();) {
+            std::size_t end = i + 1;  // [i, end): seqs that follow one another
+            while (!seqs.empty() && end < seqs.size() && seqs[end] == seqs[end - 1] + 1) ++end;
+            if (end - i >= 2) {
+                if (!range)
+                    range.emplace(db_, "UPDATE responses SET sync_state = 'acknowledged'"
+                                       " WHERE seq BETWEEN ?1 AND ?2 AND sync_state = 'pending'");
+                range->bind(1, seqs[i]).bind(2, seqs[end - 1]).run();
+                changed += sqlite3_changes(db_);
+                range->reset();
+                i = end;
+                continue;
+            }
+            st.bind(1, uuids[i]).run();
             changed += sqlite3_changes(db_);
             st.reset();
+            ++i;
         }
         txn.commit();
         if (relax) {  // checked here; the destructor only covers a throw on the way

@@ -282,6 +282,7 @@ SyncEngine::Sent SyncEngine::answer(Prepared& batch, const HttpResponse& r, std:
         out.talked_to_hub = true;
         rejects_in_a_row_ = 0;
         std::vector<std::string> ack;
+        std::vector<std::int64_t> ack_seqs;  // consecutive ones are marked by one range UPDATE
         std::vector<PendingRecord> invalid;
         std::vector<std::string> invalid_why;
         for (std::size_t i = 0; i < results.size(); ++i) {
@@ -299,8 +300,9 @@ SyncEngine::Sent SyncEngine::answer(Prepared& batch, const HttpResponse& r, std:
                     continue;
             }
             ack.push_back(results[i].uuid);
+            ack_seqs.push_back(rows[i].seq);
         }
-        store_.mark_acknowledged(ack);  // one transaction, only after a valid reply
+        store_.mark_acknowledged(ack, ack_seqs);  // one transaction, only after a valid reply
         progress_.sent += static_cast<std::int64_t>(ack.size());
         progress_.total = std::max(progress_.total, progress_.sent);
         if (on_progress_) on_progress_(progress_);

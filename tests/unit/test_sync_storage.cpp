@@ -124,6 +124,31 @@ TEST_CASE("sync storage: acknowledging is one transaction, all or nothing", "[sy
     CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{4, 5});
 }
 
+TEST_CASE("sync storage: acknowledging by seq marks runs by range, and exactly the rows named", "[sync][storage]") {
+    SyncTempDir tmp;
+    auto s = Store::open(tmp.path.string());
+    for (int i = 0; i < 12; ++i) s->save_response(response(i));
+    auto rows = s->pending_batch(20, 1 << 20);
+    REQUIRE(rows.size() == 12);
+    CHECK(s->quarantine(rows[3].uuid, "set aside"));  // seq 4
+    // A batch of seqs 1-3, 4 (quarantined since), 5, 6 and 8 (7 was not in it), then 11 alone; 9, 10, 12 stay.
+    std::vector<std::string> uuids;
+    std::vector<std::int64_t> sq;
+    for (int i : {0, 1, 2, 3, 4, 5, 7, 10}) {
+        uuids.push_back(rows[static_cast<std::size_t>(i)].uuid);
+        sq.push_back(rows[static_cast<std::size_t>(i)].seq);
+    }
+    CHECK(s->mark_acknowledged(uuids, sq) == 7);  // all but the quarantined one
+    CHECK(seqs(s->pending_batch(20, 1 << 20)) == std::vector<std::int64_t>{7, 9, 10, 12});
+    CHECK(s->quarantined().size() == 1);
+    CHECK(s->counts().acknowledged == 7);
+    CHECK(s->mark_acknowledged(uuids, sq) == 0);  // again: nothing is pending any more
+    // A run whose rows are acknowledged already, next to pending ones: only the pending change.
+    CHECK(s->mark_acknowledged({rows[5].uuid, rows[6].uuid}, {rows[5].seq, rows[6].seq}) == 1);
+    CHECK_THROWS_AS(s->mark_acknowledged({rows[8].uuid, rows[9].uuid}, {rows[8].seq}), std::invalid_argument);
+    CHECK(seqs(s->pending_batch(20, 1 << 20)) == std::vector<std::int64_t>{9, 10, 12});
+}
+
 TEST_CASE("sync storage: quarantined records are kept, never selected, and can be released", "[sync][storage]") {
     SyncTempDir tmp;
     auto s = Store::open(tmp.path.string());
