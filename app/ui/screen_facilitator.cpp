@@ -288,105 +288,169 @@ void FacilitatorScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     const float W = ui.size.x, H = ui.size.y;
     const float m = ui.px(ui.m.margin);
     const float inner = W - 2 * m;
+    const float gap = ui.px(ui.m.gap);
     float y = m;
     // Exit is away from the everyday buttons, at the top right, and asks first.
+    // A button as tall as its label needs at this width (large text wraps it), never below `least`.
+    const auto need = [&](const std::string& label, float w, float least) {
+        const float pad = std::min(ui.px(0.5f), w * 0.1f);
+        return std::max(least, ui.measure(label, w - 2 * pad).y + ui.px(0.8f));
+    };
     const float exit_w = std::min(inner * 0.4f, ui.measure(s.t("facilitator.exit"), 0).x + ui.px(1.6f));
-    const float exit_h = ui.target(1.8f);
+    const float exit_h = need(s.t("facilitator.exit"), exit_w, ui.target(1.8f));
     if (ui.button(s.t("facilitator.exit"), ImVec2(W - m - exit_w, y), ImVec2(exit_w, exit_h), Look::Quiet, true,
                   "facilitator.exit"))
         act([](KioskState& st) { st.push(std::make_unique<ConfirmExitScreen>()); });
     y += std::max(exit_h, ui.text(s.t("facilitator.title"), ImVec2(m, y), inner - exit_w - ui.px(0.5f), ui.fonts.heading)) +
          ui.px(0.3f);
+    const float button_h = ui.target(ui.m.button_h);
+    const bool has_store = s.store != nullptr;
+    const bool open = has_store && s.session.has_value();
+    struct Button {
+        std::string label;
+        const char* id;
+        bool enabled;
+        void (*go)(KioskState&);
+    };
+    const Button actions[] = {
+        {s.t("facilitator.results"), "facilitator.results", has_store && s.survey.has_value(),
+         [](KioskState& st) {
+             auto r = std::make_unique<ResultsScreen>(st);
+             if (r->ok()) st.push(std::move(r));
+         }},
+        {s.t("facilitator.usb"), "facilitator.usb", has_store, [](KioskState& st) { st.push(std::make_unique<UsbScreen>(st)); }},
+        {s.t("facilitator.load_usb"), "facilitator.load_usb", has_store,
+         [](KioskState& st) { st.push(std::make_unique<SetupUsbScreen>(st)); }},
+        {s.t("facilitator.start"), "facilitator.start", has_store,
+         [](KioskState& st) { st.push(std::make_unique<SessionScreen>(st)); }},
+        {s.t("facilitator.end"), "facilitator.end", open, [](KioskState& st) { st.end_session(); }},
+        {s.t("facilitator.choose_survey"), "facilitator.choose_survey", true,
+         [](KioskState& st) { st.push(std::make_unique<ChooseSurveyScreen>(st)); }},
+    };
+
+    // The bottom row, always in view: "Back to the kiosk" is the big one.
+    int cols = 3;  // two when a label would need more than two lines in a third of the width
+    for (const Button& a : actions)
+        if (ui.measure(a.label, (inner - 2 * gap) / 3 - 2 * std::min(ui.px(0.5f), inner * 0.03f)).y >
+            2.5f * ui.fonts.body->FontSize)
+            cols = 2;
+    const float cw = (inner - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+    const float back_w = inner - cw - gap;
+    const float bottom_h = std::max(need(s.t("facilitator.back"), back_w, button_h), need(s.t("sync.now"), cw, button_h));
+    const float bottom_y = H - m - bottom_h;
+    if (ui.button(s.t("facilitator.back"), ImVec2(m, bottom_y), ImVec2(back_w, bottom_h), Look::Primary, true,
+                  "facilitator.back"))
+        act([](KioskState& st) { st.leave_facilitator(); });
+    if (ui.button(s.t("sync.now"), ImVec2(m + back_w + gap, bottom_y), ImVec2(cw, bottom_h), Look::Normal,
+                  s.sync != nullptr, "sync.now"))
+        act([](KioskState& st) { st.sync_now(); });
+
+    // Everything else scrolls between the title and the bottom row when it does not fit.
+    const float view_h = std::max(ui.m.min_target_px * 2, bottom_y - gap - y);
+    const float lw = scrolls_ ? inner - ui.target(2.6f) - ui.px(0.6f) : inner;
+    ScrollList list{"facilitator", ImVec2(m, y), ImVec2(lw, view_h), &scroll_};
+    const ImVec2 o = list.begin(ui);
+    float cy = o.y;
 
     // Status
     std::string session = s.t("facilitator.no_session");
     if (s.session)
         session = s.strings.fmt("facilitator.session",
                                 {{"event", s.session->event}, {"venue", s.session->venue.empty() ? "—" : s.session->venue}});
-    y += ui.text(session, ImVec2(m, y), inner) + ui.px(0.3f);
-    if (s.survey) y += ui.text(s.survey_live_line(), ImVec2(m, y), inner) + ui.px(0.3f);
-    if (const std::string next = s.survey_next_line(); !next.empty()) y += ui.text(next, ImVec2(m, y), inner) + ui.px(0.3f);
+    cy += ui.text(session, ImVec2(m, cy), lw) + ui.px(0.3f);
+    if (s.survey) cy += ui.text(s.survey_live_line(), ImVec2(m, cy), lw) + ui.px(0.3f);
+    if (const std::string next = s.survey_next_line(); !next.empty()) cy += ui.text(next, ImVec2(m, cy), lw) + ui.px(0.3f);
 
-    // Counts as three big tiles
-    const float gap = ui.px(ui.m.gap);
-    const float tile_w = (inner - 2 * gap) / 3, tile_h = ui.px(3.6f);
+    // Counts as three big tiles side by side, as tall as their words need; one under another, the number beside
+    // its words, where a third of the width would break a word.
     const std::pair<std::string, long long> tiles[3] = {{s.t("facilitator.count_session"), s.counts.this_session},
                                                         {s.t("facilitator.count_today"), s.counts.today},
                                                         {s.t("facilitator.count_waiting"), s.counts.waiting_sync}};
+    bool side_by_side = true;
+    for (const auto& t : tiles)
+        side_by_side = side_by_side && !ui.breaks_word(t.first, ui.fonts.body, ui.fonts.body->FontSize, (lw - 2 * gap) / 3 - ui.px(1));
+    const float tile_w = side_by_side ? (lw - 2 * gap) / 3 : lw;
+    float number_w = 0;
+    for (const auto& t : tiles) number_w = std::max(number_w, ui.measure(std::to_string(t.second), 0, ui.fonts.huge).x);
+    const float number_h = ui.measure("0", 0, ui.fonts.huge).y;
+    const float words_x = side_by_side ? ui.px(0.5f) : ui.px(0.5f) + number_w + ui.px(0.6f);
+    const float words_w = tile_w - words_x - ui.px(0.5f);
+    float words_h = 0;
+    for (const auto& t : tiles) words_h = std::max(words_h, ui.measure(t.first, words_w).y);
+    const float tile_h = side_by_side ? std::max(ui.px(3.6f), ui.px(0.2f) + number_h + words_h + ui.px(0.3f))
+                                      : std::max(number_h, words_h) + ui.px(0.4f);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     for (int i = 0; i < 3; ++i) {
-        const ImVec2 p(m + static_cast<float>(i) * (tile_w + gap), y);
+        const ImVec2 p = side_by_side ? ImVec2(m + static_cast<float>(i) * (tile_w + gap), cy)
+                                      : ImVec2(m, cy + static_cast<float>(i) * (tile_h + gap));
         dl->AddRectFilled(p, ImVec2(p.x + tile_w, p.y + tile_h), ui.theme.panel, ui.px(0.3f));
         dl->AddRect(p, ImVec2(p.x + tile_w, p.y + tile_h), ui.theme.border, ui.px(0.3f), 0, ui.px(0.06f));
-        const std::string n = std::to_string(tiles[i].second);
-        ui.text(n, ImVec2(p.x + ui.px(0.5f), p.y + ui.px(0.2f)), 0, ui.fonts.huge);
-        ui.text(tiles[i].first, ImVec2(p.x + ui.px(0.5f), p.y + tile_h - ui.px(1.4f)), tile_w - ui.px(1), nullptr, ui.theme.muted);
+        const float number_y = side_by_side ? p.y + ui.px(0.2f) : p.y + (tile_h - number_h) / 2;
+        ui.text(std::to_string(tiles[i].second), ImVec2(p.x + ui.px(0.5f), number_y), 0, ui.fonts.huge);
+        const float wy = side_by_side ? p.y + tile_h - ui.px(0.3f) - words_h
+                                      : p.y + (tile_h - ui.measure(tiles[i].first, words_w).y) / 2;
+        ui.text(tiles[i].first, ImVec2(p.x + words_x, wy), words_w, nullptr, ui.theme.muted);
     }
-    y += tile_h + ui.px(0.3f);
+    cy += (side_by_side ? tile_h : 3 * tile_h + 2 * gap) + ui.px(0.3f);
 
     // Sync: the hub, what the thread is doing (a bar while sending), sent count and last success, set-aside records
     {
-        const float pw = std::min(ui.px(8), inner / 3), ph = ui.target(ui.m.button_h * 0.8f);
-        if (ui.button(s.t("sync.pair"), ImVec2(m + inner - pw, y), ImVec2(pw, ph), Look::Normal, s.store != nullptr,
-                      "facilitator.pair"))
+        const float pw = std::min(ui.px(8), lw / 3), ph = need(s.t("sync.pair"), pw, ui.target(ui.m.button_h * 0.8f));
+        if (ui.button(s.t("sync.pair"), ImVec2(m + lw - pw, cy), ImVec2(pw, ph), Look::Normal, has_store, "facilitator.pair"))
             act([](KioskState& st) { st.push(std::make_unique<PairScreen>(st)); });
-        float th = ui.text(s.sync_hub_line(), ImVec2(m, y), inner - pw - gap, nullptr, s.hub_url.empty() ? ui.theme.muted : 0);
+        float th = ui.text(s.sync_hub_line(), ImVec2(m, cy), lw - pw - gap, nullptr, s.hub_url.empty() ? ui.theme.muted : 0);
         // Until the hub's key is set the answers lie on this kiosk in the clear: say so beside the way to change it.
         if (!s.answers_protected)
-            th += ui.text(s.t("facilitator.not_protected"), ImVec2(m, y + th), inner - pw - gap, nullptr, ui.theme.danger);
-        y += std::max(th, ph) + ui.px(0.2f);
+            th += ui.text(s.t("facilitator.not_protected"), ImVec2(m, cy + th), lw - pw - gap, nullptr, ui.theme.danger);
+        cy += std::max(th, ph) + ui.px(0.2f);
     }
     if (s.sync_status.phase == SyncPhase::Sending && s.sync_status.pass.total > 0) {
         const float frac = std::min(1.f, static_cast<float>(s.sync_status.pass.sent) / static_cast<float>(s.sync_status.pass.total));
         const float bar_h = ui.px(0.4f);
-        dl->AddRectFilled(ImVec2(m, y + ui.px(0.1f)), ImVec2(m + inner, y + ui.px(0.1f) + bar_h), ui.theme.panel, bar_h / 2);
-        dl->AddRectFilled(ImVec2(m, y + ui.px(0.1f)), ImVec2(m + inner * frac, y + ui.px(0.1f) + bar_h), ui.theme.accent, bar_h / 2);
-        y += bar_h + ui.px(0.3f);
+        dl->AddRectFilled(ImVec2(m, cy + ui.px(0.1f)), ImVec2(m + lw, cy + ui.px(0.1f) + bar_h), ui.theme.panel, bar_h / 2);
+        dl->AddRectFilled(ImVec2(m, cy + ui.px(0.1f)), ImVec2(m + lw * frac, cy + ui.px(0.1f) + bar_h), ui.theme.accent, bar_h / 2);
+        cy += bar_h + ui.px(0.3f);
     }
     if (const std::string line = s.sync_state_line(); !line.empty())
-        y += ui.text(line, ImVec2(m, y), inner, nullptr, s.sync_is_error() ? ui.theme.danger : 0) + ui.px(0.1f);
-    if (!s.hub_url.empty()) y += ui.text(s.sync_sent_line(), ImVec2(m, y), inner, nullptr, ui.theme.muted) + ui.px(0.1f);
+        cy += ui.text(line, ImVec2(m, cy), lw, nullptr, s.sync_is_error() ? ui.theme.danger : 0) + ui.px(0.1f);
+    if (!s.hub_url.empty()) cy += ui.text(s.sync_sent_line(), ImVec2(m, cy), lw, nullptr, ui.theme.muted) + ui.px(0.1f);
     if (const std::string q = s.sync_quarantine_line(); !q.empty())
-        y += ui.text(q, ImVec2(m, y), inner, nullptr, ui.theme.danger) + ui.px(0.1f);
-    y += ui.px(0.2f);
+        cy += ui.text(q, ImVec2(m, cy), lw, nullptr, ui.theme.danger) + ui.px(0.1f);
+    cy += ui.px(0.2f);
 
     // Problems the facilitator must know about
     for (const auto& p : s.facilitator_problems())
-        y += ui.text(p, ImVec2(m, y), inner, nullptr, ui.theme.danger) + ui.px(0.2f);
+        cy += ui.text(p, ImVec2(m, cy), lw, nullptr, ui.theme.danger) + ui.px(0.2f);
     if (!s.facilitator_message.empty())
-        y += ui.text(s.facilitator_message, ImVec2(m, y), inner, nullptr, ui.theme.ok) + ui.px(0.2f);
+        cy += ui.text(s.facilitator_message, ImVec2(m, cy), lw, nullptr, ui.theme.ok) + ui.px(0.2f);
 
-    // Actions: three rows of buttons at the bottom; "Back to the kiosk" is the big one.
-    const float bh = ui.target(ui.m.button_h);
-    const float bw = (inner - 2 * gap) / 3;
-    const float row2 = H - m - bh, row1 = row2 - gap - bh, row0 = row1 - gap - bh;
-    auto col = [&](int i) { return m + static_cast<float>(i) * (bw + gap); };
-    const bool has_store = s.store != nullptr;
-    const bool open = has_store && s.session.has_value();
-    if (ui.button(s.t("facilitator.results"), ImVec2(col(0), row0), ImVec2(bw, bh), Look::Normal, has_store && s.survey,
-                  "facilitator.results"))
-        act([](KioskState& st) {
-            auto r = std::make_unique<ResultsScreen>(st);
-            if (r->ok()) st.push(std::move(r));
-        });
-    if (ui.button(s.t("facilitator.usb"), ImVec2(col(1), row0), ImVec2(bw, bh), Look::Normal, has_store, "facilitator.usb"))
-        act([](KioskState& st) { st.push(std::make_unique<UsbScreen>(st)); });
-    if (ui.button(s.t("facilitator.load_usb"), ImVec2(col(2), row0), ImVec2(bw, bh), Look::Normal, has_store,
-                  "facilitator.load_usb"))
-        act([](KioskState& st) { st.push(std::make_unique<SetupUsbScreen>(st)); });
-    if (ui.button(s.t("facilitator.start"), ImVec2(col(0), row1), ImVec2(bw, bh), Look::Normal, has_store,
-                  "facilitator.start"))
-        act([](KioskState& st) { st.push(std::make_unique<SessionScreen>(st)); });
-    if (ui.button(s.t("facilitator.end"), ImVec2(col(1), row1), ImVec2(bw, bh), Look::Normal, open, "facilitator.end"))
-        act([](KioskState& st) { st.end_session(); });
-    if (ui.button(s.t("facilitator.choose_survey"), ImVec2(col(2), row1), ImVec2(bw, bh), Look::Normal, true,
-                  "facilitator.choose_survey"))
-        act([](KioskState& st) { st.push(std::make_unique<ChooseSurveyScreen>(st)); });
-    if (ui.button(s.t("facilitator.back"), ImVec2(col(0), row2), ImVec2(2 * bw + gap, bh), Look::Primary, true,
-                  "facilitator.back"))
-        act([](KioskState& st) { st.leave_facilitator(); });
-    if (ui.button(s.t("sync.now"), ImVec2(col(2), row2), ImVec2(bw, bh), Look::Normal, s.sync != nullptr, "sync.now"))
-        act([](KioskState& st) { st.sync_now(); });
+    // The other actions in rows, each row as tall as its longest label; at the bottom of the room when it fits.
+    const float bw = (lw - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+    const std::size_t n = std::size(actions), per = static_cast<std::size_t>(cols);
+    std::vector<float> row_h;
+    for (std::size_t i = 0; i < n; i += per) {
+        float h = 0;
+        for (std::size_t j = i; j < std::min(n, i + per); ++j) h = std::max(h, need(actions[j].label, bw, button_h));
+        row_h.push_back(h);
+    }
+    float grid_h = 0;
+    for (float h : row_h) grid_h += h + gap;
+    float gy = std::max(cy + ui.px(0.2f), o.y + view_h - grid_h + gap);
+    for (std::size_t i = 0; i < n; ++i) {
+        const Button& a = actions[i];
+        const std::size_t row = i / per, c = i % per;
+        if (ui.button(a.label, ImVec2(m + static_cast<float>(c) * (bw + gap), gy), ImVec2(bw, row_h[row]), Look::Normal,
+                      a.enabled, a.id))
+            act(a.go);
+        if (c + 1 == per || i + 1 == n) gy += row_h[row] + gap;
+    }
+    const float content_h = gy - gap - o.y;
+    list.end(ui, content_h);
+    const bool scrolls = content_h > view_h + 0.5f;
+    if (scrolls != scrolls_) {
+        scrolls_ = scrolls;
+        ui.want_frame = true;  // lay out again with (or without) room for the Up / Down buttons
+    }
 }
 
 void ConfirmExitScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {

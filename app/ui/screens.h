@@ -129,6 +129,12 @@ public:
     std::string name(const KioskState&) const override { return "facilitator"; }
     void draw_content(KioskState& s, Ui& ui, Actions& act) override;
     void automation(const KioskState& s, nlohmann::json& j) const override;
+
+private:
+    // Between the title and the bottom row (Back to the kiosk, Sync now): the status and the other actions,
+    // scrolling when large text or a narrow screen makes them taller than the room.
+    float scroll_ = 0;
+    bool scrolls_ = false;  // the last frame's content did not fit: leave room for the Up / Down buttons
 };
 
 class ConfirmExitScreen : public View {

@@ -327,6 +327,58 @@ def open_panel(k, pin="2468"):
     return k.wait_screen("facilitator", timeout=10)
 
 
+def test_facilitator_large_text():
+    """The facilitator panel at 200 % text, in portrait and landscape: nothing overlaps, is cut or overflows its
+    button; Back to the kiosk stays in view; what does not fit scrolls, and every action can be reached and used."""
+    from layout_checks import check_layout
+    actions = ["facilitator.pair", "facilitator.results", "facilitator.usb", "facilitator.load_usb",
+               "facilitator.start", "facilitator.end", "facilitator.choose_survey"]
+    for width, height in ((800, 1280), (1280, 800)):
+        with tempfile.TemporaryDirectory() as tmp:
+            x = Xvfb(width, height)
+            k = Kiosk(BINARY, x, os.path.join(tmp, "data"), size=f"{width}x{height}",
+                      args=["--config", write_pin_config(tmp), "--text-scale", "2.0"],
+                      artefacts=os.path.join(ARTEFACTS, "facilitator-large"))
+            try:
+                k.wait_screen("attract")
+                st = open_panel(k)
+                time.sleep(0.3)
+                k._read()
+                st = k.state
+                k.screenshot(f"{width}x{height}-top")
+                check_layout(st, width, height, "the facilitator panel at 200 %")
+                assert k.has("Scroll down"), "expected the panel to scroll at 200 %"
+                back = k.widget("facilitator.back")
+                assert back["visible"] and back["y"] + back["h"] <= height, back
+                def wholly_in_view(a):
+                    k._read()
+                    return any(w["id"] == a and w["visible"] for w in k.state["widgets"])
+
+                for a in actions:
+                    for direction in ("Scroll down", "Scroll up"):  # the list's own buttons, a press at a time
+                        for _ in range(8):
+                            if wholly_in_view(a):
+                                break
+                            before = json.dumps(k.state["widgets"])
+                            k.tap(direction, settle=False)
+                            try:
+                                k.wait(lambda s: json.dumps(s["widgets"]) != before, f"the panel to scroll to {a}", 3)
+                            except KioskError:
+                                break  # at the end
+                    w = k.widget(a)
+                    assert w["visible"], f"{a} never wholly in view: {w}"
+                    # Rows cut by the list's edge are expected while it scrolls (their rectangles are clipped to it).
+                    shown = dict(k.state, widgets=[w for w in k.state["widgets"] if w["visible"]])
+                    check_layout(shown, width, height, f"the facilitator panel at 200 %, showing {a}")
+                    assert k.widget("facilitator.back")["visible"]
+                k.screenshot(f"{width}x{height}-scrolled")
+                k.tap("facilitator.start")
+                k.wait_screen("start_session")
+            finally:
+                k.stop()
+                x.close()
+
+
 def write_pin_config(tmp, pin="2468"):
     cfg = os.path.join(tmp, "kiosk.json")
     with open(cfg, "w") as f:
