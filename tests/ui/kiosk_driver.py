@@ -116,22 +116,26 @@ class Kiosk:
     def _xdo(self, *args):
         subprocess.run(["xdotool", *args], env=self.xvfb.env(), check=True)
 
-    def reveal(self, label, limit=12):
+    def reveal(self, label, limit=12, whole=False):
         """Turns a question's answer pages with "More answers", or scrolls the screen's list down (then up) with
-        its buttons, until `label` is visible."""
-        self._read()
-        if self.has(label):
+        its buttons, until `label` is on screen (with `whole`: wholly in view, not cut by the list's edge)."""
+        def shown():
+            self._read()
+            return any((w["label"] == label or w.get("id") == label) and (w.get("visible", True) or not whole)
+                       for w in self.state["widgets"])
+
+        if shown():
             return
         pages = (self.state.get("answer_page") or [1, 1])[1]
         for _ in range(pages - 1 if self.has("answers.more") else 0):
             page = self.state.get("answer_page")
             self.tap("answers.more", settle=False)
             self.wait(lambda s: s.get("answer_page") != page, "the next page of answers", 5)
-            if self.has(label):
+            if shown():
                 return
         for direction in ("Scroll down", "Scroll up"):
             for _ in range(limit):
-                if self.has(label) or not self.has(direction):
+                if shown() or not self.has(direction):
                     break
                 before = json.dumps(self.state["widgets"])
                 self.tap(direction, settle=False)
@@ -139,7 +143,7 @@ class Kiosk:
                     self.wait(lambda s: json.dumps(s["widgets"]) != before, f"the list to scroll ({direction})", 3)
                 except KioskError:
                     break  # at the end of the list
-            if self.has(label):
+            if shown():
                 return
 
     def tap(self, label, settle=True):

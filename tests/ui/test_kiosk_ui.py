@@ -350,21 +350,8 @@ def test_facilitator_large_text():
                 assert k.has("Scroll down"), "expected the panel to scroll at 200 %"
                 back = k.widget("facilitator.back")
                 assert back["visible"] and back["y"] + back["h"] <= height, back
-                def wholly_in_view(a):
-                    k._read()
-                    return any(w["id"] == a and w["visible"] for w in k.state["widgets"])
-
                 for a in actions:
-                    for direction in ("Scroll down", "Scroll up"):  # the list's own buttons, a press at a time
-                        for _ in range(8):
-                            if wholly_in_view(a):
-                                break
-                            before = json.dumps(k.state["widgets"])
-                            k.tap(direction, settle=False)
-                            try:
-                                k.wait(lambda s: json.dumps(s["widgets"]) != before, f"the panel to scroll to {a}", 3)
-                            except KioskError:
-                                break  # at the end
+                    k.reveal(a, whole=True)
                     w = k.widget(a)
                     assert w["visible"], f"{a} never wholly in view: {w}"
                     # Rows cut by the list's edge are expected while it scrolls (their rectangles are clipped to it).
