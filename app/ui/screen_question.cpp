@@ -374,8 +374,11 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
         bool words;
         ImFont* font;
     };
-    const HeadTry tries[] = {{true, ui.fonts.huge}, {true, ui.fonts.heading}, {false, ui.fonts.heading}, {false, ui.fonts.body}};
-    HeadTry head = tries[3];
+    // A note is not "Question N of M": the bar only, with its words as large as fit.
+    const std::vector<HeadTry> tries =
+        pr.note ? std::vector<HeadTry>{{false, ui.fonts.huge}, {false, ui.fonts.heading}, {false, ui.fonts.body}}
+                : std::vector<HeadTry>{{true, ui.fonts.huge}, {true, ui.fonts.heading}, {false, ui.fonts.heading}, {false, ui.fonts.body}};
+    HeadTry head = tries.back();
     for (const auto& t : tries)
         if (header_h(t.words, t.font, inner) <= (body_bottom - top) * 0.45f && fits_well(body_bottom - top - header_h(t.words, t.font, inner))) {
             head = t;
@@ -398,7 +401,7 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
         const float frac = static_cast<float>(std::clamp(pr.fraction, 0.0, 1.0));
         dl->AddRectFilled(ImVec2(m, y), ImVec2(m + inner, y + thin), ui.theme.button, thin / 2);
         dl->AddRectFilled(ImVec2(m, y), ImVec2(m + inner * frac, y + thin), ui.theme.accent, thin / 2);
-        ui.spoken.push_back(prog);
+        if (!pr.note) ui.spoken.push_back(prog);
         y += thin + ui.px(0.4f);
     }
     const float room_all = body_bottom - top;

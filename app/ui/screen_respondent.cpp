@@ -38,7 +38,7 @@ void RespondentScreen::automation(const KioskState& s, nlohmann::json& j) const 
         const int page = it == page_.end() ? 0 : it->second;
         j["answer_page"] = {page + 1, pages_};
         const Progress p = s.flow->progress();
-        j["progress"] = {{"step", p.step}, {"total", p.total}, {"fraction", p.fraction}};
+        j["progress"] = {{"step", p.step}, {"total", p.total}, {"fraction", p.fraction}, {"note", p.note}};
         if (s.flow->advance_at()) j["advancing"] = true;
         if (s.flow->question().type == QuestionType::Smiley) j["face_px"] = face_px_;
     }

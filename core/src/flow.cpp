@@ -243,7 +243,7 @@ int Flow::possible_from(int from) const {
                 p = p || (dep >= from && dep < i && possible[static_cast<std::size_t>(dep)]);
             }
         possible[static_cast<std::size_t>(i)] = p;
-        if (p) ++c;
+        if (p && q.type != QuestionType::Note) ++c;  // a note is words only: not a question to count
     }
     return c;
 }
@@ -257,13 +257,20 @@ Progress Flow::progress() const {
     }
     if (screen_ != Screen::Question && screen_ != Screen::IdleWarning) {
         // Saving, Thanks, SaveFailed: all done.
-        p.step = p.total = std::max(1, shown_count());
+        int asked = 0;
+        for (const auto& q : survey_->questions)
+            if (q.type != QuestionType::Note && is_shown(*survey_, q, answers_)) ++asked;
+        p.step = p.total = std::max(1, asked);
         p.fraction = 1.0;
         return p;
     }
+    // Questions only: a note (words only) is not "Question 2 of 7"; on a note, step is the next question's.
     int before = 0;
-    for (int i = 0; i < index_ && i < n; ++i)
-        if (is_shown(*survey_, survey_->questions[static_cast<std::size_t>(i)], answers_)) ++before;
+    for (int i = 0; i < index_ && i < n; ++i) {
+        const Question& q = survey_->questions[static_cast<std::size_t>(i)];
+        if (q.type != QuestionType::Note && is_shown(*survey_, q, answers_)) ++before;
+    }
+    p.note = index_ < n && survey_->questions[static_cast<std::size_t>(index_)].type == QuestionType::Note;
     p.step = before + 1;
     p.total = std::max(p.step, before + possible_from(index_));
     p.fraction = std::max(fraction_floor_, static_cast<double>(before) / static_cast<double>(p.total));

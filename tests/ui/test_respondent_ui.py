@@ -10,8 +10,8 @@ engage-kiosk under Xvfb, xdotool pressing and releasing as separate events, read
 - keyboard_more: Delete repeats while held; Polish letters on the first page; "Other" shows the question;
   the hub address layout has . : / - and digits on one page.
 - pin_reset: a one-time code from the hub resets a forgotten PIN, once; a replay and a wrong code are refused.
-- note: a words-only question shows Next and no answers, and nothing of it is stored; Other on a single choice
-  (allow_other) takes typed words and stores them with it.
+- note: a words-only question shows Next and no answers, is not counted in "Question N of M", and nothing of it is
+  stored; Other on a single choice (allow_other) takes typed words and stores them with it.
 - load_from_usb: the key file the hub writes, loaded from a (loop-mounted) USB stick in the panel.
 
 usage: test_respondent_ui.py KIOSK_BINARY ARTEFACT_DIR TEST_NAME   (ENGAGE_HUB_BINARY names engage-hub)
@@ -153,9 +153,14 @@ def test_note():
             st = k.wait_screen("question", question="welcome")
             ids = [w["id"] for w in st["widgets"]]
             assert "nav.next" in ids and not any(i.startswith("option.") for i in ids), ids
+            # A note is not a question: no "Question 1 of 4", the bar only; the questions count two.
+            assert st["progress"]["note"] and st["progress"]["total"] == 2, st["progress"]
+            assert not any(t["text"].startswith("Question ") for t in st["texts"]), [t["text"] for t in st["texts"]]
             k.screenshot("01-note")
             k.press("nav.next")
-            k.wait_screen("question", question="yn")
+            st = k.wait_screen("question", question="yn")
+            assert not st["progress"]["note"] and (st["progress"]["step"], st["progress"]["total"]) == (1, 2), st["progress"]
+            assert any(t["text"] == "Question 1 of 2" for t in st["texts"]), [t["text"] for t in st["texts"]]
             k.tap("option.yes")  # moves on by itself
             k.wait_screen("question", question="heard", timeout=5)
             k.tap("option.other")

@@ -575,3 +575,41 @@ TEST_CASE("flow: on every path through the demo survey progress only moves forwa
         CHECK(last.fraction == 1.0);
     }
 }
+
+TEST_CASE("flow: a note (words only) is not counted as a question in the progress") {
+    const Survey s = parse_or_fail(R"({
+      "format": 1, "id": "n", "version": 1, "title": {"en": "N"}, "languages": ["en"],
+      "questions": [
+        {"id": "hello", "type": "note", "prompt": {"en": "Thank you for stopping by."}},
+        {"id": "mood", "type": "smiley", "prompt": {"en": "How?"}, "required": true},
+        {"id": "next", "type": "note", "prompt": {"en": "Now about getting here."}},
+        {"id": "end", "type": "agree", "prompt": {"en": "Agree?"}, "required": true}
+      ]})");
+    ManualTime t;
+    Flow f(s, {}, t);
+    CHECK(f.progress().total == 2);  // two questions, two notes
+    f.begin();
+    Progress p = f.progress();
+    CHECK(p.note);
+    CHECK(p.total == 2);
+    CHECK(p.fraction == 0.0);
+    REQUIRE(f.next());
+    p = f.progress();
+    CHECK_FALSE(p.note);
+    CHECK(p.step == 1);  // "Question 1 of 2", not 2 of 4
+    CHECK(p.total == 2);
+    REQUIRE(f.choose("4"));
+    REQUIRE(f.next());
+    p = f.progress();
+    CHECK(p.note);
+    CHECK(p.fraction == Approx(0.5));
+    REQUIRE(f.next());
+    p = f.progress();
+    CHECK(p.step == 2);
+    CHECK(p.total == 2);
+    REQUIRE(f.choose("agree"));
+    REQUIRE(f.next());  // the end: saving
+    p = f.progress();
+    CHECK(p.step == 2);
+    CHECK(p.total == 2);
+}
