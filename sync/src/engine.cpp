@@ -74,8 +74,10 @@ SyncEngine::Prepared SyncEngine::prepare(std::vector<PendingRecord> rows, const 
     const auto str = [](const std::string& s) {
         return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     };
-    p.gz = gzip("{\"batch_id\":" + str(p.batch_id) + ",\"kiosk_id\":" + str(kiosk_id) +
-                ",\"protocol\":" + std::to_string(protocol::kVersion) + ",\"records\":[" + records + "]}");
+    const std::string body = "{\"batch_id\":" + str(p.batch_id) + ",\"kiosk_id\":" + str(kiosk_id) +
+                             ",\"protocol\":" + std::to_string(protocol::kVersion) + ",\"records\":[" + records + "]}";
+    p.raw = body.size();
+    p.gz = gzip(body);
     return p;
 }
 
@@ -96,8 +98,15 @@ PassOutcome SyncEngine::run_pass(const std::function<bool()>& cancelled,
 
 PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
     PassOutcome out;
-    // Raw JSON read per batch; gzip usually shrinks it 5-10x, and a batch still too big is split before sending.
-    const std::size_t raw_budget = std::min<std::size_t>(std::size_t(settings_.batch_kib) * 1024 * 8, 7u << 20);
+    // Raw JSON read per batch: the compressed budget times what gzip did to the last batch (4x until one is
+    // built: a record's uuid and hash do not compress, so clear answers shrink 3-5x; sealed ones, random bytes in
+    // base64, about 1.3x), with a margin, so a batch is rarely too big; one that is anyway is split before
+    // sending (send_halves, with nothing in flight).
+    double squeeze = 4.0;
+    const auto raw_budget = [&] {
+        const double b = static_cast<double>(settings_.batch_kib) * 1024 * std::clamp(squeeze * 0.8, 1.0, 8.0);
+        return std::min<std::size_t>(static_cast<std::size_t>(b), 7u << 20);
+    };
     try {
         accepted_before_ = !store_.sync_status().last_success_utc.empty();
         progress_ = {0, store_.counts().waiting_sync};
@@ -112,7 +121,7 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
         const std::size_t depth = static_cast<std::size_t>(std::clamp(settings_.in_flight, 1, 8));
         std::int64_t cursor = 0;
         auto next_batch = [&]() -> std::future<Prepared> {
-            auto rows = store_.pending_batch(batch_records_, raw_budget, cursor);
+            auto rows = store_.pending_batch(batch_records_, raw_budget(), cursor);
             if (rows.empty()) return {};
             cursor = rows.back().seq;
             return std::async(std::launch::async, &SyncEngine::prepare, std::move(rows), store_.kiosk_id());
@@ -128,6 +137,8 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
         auto top_up = [&] {
             while (!oversize && flying.size() < depth && building.valid() && !is_cancelled()) {
                 Prepared ready = building.get();
+                if (ready.raw > 0 && !ready.gz.empty())
+                    squeeze = static_cast<double>(ready.raw) / static_cast<double>(ready.gz.size());
                 building = next_batch();
                 if (!ready_to_post(ready, out)) {
                     if (!ready.rows.empty()) oversize = std::move(ready);
@@ -147,6 +158,7 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
                 if (oversize) {
                     std::vector<PendingRecord> rows = std::move(oversize->rows);
                     oversize.reset();
+                    ++out.split;
                     if (send_halves(rows, out, cancelled) == Sent::Stop) return out;
                     continue;
                 }

@@ -119,6 +119,7 @@ struct PassOutcome {
     std::int64_t stored = 0, duplicate = 0, conflict = 0, quarantined = 0;
     std::int64_t sent() const { return stored + duplicate + conflict; }
     bool talked_to_hub = false;                // at least one valid reply
+    int split = 0;                             // batches built too big for one request, sent in halves
     // The published-surveys step (GET /v1/surveys), after the batches: what it changed, or why it could not.
     struct Surveys {
         bool fetched = false;                  // a 200 reply was applied
@@ -154,6 +155,7 @@ private:
         std::vector<std::pair<PendingRecord, std::string>> unreadable;  // answers not JSON: to set aside
         std::string batch_id;
         std::string gz;                        // the gzip'd body
+        std::size_t raw = 0;                   // the body's size before gzip
     };
     static Prepared prepare(std::vector<PendingRecord> rows, const std::string& kiosk_id);
     Sent send(std::vector<PendingRecord> rows, PassOutcome& out, const std::function<bool()>& cancelled);
