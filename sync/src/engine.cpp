@@ -295,6 +295,7 @@ SyncEngine::Sent SyncEngine::answer(Prepared& batch, const HttpResponse& r, std:
         rejects_in_a_row_ = 0;
         std::vector<std::string> ack;
         std::vector<std::int64_t> ack_seqs;  // consecutive ones are marked by one range UPDATE
+        bool aligned = results.size() == rows.size();
         std::vector<PendingRecord> invalid;
         std::vector<std::string> invalid_why;
         for (std::size_t i = 0; i < results.size(); ++i) {
@@ -313,8 +314,11 @@ SyncEngine::Sent SyncEngine::answer(Prepared& batch, const HttpResponse& r, std:
             }
             ack.push_back(results[i].uuid);
             ack_seqs.push_back(rows[i].seq);
+            aligned = aligned && i < rows.size() && rows[i].uuid == results[i].uuid;
         }
-        store_.mark_acknowledged(ack, ack_seqs);  // one transaction, only after a valid reply
+        // By seq only when each seq is surely its uuid's (parse_reply returns the results in the order sent): a
+        // range must never take in a row the hub did not answer for.
+        store_.mark_acknowledged(ack, aligned ? ack_seqs : std::vector<std::int64_t>{});  // one transaction
         progress_.sent += static_cast<std::int64_t>(ack.size());
         progress_.total = std::max(progress_.total, progress_.sent);
         if (on_progress_) on_progress_(progress_);
