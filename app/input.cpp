@@ -128,13 +128,16 @@ void InputRouter::follow_drag() {
 void InputRouter::feed_imgui() {
     ImGuiIO& io = ImGui::GetIO();
     io.MouseDown[0] = down_ || latched_;
+    // The first frame of a press puts the pointer where the finger went down: when a whole slide came within
+    // one frame, ImGui sees a press there and the release where it lifted (not a tap on what lies there).
+    const bool first = latched_;
     latched_ = false;
     bool grace = false;
     if (!io.MouseDown[0] && release_grace_) {
         grace = true;
         release_grace_ = false;
     }
-    io.MousePos = (io.MouseDown[0] || grace) ? logical(pos_) : ImVec2(-FLT_MAX, -FLT_MAX);
+    io.MousePos = (io.MouseDown[0] || grace) ? logical(first ? down_pos_ : pos_) : ImVec2(-FLT_MAX, -FLT_MAX);
     // A list that the drag started in scrolls by what the finger moved since the last frame (ScrollList::begin).
     ui_.dragging = drag_ && (io.MouseDown[0] || grace);
     ui_.drag_from = logical(down_pos_);

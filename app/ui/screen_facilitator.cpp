@@ -349,6 +349,7 @@ void FacilitatorScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     const float view_h = std::max(ui.m.min_target_px * 2, bottom_y - gap - y);
     const float lw = scrolls_ ? inner - ui.target(2.6f) - ui.px(0.6f) : inner;
     ScrollList list{"facilitator", ImVec2(m, y), ImVec2(lw, view_h), &scroll_};
+    list.can_scroll = scrolls_;  // a slide on a button that does not scroll anything is still a tap
     const ImVec2 o = list.begin(ui);
     float cy = o.y;
 

@@ -252,6 +252,8 @@ struct ScrollList {
     const char* id;
     ImVec2 pos, size;
     float* scroll;      // owned by the screen, kept across frames
+    // false: the content fitted last frame, so a finger that slides on a button in it is a tap, not a drag
+    bool can_scroll = true;
     ImVec2 begin(Ui& ui);
     void end(Ui& ui, float content_h);
     std::size_t first_widget = 0;  // widgets recorded from here on belong to the list (clipped in end())

@@ -10,11 +10,13 @@ ImVec2 ScrollList::begin(Ui& ui) {
     const bool started_inside = ui.drag_from.x >= a.x && ui.drag_from.x < b.x && ui.drag_from.y >= a.y && ui.drag_from.y < b.y;
     // Followed event by event by the input router: a flick that came within one slow frame still scrolls, and
     // the lift at its end is not a tap on whatever it ended over.
-    if (ui.dragging && started_inside) {
+    if (ui.dragging && started_inside && can_scroll) {
         ui.drag_active = true;
         *scroll -= ui.drag_dy;
     }
-    ImGui::PushClipRect(a, b, true);
+    // Clipped above and below; at the sides only a border's width out, so the edges of what it holds show whole.
+    const float border = std::max(2.f, ui.em * 0.08f);
+    ImGui::PushClipRect(ImVec2(a.x - border, a.y), ImVec2(b.x + border, b.y), true);
     first_widget = ui.widgets.size();
     focus_serial = ui.focus_serial;
     saved_clip_min = ui.clip_min;

@@ -271,8 +271,18 @@ Progress Flow::progress() const {
         if (q.type != QuestionType::Note && is_shown(*survey_, q, answers_)) ++before;
     }
     p.note = index_ < n && survey_->questions[static_cast<std::size_t>(index_)].type == QuestionType::Note;
+    const int possible = before + possible_from(index_);
+    if (p.note) {  // not a question itself: a note after the last one does not add one
+        p.total = std::max(1, possible);
+        p.step = std::min(before + 1, p.total);
+        // A survey of notes only moves the bar by screens.
+        const double done = possible > 0 ? static_cast<double>(before) / static_cast<double>(p.total)
+                                         : static_cast<double>(index_) / static_cast<double>(std::max(1, n));
+        p.fraction = std::max(fraction_floor_, done);
+        return p;
+    }
     p.step = before + 1;
-    p.total = std::max(p.step, before + possible_from(index_));
+    p.total = std::max(p.step, possible);
     p.fraction = std::max(fraction_floor_, static_cast<double>(before) / static_cast<double>(p.total));
     return p;
 }

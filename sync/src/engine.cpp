@@ -312,9 +312,9 @@ SyncEngine::Sent SyncEngine::answer(Prepared& batch, const HttpResponse& r, std:
                     invalid_why.push_back(results[i].error.empty() ? "no reason given" : results[i].error);
                     continue;
             }
+            aligned = aligned && rows[i].uuid == results[i].uuid;  // (sizes checked first)
             ack.push_back(results[i].uuid);
-            ack_seqs.push_back(rows[i].seq);
-            aligned = aligned && i < rows.size() && rows[i].uuid == results[i].uuid;
+            if (aligned) ack_seqs.push_back(rows[i].seq);
         }
         // By seq only when each seq is surely its uuid's (parse_reply returns the results in the order sent): a
         // range must never take in a row the hub did not answer for.

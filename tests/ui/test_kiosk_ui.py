@@ -329,7 +329,8 @@ def open_panel(k, pin="2468"):
 
 def test_facilitator_large_text():
     """The facilitator panel at 200 % text, in portrait and landscape: nothing overlaps, is cut or overflows its
-    button; Back to the kiosk stays in view; what does not fit scrolls, and every action can be reached and used."""
+    button; Back to the kiosk stays in view; what does not fit scrolls, every action can be scrolled wholly into
+    view, and Start a session (reached that way) opens."""
     from layout_checks import check_layout
     actions = ["facilitator.pair", "facilitator.results", "facilitator.usb", "facilitator.load_usb",
                "facilitator.start", "facilitator.end", "facilitator.choose_survey"]
@@ -346,7 +347,11 @@ def test_facilitator_large_text():
                 k._read()
                 st = k.state
                 k.screenshot(f"{width}x{height}-top")
-                check_layout(st, width, height, "the facilitator panel at 200 %")
+
+                def in_view(st):  # rows cut by the list's edge are expected while it scrolls (clipped to it)
+                    return dict(st, widgets=[w for w in st["widgets"] if w["visible"]])
+
+                check_layout(in_view(st), width, height, "the facilitator panel at 200 %")
                 assert k.has("Scroll down"), "expected the panel to scroll at 200 %"
                 back = k.widget("facilitator.back")
                 assert back["visible"] and back["y"] + back["h"] <= height, back
@@ -354,9 +359,7 @@ def test_facilitator_large_text():
                     k.reveal(a, whole=True)
                     w = k.widget(a)
                     assert w["visible"], f"{a} never wholly in view: {w}"
-                    # Rows cut by the list's edge are expected while it scrolls (their rectangles are clipped to it).
-                    shown = dict(k.state, widgets=[w for w in k.state["widgets"] if w["visible"]])
-                    check_layout(shown, width, height, f"the facilitator panel at 200 %, showing {a}")
+                    check_layout(in_view(k.state), width, height, f"the facilitator panel at 200 %, showing {a}")
                     assert k.widget("facilitator.back")["visible"]
                 k.screenshot(f"{width}x{height}-scrolled")
                 k.tap("facilitator.start")
@@ -549,8 +552,8 @@ def test_drag_scroll():
             k._xdo("mouseup", "1")
             st = k.wait(lambda s: s["screen"] != "language" or rows(s) != before, "the list to scroll")
             assert st["screen"] == "language" and st["lang"] == "en", f"the drag chose a language: {st['lang']}"
-            assert not any(w["id"] == "language.en" and w["visible"] for w in st["widgets"]), \
-                f"a 200 px drag should take the first row out of sight: {rows(st)}"
+            # 200 px takes the first row (about 170 px at 200 %) out of sight: not even a finger's height of it left.
+            assert "language.en" not in rows(st), f"a 200 px drag left the first row in sight: {rows(st)}"
             k.screenshot("02-dragged")
             # A flick within one slow frame: the kiosk is frozen while the finger goes down, moves and lifts, so
             # every event arrives at once (ImGui alone sees only a press where the finger lifted: a tap). The list
@@ -583,6 +586,23 @@ def test_drag_scroll():
             k.wait(lambda s: any(w["id"] == "language.en" and w["visible"] for w in s["widgets"]), "the top of the list")
             k.tap(last)  # scrolls down with the Down button to reach it
             st = k.wait(lambda s: s["screen"] == "attract" and s["lang"] == "zh-Hans", "the chosen language")
+            # Outside any list too: a slide from one face to another within one frozen frame chooses neither
+            # (ImGui is shown the press where the finger went down and the release where it lifted).
+            k.tap("attract.start")
+            st = k.wait_screen("question", question="today")
+            a, b = k.widget("option.1"), k.widget("option.5")
+            os.kill(k.proc.pid, signal.SIGSTOP)
+            try:
+                k._xdo("mousemove", str(int(a["x"] + a["w"] / 2)), str(int(a["y"] + a["h"] / 2)), "mousedown", "1")
+                k._xdo("mousemove", str(int(b["x"] + b["w"] / 2)), str(int(b["y"] + b["h"] / 2)), "mouseup", "1")
+                time.sleep(0.2)
+            finally:
+                os.kill(k.proc.pid, signal.SIGCONT)
+            k.wait(lambda s: s["inputs"] > st["inputs"], "the slide to be handled")
+            time.sleep(1.2)  # a chosen face would move on after 0.7 s
+            k._read()
+            assert k.state.get("question") == "today" and not [w["id"] for w in k.state["widgets"] if w.get("selected")], \
+                f"the slide chose a face: {k.state.get('question')} {[w['id'] for w in k.state['widgets'] if w.get('selected')]}"
         finally:
             k.stop()
             x.close()

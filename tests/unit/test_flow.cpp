@@ -613,3 +613,34 @@ TEST_CASE("flow: a note (words only) is not counted as a question in the progres
     CHECK(p.step == 2);
     CHECK(p.total == 2);
 }
+
+TEST_CASE("flow: notes at the end, or alone, neither lengthen the count nor hold the bar back") {
+    ManualTime t;
+    {
+        const Survey s = parse_or_fail(R"({"format": 1, "id": "e", "version": 1, "title": {"en": "E"}, "languages": ["en"],
+          "questions": [{"id": "mood", "type": "smiley", "prompt": {"en": "How?"}, "required": true},
+                        {"id": "bye", "type": "note", "prompt": {"en": "Thank you."}}]})");
+        Flow f(s, {}, t);
+        f.begin();
+        CHECK(f.progress().total == 1);
+        REQUIRE(f.choose("3"));
+        REQUIRE(f.next());
+        const Progress p = f.progress();
+        CHECK(p.note);
+        CHECK(p.total == 1);  // not 2: a note is no question
+        CHECK(p.step == 1);
+        CHECK(p.fraction == Approx(1.0));  // every question is done
+    }
+    {
+        const Survey s = parse_or_fail(R"({"format": 1, "id": "o", "version": 1, "title": {"en": "O"}, "languages": ["en"],
+          "questions": [{"id": "a", "type": "note", "prompt": {"en": "One."}},
+                        {"id": "b", "type": "note", "prompt": {"en": "Two."}}]})");
+        Flow f(s, {}, t);
+        f.begin();
+        CHECK(f.progress().fraction == 0.0);
+        REQUIRE(f.next());
+        CHECK(f.progress().note);
+        CHECK(f.progress().total == 1);
+        CHECK(f.progress().fraction == Approx(0.5));  // notes only: the bar moves by screens
+    }
+}

@@ -382,7 +382,8 @@ TEST_CASE("sync engine: batches are read to fit the body budget as gzip finds th
 }
 
 TEST_CASE("sync engine: clear answers fill a batch without a split", "[sync][engine]") {
-    Rig rig(3000, 1000, {}, 3);  // the default budget
+    Rig rig(3000, 1000, {}, 3);
+    rig.settings.batch_kib = 16;  // bytes, not the record count, limit each batch
     const PassOutcome o = rig.pass();
     CHECK(o.kind == Kind::Done);
     CHECK(o.stored == 3000);

@@ -36,11 +36,10 @@ struct FlowTimings {
     Millis save_failed{15'000};   // calm failure message, then back to Attract
 };
 
-// Where the person is: "Question step of total", and the share of the way done (0 on the first question,
-// 1 on Saving). total is the longest path still possible given the answers before this question, so an
-// answer on this screen never changes it and going on never makes it larger (docs/survey-format.md).
 // Where the person is among the survey's questions (notes, words only, are not counted): "Question step of
-// total", and how much is done for the bar. On a note (`note`) the screen shows the bar only.
+// total", and the share of the way done (0 on the first question, 1 on Saving). total is the longest path still
+// possible given the answers before this screen, so an answer on this screen never changes it and going on
+// never makes it larger (docs/survey-format.md). On a note (`note`) the screen shows the bar only.
 struct Progress {
     int step = 1;
     int total = 1;
