@@ -477,7 +477,8 @@ bool fast_record(json_fast::Reader& in, const Limits& lim, const sealed::KeyPair
     }
     const auto max_i32 = std::numeric_limits<std::int32_t>::max();
     if (!is_uuid(r.uuid) || r.seq < 1 || r.survey_version < 1 || r.survey_version > max_i32 ||
-        !text_ok(r.survey_id, lim.max_id_bytes, false, false) || !is_utc_timestamp(r.created_utc) || !text_ok(r.language, lim.max_language_bytes, false, false) ||
+        !text_ok(r.survey_id, lim.max_id_bytes, false, false) || !is_utc_timestamp(r.created_utc) ||
+        !text_ok(r.language, lim.max_language_bytes, false, false) ||
         r.answers_json.size() > lim.max_answers_bytes || !hash_ok(r.content_hash))
         return false;
     return protocol::sha256_hex(protocol::canonical_text(fields(r))) == r.content_hash;

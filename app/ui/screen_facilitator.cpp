@@ -290,12 +290,13 @@ void FacilitatorScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     const float inner = W - 2 * m;
     const float gap = ui.px(ui.m.gap);
     float y = m;
-    // Exit is away from the everyday buttons, at the top right, and asks first.
-    // A button as tall as its label needs at this width (large text wraps it), never below `least`.
+    // A label's height in a button this wide; a button as tall as its label needs (large text wraps it), never
+    // below `least`.
+    const auto label_h = [&](const std::string& label, float w) { return ui.measure(label, w - 2 * ui.button_pad(w)).y; };
     const auto need = [&](const std::string& label, float w, float least) {
-        const float pad = std::min(ui.px(0.5f), w * 0.1f);
-        return std::max(least, ui.measure(label, w - 2 * pad).y + ui.px(0.8f));
+        return std::max(least, label_h(label, w) + ui.px(0.8f));
     };
+    // Exit is away from the everyday buttons, at the top right, and asks first.
     const float exit_w = std::min(inner * 0.4f, ui.measure(s.t("facilitator.exit"), 0).x + ui.px(1.6f));
     const float exit_h = need(s.t("facilitator.exit"), exit_w, ui.target(1.8f));
     if (ui.button(s.t("facilitator.exit"), ImVec2(W - m - exit_w, y), ImVec2(exit_w, exit_h), Look::Quiet, true,
@@ -331,9 +332,7 @@ void FacilitatorScreen::draw_content(KioskState& s, Ui& ui, Actions& act) {
     // The bottom row, always in view: "Back to the kiosk" is the big one.
     int cols = 3;  // two when a label would need more than two lines in a third of the width
     for (const Button& a : actions)
-        if (ui.measure(a.label, (inner - 2 * gap) / 3 - 2 * std::min(ui.px(0.5f), inner * 0.03f)).y >
-            2.5f * ui.fonts.body->FontSize)
-            cols = 2;
+        if (label_h(a.label, (inner - 2 * gap) / 3) > 2.5f * ui.fonts.body->FontSize) cols = 2;
     const float cw = (inner - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
     const float back_w = inner - cw - gap;
     const float bottom_h = std::max(need(s.t("facilitator.back"), back_w, button_h), need(s.t("sync.now"), cw, button_h));

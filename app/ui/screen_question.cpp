@@ -516,7 +516,7 @@ void RespondentScreen::draw_question(KioskState& s, Ui& ui, Actions& act) {
         const float th = ui.measure(hint, inner - 2 * pad).y + 2 * pad;
         const ImVec2 p0(m, bar_y - ui.px(0.3f) - th), p1(m + inner, bar_y - ui.px(0.3f));
         dl->AddRectFilled(p0, p1, ui.theme.panel, ui.px(0.35f));
-        dl->AddRect(p0, p1, ui.theme.accent, ui.px(0.35f), 0, std::max(2.f, ui.em * 0.08f));
+        dl->AddRect(p0, p1, ui.theme.accent, ui.px(0.35f), 0, ui.border());
         const std::size_t before = ui.texts.size();
         ui.text(hint, ImVec2(m + pad, p0.y + pad), inner - 2 * pad);
         if (ui.texts.size() > before) ui.texts.back().id = "question.note";  // over the answers on purpose

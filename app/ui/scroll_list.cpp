@@ -15,8 +15,7 @@ ImVec2 ScrollList::begin(Ui& ui) {
         *scroll -= ui.drag_dy;
     }
     // Clipped above and below; at the sides only a border's width out, so the edges of what it holds show whole.
-    const float border = std::max(2.f, ui.em * 0.08f);
-    ImGui::PushClipRect(ImVec2(a.x - border, a.y), ImVec2(b.x + border, b.y), true);
+    ImGui::PushClipRect(ImVec2(a.x - ui.border(), a.y), ImVec2(b.x + ui.border(), b.y), true);
     first_widget = ui.widgets.size();
     focus_serial = ui.focus_serial;
     saved_clip_min = ui.clip_min;

@@ -238,8 +238,8 @@ bool Ui::button(const std::string& label, ImVec2 pos, ImVec2 sz, Look look, bool
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float r = px(0.35f);
     dl->AddRectFilled(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), fill, r);
-    dl->AddRect(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), edge, r, 0, std::max(2.f, em * 0.08f));
-    float pad = std::min(px(0.5f), sz.x * 0.1f);
+    dl->AddRect(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), edge, r, 0, border());
+    const float pad = button_pad(sz.x);
     // One word that is wider than a narrow key ("?123" at 200 % in portrait) is drawn smaller rather than
     // broken or cut; anything else wraps.
     float font_size = f->FontSize;
@@ -279,7 +279,7 @@ bool Ui::icon_button(const std::string& label, Icon icon, ImVec2 pos, ImVec2 sz,
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float r = px(0.35f);
     dl->AddRectFilled(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), fill, r);
-    dl->AddRect(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), edge, r, 0, std::max(2.f, em * 0.08f));
+    dl->AddRect(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), edge, r, 0, border());
     const float pad = px(0.5f), icon_w = px(1.2f), gap = show_label ? px(0.4f) : 0.f;
     const float text_w = sz.x - 2 * pad - icon_w - gap;
     const ImVec2 ts = show_label ? measure(label, text_w) : ImVec2(0, 0);
@@ -374,7 +374,7 @@ bool Ui::option(const std::string& label, const std::string& id, bool selected, 
     const float r = px(0.35f);
     dl->AddRectFilled(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), fill, r);
     dl->AddRect(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), selected ? theme.selected_edge : theme.border, r, 0,
-                selected ? std::max(3.f, em * 0.12f) : std::max(2.f, em * 0.08f));
+                selected ? std::max(3.f, em * 0.12f) : border());
     const float box = px(1.2f);
     draw_marker(*this, dl, ImVec2(pos.x + px(0.6f), pos.y + (sz.y - box) / 2), box, multi, selected);
     float tx = pos.x + px(0.6f) + box + px(0.6f);
@@ -435,7 +435,7 @@ bool Ui::option(const std::string& label, bool selected, bool multi, ImVec2 pos,
     const float r = px(0.35f);
     dl->AddRectFilled(pos, ImVec2(pos.x + width, pos.y + h), fill, r);
     dl->AddRect(pos, ImVec2(pos.x + width, pos.y + h), selected ? theme.selected_edge : theme.border, r, 0,
-                selected ? std::max(3.f, em * 0.12f) : std::max(2.f, em * 0.08f));
+                selected ? std::max(3.f, em * 0.12f) : border());
     // The marker: a square (any of) or a circle (one of), ticked / dotted when selected.
     const float box = px(1.2f);
     const ImVec2 b0(pos.x + px(0.6f), pos.y + (h - box) / 2);

@@ -103,6 +103,8 @@ struct Ui {
     // those screens keep their widgets out of it.
     float corner() const { return target(3.0f); }
     float target(float ems) const { return std::max(px(ems), m.min_target_px); }
+    float border() const { return std::max(2.f, em * 0.08f); }  // the edge of a button or tile
+    float button_pad(float width) const { return std::min(px(0.5f), width * 0.1f); }  // its words from its sides
 
     // A tappable box with centred, wrapped text. `label` is shown and recorded; `id` keeps ImGui ids
     // unique when two buttons share a label. Returns true on a tap (press and release inside).

@@ -248,6 +248,15 @@ int Flow::possible_from(int from) const {
     return c;
 }
 
+int Flow::asked_before(int end) const {
+    int c = 0;
+    for (int i = 0; i < end && i < static_cast<int>(survey_->questions.size()); ++i) {
+        const Question& q = survey_->questions[static_cast<std::size_t>(i)];
+        if (q.type != QuestionType::Note && is_shown(*survey_, q, answers_)) ++c;
+    }
+    return c;
+}
+
 Progress Flow::progress() const {
     Progress p;
     const int n = static_cast<int>(survey_->questions.size());
@@ -257,19 +266,12 @@ Progress Flow::progress() const {
     }
     if (screen_ != Screen::Question && screen_ != Screen::IdleWarning) {
         // Saving, Thanks, SaveFailed: all done.
-        int asked = 0;
-        for (const auto& q : survey_->questions)
-            if (q.type != QuestionType::Note && is_shown(*survey_, q, answers_)) ++asked;
-        p.step = p.total = std::max(1, asked);
+        p.step = p.total = std::max(1, asked_before(n));
         p.fraction = 1.0;
         return p;
     }
     // Questions only: a note (words only) is not "Question 2 of 7"; on a note, step is the next question's.
-    int before = 0;
-    for (int i = 0; i < index_ && i < n; ++i) {
-        const Question& q = survey_->questions[static_cast<std::size_t>(i)];
-        if (q.type != QuestionType::Note && is_shown(*survey_, q, answers_)) ++before;
-    }
+    const int before = asked_before(index_);
     p.note = index_ < n && survey_->questions[static_cast<std::size_t>(index_)].type == QuestionType::Note;
     const int possible = before + possible_from(index_);
     if (p.note) {  // not a question itself: a note after the last one does not add one

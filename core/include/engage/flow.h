@@ -130,6 +130,7 @@ private:
     std::optional<TimePoint> timer_deadline() const;  // next_deadline() without the auto-advance
     bool advance_still_valid() const;
     int possible_from(int from) const;  // questions from `from` on that may still be shown
+    int asked_before(int end) const;    // questions (not notes) before `end` shown given the answers
 
     const Survey* survey_;
     FlowTimings t_;
