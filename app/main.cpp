@@ -147,7 +147,7 @@ struct ProgressBar {
 
 struct SyncOptions {
     std::string data_dir, config, hub, token, ca_file;
-    int batch_records = 0, batch_kib = 0, in_flight = 0, retries = 5, max_seconds = 0, retry_base_ms = 0, stall_seconds = 0;
+    int batch_records = 0, batch_kib = 0, batch_grow = 0, in_flight = 0, retries = 5, max_seconds = 0, retry_base_ms = 0, stall_seconds = 0;
     bool retry_quarantined = false;
 };
 
@@ -279,6 +279,9 @@ int sync_command(SyncOptions o) {
     if (o.batch_records) settings.batch_records = o.batch_records;
     if (o.batch_kib) settings.batch_kib = o.batch_kib;
     if (o.in_flight) settings.in_flight = o.in_flight;
+    // A size given here is the size wanted: it does not grow unless --batch-grow says so too.
+    if (o.batch_records || o.batch_kib) settings.batch_grow = 1;
+    if (o.batch_grow) settings.batch_grow = o.batch_grow;
     if (o.stall_seconds) settings.stall_timeout = std::chrono::seconds(o.stall_seconds);
     if (o.retry_base_ms) settings.backoff = BackoffPolicy::with_base(std::chrono::milliseconds(o.retry_base_ms));
     auto usage = [&](const std::string& msg) {
@@ -625,6 +628,10 @@ int main(int argc, char** argv) {
     sync->add_option("--ca-file", so.ca_file, "PEM file of the private CA that signed the hub's certificate");
     sync->add_option("--batch-records", so.batch_records, "Records per batch (default 1000)")->check(CLI::Range(1, 5000));
     sync->add_option("--batch-kib", so.batch_kib, "Compressed KiB per batch (default 256)")->check(CLI::Range(16, 8000));
+    sync->add_option("--batch-grow", so.batch_grow,
+                     "Batches grow up to N times those sizes while the hub answers within 2 s (default 4; 1 with "
+                     "--batch-records or --batch-kib)")
+        ->check(CLI::Range(1, 8));
     sync->add_option("--in-flight", so.in_flight, "Batches sent before the first reply is awaited (default 3)")
         ->check(CLI::Range(1, 8));
     sync->add_option("--retries", so.retries, "Failures in a row (network, busy hub) to retry with backoff before giving up (default 5)")

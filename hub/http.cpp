@@ -218,6 +218,19 @@ void Response::replace_header(const std::string& name, const std::string& value)
 
 bool ContentReader::operator()(const Receiver& data) const { return decode(req_, data); }
 
+std::size_t ContentReader::size_hint() const {
+    const std::string& b = req_.body;
+    const std::string enc = lower(trim(req_.get_header_value("Content-Encoding")));
+    std::size_t n = 0;
+    if (enc.empty() || enc == "identity") {
+        n = b.size();
+    } else if ((enc == "gzip" || enc == "x-gzip") && b.size() >= 18) {
+        const auto* t = reinterpret_cast<const unsigned char*>(b.data() + b.size() - 4);
+        n = std::size_t(t[0]) | std::size_t(t[1]) << 8 | std::size_t(t[2]) << 16 | std::size_t(t[3]) << 24;
+    }
+    return std::min(n, b.size() * 32 + 64 * 1024);
+}
+
 bool ContentReader::operator()(const PartStart& start, const Receiver& data) const {
     if (!req_.is_multipart_form_data()) return false;
     const std::string boundary = boundary_of(req_.get_header_value("Content-Type"));

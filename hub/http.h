@@ -55,6 +55,9 @@ public:
     explicit ContentReader(const Request& req) : req_(req) {}
     bool operator()(const Receiver& data) const;
     bool operator()(const PartStart& start, const Receiver& data) const;
+    // The decoded size the body says it has, to reserve for it: gzip's trailer (ISIZE), the body itself when not
+    // encoded, else 0. Only a hint (a sender can lie): at most 32 times the bytes that came, plus 64 KiB.
+    std::size_t size_hint() const;
 
 private:
     const Request& req_;

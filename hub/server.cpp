@@ -112,6 +112,7 @@ void send_db_error(Response& res, const DbError& e) {
 enum class ReadResult { Ok, TooLargeDecompressed, Broken };
 ReadResult read_body(const ContentReader& reader, std::size_t limit, std::string& body) {
     bool over = false;
+    body.reserve(std::min(limit, reader.size_hint()));  // one allocation, not a copy at every doubling
     const bool ok = reader([&](const char* data, std::size_t n) {
         if (body.size() + n > limit) {
             over = true;

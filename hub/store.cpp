@@ -443,6 +443,7 @@ public:
         }
         return Lease(*this, factory_());
     }
+    std::unique_ptr<Conn> open() { return factory_(); }  // a connection of its own, outside the pool
 
 private:
     void give_back(std::unique_ptr<Conn> c) {
@@ -1297,8 +1298,24 @@ private:
     // has waited for seconds. Other processes (engage-hub kiosk add, backup) still meet the busy timeout.
     template <class F>
     auto transaction(F f, bool commit = true) -> decltype(f(std::declval<Conn&>())) {
-        std::unique_lock<std::mutex> one_writer(sqlite_writer_, std::defer_lock);
-        if (dialect_ == Dialect::Sqlite) one_writer.lock();
+        if (dialect_ == Dialect::Sqlite) {
+            std::lock_guard<std::mutex> one_writer(sqlite_writer_);
+            if (!writer_ || !writer_->usable()) {
+                writer_ = pool_.open();
+                // The writer's page cache (pages are allocated as used): the uuid index's pages that every batch
+                // changes stay in memory from one batch to the next, and a large batch's changed pages are not
+                // spilled into the WAL before its commit (with SQLite's 2 MiB default both happened each batch).
+                writer_->script("PRAGMA cache_size=-" + std::to_string(kWriterCacheKib));
+            }
+            struct Finish {  // whatever f left open (a refusal) is rolled back, as a lease does
+                Conn& c;
+                ~Finish() { c.rollback(); }
+            } finish{*writer_};
+            writer_->begin();
+            auto r = f(*writer_);
+            if (commit) writer_->commit();
+            return r;
+        }
         for (int attempt = 0;; ++attempt) {
             auto c = pool_.acquire();
             try {
@@ -1411,6 +1428,8 @@ private:
     std::mutex keys_mutex_;
     sealed::KeyPair keys_;  // seal_keys(), once read
     std::mutex sqlite_writer_;  // see transaction()
+    std::unique_ptr<Conn> writer_;  // SQLite: the one connection that writes, under sqlite_writer_
+    static constexpr int kWriterCacheKib = 32768;
     std::mutex group_mutex_;    // see group_commit()
     std::condition_variable group_cv_;
     std::vector<GroupJob*> group_queue_;

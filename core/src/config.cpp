@@ -51,8 +51,8 @@ bool load_config_file(const std::string& path, KioskConfig& cfg, std::vector<std
     };
     static const char* known[] = {"survey", "data_dir", "idle_seconds", "warning_seconds", "windowed", "width",
                                   "height", "facilitator_pin", "language", "text_scale", "hub_url", "hub_token",
-                                  "ca_file", "batch_records", "batch_kib", "in_flight", "switch_access", "dwell_ms",
-                                  "speech_program", "speech_wav_dir"};
+                                  "ca_file", "batch_records", "batch_kib", "in_flight", "batch_grow", "switch_access",
+                                  "dwell_ms", "speech_program", "speech_wav_dir"};
     for (const auto& [k, v] : j.items()) {
         bool ok = false;
         for (const char* n : known) ok = ok || k == n;
@@ -76,6 +76,7 @@ bool load_config_file(const std::string& path, KioskConfig& cfg, std::vector<std
     num("batch_records", cfg.batch_records, 1, 5000);
     num("batch_kib", cfg.batch_kib, 16, 8000);
     num("in_flight", cfg.in_flight, 1, 8);
+    num("batch_grow", cfg.batch_grow, 1, 8);
     num("idle_seconds", cfg.idle_seconds, 5, 3600);
     num("warning_seconds", cfg.warning_seconds, 20, 600);
     num("width", cfg.width, 320, 7680);

@@ -57,25 +57,29 @@ std::string record_text(const PendingRecord& r) {
 // to `unreadable` (with why), to be set aside by the caller.
 SyncEngine::Prepared SyncEngine::prepare(std::vector<PendingRecord> rows, const std::string& kiosk_id) {
     Prepared p;
-    std::string records;  // the records' JSON texts, comma-separated: no json objects to build and free
+    p.batch_id = new_uuid();
+    // {"batch_id":...,"kiosk_id":...,"protocol":1,"records":[...]}: what dump() of that object would give, written
+    // straight into one buffer sized for it (no json objects to build and free, no copy of the records).
+    const auto str = [](const std::string& s) {
+        return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    std::string body = "{\"batch_id\":" + str(p.batch_id) + ",\"kiosk_id\":" + str(kiosk_id) +
+                       ",\"protocol\":" + std::to_string(protocol::kVersion) + ",\"records\":[";
+    std::size_t need = body.size() + 2;
+    for (const auto& r : rows) need += (r.sealed.empty() ? r.answers_json.size() : r.sealed.size()) + 480;
+    body.reserve(need);
     for (auto& r : rows) {
         try {
-            std::string text = record_text(r);
-            records += records.empty() ? "" : ",";
-            records += text;
+            const std::string text = record_text(r);
+            if (!p.rows.empty()) body += ',';
+            body += text;
             p.rows.push_back(std::move(r));
         } catch (const std::exception& e) {
             p.unreadable.emplace_back(std::move(r), std::string("The kiosk could not read it: ") + e.what());
         }
     }
     if (p.rows.empty()) return p;
-    p.batch_id = new_uuid();
-    // {"batch_id":...,"kiosk_id":...,"protocol":1,"records":[...]}: what dump() of that object would give.
-    const auto str = [](const std::string& s) {
-        return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    };
-    const std::string body = "{\"batch_id\":" + str(p.batch_id) + ",\"kiosk_id\":" + str(kiosk_id) +
-                             ",\"protocol\":" + std::to_string(protocol::kVersion) + ",\"records\":[" + records + "]}";
+    body += "]}";
     p.raw = body.size();
     p.gz = gzip(body);
     return p;
@@ -87,6 +91,8 @@ SyncEngine::SyncEngine(Store& store, Transport& transport, SyncSettings settings
 PassOutcome SyncEngine::run_pass(const std::function<bool()>& cancelled,
                                  const std::function<void(const PassProgress&)>& progress) {
     batch_records_ = std::max(settings_.batch_records, 1);
+    grow_ = 1;
+    max_grow_ = std::clamp(settings_.batch_grow, 1, 8);
     rejects_in_a_row_ = 0;
     suspects_.clear();
     held_back_ = 0;
@@ -104,7 +110,7 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
     // sending (send_halves, with nothing in flight).
     double squeeze = 4.0;
     const auto raw_budget = [&] {
-        const double b = static_cast<double>(settings_.batch_kib) * 1024 * std::clamp(squeeze * 0.8, 1.0, 8.0);
+        const double b = static_cast<double>(settings_.batch_kib) * grow_ * 1024 * std::clamp(squeeze * 0.8, 1.0, 8.0);
         return std::min<std::size_t>(static_cast<std::size_t>(b), 7u << 20);
     };
     try {
@@ -121,13 +127,14 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
         const std::size_t depth = static_cast<std::size_t>(std::clamp(settings_.in_flight, 1, 8));
         std::int64_t cursor = 0;
         auto next_batch = [&]() -> std::future<Prepared> {
-            auto rows = store_.pending_batch(batch_records_, raw_budget(), cursor);
+            auto rows = store_.pending_batch(batch_records_ * grow_, raw_budget(), cursor);
             if (rows.empty()) return {};
             cursor = rows.back().seq;
             return std::async(std::launch::async, &SyncEngine::prepare, std::move(rows), store_.kiosk_id());
         };
         struct Flight {
             Prepared batch;
+            std::chrono::steady_clock::time_point posted;
             std::future<HttpResponse> reply;  // declared last: destroyed (waited for) before the body it sends
         };
         std::deque<Flight> flying;  // a return waits for each (and for `building`): nothing outlives the pass
@@ -146,6 +153,7 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
                 }
                 Flight& f = flying.emplace_back();
                 f.batch = std::move(ready);
+                f.posted = std::chrono::steady_clock::now();
                 const std::string* gz = &f.batch.gz;  // a deque keeps its elements in place
                 f.reply = std::async(std::launch::async, [this, gz, &cancelled] {
                     return transport_.post(settings_.hub_url + "/v1/batches", settings_.token, *gz, true, cancelled);
@@ -168,14 +176,19 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
                 return out;
             }
             const HttpResponse r = flying.front().reply.get();
+            const auto took = std::chrono::steady_clock::now() - flying.front().posted;
             Prepared done = std::move(flying.front().batch);
             flying.pop_front();
             std::vector<protocol::Result> results;
             if (clean_reply(done, r, results)) {
+                // A fast, clean answer with more to send: fewer, larger batches (the hub commits fewer times).
+                if (took >= settings_.grow_within) grow_ = 1;
+                else if (building.valid() || !flying.empty()) grow_ = std::min(grow_ * 2, max_grow_);
                 top_up();
                 answer(done, r, &results, out, cancelled);  // acknowledges: a clean reply never stops the pass
                 continue;
             }
+            grow_ = 1;
             // Anything else: wait for every batch still in flight, then answer each in the order sent, as if it
             // had been the only one. After a stop, a later clean reply is still acknowledged (it is the hub's
             // valid answer to that batch); any other is not acted on: its records stay pending for the next pass.
@@ -246,7 +259,7 @@ bool SyncEngine::ready_to_post(Prepared& batch, PassOutcome& out) {
     for (const auto& [row, why] : batch.unreadable) set_aside(row, why, out);
     batch.unreadable.clear();
     return !batch.rows.empty() &&
-           (batch.gz.size() <= std::size_t(settings_.batch_kib) * 1024 || batch.rows.size() == 1);
+           (batch.gz.size() <= std::size_t(settings_.batch_kib) * 1024 * grow_ || batch.rows.size() == 1);
 }
 
 // A 200 whose reply is the hub's, for this batch, with no invalid record: nothing to resend.
@@ -338,7 +351,10 @@ SyncEngine::Sent SyncEngine::answer(Prepared& batch, const HttpResponse& r, std:
         if (++rejects_in_a_row_ > kMaxRejectsInARow)
             return stop(Kind::Stopped, "Every batch is refused (" + (err ? code + ": " + *err : what) + ")");
         if (rows.size() > 1) {
-            if (r.status == 413) batch_records_ = std::max(1, static_cast<int>(rows.size() / 2));  // rest of the pass
+            if (r.status == 413) {  // for the rest of the pass: half this size, and no growing past it
+                batch_records_ = std::max(1, static_cast<int>(rows.size() / 2));
+                grow_ = max_grow_ = 1;
+            }
             return send_halves(rows, out, cancelled);
         }
         if (!err) {

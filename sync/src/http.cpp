@@ -189,12 +189,20 @@ std::string gzip(const std::string& data) {
     z_stream z{};
     if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         throw std::runtime_error("zlib could not start");
-    std::string out(deflateBound(&z, static_cast<uLong>(data.size())) + 32, '\0');
+    // Room for a quarter of the input first (JSON shrinks 3-8x), more only if it does not fit: not the worst case
+    // (deflateBound, a little over the input), which was all zero-filled for every batch.
+    std::string out(data.size() / 4 + 1024, '\0');
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
     z.avail_in = static_cast<uInt>(data.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    const int rc = deflate(&z, Z_FINISH);
+    int rc = Z_OK;
+    for (;;) {
+        z.next_out = reinterpret_cast<Bytef*>(out.data() + z.total_out);
+        z.avail_out = static_cast<uInt>(out.size() - z.total_out);
+        rc = deflate(&z, Z_FINISH);
+        if (rc != Z_OK && rc != Z_BUF_ERROR) break;  // Z_STREAM_END, or an error
+        if (z.avail_out != 0) break;                 // no progress with room left: an error
+        out.resize(std::max<std::size_t>(out.size() * 2, deflateBound(&z, static_cast<uLong>(data.size())) + 32));
+    }
     out.resize(z.total_out);
     deflateEnd(&z);
     if (rc != Z_STREAM_END) throw std::runtime_error("zlib could not compress the batch");

@@ -14,6 +14,7 @@ SyncSettings sync_settings_from(const KioskConfig& cfg, const Store& store) {
     s.batch_records = cfg.batch_records;
     s.batch_kib = cfg.batch_kib;
     s.in_flight = cfg.in_flight;
+    s.batch_grow = cfg.batch_grow;
     return s;
 }
 

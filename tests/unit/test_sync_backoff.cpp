@@ -11,6 +11,8 @@
 
 #include "engage/backoff.h"
 #include "engage/config.h"
+#include "engage/storage.h"
+#include "engage/sync.h"
 
 using namespace engage;
 using std::chrono::milliseconds;
@@ -96,7 +98,7 @@ TEST_CASE("config: hub settings and batch sizes", "[sync][config]") {
     REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
     const std::string file = tmpl + "/kiosk.json";
     std::ofstream(file) << R"({"hub_url": "https://hub.example.org", "hub_token": "t0k", "ca_file": "/etc/engage/ca.pem",
-                               "batch_records": 200, "batch_kib": 64, "in_flight": 5})";
+                               "batch_records": 200, "batch_kib": 64, "in_flight": 5, "batch_grow": 2})";
     KioskConfig cfg;
     std::vector<std::string> problems;
     CHECK(load_config_file(file, cfg, problems));
@@ -107,6 +109,8 @@ TEST_CASE("config: hub settings and batch sizes", "[sync][config]") {
     CHECK(cfg.batch_records == 200);
     CHECK(cfg.batch_kib == 64);
     CHECK(cfg.in_flight == 5);
+    CHECK(cfg.batch_grow == 2);
+    CHECK(sync_settings_from(cfg, *Store::open(tmpl)).batch_grow == 2);
 
     // Found by fuzz_config: a number too large for a double threw out of the loader (out_of_range).
     for (const char* hostile : {"7e7777", R"({"idle_seconds": 1e999})"}) {
@@ -135,6 +139,15 @@ TEST_CASE("config: hub settings and batch sizes", "[sync][config]") {
         CHECK_FALSE(load_config_file(file, c, problems));
         CHECK(problems.size() == 1);
         CHECK(c.in_flight == 3);
+    }
+    for (const char* hostile : {R"({"batch_grow": 0})", R"({"batch_grow": 9})", R"({"batch_grow": "4"})",
+                                R"({"batch_grow": 1.5})", R"({"batch_grow": null})"}) {
+        std::ofstream(file, std::ios::trunc) << hostile;
+        KioskConfig c;
+        problems.clear();
+        CHECK_FALSE(load_config_file(file, c, problems));
+        CHECK(problems == std::vector<std::string>{file + ": batch_grow: must be a whole number from 1 to 8"});
+        CHECK(c.batch_grow == 4);
     }
     std::filesystem::remove_all(tmpl);
 }

@@ -390,6 +390,45 @@ TEST_CASE("sync engine: clear answers fill a batch without a split", "[sync][eng
     CHECK(o.split == 0);
 }
 
+TEST_CASE("sync engine: batches grow while the hub answers quickly, up to batch_grow times", "[sync][engine]") {
+    Rig rig(3000, 100, {}, 1);
+    rig.settings.batch_grow = 4;
+    const auto& sizes = rig.hub.accepted_sizes;
+    SECTION("a quick hub: 100, then 200, then 400 a batch") {
+        const PassOutcome o = rig.pass();
+        CHECK(o.kind == Kind::Done);
+        CHECK(o.stored == 3000);
+        CHECK(rig.store->counts().acknowledged == 3000);
+        REQUIRE(sizes.size() >= 4);
+        CHECK(sizes.front() == 100);
+        CHECK(*std::max_element(sizes.begin(), sizes.end()) == 400);
+        CHECK(std::is_sorted(sizes.begin(), sizes.end() - 1));  // growing, the last one what was left
+        CHECK(rig.hub.requests <= 11);  // 30 at 100 a batch
+    }
+    SECTION("a slow hub: never past the size asked for") {
+        rig.settings.grow_within = std::chrono::milliseconds(0);
+        CHECK(rig.pass().stored == 3000);
+        CHECK(*std::max_element(sizes.begin(), sizes.end()) == 100);
+        CHECK(rig.hub.requests == 30);
+    }
+    SECTION("a hub that answers 413: no growing past half what it refused") {
+        rig.hub.max_records = 250;
+        const PassOutcome o = rig.pass();
+        CHECK(o.kind == Kind::Done);
+        CHECK(o.stored == 3000);
+        CHECK(rig.store->counts().acknowledged == 3000);
+        CHECK(*std::max_element(sizes.begin(), sizes.end()) <= 250);
+        CHECK(rig.hub.requests <= 3000 / 200 + 8);  // two 413s at most (the batch read while the first was out)
+    }
+}
+
+TEST_CASE("sync engine: batch_grow 1 keeps every batch at batch_records", "[sync][engine]") {
+    Rig rig(1000, 100, {}, 3);
+    CHECK(rig.settings.batch_grow == 1);  // the library's default; the kiosk's config says 4
+    CHECK(rig.pass().stored == 1000);
+    CHECK(rig.hub.requests == 10);
+}
+
 TEST_CASE("sync engine: a refused token pauses sync and acknowledges nothing", "[sync][engine]") {
     Rig rig(10, 500);
     rig.settings.token = "stale";

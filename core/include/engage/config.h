@@ -32,6 +32,7 @@ struct KioskConfig {
     int batch_records = 1000;         // records per batch (1 to 5000)
     int batch_kib = 256;              // compressed body size per batch, KiB (16 to 8000)
     int in_flight = 3;                // batches sent before the first reply is awaited (1 to 8)
+    int batch_grow = 4;               // batches grow to this many times the two sizes above on a fast link (1 to 8)
 };
 
 // Reads `path` over `cfg`. Every problem (with its field) goes to `problems`; returns false if any.

@@ -29,6 +29,12 @@ struct SyncSettings {
     int batch_records = 1000;                  // ~110 KiB gzip'd for typical responses (bench/README.md)
     int batch_kib = 256;                       // compressed body budget per batch
     int in_flight = 3;                         // batches posted and not yet answered, at most (1 to 8)
+    // Up to this many times batch_records and batch_kib while the hub answers quickly: a clean reply within
+    // grow_within, with more to send, doubles the size of the batches read after it; any other reply (an error,
+    // a slow answer) puts it back to 1, and a 413 stops the growing for the rest of the pass. 1: every batch at
+    // the sizes above (the kiosk's config makes it 4).
+    int batch_grow = 1;
+    std::chrono::milliseconds grow_within{2000};
     std::chrono::seconds connect_timeout{10};
     std::chrono::seconds stall_timeout{30};    // abort when under 64 bytes/s for this long
     BackoffPolicy backoff;
@@ -172,6 +178,8 @@ private:
     Transport& transport_;
     SyncSettings settings_;
     int batch_records_ = 1000;                 // halved on 413 for the rest of the pass
+    int grow_ = 1;                             // batch size this pass, times the settings' (1 to max_grow_)
+    int max_grow_ = 1;                         // settings_.batch_grow; 1 after a 413
     int rejects_in_a_row_ = 0;                 // 400s with no accepted batch in between
     bool accepted_before_ = false;             // an earlier pass went through: the hub takes our format
     std::vector<std::pair<PendingRecord, std::string>> suspects_;  // lone 400s before the hub accepted anything
