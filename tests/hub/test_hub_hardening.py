@@ -2,12 +2,14 @@
 """engage-hub under hostile and busy clients (docs/hub.md, "HTTP layer"), each scenario on a fresh SQLite hub:
   slowloris    more idle and slow connections than workers; a kiosk's batch still goes in at once
   idle         a silent connection is closed after --idle-timeout
-  memory       header floods and huge chunked bodies (POST and PRI) leave the hub's RSS (from /proc) bounded
+  memory       header floods, huge chunked bodies (POST and PRI) and forged gzip sizes leave the RSS bounded
   burst        300 connections opened at once: every one answered, none reset
   per_address  past --max-per-address, new connections from that address are closed; the others still work
   smuggling    two Content-Lengths, Content-Length with chunked, other transfer codings: 400, nothing stored
   early        a method or path the hub does not serve is refused before its body is read
 Usage: test_hub_hardening.py ENGAGE_HUB SCENARIO"""
+import gzip
+import json
 import socket
 import threading
 import time
@@ -164,6 +166,15 @@ def scenario_memory(binary, db, tmp):
         st = send_chunked(hub.port, f"POST /v1/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {k['token']}",
                           64 * 1024 * 1024)
         check(st == 413, "64 MiB chunked batch", st)
+        # gzip'd batches whose trailers claim 4 GiB once decompressed: the hub reserves for a body by that size,
+        # at most 32 times what came; each is refused (zlib checks the trailer), nothing is held.
+        body = bytearray(gzip.compress(json.dumps(good_batch(new_kiosk_id(), 1)).encode()))
+        body[-4:] = b"\xff\xff\xff\xff"
+        for _ in range(40):
+            st, _ = raw(hub, f"POST /v1/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {k['token']}\r\n"
+                             f"Content-Encoding: gzip\r\nContent-Type: application/json\r\n"
+                             f"Content-Length: {len(body)}", bytes(body))
+            check(st == 400, "a batch with a forged gzip trailer", st)
         after = rss_kib(hub.proc.pid)
         check(after - before < 64 * 1024, f"the hub's RSS grew from {before} to {after} KiB")
         hub.healthz()
