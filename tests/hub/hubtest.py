@@ -420,12 +420,20 @@ def scenario_store(binary, db, workdir):
 def scenario_group(binary, db, workdir):
     """Many kiosks' batches at once, so that the hub commits several in one transaction (SQLite: group commit):
     each request still hears exactly what became of its own records, a refused or partly invalid batch costs the
-    others nothing, and nothing is stored twice or lost."""
+    others nothing, one that fails in the database (a trigger raises on it) is rolled back alone, and nothing is
+    stored twice or lost."""
     n = 10
-    ks = [add_kiosk(binary, db.spec, f"Group {i}") for i in range(n + 2)]
+    ks = [add_kiosk(binary, db.spec, f"Group {i}") for i in range(n + 3)]
     devices = [new_kiosk_id() for _ in ks]
-    revoked, mismatched = ks[n], ks[n + 1]
+    revoked, mismatched, poisoned = ks[n], ks[n + 1], ks[n + 2]
     cli(binary, "kiosk", "revoke", revoked["id"], "--db", db.spec)
+    if isinstance(db, SqliteDb):
+        db.execute("CREATE TRIGGER poison BEFORE INSERT ON records WHEN NEW.answers LIKE '%poison%'"
+                   " BEGIN SELECT RAISE(ABORT, 'poisoned for the test'); END")
+    else:
+        db.execute("CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.answers LIKE '%poison%' THEN"
+                   " RAISE EXCEPTION 'poisoned for the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;"
+                   " CREATE TRIGGER poison BEFORE INSERT ON records FOR EACH ROW EXECUTE FUNCTION poison()")
     with Hub(binary, db.spec, workdir, name="group") as hub:  # 4 workers: up to 4 batches a commit
         pinned = batch(devices[n + 1], [record(1)])
         st, _, text = hub.send_batch(mismatched["token"], pinned)
@@ -452,6 +460,8 @@ def scenario_group(binary, db, workdir):
             jobs.append((revoked["token"], batch(devices[n], [record(1)]), 403))
             jobs.append((mismatched["token"], batch(new_kiosk_id(), [record(2)]), 403))
             jobs.append((ks[0]["token"], dict(batch(devices[0], []), records="not a list"), 400))
+            bad = record(100 * rnd + 2, answers={"today": 4, "listened": "yes", "more": "poison"})
+            jobs.append((poisoned["token"], batch(devices[n + 2], [record(100 * rnd + 1), bad]), 500))
             replies = [None] * len(jobs)
             gate = threading.Barrier(len(jobs))
 
@@ -477,6 +487,7 @@ def scenario_group(binary, db, workdir):
     check(c["records"] == n * 60 + 1, "records held", c)
     check(c["conflicts"] == (n + 1) // 2, "conflicts kept aside", c)
     check(c["batches"] == 3 * n + 1, "batches logged", c)
+    check(not db.rows(f"SELECT uuid FROM records WHERE kiosk_id = '{devices[n + 2]}'"), "a failed batch left records")
     for i in range(n):
         held = {r[0] for r in db.rows(f"SELECT uuid FROM records WHERE kiosk_id = '{devices[i]}'")}
         check(held == {r["uuid"] for r in sent[i]}, f"kiosk {i}: held records differ from those sent")
