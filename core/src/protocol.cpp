@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "engage/json_fast.h"
+
 #include <map>
 
 namespace engage::protocol {
@@ -153,8 +155,70 @@ bool status_from_string(const std::string& s, Status& out) {
     return false;
 }
 
+namespace {
+
+// The hub's reply read in one pass, when it answers every record in the order sent (as engage-hub does). False
+// for anything else (another order, a repeated key, a malformed reply): parse_reply then reads it as a tree and
+// says what is wrong.
+bool parse_reply_in_order(const std::string& body, const std::string& batch_id, const std::vector<std::string>& sent,
+                          std::vector<Result>& results) {
+    json_fast::Reader in(body, 8);
+    std::string key, s, skipped;
+    bool first = true, hub = false, protocol = false, batch = false, answered = false;
+    const auto skip = [&] {
+        skipped.clear();
+        return in.canonical(skipped);
+    };
+    if (!in.begin_object()) return false;
+    while (in.next_key(first, key)) {
+        if (key == "hub") {
+            if (hub || !in.string(s) || s != kHubName) return false;
+            hub = true;
+        } else if (key == "protocol") {
+            std::int64_t v = 0;
+            if (protocol || !in.integer(v) || v != kVersion) return false;
+            protocol = true;
+        } else if (key == "batch_id") {
+            if (batch || !in.string(s) || s != batch_id) return false;
+            batch = true;
+        } else if (key == "results") {
+            if (answered || !in.begin_array()) return false;
+            bool next = true;
+            while (in.next_element(next)) {
+                if (results.size() >= sent.size() || !in.begin_object()) return false;
+                Result r;
+                bool member = true, uuid = false, status = false;
+                while (in.next_key(member, key)) {
+                    if (key == "uuid") {
+                        if (uuid || !in.string(r.uuid)) return false;
+                        uuid = true;
+                    } else if (key == "status") {
+                        if (status || !in.string(s) || !status_from_string(s, r.status)) return false;
+                        status = true;
+                    } else if (key == "error") {
+                        if (!in.string(r.error)) return false;
+                    } else if (!skip()) {
+                        return false;
+                    }
+                }
+                if (in.failed() || !uuid || !status || r.uuid != sent[results.size()]) return false;
+                results.push_back(std::move(r));
+            }
+            if (in.failed() || results.size() != sent.size()) return false;
+            answered = true;
+        } else if (!skip()) {
+            return false;
+        }
+    }
+    return !in.failed() && in.at_end() && hub && protocol && batch && answered;
+}
+
+}  // namespace
+
 bool parse_reply(const std::string& body, const std::string& batch_id, const std::vector<std::string>& sent_uuids,
                  std::vector<Result>& results, std::string& why) {
+    results.clear();
+    if (parse_reply_in_order(body, batch_id, sent_uuids, results)) return true;
     results.clear();
     const auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {

@@ -122,3 +122,47 @@ TEST_CASE("protocol: only a well-formed hub reply for this batch acknowledges an
         {"uuid":"u1","status":"kept"},{"uuid":"u2","status":"stored"}]})", "b1", sent, r, why));
     CHECK_FALSE(parse_reply(R"({"protocol":2,"hub":"engage-hub","batch_id":"b1","results":[]})", "b1", sent, r, why));
 }
+
+TEST_CASE("protocol: a reply in the order sent reads in one pass, with the same results as any other order") {
+    const std::vector<std::string> sent = {"u1", "u2", "u3"};
+    std::vector<Result> r, tree;
+    std::string why;
+    // As engage-hub writes it (in the order sent), with members it may add later: read in one pass.
+    const std::string in_order = R"({"batch_id":"b1","hub":"engage-hub","later":{"a":[1,2]},"protocol":1,"results":[
+        {"status":"stored","uuid":"u1"},{"error":"answers: too long","status":"invalid","uuid":"u2"},
+        {"note":"x","status":"conflict","uuid":"u3"}]})";
+    REQUIRE(parse_reply(in_order, "b1", sent, r, why));
+    // The same results in another order, read as a tree: the same answer, in the order sent.
+    const std::string shuffled = R"({"protocol":1,"hub":"engage-hub","batch_id":"b1","results":[
+        {"uuid":"u3","status":"conflict"},{"uuid":"u1","status":"stored"},
+        {"uuid":"u2","status":"invalid","error":"answers: too long"}]})";
+    REQUIRE(parse_reply(shuffled, "b1", sent, tree, why));
+    REQUIRE(r.size() == 3);
+    REQUIRE(tree.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(r[i].uuid == sent[i]);
+        CHECK(r[i].uuid == tree[i].uuid);
+        CHECK(r[i].status == tree[i].status);
+        CHECK(r[i].error == tree[i].error);
+    }
+    CHECK(r[1].error == "answers: too long");
+    // Hostile or odd replies in the order sent: refused (or read as the tree reads them), never half-read.
+    const std::string twice = R"({"protocol":1,"hub":"engage-hub","batch_id":"b1","results":[
+        {"uuid":"u1","status":"stored"},{"uuid":"u1","status":"stored"},{"uuid":"u2","status":"stored"}]})";
+    CHECK_FALSE(parse_reply(twice, "b1", sent, r, why));
+    CHECK(r.empty());
+    const std::string four = R"({"protocol":1,"hub":"engage-hub","batch_id":"b1","results":[
+        {"uuid":"u1","status":"stored"},{"uuid":"u2","status":"stored"},{"uuid":"u3","status":"stored"},
+        {"uuid":"u4","status":"stored"}]})";
+    CHECK_FALSE(parse_reply(four, "b1", sent, r, why));
+    const std::string trailing = R"({"protocol":1,"hub":"engage-hub","batch_id":"b1","results":[
+        {"uuid":"u1","status":"stored"},{"uuid":"u2","status":"stored"},{"uuid":"u3","status":"stored"}]} x)";
+    CHECK_FALSE(parse_reply(trailing, "b1", sent, r, why));
+    const std::string other_hub = R"({"protocol":1,"hub":"engage-hub","hub":"not-a-hub","batch_id":"b1",
+        "results":[{"uuid":"u1","status":"stored"},{"uuid":"u2","status":"stored"},{"uuid":"u3","status":"stored"}]})";
+    CHECK_FALSE(parse_reply(other_hub, "b1", sent, r, why));  // a repeated key: the tree keeps the last
+    const std::string deep = R"({"protocol":1,"hub":"engage-hub","batch_id":"b1","x":[[[[[[[[[[1]]]]]]]]]],
+        "results":[{"uuid":"u1","status":"stored"},{"uuid":"u2","status":"stored"},{"uuid":"u3","status":"stored"}]})";
+    CHECK(parse_reply(deep, "b1", sent, r, why));  // too deep for one pass: read as a tree
+    CHECK(r.size() == 3);
+}
