@@ -637,6 +637,13 @@ int Store::synchronous() const {
                    [&] { return static_cast<int>(single_int(db_, "PRAGMA synchronous")); });
 }
 
+void Store::set_cache_kib(int kib) {
+    guarded(path_, "Could not set the page cache", [&] {
+        exec(db_, ("PRAGMA cache_size = -" + std::to_string(std::clamp(kib, 64, 1 << 20))).c_str());
+        return 0;
+    });
+}
+
 int Store::schema_version() const {
     return guarded(path_, "Could not read the schema version",
                    [&] { return static_cast<int>(single_int(db_, "PRAGMA user_version")); });
@@ -806,6 +813,7 @@ std::vector<PendingRecord> Store::pending_batch(int max_records, std::size_t max
                 " WHERE r.sync_state = 'pending' AND r.seq > ?1 ORDER BY r.seq LIMIT ?2");
         st.bind(1, after_seq).bind(2, std::int64_t{std::max(max_records, 1)});
         std::vector<PendingRecord> out;
+        out.reserve(static_cast<std::size_t>(std::clamp(max_records, 1, 8192)));
         std::size_t bytes = 0;
         while (st.step()) {
             PendingRecord r{st.text(0), st.int64(1), st.text(2), static_cast<int>(st.int64(3)),

@@ -157,6 +157,8 @@ public:
     const std::string& kiosk_id() const { return kiosk_id_; }
     std::string journal_mode() const;    // as SQLite reports it ("wal")
     int synchronous() const;             // this connection's PRAGMA synchronous (2 = FULL, 1 = NORMAL)
+    // This connection's page cache, at most `kib` (SQLite's default 2 MiB; pages are allocated as used).
+    void set_cache_kib(int kib);
     int schema_version() const;
 
     // One transaction per response; returns only after COMMIT succeeded. Throws StoreError.
