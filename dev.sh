@@ -16,7 +16,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake pkg-config git
   libimgui-dev libstb-dev libsdl2-dev libgl-dev libgl1-mesa-dri libfreetype-dev
-  libsqlite3-dev sqlite3 libsodium-dev libsystemd-dev nlohmann-json3-dev libcli11-dev catch2
+  libsqlite3-dev sqlite3 libsodium-dev nettle-dev libsystemd-dev nlohmann-json3-dev libcli11-dev catch2
   libcurl4-openssl-dev zlib1g-dev libmicrohttpd-dev libbrotli-dev libssl-dev libpq-dev postgresql openssl
   libkainjow-mustache-dev libzip-dev libxml2-dev python3-openpyxl libraqm-dev libharfbuzz-bin
   tesseract-ocr tesseract-ocr-urd tesseract-ocr-ara tesseract-ocr-pan tesseract-ocr-ben

@@ -166,3 +166,9 @@ TEST_CASE("protocol: a reply in the order sent reads in one pass, with the same 
     CHECK(parse_reply(deep, "b1", sent, r, why));  // too deep for one pass: read as a tree
     CHECK(r.size() == 3);
 }
+
+TEST_CASE("protocol: sha256_hex gives SHA-256's known answers") {
+    CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(sha256_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
