@@ -629,8 +629,8 @@ int main(int argc, char** argv) {
     sync->add_option("--batch-records", so.batch_records, "Records per batch (default 1000)")->check(CLI::Range(1, 5000));
     sync->add_option("--batch-kib", so.batch_kib, "Compressed KiB per batch (default 256)")->check(CLI::Range(16, 8000));
     sync->add_option("--batch-grow", so.batch_grow,
-                     "Batches grow up to N times those sizes while the hub answers within 2 s (default 4; 1 with "
-                     "--batch-records or --batch-kib)")
+                     "Batches grow up to N times those sizes while the hub answers within 2 s (default: the config's "
+                     "batch_grow, else 4; 1 with --batch-records or --batch-kib)")
         ->check(CLI::Range(1, 8));
     sync->add_option("--in-flight", so.in_flight, "Batches sent before the first reply is awaited (default 3)")
         ->check(CLI::Range(1, 8));

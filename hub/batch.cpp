@@ -508,7 +508,7 @@ std::optional<Batch> parse_batch_fast(const std::string& body, const Limits& lim
             bool efirst = true;
             // A record takes at least ~220 bytes (its keys, uuid and hash): room for all at once, not a move of
             // every record at each doubling.
-            batch.items.reserve(std::min<std::size_t>(lim.max_records, body.size() / 220 + 1));
+            batch.items.reserve(std::min<std::size_t>({lim.max_records, body.size() / 220 + 1, 65536}));
             while (ok && in.next_element(efirst)) {
                 if (batch.items.size() >= lim.max_records) return std::nullopt;
                 Item item;

@@ -66,8 +66,9 @@ public:
             auto r = run("PRAGMA journal_mode=WAL", {});
             if (r.rows.empty() || r.rows[0].empty() || r.rows[0][0].value_or("") != "wal")
                 throw DbError(path + ": cannot switch to WAL journal mode", false);
-            // temp_store=MEMORY: a batch's savepoint and a multi-row INSERT keep the pages they may have to roll
-            // back in a statement journal; in a temporary file that was more than half of what ingest wrote.
+            // temp_store=MEMORY: a multi-row INSERT keeps the pages it may have to roll back in a statement
+            // journal; in a temporary file that (with a savepoint per batch, as then) was more than half of what
+            // ingest wrote.
             // wal_autocheckpoint: pages the WAL holds before they are copied into the database (SQLite's default
             // 1,000); each batch rewrites many pages of the (random) uuid index, and a longer WAL copies each once
             // per checkpoint rather than every few batches (docs/hub.md "Storage").

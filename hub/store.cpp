@@ -1301,20 +1301,24 @@ private:
         if (dialect_ == Dialect::Sqlite) {
             std::lock_guard<std::mutex> one_writer(sqlite_writer_);
             if (!writer_ || !writer_->usable()) {
-                writer_ = pool_.open();
+                auto w = pool_.open();
                 // The writer's page cache (pages are allocated as used): the uuid index's pages that every batch
                 // changes stay in memory from one batch to the next, and a large batch's changed pages are not
                 // spilled into the WAL before its commit (with SQLite's 2 MiB default both happened each batch).
-                writer_->script("PRAGMA cache_size=-" + std::to_string(kWriterCacheKib));
+                w->script("PRAGMA cache_size=-" + std::to_string(kWriterCacheKib));
+                writer_ = std::move(w);
             }
-            struct Finish {  // whatever f left open (a refusal) is rolled back, as a lease does
-                Conn& c;
-                ~Finish() { c.rollback(); }
-            } finish{*writer_};
-            writer_->begin();
-            auto r = f(*writer_);
-            if (commit) writer_->commit();
-            return r;
+            try {
+                writer_->begin();
+                auto r = f(*writer_);
+                if (commit) writer_->commit();
+                writer_->rollback();  // whatever f left open (a refusal) is rolled back, as a lease does
+                return r;
+            } catch (...) {
+                // Rolled back by closing it: a connection whose rollback failed would refuse every later BEGIN.
+                writer_.reset();
+                throw;
+            }
         }
         for (int attempt = 0;; ++attempt) {
             auto c = pool_.acquire();
@@ -1336,7 +1340,8 @@ private:
     // meanwhile queue for the next leader. Nothing is answered before the commit that holds it. When one batch of
     // a group fails, the whole transaction is rolled back and each batch runs again in a transaction of its own,
     // so only the failing one's request hears the error (a savepoint per batch did the same, but copied every page
-    // a batch changed into its statement journal: 4 % of the hub's CPU in a drain, for a case that is rare).
+    // a batch changed into its statement journal: 4 % of the hub's CPU in a drain, for a case that is rare). When
+    // BEGIN or COMMIT fails, every batch of the group hears it (nothing is tried again: the kiosks resend).
     struct GroupJob {
         const std::function<BatchOutcome(Conn&)>* write;
         BatchOutcome out;
@@ -1371,15 +1376,27 @@ private:
             }
             return;
         }
+        bool a_batch_failed = false;
         try {
             transaction([&](Conn& c) {
-                for (GroupJob* j : jobs) j->out = (*j->write)(c);
+                for (GroupJob* j : jobs) {
+                    try {
+                        j->out = (*j->write)(c);
+                    } catch (...) {
+                        a_batch_failed = true;
+                        throw;
+                    }
+                }
                 return 0;
             });
             return;
-        } catch (...) {  // a batch, BEGIN or COMMIT failed: nothing of this group is stored
+        } catch (...) {  // nothing of this group is stored
+            if (!a_batch_failed) {  // BEGIN or COMMIT: every batch hears it, none is tried again now
+                for (GroupJob* j : jobs) j->error = std::current_exception();
+                return;
+            }
         }
-        for (GroupJob* j : jobs) {
+        for (GroupJob* j : jobs) {  // a batch failed: each again on its own, so only that one hears why
             try {
                 j->out = transaction(*j->write);
             } catch (...) {

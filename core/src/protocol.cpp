@@ -1,6 +1,7 @@
 #include "engage/protocol.h"
 
 #include <nettle/sha2.h>
+#include <nettle/version.h>
 
 #include "engage/json_fast.h"
 
@@ -107,7 +108,11 @@ std::string sha256_hex(const std::string& text) {
     sha256_ctx ctx;
     sha256_init(&ctx);
     sha256_update(&ctx, text.size(), reinterpret_cast<const std::uint8_t*>(text.data()));
+#if NETTLE_VERSION_MAJOR >= 4
+    sha256_digest(&ctx, digest);
+#else
     sha256_digest(&ctx, sizeof digest, digest);
+#endif
     static const char* hex = "0123456789abcdef";
     std::string out(64, '0');
     for (std::size_t i = 0; i < sizeof digest; ++i) {
@@ -160,11 +165,6 @@ bool status_from_string(const std::string& s, Status& out) {
     return false;
 }
 
-namespace {
-
-// The hub's reply read in one pass, when it answers every record in the order sent (as engage-hub does). False
-// for anything else (another order, a repeated key, a malformed reply): parse_reply then reads it as a tree and
-// says what is wrong.
 bool parse_reply_in_order(const std::string& body, const std::string& batch_id, const std::vector<std::string>& sent,
                           std::vector<Result>& results) {
     json_fast::Reader in(body, 8);
@@ -217,8 +217,6 @@ bool parse_reply_in_order(const std::string& body, const std::string& batch_id, 
     }
     return !in.failed() && in.at_end() && hub && protocol && batch && answered;
 }
-
-}  // namespace
 
 bool parse_reply(const std::string& body, const std::string& batch_id, const std::vector<std::string>& sent_uuids,
                  std::vector<Result>& results, std::string& why) {

@@ -12,6 +12,7 @@ namespace engage {
 namespace {
 
 constexpr int kMaxRejectsInARow = 32;  // 400s with nothing accepted between: the hub refuses us, not a record
+constexpr int kHubMaxRecords = 5000;   // a hub refuses more records in one batch (413: hub/batch.h Limits)
 
 // The hub's {"error": "..."}; nothing when the body is not that (a proxy's or a portal's HTML page).
 std::optional<std::string> hub_error(const std::string& body) {
@@ -88,8 +89,13 @@ SyncEngine::Prepared SyncEngine::prepare(std::vector<PendingRecord> rows, const 
 SyncEngine::SyncEngine(Store& store, Transport& transport, SyncSettings settings)
     : store_(store), transport_(transport), settings_(std::move(settings)) {
     // The rows of the batches in flight (up to 3 of 4,000, ~8 MiB) stay cached from being read to being
-    // acknowledged; with SQLite's 2 MiB they were read again from the file for the acknowledgement.
-    store_.set_cache_kib(16 * 1024);
+    // acknowledged; with SQLite's 2 MiB they were read again from the file for the acknowledgement. Only speed:
+    // a failure here is logged and sync goes on.
+    try {
+        store_.set_cache_kib(16 * 1024);
+    } catch (const std::exception& e) {
+        log_warn(std::string("Sync: the page cache could not be enlarged: ") + e.what());
+    }
 }
 
 PassOutcome SyncEngine::run_pass(const std::function<bool()>& cancelled,
@@ -131,10 +137,14 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
         const std::size_t depth = static_cast<std::size_t>(std::clamp(settings_.in_flight, 1, 8));
         std::int64_t cursor = 0;
         auto next_batch = [&]() -> std::future<Prepared> {
-            auto rows = store_.pending_batch(batch_records_ * grow_, raw_budget(), cursor);
+            auto rows = store_.pending_batch(std::min(batch_records_ * grow_, kHubMaxRecords), raw_budget(), cursor);
             if (rows.empty()) return {};
             cursor = rows.back().seq;
-            return std::async(std::launch::async, &SyncEngine::prepare, std::move(rows), store_.kiosk_id());
+            return std::async(std::launch::async, [rows = std::move(rows), id = store_.kiosk_id(), g = grow_]() mutable {
+                Prepared p = prepare(std::move(rows), id);
+                p.grow = g;  // judged by the budget it was read for, whatever the size is by the time it is sent
+                return p;
+            });
         };
         struct Flight {
             Prepared batch;
@@ -186,7 +196,7 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
             std::vector<protocol::Result> results;
             if (clean_reply(done, r, results)) {
                 // A fast, clean answer with more to send: fewer, larger batches (the hub commits fewer times).
-                if (took >= settings_.grow_within) grow_ = 1;
+                if (took >= settings_.grow_within) grow_ = std::max(1, grow_ / 2);
                 else if (building.valid() || !flying.empty()) grow_ = std::min(grow_ * 2, max_grow_);
                 top_up();
                 answer(done, r, &results, out, cancelled);  // acknowledges: a clean reply never stops the pass
@@ -263,7 +273,8 @@ bool SyncEngine::ready_to_post(Prepared& batch, PassOutcome& out) {
     for (const auto& [row, why] : batch.unreadable) set_aside(row, why, out);
     batch.unreadable.clear();
     return !batch.rows.empty() &&
-           (batch.gz.size() <= std::size_t(settings_.batch_kib) * 1024 * grow_ || batch.rows.size() == 1);
+           (batch.gz.size() <= std::size_t(settings_.batch_kib) * 1024 * std::size_t(batch.grow) ||
+            batch.rows.size() == 1);
 }
 
 // A 200 whose reply is the hub's, for this batch, with no invalid record: nothing to resend.
@@ -355,8 +366,8 @@ SyncEngine::Sent SyncEngine::answer(Prepared& batch, const HttpResponse& r, std:
         if (++rejects_in_a_row_ > kMaxRejectsInARow)
             return stop(Kind::Stopped, "Every batch is refused (" + (err ? code + ": " + *err : what) + ")");
         if (rows.size() > 1) {
-            if (r.status == 413) {  // for the rest of the pass: half this size, and no growing past it
-                batch_records_ = std::max(1, static_cast<int>(rows.size() / 2));
+            if (r.status == 413) {  // for the rest of the pass: at most half this size, and no growing
+                batch_records_ = std::max(1, std::min(batch_records_, static_cast<int>(rows.size() / 2)));
                 grow_ = max_grow_ = 1;
             }
             return send_halves(rows, out, cancelled);

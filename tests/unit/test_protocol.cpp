@@ -132,11 +132,16 @@ TEST_CASE("protocol: a reply in the order sent reads in one pass, with the same 
         {"status":"stored","uuid":"u1"},{"error":"answers: too long","status":"invalid","uuid":"u2"},
         {"note":"x","status":"conflict","uuid":"u3"}]})";
     REQUIRE(parse_reply(in_order, "b1", sent, r, why));
+    std::vector<Result> one_pass;
+    CHECK(parse_reply_in_order(in_order, "b1", sent, one_pass));  // read in one pass, not as a tree
+    CHECK(one_pass.size() == 3);
     // The same results in another order, read as a tree: the same answer, in the order sent.
     const std::string shuffled = R"({"protocol":1,"hub":"engage-hub","batch_id":"b1","results":[
         {"uuid":"u3","status":"conflict"},{"uuid":"u1","status":"stored"},
         {"uuid":"u2","status":"invalid","error":"answers: too long"}]})";
     REQUIRE(parse_reply(shuffled, "b1", sent, tree, why));
+    one_pass.clear();
+    CHECK_FALSE(parse_reply_in_order(shuffled, "b1", sent, one_pass));  // another order: the tree reads it
     REQUIRE(r.size() == 3);
     REQUIRE(tree.size() == 3);
     for (std::size_t i = 0; i < 3; ++i) {
@@ -164,6 +169,8 @@ TEST_CASE("protocol: a reply in the order sent reads in one pass, with the same 
     const std::string deep = R"({"protocol":1,"hub":"engage-hub","batch_id":"b1","x":[[[[[[[[[[1]]]]]]]]]],
         "results":[{"uuid":"u1","status":"stored"},{"uuid":"u2","status":"stored"},{"uuid":"u3","status":"stored"}]})";
     CHECK(parse_reply(deep, "b1", sent, r, why));  // too deep for one pass: read as a tree
+    one_pass.clear();
+    CHECK_FALSE(parse_reply_in_order(deep, "b1", sent, one_pass));
     CHECK(r.size() == 3);
 }
 

@@ -69,6 +69,7 @@ struct FakeHub final : Transport {
     std::vector<nlohmann::json> status_reports;
     std::vector<std::string> problems;
     int requests = 0;
+    int too_large = 0;                    // 413s answered
     int in_flight = 0, max_in_flight = 0;
     std::mutex mu;
     std::condition_variable cv;
@@ -130,7 +131,10 @@ private:
         }
         if (fault == "503") return {503, "busy", "", std::chrono::seconds(30), {}};
         if (mode == Mode::Refuse400) return {400, R"({"error":"records: expected an array"})", "", {}, {}};
-        if (j["records"].size() > max_records) return {413, R"({"error":"too large"})", "", {}, {}};
+        if (j["records"].size() > max_records) {
+            ++too_large;
+            return {413, R"({"error":"too large"})", "", {}, {}};
+        }
         auto is_bad = [](const nlohmann::json& rec) { return rec["answers"].dump().find("BAD") != std::string::npos; };
         if (mode == Mode::Whole400)  // the whole batch refused, nothing stored
             for (std::size_t i = 0; i < j["records"].size(); ++i)
@@ -418,7 +422,20 @@ TEST_CASE("sync engine: batches grow while the hub answers quickly, up to batch_
         CHECK(o.stored == 3000);
         CHECK(rig.store->counts().acknowledged == 3000);
         CHECK(*std::max_element(sizes.begin(), sizes.end()) <= 250);
-        CHECK(rig.hub.requests <= 3000 / 200 + 8);  // two 413s at most (the batch read while the first was out)
+        CHECK(rig.hub.too_large >= 1);
+        CHECK(rig.hub.too_large <= 2);  // the batch refused, and the one read while it was out; then no growing
+    }
+    SECTION("a refused batch puts the size back; the batch read meanwhile is sent as read, not split") {
+        Rig bad(3000, 1000, {1200}, 1);
+        bad.settings.batch_grow = 4;
+        bad.settings.batch_kib = 16;  // bytes limit each batch: ~250 records, then 500, then ~1,000
+        bad.hub.mode = FakeHub::Mode::Whole400;
+        const PassOutcome o = bad.pass();
+        CHECK(o.kind == Kind::Done);
+        CHECK(o.stored == 2999);
+        CHECK(o.quarantined == 1);
+        CHECK(o.split == 0);  // judged by the 64 KiB it was read for, not the 16 KiB after the refusal
+        CHECK(*std::max_element(bad.hub.accepted_sizes.begin(), bad.hub.accepted_sizes.end()) > 500);
     }
 }
 

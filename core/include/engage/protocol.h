@@ -59,5 +59,10 @@ struct Result {
 // `why` says what was wrong and nothing counts as acknowledged.
 bool parse_reply(const std::string& body, const std::string& batch_id, const std::vector<std::string>& sent_uuids,
                  std::vector<Result>& results, std::string& why);
+// What parse_reply tries first: the reply read in one pass, when it answers every record in the order sent (as
+// engage-hub does). False for anything else (another order, a repeated key, a malformed reply); parse_reply then
+// reads it as a tree and says what is wrong. `results` is filled as it reads (cleared by parse_reply).
+bool parse_reply_in_order(const std::string& body, const std::string& batch_id, const std::vector<std::string>& sent,
+                          std::vector<Result>& results);
 
 }  // namespace engage::protocol

@@ -29,10 +29,10 @@ struct SyncSettings {
     int batch_records = 1000;                  // ~110 KiB gzip'd for typical responses (bench/README.md)
     int batch_kib = 256;                       // compressed body budget per batch
     int in_flight = 3;                         // batches posted and not yet answered, at most (1 to 8)
-    // Up to this many times batch_records and batch_kib while the hub answers quickly: a clean reply within
-    // grow_within, with more to send, doubles the size of the batches read after it; any other reply (an error,
-    // a slow answer) puts it back to 1, and a 413 stops the growing for the rest of the pass. 1: every batch at
-    // the sizes above (the kiosk's config makes it 4).
+    // Up to this many times batch_records and batch_kib while the hub answers quickly (never past the hub's
+    // 5,000 records a batch): a clean reply within grow_within, with more to send, doubles the size of the
+    // batches read after it; a slower one halves it, any other reply (an error) puts it back to 1, and a 413
+    // stops the growing for the rest of the pass. 1: every batch at the sizes above (the kiosk's config: 4).
     int batch_grow = 1;
     std::chrono::milliseconds grow_within{2000};
     std::chrono::seconds connect_timeout{10};
@@ -162,6 +162,7 @@ private:
         std::string batch_id;
         std::string gz;                        // the gzip'd body
         std::size_t raw = 0;                   // the body's size before gzip
+        int grow = 1;                          // grow_ when its rows were read: its budget is batch_kib x this
     };
     static Prepared prepare(std::vector<PendingRecord> rows, const std::string& kiosk_id);
     Sent send(std::vector<PendingRecord> rows, PassOutcome& out, const std::function<bool()>& cancelled);

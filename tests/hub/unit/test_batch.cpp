@@ -1,6 +1,7 @@
 // The batch parser's content hash check and the reply, written as text (hub/batch.cpp) against nlohmann::json's
 // dump() of the same values: byte for byte, with hostile strings.
 #include <sqlite3.h>
+#include <zlib.h>
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "batch.h"
+#include "http.h"
 #include "engage/bundle.h"
 #include "engage/protocol.h"
 #include "engage/sealed.h"
@@ -327,4 +329,42 @@ TEST_CASE("batch: sealed answers are opened with the hub's keys; a cut, flipped 
     // A hub without keys opens nothing.
     auto none = parse_batch(body.dump());
     CHECK(std::get<Batch>(none).items[0].error == "records[0].sealed: this hub cannot open sealed answers");
+}
+
+namespace {
+std::string gzipped(const std::string& text) {
+    z_stream z{};
+    REQUIRE(deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+    std::string out(deflateBound(&z, static_cast<uLong>(text.size())) + 32, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    z.avail_in = static_cast<uInt>(text.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("a body's size hint: the gzip trailer's size, never more than 32 times what came plus 64 KiB") {
+    http::Request req;
+    const std::string text(200000, 'a');
+    req.headers = {{"Content-Encoding", "gzip"}};
+    req.body = gzipped(text);
+    CHECK(http::ContentReader(req).size_hint() == std::min(text.size(), req.body.size() * 32 + 65536));
+    const std::string json = R"({"records":[)" + std::string(5000, ' ') + "]}";
+    req.body = gzipped(json);
+    CHECK(http::ContentReader(req).size_hint() == json.size());
+    // A forged trailer claiming 4 GiB: capped by what came.
+    req.body[req.body.size() - 4] = req.body[req.body.size() - 3] = '\xff';
+    req.body[req.body.size() - 2] = req.body[req.body.size() - 1] = '\xff';
+    CHECK(http::ContentReader(req).size_hint() == req.body.size() * 32 + 65536);
+    req.body = "short";  // too short to have a trailer
+    CHECK(http::ContentReader(req).size_hint() == 0);
+    req.headers = {};
+    req.body = "plain";
+    CHECK(http::ContentReader(req).size_hint() == 5);
+    req.headers = {{"Content-Encoding", "br"}};
+    CHECK(http::ContentReader(req).size_hint() == 0);
 }
