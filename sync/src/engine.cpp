@@ -120,7 +120,8 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
     // sending (send_halves, with nothing in flight).
     double squeeze = 4.0;
     const auto raw_budget = [&] {
-        const double b = static_cast<double>(settings_.batch_kib) * grow_ * 1024 * std::clamp(squeeze * 0.8, 1.0, 8.0);
+        const double b =
+            static_cast<double>(settings_.batch_kib) * grow_ * 1024 * std::clamp(squeeze * 0.8, 1.0, 8.0);
         return std::min<std::size_t>(static_cast<std::size_t>(b), 7u << 20);
     };
     try {
@@ -140,11 +141,12 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
             auto rows = store_.pending_batch(std::min(batch_records_ * grow_, kHubMaxRecords), raw_budget(), cursor);
             if (rows.empty()) return {};
             cursor = rows.back().seq;
-            return std::async(std::launch::async, [rows = std::move(rows), id = store_.kiosk_id(), g = grow_]() mutable {
+            auto build = [rows = std::move(rows), id = store_.kiosk_id(), g = grow_]() mutable {
                 Prepared p = prepare(std::move(rows), id);
                 p.grow = g;  // judged by the budget it was read for, whatever the size is by the time it is sent
                 return p;
-            });
+            };
+            return std::async(std::launch::async, std::move(build));
         };
         struct Flight {
             Prepared batch;
