@@ -144,8 +144,11 @@ bool brotli_body(const std::string& in, const Receiver& out) {
     return ok;
 }
 
+// The Content-Encoding as decode() and size_hint() read it: trimmed, lower case ("" when none).
+std::string content_encoding(const Request& req) { return lower(trim(req.get_header_value("Content-Encoding"))); }
+
 bool decode(const Request& req, const Receiver& out) {
-    const std::string enc = lower(trim(req.get_header_value("Content-Encoding")));
+    const std::string enc = content_encoding(req);
     if (enc.empty() || enc == "identity") return req.body.empty() || out(req.body.data(), req.body.size());
     if (enc == "gzip" || enc == "x-gzip") return inflate_body(req.body, false, out);
     if (enc == "deflate") {
@@ -220,7 +223,7 @@ bool ContentReader::operator()(const Receiver& data) const { return decode(req_,
 
 std::size_t ContentReader::size_hint() const {
     const std::string& b = req_.body;
-    const std::string enc = lower(trim(req_.get_header_value("Content-Encoding")));
+    const std::string enc = content_encoding(req_);
     std::size_t n = 0;
     if (enc.empty() || enc == "identity") {
         n = b.size();

@@ -1479,14 +1479,6 @@ std::string random_token() {
     return out;
 }
 
-std::string sha256_hex(const std::string& s) {
-    unsigned char d[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(s.data()), s.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, d, sizeof d);
-    return hex;
-}
-
 std::string normalise_pairing_code(const std::string& code) {
     std::string out;
     for (char ch : code) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "batch.h"
+#include "engage/protocol.h"
 #include "engage/sealed.h"
 #include "sql.h"
 
@@ -173,8 +174,8 @@ struct Publication {
     std::string published_utc;
 };
 
-// SHA-256 hex of a string (tokens, pairing codes).
-std::string sha256_hex(const std::string& s);
+// SHA-256 hex of a string (tokens, pairing codes): the one the sync protocol's content hashes use.
+using protocol::sha256_hex;
 // 32 random bytes as URL-safe base64 without padding (kiosk tokens, web session tokens).
 std::string random_token();
 // UTC now + `seconds`, as "YYYY-MM-DDTHH:MM:SSZ" (expiry times).
