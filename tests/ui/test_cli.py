@@ -77,6 +77,13 @@ def main():
             f.write('{"hub_url": 5}')
         r = run("sync", "--data-dir", data, "--config", cfg)
         assert r.returncode == 2 and "hub_url: must be a string" in r.stderr, r.stderr
+        for bad in ("0", "9", "two", "-1"):  # batch growth: 1 to 8 times
+            r = run("sync", "--data-dir", data, "--hub", "http://127.0.0.1:1", "--token", "t", "--batch-grow", bad)
+            assert r.returncode == 2 and "--batch-grow" in r.stderr, (bad, r.stderr)
+        with open(cfg, "w") as f:
+            f.write('{"batch_grow": 20}')
+        r = run("sync", "--data-dir", data, "--config", cfg)
+        assert r.returncode == 2 and "batch_grow: must be a whole number from 1 to 8" in r.stderr, r.stderr
         r = run("sync", "--data-dir", data, "--hub", "http://127.0.0.1:1", "--token", "t", "--retries", "1",
                 "--retry-base-ms", "10")
         assert r.returncode == 1 and "Can't reach the hub" in r.stderr and "3 waiting" in r.stdout, (r.stdout, r.stderr)
