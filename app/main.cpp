@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -152,20 +153,24 @@ struct SyncOptions {
 };
 
 // Opens DATA_DIR (config, else the default) for sync/pair. Exit code on failure, 0 when open.
+// Check::Later (sync) leaves quick_check to the caller, to run beside its work; anything found wrong at opening
+// (a file moved aside) is printed.
 int open_for_sync(const char* who, SyncOptions& o, engage::KioskConfig& cfg, std::unique_ptr<engage::Store>& store,
-                  bool must_exist) {
+                  bool must_exist, engage::Store::Check check = engage::Store::Check::Now) {
     if (!read_config(o.config, cfg, who)) return 2;
     if (o.data_dir.empty()) o.data_dir = cfg.data_dir.empty() ? engage::default_data_dir() : cfg.data_dir;
     if (must_exist && !std::filesystem::exists(std::filesystem::path(o.data_dir) / engage::kDatabaseFile)) {
         std::fprintf(stderr, "%s: there is no kiosk database in %s (--data-dir DIR)\n", who, o.data_dir.c_str());
         return 2;
     }
+    std::vector<std::string> notices;
     try {
-        store = engage::Store::open(o.data_dir);
+        store = engage::Store::open(o.data_dir, &notices, check);
     } catch (const engage::StoreError& e) {
         std::fprintf(stderr, "%s: %s\n", who, e.what());
         return 1;
     }
+    for (const auto& n : notices) std::fprintf(stderr, "%s: %s\n", who, n.c_str());
     return 0;
 }
 
@@ -270,8 +275,42 @@ int sync_command(SyncOptions o) {
     const char* who = "engage-kiosk sync";
     KioskConfig cfg;
     std::unique_ptr<Store> store;
-    if (int rc = open_for_sync(who, o, cfg, store, true)) return rc;
+    // quick_check reads the whole file (0.15 s at 100,000 responses): it runs on a connection and thread of its own
+    // while the first batches go, as in the kiosk app. Damage found stops the pass before its next batch; the
+    // file is then moved aside as Store::open does, and the run fails saying so.
+    if (int rc = open_for_sync(who, o, cfg, store, true, Store::Check::Later)) return rc;
     log_to_file(o.data_dir + "/engage-kiosk.log");
+    // The check's thread writes `damage`, then sets `found`; the pass's threads (each upload's progress callback
+    // asks whether to stop) only read `found`, and `damage` is read after the join.
+    std::thread check;
+    std::string damage;
+    std::atomic<bool> found{false};
+    struct Join {
+        std::thread& t;
+        ~Join() {
+            if (t.joinable()) t.join();
+        }
+    } join_check{check};
+    auto damaged = [&](bool wait) {
+        if (wait && check.joinable()) check.join();
+        return found.load();
+    };
+    // The database failed its check: closed as found (no checkpoint), then opened with the check, which moves it
+    // aside and starts a fresh one with this kiosk's identity.
+    auto set_aside = [&] {
+        log_error("The database failed its check: " + damage);  // the log goes to stderr too
+        store->no_checkpoint_on_close();
+        store.reset();
+        std::vector<std::string> notices;
+        try {
+            store = Store::open(o.data_dir, &notices);
+        } catch (const StoreError& e) {
+            std::fprintf(stderr, "%s: %s\n", who, e.what());
+        }
+        for (const auto& n : notices) std::fprintf(stderr, "%s: %s\n", who, n.c_str());
+        std::fprintf(stderr, "%s: stopped: the database was damaged\n", who);
+        return 1;
+    };
     SyncSettings settings = sync_settings_from(cfg, *store);
     if (!o.hub.empty()) settings.hub_url = normalise_hub_url(o.hub);
     if (!o.token.empty()) settings.token = o.token;
@@ -294,7 +333,16 @@ int sync_command(SyncOptions o) {
     if (!settings.ca_file.empty() && !std::filesystem::exists(settings.ca_file))
         return usage("the CA file " + settings.ca_file + " does not exist");
 
+    check = std::thread([&, dir = o.data_dir] {
+        try {
+            damage = Store::quick_check(dir);
+        } catch (const std::exception& e) {
+            log_warn(std::string("The data could not be checked: ") + e.what());
+        }
+        found = !damage.empty();
+    });
     try {
+        if (o.retry_quarantined && damaged(true)) return set_aside();  // nothing written before the check
         if (o.retry_quarantined)
             if (const int n = store->release_quarantined())
                 std::fprintf(stderr, "%s: %d quarantined response%s will be sent again\n", who, n, n == 1 ? "" : "s");
@@ -306,6 +354,7 @@ int sync_command(SyncOptions o) {
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + std::chrono::seconds(o.max_seconds);
     auto out_of_time = [&] { return o.max_seconds > 0 && std::chrono::steady_clock::now() >= deadline; };
+    auto stop_pass = [&] { return out_of_time() || damaged(false); };
     auto transport = make_curl_transport(settings);
     SyncEngine engine(*store, *transport, settings);
     engine.report_status_each_pass(o.data_dir, [live = live_survey_of(cfg, *store)] { return live; });
@@ -316,7 +365,7 @@ int sync_command(SyncOptions o) {
     int failures = 0, extra_passes = 0;
     std::string reason;
     for (;;) {
-        const PassOutcome pass = engine.run_pass(out_of_time, [&](const PassProgress& p) {
+        const PassOutcome pass = engine.run_pass(stop_pass, [&](const PassProgress& p) {
             if (before + p.total >= 1000) bar.draw(before + p.sent, before + p.total);
         });
         total.stored += pass.stored;
@@ -325,6 +374,7 @@ int sync_command(SyncOptions o) {
         total.quarantined += pass.quarantined;
         before += pass.sent();
         add_surveys_step(total.surveys, pass.surveys);
+        if (damaged(false)) break;  // nothing more written to it
         try {
             engine.record_outcome(pass, backoff);
         } catch (const StoreError& e) {
@@ -334,7 +384,7 @@ int sync_command(SyncOptions o) {
         using K = PassOutcome::Kind;
         if (pass.kind == K::Done) {
             // Responses saved meanwhile (a kiosk running on the same data) get a few more passes.
-            if (store->counts().waiting_sync == 0 || ++extra_passes > 3) break;
+            if (store->sync_counts().waiting_sync == 0 || ++extra_passes > 3) break;
             continue;
         }
         if (pass.kind == K::Cancelled) {
@@ -362,9 +412,10 @@ int sync_command(SyncOptions o) {
         }
     }
     bar.line_break();
+    if (damaged(true)) return set_aside();
     Counts c;
     try {
-        c = store->counts();
+        c = store->sync_counts();
     } catch (const StoreError& e) {
         std::fprintf(stderr, "%s: %s\n", who, e.what());
         return 1;

@@ -727,6 +727,20 @@ Counts Store::counts() const {
     });
 }
 
+Counts Store::sync_counts() const {
+    return guarded(path_, "Could not count the responses", [&] {
+        Stmt st(db_,
+                "SELECT (SELECT COUNT(*) FROM responses WHERE sync_state = 'pending'),"
+                " (SELECT COUNT(*) FROM responses WHERE sync_state = 'quarantined')");
+        Counts c;
+        if (st.step()) {
+            c.waiting_sync = st.int64(0);
+            c.quarantined = st.int64(1);
+        }
+        return c;
+    });
+}
+
 std::vector<StoredResponse> Store::responses(int limit) const {
     return guarded(path_, "Could not read the responses", [&] {
         Stmt st(db_,
@@ -863,7 +877,7 @@ int Store::mark_acknowledged(const std::vector<std::string>& uuids, const std::v
             if (end - i >= 2) {
                 if (!range)
                     range.emplace(db_, "UPDATE responses SET sync_state = 'acknowledged'"
-                                       " WHERE seq BETWEEN ?1 AND ?2 AND sync_state = 'pending'");
+                                       " WHERE seq BETWEEN ?1 AND ?2 AND +sync_state = 'pending'");
                 range->bind(1, seqs[i]).bind(2, seqs[end - 1]).run();
                 changed += sqlite3_changes(db_);
                 range->reset();

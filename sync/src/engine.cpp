@@ -126,7 +126,7 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
     };
     try {
         accepted_before_ = !store_.sync_status().last_success_utc.empty();
-        progress_ = {0, store_.counts().waiting_sync};
+        progress_ = {0, store_.sync_counts().waiting_sync};
         if (on_progress_) on_progress_(progress_);
         // A pipeline: up to settings_.in_flight batches are posted (each from a thread of its own) before the
         // first reply is awaited, and the next batch is read and built (on another thread) meanwhile, so the hub

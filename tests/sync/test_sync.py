@@ -134,6 +134,37 @@ def test_drain_10k(make):
 
 
 @scenario
+def test_damaged_database(make):
+    """`engage-kiosk sync` runs quick_check beside its first batches (as the kiosk app does after its first frame):
+    a page in the middle overwritten is found, the pass stops, the file is moved aside (never deleted), a fresh one
+    keeps the kiosk's id, and the run fails saying so. The hub holds only responses that were on the kiosk, each
+    once; the next sync has nothing to send and exits 0."""
+    import sqlite3
+    e = make(records=3000, seed=31)
+    uuids, kiosk_id = e.kiosk.uuids(), e.kiosk.kiosk_id()
+    db = sqlite3.connect(e.kiosk.db_path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page, pages = db.execute("PRAGMA page_size").fetchone()[0], db.execute("PRAGMA page_count").fetchone()[0]
+    db.close()
+    assert pages > 20, pages
+    with open(e.kiosk.db_path, "r+b") as f:  # a page two thirds in: responses, never the schema or the settings
+        f.seek(page * (pages * 2 // 3))
+        f.write(bytes([0xA5]) * page)
+    r = e.sync("--batch-records", "100")
+    assert r.returncode == 1, describe(r, "a damaged database must fail the run")
+    assert "failed its check" in r.stderr and "moved aside" in r.stderr, describe(r, "the damage must be named")
+    files = os.listdir(e.kiosk.data_dir)
+    aside = [n for n in files if n.startswith("engage.sqlite.corrupt-") and not n.endswith(("-wal", "-shm"))]
+    assert len(aside) == 1, files
+    assert e.kiosk.kiosk_id() == kiosk_id and e.kiosk.count() == 0, "a fresh database with the kiosk's own id"
+    held = [u for _, u, _ in e.hub.responses()]
+    assert len(held) == len(set(held)) and set(held) <= uuids, "the hub holds only the kiosk's, once each"
+    log(f"the hub holds {len(held)} of 3000 sent before the check found the damage")
+    r = e.sync()
+    assert r.returncode == 0, describe(r, "the fresh database has nothing waiting")
+
+
+@scenario
 def test_refused(make):
     """Nothing listening, then connections reset on accept: nothing acknowledged, exit 1; later all delivered."""
     e = make(records=300)

@@ -165,6 +165,10 @@ TEST_CASE("sync storage: quarantined records are kept, never selected, and can b
     CHECK(c.waiting_sync == 2);
     CHECK(c.quarantined == 1);
     CHECK(c.acknowledged == 1);
+    const Counts sc = s->sync_counts();  // the index-only count sync uses says the same
+    CHECK(sc.waiting_sync == 2);
+    CHECK(sc.quarantined == 1);
+    CHECK(sc.total == 0);
     auto q = s->quarantined();
     REQUIRE(q.size() == 1);
     CHECK(q[0].seq == 2);
@@ -173,6 +177,8 @@ TEST_CASE("sync storage: quarantined records are kept, never selected, and can b
 
     CHECK(s->release_quarantined() == 1);
     CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{2, 3, 4});
+    CHECK(s->sync_counts().waiting_sync == 3);
+    CHECK(s->sync_counts().quarantined == 0);
     // Nothing was ever deleted.
     CHECK(s->counts().total == 4);
     CHECK(raw_sql(tmp.db(), "SELECT COUNT(*) FROM responses") == "4");

@@ -175,6 +175,9 @@ public:
     std::vector<std::pair<std::string, std::string>> recent_places(int limit = 8) const;
 
     Counts counts() const;
+    // Only waiting_sync and quarantined (the rest 0), read from the (sync_state, seq) index: what sync needs,
+    // without counts()'s scans of the whole table for today's and the session's figures.
+    Counts sync_counts() const;
     std::vector<StoredResponse> responses(int limit = -1) const;  // in sequence order
     // One session's counts for one survey (live results): kept as each response is saved, never its answers.
     LiveCounts session_counts(const std::string& session_id, const std::string& survey_id) const;
