@@ -3,14 +3,18 @@
 // receiver with a limit on the *decompressed* size, so a gzip bomb cannot exhaust memory either.
 #include "server.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -469,7 +473,19 @@ std::string one_line(const std::string& s, std::size_t max) {
     return out;
 }
 
+// glibc gives each thread that allocates its own malloc arena, up to 8 per core. Each of the 32 workers then
+// grows an arena of its own to the size of the batches it happens to get, paging that memory in afresh: in a drain
+// of 100,000 responses the hub took 45,000 page faults (12 % of its CPU) and ended at 180 MB. With one arena per
+// core the workers share the memory already paged in: 18,000 faults, 85 MB. MALLOC_ARENA_MAX or GLIBC_TUNABLES
+// given by the service still decide.
+static void share_malloc_arenas() {
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    if (std::getenv("MALLOC_ARENA_MAX") || (tunables && std::strstr(tunables, "arena_max"))) return;
+    mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+}
+
 int serve(const ServeOptions& o) {
+    share_malloc_arenas();
     auto fail = [](const std::string& m) {
         std::fprintf(stderr, "engage-hub serve: %s\n", m.c_str());
         return 2;
