@@ -1,8 +1,7 @@
 // engage-kiosk: the kiosk (no subcommand) and its helper commands.
 #include <CLI/CLI.hpp>
 
-#include <pthread.h>
-#include <sched.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -336,10 +335,10 @@ int sync_command(SyncOptions o) {
         return usage("the CA file " + settings.ca_file + " does not exist");
 
     check = std::thread([&, dir = o.data_dir] {
-        // On idle time only (SCHED_IDLE): the pass keeps both cores busy but for moments, which are enough for
-        // the check; at normal priority it slowed the first batches. If refused, it runs as any other thread.
-        const sched_param idle{};
-        pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+        // At the lowest priority (this thread's nice 19): the pass keeps both cores busy but for moments, which
+        // are enough for the check; at normal priority it slowed the first batches. Unlike SCHED_IDLE, nice 19
+        // still gets a share of a machine kept busy by others, so the run's end never waits long for the check.
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
         try {
             damage = Store::quick_check(dir);
         } catch (const std::exception& e) {
