@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Sync benchmarks: the kiosk's sync client and the hub's ingest, end to end on this machine (stdlib only).
 
-  sync_bench.py BUILD drain  [--responses 100000] [--batch-records N] [--sealed]
+  sync_bench.py BUILD drain  [--responses 100000] [--batch-records N] [--sealed] [--drain-rounds 3]
       `engage-kiosk seed` N responses, then one `engage-kiosk sync` pass to a local hub (SQLite) until the hub holds
       them all -> responses/s; beside it, in the same run, a plain SQLite insert of the same rows (python sqlite3,
-      executemany into a fresh file, one transaction) -> rows/s, and the ratio.
+      executemany into a fresh file, one transaction) -> rows/s, and the ratio. Each round (3 by default) times
+      the plain insert and then the drain, from a fresh copy of the seeded kiosk to a fresh hub, one right after
+      the other: every round's figures are printed, and the summary gives the median round (by ratio).
   sync_bench.py BUILD ingest [--kiosks 500] [--batches 5] [--records 100] [--backend sqlite,postgresql]
                              [--linger S] [--pg-fsync on|off] [--hub-arg=--threads --hub-arg=64]
       500 simulated kiosks (threads, each enrolled with `engage-hub kiosk add`) POST gzip'd protocol-v1 batches
@@ -91,56 +93,71 @@ def plain_sqlite_insert(kiosk_db, target):
     return len(rows), took
 
 
+def drain_round(hub_bin, kiosk_bin, seeded, tmp, args):
+    """One round: the plain insert, then the drain of a fresh copy of the seeded kiosk to a fresh hub."""
+    n = args.responses
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    kiosk = KioskData(kiosk_bin, os.path.join(tmp, "kiosk"))
+    shutil.copytree(seeded, kiosk.data_dir)
+    # The plain insert's rows come from the kiosk before any pairing seals them (their answers in the clear).
+    rows, plain = plain_sqlite_insert(kiosk.db_path, os.path.join(tmp, "plain.sqlite"))
+    hub = Hub(hub_bin, os.path.join(tmp, "hub.sqlite"), tmp).start()
+    try:
+        enrol = hub.add_kiosk("bench")
+        extra = ["--batch-records", str(args.batch_records)] if args.batch_records else []
+        extra += ["--in-flight", str(args.in_flight)] if args.in_flight else []
+        if args.sealed:  # paired as a real kiosk is: the hub's key arrives and every response is sealed to it
+            t = time.perf_counter()
+            p = subprocess.run([kiosk_bin, "pair", "--data-dir", kiosk.data_dir, "--hub", hub.url, "--code",
+                                enrol.pairing], capture_output=True, text=True, timeout=args.max_seconds)
+            if p.returncode != 0:
+                sys.exit(f"sync_bench drain: pair failed ({p.returncode}): {p.stderr[-2000:]}")
+            print(f"  (paired: {n} responses sealed to the hub's key in {time.perf_counter() - t:.1f} s)",
+                  flush=True)
+        t = time.perf_counter()
+        if args.sealed:  # the token from the pairing
+            r = subprocess.run([kiosk_bin, "sync", "--data-dir", kiosk.data_dir, "--retry-base-ms", "100",
+                                "--max-seconds", str(args.max_seconds), *extra], capture_output=True, text=True,
+                               timeout=args.max_seconds + 60)
+        else:
+            r = kiosk.sync(hub.url, enrol.token, "--max-seconds", str(args.max_seconds), *extra,
+                           timeout=args.max_seconds + 60, retry_base_ms="100")
+        took = time.perf_counter() - t
+        held = len(hub.responses())
+    finally:
+        hub.stop()
+    if r.returncode != 0 or held != n:
+        sys.exit(f"sync_bench drain: sync exited {r.returncode}, the hub holds {held} of {n}:\n{r.stderr[-2000:]}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return n / took, rows / plain, took, plain
+
+
 def drain(build, args):
     hub_bin, kiosk_bin = binaries(build)
     n = args.responses
+    what = "sealed " if args.sealed else ""
+    rounds = []
     with tempfile.TemporaryDirectory(prefix="engage-sync-bench-") as tmp:
-        kiosk = KioskData(kiosk_bin, os.path.join(tmp, "kiosk"))
+        seeded = os.path.join(tmp, "seeded")
         t = time.perf_counter()
-        kiosk.seed(n, seed=42)
+        KioskData(kiosk_bin, seeded).seed(n, seed=42)
         print(f"  (seeded {n} responses in {time.perf_counter() - t:.1f} s)", flush=True)
-        # The plain insert's rows come from the kiosk before any pairing seals them (their answers in the clear).
-        rows, plain = plain_sqlite_insert(kiosk.db_path, os.path.join(tmp, "plain.sqlite"))
-        hub = Hub(hub_bin, os.path.join(tmp, "hub.sqlite"), tmp).start()
-        try:
-            enrol = hub.add_kiosk("bench")
-            extra = ["--batch-records", str(args.batch_records)] if args.batch_records else []
-            extra += ["--in-flight", str(args.in_flight)] if args.in_flight else []
-            if args.sealed:  # paired as a real kiosk is: the hub's key arrives and every response is sealed to it
-                t = time.perf_counter()
-                p = subprocess.run([kiosk_bin, "pair", "--data-dir", kiosk.data_dir, "--hub", hub.url, "--code",
-                                    enrol.pairing], capture_output=True, text=True, timeout=args.max_seconds)
-                if p.returncode != 0:
-                    sys.exit(f"sync_bench drain: pair failed ({p.returncode}): {p.stderr[-2000:]}")
-                print(f"  (paired: {n} responses sealed to the hub's key in {time.perf_counter() - t:.1f} s)",
-                      flush=True)
-            t = time.perf_counter()
-            if args.sealed:  # the token from the pairing
-                r = subprocess.run([kiosk_bin, "sync", "--data-dir", kiosk.data_dir, "--retry-base-ms", "100",
-                                    "--max-seconds", str(args.max_seconds), *extra], capture_output=True, text=True,
-                                   timeout=args.max_seconds + 60)
-            else:
-                r = kiosk.sync(hub.url, enrol.token, "--max-seconds", str(args.max_seconds), *extra,
-                               timeout=args.max_seconds + 60, retry_base_ms="100")
-            took = time.perf_counter() - t
-            held = len(hub.responses())
-        finally:
-            hub.stop()
-        if r.returncode != 0 or held != n:
-            sys.exit(f"sync_bench drain: sync exited {r.returncode}, the hub holds {held} of {n}:\n{r.stderr[-2000:]}")
-        rate = n / took
-        what = "sealed " if args.sealed else ""
-        print(f"end to end: {n} {what}responses, kiosk SQLite -> engage-kiosk sync -> HTTP -> engage-hub -> SQLite: "
-              f"{took:.2f} s = {rate:,.0f} responses/s", flush=True)
-        prate = rows / plain
-        print(f"plain SQLite: {rows} rows, python sqlite3 executemany, one transaction (WAL, synchronous=FULL): "
-              f"{plain:.2f} s = {prate:,.0f} rows/s", flush=True)
-        print(f"end to end is {prate / rate:.1f}x slower than a plain local insert "
-              f"({100 * rate / prate:.1f} % of its rate)", flush=True)
-    summary(f"sync drain, {n} {'sealed ' if args.sealed else ''}responses to a local hub (SQLite)",
+        for i in range(args.drain_rounds):
+            rate, prate, took, plain = drain_round(hub_bin, kiosk_bin, seeded, os.path.join(tmp, "round"), args)
+            rounds.append((rate / prate, rate, prate))
+            print(f"round {i + 1}: end to end: {n} {what}responses, kiosk SQLite -> engage-kiosk sync -> HTTP -> "
+                  f"engage-hub -> SQLite: {took:.2f} s = {rate:,.0f} responses/s; plain SQLite: {n} rows, python "
+                  f"sqlite3 executemany, one transaction (WAL, synchronous=FULL): {plain:.2f} s = {prate:,.0f} rows/s;"
+                  f" {100 * rate / prate:.1f} % of its rate", flush=True)
+    ratio, rate, prate = sorted(rounds)[len(rounds) // 2]
+    print(f"median of {len(rounds)} round{'s' if len(rounds) != 1 else ''}: end to end {rate:,.0f} responses/s, "
+          f"plain {prate:,.0f} rows/s: {prate / rate:.1f}x slower than a plain local insert ({100 * ratio:.1f} % of "
+          f"its rate; rounds: {', '.join(f'{100 * r[0]:.1f} %' for r in rounds)})", flush=True)
+    summary(f"sync drain, {n} {what}responses to a local hub (SQLite), median round",
             f"{rate:,.0f} responses/s")
-    summary("plain SQLite insert of the same rows (one transaction)", f"{prate:,.0f} rows/s")
-    summary("plain insert / end-to-end sync", f"{prate / rate:.1f}x")
+    summary("plain SQLite insert of the same rows (one transaction), same round", f"{prate:,.0f} rows/s")
+    summary("plain insert / end-to-end sync, median round", f"{prate / rate:.1f}x ({100 * ratio:.1f} %)")
 
 
 # ----------------------------------------------------------------------------------------------------- ingest
@@ -607,6 +624,8 @@ def main():
     ap.add_argument("--batch-records", type=int, default=0, help="engage-kiosk sync --batch-records (default: its own)")
     ap.add_argument("--in-flight", type=int, default=0,
                     help="engage-kiosk sync --in-flight: batches in flight at once (default: its own)")
+    ap.add_argument("--drain-rounds", type=int, default=3,
+                    help="drain: rounds of (plain insert, drain), each from a fresh copy; the median is the summary")
     ap.add_argument("--sealed", action="store_true",
                     help="drain: pair the kiosk first (as a real one is), so its responses go sealed to the hub's key")
     ap.add_argument("--kiosks", type=int, default=500)
@@ -632,6 +651,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="ingest, open loop: random seed of the arrival times")
     ap.add_argument("--max-seconds", type=int, default=600)
     args = ap.parse_args()
+    if not 1 <= args.drain_rounds <= 20:
+        ap.error(f"--drain-rounds {args.drain_rounds}: 1 to 20")
     build = os.path.abspath(args.build)
     if args.what in ("drain", "all"):
         drain(build, args)
