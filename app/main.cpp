@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "engage/bundle.h"
@@ -154,10 +155,11 @@ struct SyncOptions {
 };
 
 // Opens DATA_DIR (config, else the default) for sync/pair. Exit code on failure, 0 when open.
-// Check::Later (sync) leaves quick_check to the caller, to run beside its work; anything found wrong at opening
-// (a file moved aside) is printed.
+// Check::Later (sync) leaves quick_check to the caller, to run beside its work. A file found damaged at opening
+// is moved aside (Store::open): that is printed, and also given in `notices` if asked for.
 int open_for_sync(const char* who, SyncOptions& o, engage::KioskConfig& cfg, std::unique_ptr<engage::Store>& store,
-                  bool must_exist, engage::Store::Check check = engage::Store::Check::Now) {
+                  bool must_exist, engage::Store::Check check = engage::Store::Check::Now,
+                  std::vector<std::string>* notices_out = nullptr) {
     if (!read_config(o.config, cfg, who)) return 2;
     if (o.data_dir.empty()) o.data_dir = cfg.data_dir.empty() ? engage::default_data_dir() : cfg.data_dir;
     if (must_exist && !std::filesystem::exists(std::filesystem::path(o.data_dir) / engage::kDatabaseFile)) {
@@ -172,6 +174,7 @@ int open_for_sync(const char* who, SyncOptions& o, engage::KioskConfig& cfg, std
         return 1;
     }
     for (const auto& n : notices) std::fprintf(stderr, "%s: %s\n", who, n.c_str());
+    if (notices_out) *notices_out = notices;
     return 0;
 }
 
@@ -269,49 +272,46 @@ int load_pack_command(SyncOptions o, const std::string& file) {
     return 0;
 }
 
-// sync: one full pass in the foreground. 0: nothing waiting and no error; 1: responses remain (the reason is
-// printed); 2: bad usage. Transient failures are retried with backoff (--retries in a row, --max-seconds in all).
-int sync_command(SyncOptions o) {
+// Store::quick_check of a data folder on a thread of its own, at the lowest priority (the thread's nice 19), for
+// `sync` to run beside its pass: the pass keeps both cores busy but for moments, which are enough for the check
+// (at normal priority it slowed the first batches). Unlike SCHED_IDLE, nice 19 still gets a share of a machine
+// kept busy by others, so the run's end, which waits for the check, does not wait long.
+class BackgroundCheck {
+public:
+    explicit BackgroundCheck(std::string dir) : thread_([this, dir = std::move(dir)] { run(dir); }) {}
+    ~BackgroundCheck() { finish(); }
+    BackgroundCheck(const BackgroundCheck&) = delete;
+    BackgroundCheck& operator=(const BackgroundCheck&) = delete;
+    bool found() const { return found_; }  // damage found: from any thread
+    // Waits for the check. Then: damage() "" (sound) or what is wrong; error() why it could not run, if so.
+    void finish() {
+        if (thread_.joinable()) thread_.join();
+    }
+    const std::string& damage() const { return damage_; }
+    const std::string& error() const { return error_; }
+
+private:
+    void run(const std::string& dir) {
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+        try {
+            damage_ = engage::Store::quick_check(dir);
+        } catch (const std::exception& e) {
+            error_ = e.what();
+        }
+        found_ = !damage_.empty();
+    }
+    std::atomic<bool> found_{false};
+    std::string damage_, error_;  // written by the thread; read after finish()
+    std::thread thread_;          // last: it starts once the members it uses are made
+};
+
+// The pass loop of `sync` (sync_command opens the store and handles what goes wrong with it). A StoreError leaves it.
+template <class SetAside>
+int sync_run(SyncOptions& o, const engage::KioskConfig& cfg, engage::Store& store_ref,
+             std::optional<BackgroundCheck>& check, ProgressBar& bar, SetAside& set_aside) {
     using namespace engage;
     const char* who = "engage-kiosk sync";
-    KioskConfig cfg;
-    std::unique_ptr<Store> store;
-    // quick_check reads the whole file (0.15 s at 100,000 responses): it runs on a connection and thread of its own
-    // while the first batches go, as in the kiosk app. Damage found stops the pass before its next batch; the
-    // file is then moved aside as Store::open does, and the run fails saying so.
-    if (int rc = open_for_sync(who, o, cfg, store, true, Store::Check::Later)) return rc;
-    log_to_file(o.data_dir + "/engage-kiosk.log");
-    // The check's thread writes `damage`, then sets `found`; the pass's threads (each upload's progress callback
-    // asks whether to stop) only read `found`, and `damage` is read after the join.
-    std::thread check;
-    std::string damage;
-    std::atomic<bool> found{false};
-    struct Join {
-        std::thread& t;
-        ~Join() {
-            if (t.joinable()) t.join();
-        }
-    } join_check{check};
-    auto damaged = [&](bool wait) {
-        if (wait && check.joinable()) check.join();
-        return found.load();
-    };
-    // The database failed its check: closed as found (no checkpoint), then opened with the check, which moves it
-    // aside and starts a fresh one with this kiosk's identity.
-    auto set_aside = [&] {
-        log_error("The database failed its check: " + damage);  // the log goes to stderr too
-        store->no_checkpoint_on_close();
-        store.reset();
-        std::vector<std::string> notices;
-        try {
-            store = Store::open(o.data_dir, &notices);
-        } catch (const StoreError& e) {
-            std::fprintf(stderr, "%s: %s\n", who, e.what());
-        }
-        for (const auto& n : notices) std::fprintf(stderr, "%s: %s\n", who, n.c_str());
-        std::fprintf(stderr, "%s: stopped: the database was damaged\n", who);
-        return 1;
-    };
+    Store* store = &store_ref;
     SyncSettings settings = sync_settings_from(cfg, *store);
     if (!o.hub.empty()) settings.hub_url = normalise_hub_url(o.hub);
     if (!o.token.empty()) settings.token = o.token;
@@ -334,38 +334,24 @@ int sync_command(SyncOptions o) {
     if (!settings.ca_file.empty() && !std::filesystem::exists(settings.ca_file))
         return usage("the CA file " + settings.ca_file + " does not exist");
 
-    check = std::thread([&, dir = o.data_dir] {
-        // At the lowest priority (this thread's nice 19): the pass keeps both cores busy but for moments, which
-        // are enough for the check; at normal priority it slowed the first batches. Unlike SCHED_IDLE, nice 19
-        // still gets a share of a machine kept busy by others, so the run's end never waits long for the check.
-        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
-        try {
-            damage = Store::quick_check(dir);
-        } catch (const std::exception& e) {
-            log_warn(std::string("The data could not be checked: ") + e.what());
-        }
-        found = !damage.empty();
-    });
-    try {
-        if (o.retry_quarantined && damaged(true)) return set_aside();  // nothing written before the check
-        if (o.retry_quarantined)
-            if (const int n = store->release_quarantined())
-                std::fprintf(stderr, "%s: %d quarantined response%s will be sent again\n", who, n, n == 1 ? "" : "s");
-    } catch (const StoreError& e) {
-        std::fprintf(stderr, "%s: %s\n", who, e.what());
-        return 1;
+    check.emplace(o.data_dir);
+    auto damaged = [&] { return check->found(); };
+    if (o.retry_quarantined) {
+        check->finish();  // nothing written before the check
+        if (damaged()) return set_aside();
+        if (const int n = store->release_quarantined())
+            std::fprintf(stderr, "%s: %d quarantined response%s will be sent again\n", who, n, n == 1 ? "" : "s");
     }
 
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + std::chrono::seconds(o.max_seconds);
     auto out_of_time = [&] { return o.max_seconds > 0 && std::chrono::steady_clock::now() >= deadline; };
-    auto stop_pass = [&] { return out_of_time() || damaged(false); };
+    auto stop_pass = [&] { return out_of_time() || damaged(); };
     auto transport = make_curl_transport(settings);
     SyncEngine engine(*store, *transport, settings);
     engine.report_status_each_pass(o.data_dir, [live = live_survey_of(cfg, *store)] { return live; });
     const Backoff backoff(settings.backoff);
     PassOutcome total;
-    ProgressBar bar;
     std::int64_t before = 0;  // sent in earlier passes of this run
     int failures = 0, extra_passes = 0;
     std::string reason;
@@ -379,7 +365,7 @@ int sync_command(SyncOptions o) {
         total.quarantined += pass.quarantined;
         before += pass.sent();
         add_surveys_step(total.surveys, pass.surveys);
-        if (damaged(false)) break;  // nothing more written to it
+        if (damaged()) break;  // the pass stopped for it: its outcome is not recorded in the damaged file
         try {
             engine.record_outcome(pass, backoff);
         } catch (const StoreError& e) {
@@ -410,26 +396,33 @@ int sync_command(SyncOptions o) {
             wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()) + std::chrono::milliseconds(1));
         bar.line_break();
         std::fprintf(stderr, "%s: %s; trying again in %.1f s\n", who, pass.error.c_str(), wait.count() / 1000.0);
-        std::this_thread::sleep_for(std::max(wait, std::chrono::milliseconds(0)));
+        const auto until = std::chrono::steady_clock::now() + wait;  // in steps, so damage found ends the wait
+        while (!damaged() && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+                until - std::chrono::steady_clock::now(), std::chrono::milliseconds(50)));
+        if (damaged()) break;
         if (out_of_time()) {
             reason = pass.error + "; gave up after " + std::to_string(o.max_seconds) + " s (--max-seconds)";
             break;
         }
     }
     bar.line_break();
-    if (damaged(true)) return set_aside();
-    Counts c;
-    try {
-        c = store->sync_counts();
-    } catch (const StoreError& e) {
-        std::fprintf(stderr, "%s: %s\n", who, e.what());
-        return 1;
+    auto print_sent = [&](const Counts& c) {
+        std::printf("sent %lld (stored %lld, duplicate %lld%s), %lld waiting, %lld quarantined\n",
+                    static_cast<long long>(total.sent()), static_cast<long long>(total.stored),
+                    static_cast<long long>(total.duplicate),
+                    total.conflict ? (", conflict " + std::to_string(total.conflict)).c_str() : "",
+                    static_cast<long long>(c.waiting_sync), static_cast<long long>(c.quarantined));
+        std::fflush(stdout);
+    };
+    check->finish();
+    if (damaged()) {
+        print_sent(Counts{});  // what the hub holds from this run; the damaged file's counts are not read
+        return set_aside();
     }
-    std::printf("sent %lld (stored %lld, duplicate %lld%s), %lld waiting, %lld quarantined\n",
-                static_cast<long long>(total.sent()), static_cast<long long>(total.stored),
-                static_cast<long long>(total.duplicate),
-                total.conflict ? (", conflict " + std::to_string(total.conflict)).c_str() : "",
-                static_cast<long long>(c.waiting_sync), static_cast<long long>(c.quarantined));
+    const Counts c = store->sync_counts();
+    print_sent(c);
+    if (reason.empty() && !check->error().empty()) reason = "the database could not be checked: " + check->error();
     print_surveys_step(who, total.surveys);
     std::fflush(stdout);
     if (c.quarantined > 0)
@@ -442,6 +435,59 @@ int sync_command(SyncOptions o) {
         return 1;
     }
     return 0;
+}
+
+
+// sync: one full pass in the foreground. 0: nothing waiting and no error; 1: responses remain, or the database
+// was damaged or could not be read (the reason is printed); 2: bad usage. Transient failures are retried with
+// backoff (--retries in a row, --max-seconds in all).
+int sync_command(SyncOptions o) {
+    using namespace engage;
+    const char* who = "engage-kiosk sync";
+    KioskConfig cfg;
+    std::unique_ptr<Store> store;
+    // quick_check reads the whole file (0.15 s at 100,000 responses): it runs beside the pass (BackgroundCheck),
+    // as the kiosk app's runs after its first frame. Damage found stops the pass before its next batch (a reply
+    // already on its way is still acknowledged, as in the app); the file is then closed without a checkpoint and
+    // moved aside as Store::open does, and the run fails saying so. A file found damaged at opening (not a
+    // database, or damaged where migrating reads) has been moved aside already: the run fails too.
+    std::vector<std::string> notices;
+    if (int rc = open_for_sync(who, o, cfg, store, true, Store::Check::Later, &notices)) return rc;
+    if (!notices.empty()) {
+        std::fprintf(stderr, "%s: stopped: the database was damaged; nothing was sent\n", who);
+        return 1;
+    }
+    log_to_file(o.data_dir + "/engage-kiosk.log");
+    std::optional<BackgroundCheck> check;
+    ProgressBar bar;
+    auto set_aside = [&] {
+        bar.line_break();
+        log_error(check->damage());  // "The database … is damaged (…)"; the log goes to stderr too
+        store->no_checkpoint_on_close();
+        store.reset();
+        std::vector<std::string> moved;
+        try {
+            store = Store::open(o.data_dir, &moved);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "%s: %s\n", who, e.what());
+        }
+        for (const auto& n : moved) std::fprintf(stderr, "%s: %s\n", who, n.c_str());
+        std::fprintf(stderr, "%s: stopped: the database was damaged\n", who);
+        return 1;
+    };
+    // A read or write of the file failed: damage (found by the check, run now if it has not started) or not.
+    auto store_failed = [&](const StoreError& e) {
+        bar.line_break();
+        std::fprintf(stderr, "%s: %s\n", who, e.what());
+        if (!check) check.emplace(o.data_dir);
+        check->finish();
+        return check->found() ? set_aside() : 1;
+    };
+    try {
+        return sync_run(o, cfg, *store, check, bar, set_aside);
+    } catch (const StoreError& e) {
+        return store_failed(e);
+    }
 }
 
 // pair: trade the organiser's pairing code for this kiosk's token and store hub address + token, and the USB

@@ -152,7 +152,7 @@ def test_damaged_database(make):
         f.write(bytes([0xA5]) * page)
     r = e.sync("--batch-records", "100")
     assert r.returncode == 1, describe(r, "a damaged database must fail the run")
-    assert "failed its check" in r.stderr and "moved aside" in r.stderr, describe(r, "the damage must be named")
+    assert "is damaged" in r.stderr and "moved aside" in r.stderr, describe(r, "the damage must be named")
     files = os.listdir(e.kiosk.data_dir)
     aside = [n for n in files if n.startswith("engage.sqlite.corrupt-") and not n.endswith(("-wal", "-shm"))]
     assert len(aside) == 1, files
@@ -162,6 +162,18 @@ def test_damaged_database(make):
     log(f"the hub holds {len(held)} of 3000 sent before the check found the damage")
     r = e.sync()
     assert r.returncode == 0, describe(r, "the fresh database has nothing waiting")
+    # A file that is not a database at all is moved aside at opening: that run fails too, saying nothing was sent.
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(e.kiosk.db_path + suffix):
+            os.remove(e.kiosk.db_path + suffix)
+    with open(e.kiosk.db_path, "wb") as f:
+        f.write(bytes([0x5A]) * 8192)
+    r = e.sync()
+    assert r.returncode == 1, describe(r, "a file that is not a database must fail the run")
+    assert "moved aside" in r.stderr and "nothing was sent" in r.stderr, describe(r, "the damage must be named")
+    files = os.listdir(e.kiosk.data_dir)
+    assert len([n for n in files if n.startswith("engage.sqlite.corrupt-") and not n.endswith(("-wal", "-shm"))]) == 2
+    assert e.kiosk.count() == 0, "a fresh database"
 
 
 @scenario
