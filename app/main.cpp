@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -154,6 +155,11 @@ struct SyncOptions {
     bool retry_quarantined = false;
 };
 
+// What Store::open says it did (a damaged file moved aside), one line each on stderr.
+void print_notices(const char* who, const std::vector<std::string>& notices) {
+    for (const auto& n : notices) std::fprintf(stderr, "%s: %s\n", who, n.c_str());
+}
+
 // Opens DATA_DIR (config, else the default) for sync/pair. Exit code on failure, 0 when open.
 // Check::Later (sync) leaves quick_check to the caller, to run beside its work. A file found damaged at opening
 // is moved aside (Store::open): that is printed, and also given in `notices` if asked for.
@@ -173,7 +179,7 @@ int open_for_sync(const char* who, SyncOptions& o, engage::KioskConfig& cfg, std
         std::fprintf(stderr, "%s: %s\n", who, e.what());
         return 1;
     }
-    for (const auto& n : notices) std::fprintf(stderr, "%s: %s\n", who, n.c_str());
+    print_notices(who, notices);
     if (notices_out) *notices_out = notices;
     return 0;
 }
@@ -306,13 +312,11 @@ private:
 };
 
 // The pass loop of `sync` (sync_command opens the store and handles what goes wrong with it). A StoreError leaves it.
-template <class SetAside>
-int sync_run(SyncOptions& o, const engage::KioskConfig& cfg, engage::Store& store_ref,
-             std::optional<BackgroundCheck>& check, ProgressBar& bar, SetAside& set_aside) {
+int sync_run(SyncOptions& o, const engage::KioskConfig& cfg, engage::Store& store,
+             std::optional<BackgroundCheck>& check, ProgressBar& bar, const std::function<int()>& set_aside) {
     using namespace engage;
     const char* who = "engage-kiosk sync";
-    Store* store = &store_ref;
-    SyncSettings settings = sync_settings_from(cfg, *store);
+    SyncSettings settings = sync_settings_from(cfg, store);
     if (!o.hub.empty()) settings.hub_url = normalise_hub_url(o.hub);
     if (!o.token.empty()) settings.token = o.token;
     if (!o.ca_file.empty()) settings.ca_file = o.ca_file;
@@ -339,7 +343,7 @@ int sync_run(SyncOptions& o, const engage::KioskConfig& cfg, engage::Store& stor
     if (o.retry_quarantined) {
         check->finish();  // nothing written before the check
         if (damaged()) return set_aside();
-        if (const int n = store->release_quarantined())
+        if (const int n = store.release_quarantined())
             std::fprintf(stderr, "%s: %d quarantined response%s will be sent again\n", who, n, n == 1 ? "" : "s");
     }
 
@@ -348,8 +352,8 @@ int sync_run(SyncOptions& o, const engage::KioskConfig& cfg, engage::Store& stor
     auto out_of_time = [&] { return o.max_seconds > 0 && std::chrono::steady_clock::now() >= deadline; };
     auto stop_pass = [&] { return out_of_time() || damaged(); };
     auto transport = make_curl_transport(settings);
-    SyncEngine engine(*store, *transport, settings);
-    engine.report_status_each_pass(o.data_dir, [live = live_survey_of(cfg, *store)] { return live; });
+    SyncEngine engine(store, *transport, settings);
+    engine.report_status_each_pass(o.data_dir, [live = live_survey_of(cfg, store)] { return live; });
     const Backoff backoff(settings.backoff);
     PassOutcome total;
     std::int64_t before = 0;  // sent in earlier passes of this run
@@ -375,7 +379,7 @@ int sync_run(SyncOptions& o, const engage::KioskConfig& cfg, engage::Store& stor
         using K = PassOutcome::Kind;
         if (pass.kind == K::Done) {
             // Responses saved meanwhile (a kiosk running on the same data) get a few more passes.
-            if (store->sync_counts().waiting_sync == 0 || ++extra_passes > 3) break;
+            if (store.sync_counts().waiting_sync == 0 || ++extra_passes > 3) break;
             continue;
         }
         if (pass.kind == K::Cancelled) {
@@ -420,13 +424,13 @@ int sync_run(SyncOptions& o, const engage::KioskConfig& cfg, engage::Store& stor
         print_sent(Counts{});  // what the hub holds from this run; the damaged file's counts are not read
         return set_aside();
     }
-    const Counts c = store->sync_counts();
+    const Counts c = store.sync_counts();
     print_sent(c);
     if (reason.empty() && !check->error().empty()) reason = "the database could not be checked: " + check->error();
     print_surveys_step(who, total.surveys);
     std::fflush(stdout);
     if (c.quarantined > 0)
-        for (const auto& q : store->quarantined(5))
+        for (const auto& q : store.quarantined(5))
             std::fprintf(stderr, "%s: response %lld (%s) is quarantined: %s\n", who, static_cast<long long>(q.seq),
                          q.uuid.c_str(), q.reason.c_str());
     if (reason.empty() && c.waiting_sync > 0) reason = "responses were saved faster than they could be sent";
@@ -436,7 +440,6 @@ int sync_run(SyncOptions& o, const engage::KioskConfig& cfg, engage::Store& stor
     }
     return 0;
 }
-
 
 // sync: one full pass in the foreground. 0: nothing waiting and no error; 1: responses remain, or the database
 // was damaged or could not be read (the reason is printed); 2: bad usage. Transient failures are retried with
@@ -471,7 +474,7 @@ int sync_command(SyncOptions o) {
         } catch (const std::exception& e) {
             std::fprintf(stderr, "%s: %s\n", who, e.what());
         }
-        for (const auto& n : moved) std::fprintf(stderr, "%s: %s\n", who, n.c_str());
+        print_notices(who, moved);
         std::fprintf(stderr, "%s: stopped: the database was damaged\n", who);
         return 1;
     };
@@ -728,7 +731,8 @@ int main(int argc, char** argv) {
     sync->add_option("--hub", so.hub, "Hub address, e.g. https://hub.example.org (default: config, else the pairing)");
     sync->add_option("--token", so.token, "The kiosk's token (default: config, else the pairing)");
     sync->add_option("--ca-file", so.ca_file, "PEM file of the private CA that signed the hub's certificate");
-    sync->add_option("--batch-records", so.batch_records, "Records per batch (default 1000)")->check(CLI::Range(1, 5000));
+    sync->add_option("--batch-records", so.batch_records, "Records per batch (default 1000)")
+        ->check(CLI::Range(1, engage::protocol::kMaxBatchRecords));
     sync->add_option("--batch-kib", so.batch_kib, "Compressed KiB per batch (default 256)")->check(CLI::Range(16, 8000));
     sync->add_option("--batch-grow", so.batch_grow,
                      "Batches grow up to N times those sizes while the hub answers within 2 s (default: the config's "

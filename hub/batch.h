@@ -14,7 +14,7 @@
 namespace engage::hub {
 
 struct Limits {
-    std::size_t max_records = 5000;          // more: 413 (the kiosk halves the batch)
+    std::size_t max_records = protocol::kMaxBatchRecords;  // more: 413 (the kiosk halves the batch)
     std::size_t max_answers_bytes = 64 * 1024;
     std::size_t max_text_bytes = 4096;       // session event / venue
     std::size_t max_id_bytes = 256;          // survey_id, session.id

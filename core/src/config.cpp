@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "engage/protocol.h"
+
 namespace fs = std::filesystem;
 
 namespace engage {
@@ -73,7 +75,7 @@ bool load_config_file(const std::string& path, KioskConfig& cfg, std::vector<std
         else problems.push_back(path + ": switch_access: must be \"off\", \"two-keys\" or \"dwell\"");
     }
     num("dwell_ms", cfg.dwell_ms, 500, 10000);
-    num("batch_records", cfg.batch_records, 1, 5000);
+    num("batch_records", cfg.batch_records, 1, protocol::kMaxBatchRecords);
     num("batch_kib", cfg.batch_kib, 16, 8000);
     num("in_flight", cfg.in_flight, 1, 8);
     num("batch_grow", cfg.batch_grow, 1, 8);

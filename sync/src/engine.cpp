@@ -12,7 +12,6 @@ namespace engage {
 namespace {
 
 constexpr int kMaxRejectsInARow = 32;  // 400s with nothing accepted between: the hub refuses us, not a record
-constexpr int kHubMaxRecords = 5000;   // a hub refuses more records in one batch (413: hub/batch.h Limits)
 
 // The hub's {"error": "..."}; nothing when the body is not that (a proxy's or a portal's HTML page).
 std::optional<std::string> hub_error(const std::string& body) {
@@ -138,7 +137,7 @@ PassOutcome SyncEngine::send_batches(const std::function<bool()>& cancelled) {
         const std::size_t depth = static_cast<std::size_t>(std::clamp(settings_.in_flight, 1, 8));
         std::int64_t cursor = 0;
         auto next_batch = [&]() -> std::future<Prepared> {
-            auto rows = store_.pending_batch(std::min(batch_records_ * grow_, kHubMaxRecords), raw_budget(), cursor);
+            auto rows = store_.pending_batch(std::min(batch_records_ * grow_, protocol::kMaxBatchRecords), raw_budget(), cursor);
             if (rows.empty()) return {};
             cursor = rows.back().seq;
             auto build = [rows = std::move(rows), id = store_.kiosk_id(), g = grow_]() mutable {

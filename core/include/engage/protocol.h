@@ -10,6 +10,8 @@ namespace engage::protocol {
 
 inline constexpr int kVersion = 1;
 inline constexpr const char* kHubName = "engage-hub";
+// The most records one batch may hold: engage-hub answers more with 413; kiosks never send more.
+inline constexpr int kMaxBatchRecords = 5000;
 
 // SHA-256 (hex) of the record's canonical payload: the record without "content_hash" and without
 // "session.ended_utc" (it changes when a session ends), dumped compact with sorted keys.
