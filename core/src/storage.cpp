@@ -89,6 +89,19 @@ CREATE TABLE live_counts(
   n          INTEGER NOT NULL,
   PRIMARY KEY (session_id, survey_id, question, value));
 )sql"},
+    {4, R"sql(
+-- What is still to be sent, and what was set aside, are tables of their own: acknowledging a batch deletes its
+-- seqs from outbox instead of rewriting each response (its answers included). A response in neither table has
+-- been acknowledged by the hub.
+CREATE TABLE outbox(seq INTEGER PRIMARY KEY REFERENCES responses(seq));
+CREATE TABLE quarantine(seq INTEGER PRIMARY KEY REFERENCES responses(seq), reason TEXT NOT NULL);
+INSERT INTO outbox(seq) SELECT seq FROM responses WHERE sync_state = 'pending';
+INSERT INTO quarantine(seq, reason)
+  SELECT seq, COALESCE(quarantine_reason, '') FROM responses WHERE sync_state = 'quarantined';
+DROP INDEX responses_sync_seq;
+ALTER TABLE responses DROP COLUMN sync_state;
+ALTER TABLE responses DROP COLUMN quarantine_reason;
+)sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
@@ -501,6 +514,7 @@ SavedResponse insert_responses(sqlite3* db, const std::string& kiosk_id, std::sp
     Stmt insert(db,
                 "INSERT INTO responses(uuid, kiosk_id, seq, session_id, survey_id, survey_version,"
                 " language, answers_json, created_utc, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    Stmt outbox(db, "INSERT INTO outbox(seq) VALUES (?1)");
     SavedResponse saved;
     for (const NewResponse& r : rs) {
         saved = {new_uuid(), seq++};
@@ -523,6 +537,8 @@ SavedResponse insert_responses(sqlite3* db, const std::string& kiosk_id, std::sp
         else insert.bind_null(10);
         insert.run();
         insert.reset();
+        outbox.bind(1, saved.seq).run();
+        outbox.reset();
         count_response(db, session, r.survey_id, r.counted ? *r.counted : results::countable(r.answers_json, nullptr));
     }
     Stmt(db, "UPDATE meta SET value = ?1 WHERE key = 'next_seq'").bind(1, seq).run();
@@ -716,10 +732,10 @@ Counts Store::counts() const {
                 " (SELECT COUNT(*) FROM responses WHERE session_id ="
                 "   (SELECT id FROM sessions WHERE ended_utc IS NULL)),"
                 " (SELECT COUNT(*) FROM responses WHERE created_utc GLOB ?1 || 'T*'),"
-                " (SELECT COUNT(*) FROM responses WHERE sync_state = 'pending'),"
+                " (SELECT COUNT(*) FROM outbox),"
                 " (SELECT COUNT(*) FROM responses),"
-                " (SELECT COUNT(*) FROM responses WHERE sync_state = 'acknowledged'),"
-                " (SELECT COUNT(*) FROM responses WHERE sync_state = 'quarantined')");
+                " (SELECT COUNT(*) FROM responses) - (SELECT COUNT(*) FROM outbox) - (SELECT COUNT(*) FROM quarantine),"
+                " (SELECT COUNT(*) FROM quarantine)");
         st.bind(1, utc_minute_now().substr(0, 10));
         Counts c;
         if (st.step()) c = Counts{st.int64(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4), st.int64(5)};
@@ -730,8 +746,7 @@ Counts Store::counts() const {
 Counts Store::sync_counts() const {
     return guarded(path_, "Could not count the responses", [&] {
         Stmt st(db_,
-                "SELECT (SELECT COUNT(*) FROM responses WHERE sync_state = 'pending'),"
-                " (SELECT COUNT(*) FROM responses WHERE sync_state = 'quarantined')");
+                "SELECT (SELECT COUNT(*) FROM outbox), (SELECT COUNT(*) FROM quarantine)");
         Counts c;
         if (st.step()) {
             c.waiting_sync = st.int64(0);
@@ -745,7 +760,10 @@ std::vector<StoredResponse> Store::responses(int limit) const {
     return guarded(path_, "Could not read the responses", [&] {
         Stmt st(db_,
                 "SELECT uuid, kiosk_id, seq, session_id, survey_id, survey_version, language,"
-                " answers_json, created_utc, sync_state, COALESCE(sealed, '') FROM responses ORDER BY seq LIMIT ?1");
+                " answers_json, created_utc,"
+                " CASE WHEN seq IN (SELECT seq FROM outbox) THEN 'pending'"
+                "      WHEN seq IN (SELECT seq FROM quarantine) THEN 'quarantined' ELSE 'acknowledged' END,"
+                " COALESCE(sealed, '') FROM responses ORDER BY seq LIMIT ?1");
         st.bind(1, std::int64_t{limit});
         std::vector<StoredResponse> out;
         while (st.step()) {
@@ -823,8 +841,8 @@ std::vector<PendingRecord> Store::pending_batch(int max_records, std::size_t max
         Stmt st(db_,
                 "SELECT r.uuid, r.seq, r.survey_id, r.survey_version, r.language, r.answers_json, r.created_utc,"
                 " s.id, s.event, s.venue, s.started_utc, s.ended_utc, COALESCE(r.sealed, '')"
-                " FROM responses r LEFT JOIN sessions s ON s.id = r.session_id"
-                " WHERE r.sync_state = 'pending' AND r.seq > ?1 ORDER BY r.seq LIMIT ?2");
+                " FROM outbox o CROSS JOIN responses r ON r.seq = o.seq LEFT JOIN sessions s ON s.id = r.session_id"
+                " WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2");
         st.bind(1, after_seq).bind(2, std::int64_t{std::max(max_records, 1)});
         std::vector<PendingRecord> out;
         out.reserve(static_cast<std::size_t>(std::clamp(max_records, 1, 8192)));
@@ -868,7 +886,7 @@ int Store::mark_acknowledged(const std::vector<std::string>& uuids, const std::v
         } restore{db_, relax ? was : -1};
         if (relax) exec(db_, "PRAGMA synchronous = NORMAL");
         Txn txn(db_);  // one transaction: all of them or none
-        Stmt st(db_, "UPDATE responses SET sync_state = 'acknowledged' WHERE uuid = ?1 AND sync_state = 'pending'");
+        Stmt st(db_, "DELETE FROM outbox WHERE seq = (SELECT seq FROM responses WHERE uuid = ?1)");
         std::optional<Stmt> range;
         int changed = 0;
         for (std::size_t i = 0; i < uuids.size();) {
@@ -876,8 +894,7 @@ int Store::mark_acknowledged(const std::vector<std::string>& uuids, const std::v
             while (!seqs.empty() && end < seqs.size() && seqs[end] == seqs[end - 1] + 1) ++end;
             if (end - i >= 2) {
                 if (!range)
-                    range.emplace(db_, "UPDATE responses SET sync_state = 'acknowledged'"
-                                       " WHERE seq BETWEEN ?1 AND ?2 AND +sync_state = 'pending'");
+                    range.emplace(db_, "DELETE FROM outbox WHERE seq BETWEEN ?1 AND ?2");
                 range->bind(1, seqs[i]).bind(2, seqs[end - 1]).run();
                 changed += sqlite3_changes(db_);
                 range->reset();
@@ -900,21 +917,25 @@ int Store::mark_acknowledged(const std::vector<std::string>& uuids, const std::v
 
 bool Store::quarantine(const std::string& uuid, const std::string& reason) {
     return guarded(path_, "Could not set the response aside", [&] {
+        Txn txn(db_);
         Stmt(db_,
-             "UPDATE responses SET sync_state = 'quarantined', quarantine_reason = ?2"
-             " WHERE uuid = ?1 AND sync_state = 'pending'")
+             "INSERT INTO quarantine(seq, reason)"
+             " SELECT o.seq, ?2 FROM responses r JOIN outbox o ON o.seq = r.seq WHERE r.uuid = ?1")
             .bind(1, uuid)
             .bind(2, reason)
             .run();
-        return sqlite3_changes(db_) == 1;
+        if (sqlite3_changes(db_) != 1) return false;  // not waiting to be sent: rolled back, nothing changed
+        Stmt(db_, "DELETE FROM outbox WHERE seq = (SELECT seq FROM responses WHERE uuid = ?1)").bind(1, uuid).run();
+        txn.commit();
+        return true;
     });
 }
 
 std::vector<QuarantinedRecord> Store::quarantined(int limit) const {
     return guarded(path_, "Could not read the responses set aside", [&] {
         Stmt st(db_,
-                "SELECT uuid, seq, COALESCE(quarantine_reason, '') FROM responses"
-                " WHERE sync_state = 'quarantined' ORDER BY seq LIMIT ?1");
+                "SELECT r.uuid, q.seq, q.reason FROM quarantine q JOIN responses r ON r.seq = q.seq"
+                " ORDER BY q.seq LIMIT ?1");
         st.bind(1, std::int64_t{limit});
         std::vector<QuarantinedRecord> out;
         while (st.step()) out.push_back({st.text(0), st.int64(1), st.text(2)});
@@ -924,8 +945,12 @@ std::vector<QuarantinedRecord> Store::quarantined(int limit) const {
 
 int Store::release_quarantined() {
     return guarded(path_, "Could not release the responses set aside", [&] {
-        Stmt(db_, "UPDATE responses SET sync_state = 'pending' WHERE sync_state = 'quarantined'").run();
-        return sqlite3_changes(db_);
+        Txn txn(db_);
+        Stmt(db_, "INSERT INTO outbox(seq) SELECT seq FROM quarantine").run();
+        const int n = sqlite3_changes(db_);
+        Stmt(db_, "DELETE FROM quarantine").run();
+        txn.commit();
+        return n;
     });
 }
 

@@ -97,7 +97,7 @@ def sync_three(hub, db, tmp):
     kiosk_db(leith, "INSERT INTO sessions(id, event, venue, started_utc, ended_utc) VALUES"
                     " ('s1', 'Open day', 'Leith Library', '2026-11-22T09:30:00Z', '2026-11-22T12:00:00Z');"
                     " UPDATE responses SET session_id = 's1';")
-    kiosk_db(canal, "DELETE FROM responses WHERE seq = 3;")
+    kiosk_db(canal, "DELETE FROM outbox WHERE seq = 3; DELETE FROM responses WHERE seq = 3;")
     market_cfg = os.path.join(tmp, "market.json")
     with open(market_cfg, "w") as f:
         json.dump({"survey": survey_file}, f)
@@ -105,7 +105,8 @@ def sync_three(hub, db, tmp):
         extra = ["--config", market_cfg] if name == "Market" else []
         kiosk("sync", "--data-dir", data, "--hub", url, "--token", e["token"], *extra)
     # A conflict: Market's response 2 changed on the kiosk after the hub acknowledged it, and sent again.
-    kiosk_db(market, "UPDATE responses SET answers_json = '{\"changed\": 1}', sync_state = 'pending' WHERE seq = 2;")
+    kiosk_db(market, "UPDATE responses SET answers_json = '{\"changed\": 1}' WHERE seq = 2;"
+                    " INSERT INTO outbox(seq) VALUES (2);")
     kiosk("sync", "--data-dir", market, "--hub", url, "--token", kiosks["Market"][0]["token"], "--config", market_cfg)
     return kiosks
 

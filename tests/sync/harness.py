@@ -209,6 +209,9 @@ class Hub:
 
 # The hub's schema (hub/store.cpp, migration 1): records(kiosk_id = the kiosk's own id, uuid, content_hash, …,
 # UNIQUE (kiosk_id, uuid)); conflicts(kiosk_id, uuid, content_hash, …) holds copies that differed.
+# A kiosk response's sync state (schema 4): waiting in outbox, set aside in quarantine, else acknowledged.
+SYNC_STATE = ("CASE WHEN seq IN (SELECT seq FROM outbox) THEN 'pending'"
+              " WHEN seq IN (SELECT seq FROM quarantine) THEN 'quarantined' ELSE 'acknowledged' END")
 HUB_RESPONSES_SQL = "SELECT kiosk_id, uuid, content_hash FROM records"
 HUB_CONFLICTS_SQL = "SELECT kiosk_id, uuid, content_hash FROM conflicts"
 
@@ -285,17 +288,17 @@ class KioskData:
         return self.query("SELECT value FROM meta WHERE key = 'kiosk_id'")[0][0]
 
     def states(self):
-        return dict(self.query("SELECT sync_state, COUNT(*) FROM responses GROUP BY sync_state"))
+        return dict(self.query(f"SELECT {SYNC_STATE} AS state, COUNT(*) FROM responses GROUP BY state"))
 
     def uuids(self, state=None):
         if state is None:
             return {u for (u,) in self.query("SELECT uuid FROM responses")}
-        return {u for (u,) in self.query("SELECT uuid FROM responses WHERE sync_state = ?", (state,))}
+        return {u for (u,) in self.query(f"SELECT uuid FROM responses WHERE {SYNC_STATE} = ?", (state,))}
 
     def count(self, state=None):
         if state is None:
             return self.query("SELECT COUNT(*) FROM responses")[0][0]
-        return self.query("SELECT COUNT(*) FROM responses WHERE sync_state = ?", (state,))[0][0]
+        return self.query(f"SELECT COUNT(*) FROM responses WHERE {SYNC_STATE} = ?", (state,))[0][0]
 
     def execute(self, sql, params=()):
         con = sqlite3.connect(self.db_path, timeout=30)
@@ -346,7 +349,7 @@ def content_differences(kiosks, hub, limit=5):
         kid = k.kiosk_id()
         for u, seq, survey, lang, created, answers in k.query(
                 "SELECT uuid, seq, survey_id, language, created_utc, answers_json FROM responses"
-                " WHERE sync_state = 'acknowledged'"):
+                f" WHERE {SYNC_STATE} = 'acknowledged'"):
             got = held.get((kid, u))
             if got is None:
                 continue  # counted as lost elsewhere
@@ -396,7 +399,7 @@ def assert_exactly_once(kiosks, hub, quarantined=0, allow_unknown=False, check_s
             if s.get("records") != held:
                 problems.append(f"engage-hub status says {s.get('records')} records for {k.kiosk_id()}, "
                                 f"the kiosk delivered {held}")
-            q_seqs = {seq for (seq,) in k.query("SELECT seq FROM responses WHERE sync_state = 'quarantined'")}
+            q_seqs = {seq for (seq,) in k.query("SELECT seq FROM quarantine")}
             top = s.get("highest_seq") or 0
             missing = sum(1 for seq in q_seqs if seq < top)
             if s.get("missing") != missing:

@@ -91,7 +91,7 @@ def main():
         assert r.returncode == 1 and "Can't reach the hub" in r.stderr, r.stderr
         import sqlite3
         db = sqlite3.connect(os.path.join(data, "engage.sqlite"))
-        assert db.execute("SELECT COUNT(*) FROM responses WHERE sync_state = 'pending'").fetchone()[0] == 3
+        assert db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 3
         db.close()
     print("passed cli")
 

@@ -28,4 +28,17 @@ struct TempDir {
     std::string db() const { return (path / kDatabaseFile).string(); }
 };
 
+// SQL that takes a database at schema 4 back to schema 3, where a response's sync state was a column of its own
+// (sync_state, quarantine_reason) instead of its seq in outbox or quarantine: for the migration tests.
+inline const std::string kBackToSchema3 =
+    "ALTER TABLE responses ADD COLUMN sync_state TEXT NOT NULL DEFAULT 'pending'"
+    "  CHECK(sync_state IN ('pending','acknowledged','quarantined'));"
+    " ALTER TABLE responses ADD COLUMN quarantine_reason TEXT;"
+    " UPDATE responses SET sync_state = 'acknowledged' WHERE seq NOT IN (SELECT seq FROM outbox);"
+    " UPDATE responses SET sync_state = 'quarantined',"
+    "  quarantine_reason = (SELECT reason FROM quarantine q WHERE q.seq = responses.seq)"
+    "  WHERE seq IN (SELECT seq FROM quarantine);"
+    " DROP TABLE outbox; DROP TABLE quarantine; CREATE INDEX responses_sync_seq ON responses(sync_state, seq);"
+    " PRAGMA user_version = 3;";
+
 }  // namespace engage::test

@@ -282,9 +282,10 @@ TEST_CASE("sealed: migration 3 keeps every response and counts those held for li
         auto s = Store::open(tmp.path.string());
         for (int i = 0; i < 3; ++i) s->save_response(response(i));
     }
-    raw_exec(tmp.db(), "DROP TABLE live_counts; ALTER TABLE responses DROP COLUMN sealed; PRAGMA user_version = 2;");
+    raw_exec(tmp.db(), test::kBackToSchema3 +
+                           " DROP TABLE live_counts; ALTER TABLE responses DROP COLUMN sealed; PRAGMA user_version = 2;");
     auto s = Store::open(tmp.path.string());
-    CHECK(s->schema_version() == 3);
+    CHECK(s->schema_version() == kSchemaVersion);
     CHECK(s->counts().total == 3);
     CHECK_FALSE(s->answers_protected());
     const auto c = s->session_counts(s->current_session()->id, "park-plan");

@@ -186,7 +186,8 @@ struct Rig {
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open((tmp.path / kDatabaseFile).c_str(), &db) == SQLITE_OK);
         sqlite3_stmt* st = nullptr;
-        REQUIRE(sqlite3_prepare_v2(db, "SELECT uuid FROM responses WHERE sync_state = 'acknowledged'", -1, &st,
+        REQUIRE(sqlite3_prepare_v2(db, "SELECT uuid FROM responses WHERE seq NOT IN (SELECT seq FROM outbox)"
+                                   " AND seq NOT IN (SELECT seq FROM quarantine)", -1, &st,
                                    nullptr) == SQLITE_OK);
         std::set<std::string> out;
         while (sqlite3_step(st) == SQLITE_ROW) out.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));

@@ -101,7 +101,7 @@ TEST_CASE("sync storage: acknowledging is one transaction, all or nothing", "[sy
     for (const auto& r : rows) uuids.push_back(r.uuid);
 
     // A trigger fails the update of the third row: the first two must not stay acknowledged.
-    raw_sql(tmp.db(), "CREATE TRIGGER no_ack BEFORE UPDATE OF sync_state ON responses WHEN OLD.seq = 3"
+    raw_sql(tmp.db(), "CREATE TRIGGER no_ack BEFORE DELETE ON outbox WHEN OLD.seq = 3"
                       " BEGIN SELECT RAISE(ABORT, 'refused'); END");
     CHECK(s->synchronous() == 2);  // FULL: a save is fsync'd
     CHECK_THROWS_AS(s->mark_acknowledged({uuids[0], uuids[1], uuids[2]}), StoreError);
@@ -241,9 +241,9 @@ TEST_CASE("sync storage: migration 2 upgrades a version 1 database and keeps eve
         kiosk = s->kiosk_id();
         for (int i = 0; i < 3; ++i) s->save_response(response(i));
     }
-    // Take it back to exactly the version 1 schema.
-    raw_sql(tmp.db(),
-            "DROP TABLE live_counts; ALTER TABLE responses DROP COLUMN sealed;"
+    // Take it back to the version 1 schema (its columns in another order).
+    raw_sql(tmp.db(), test::kBackToSchema3 +
+            " DROP TABLE live_counts; ALTER TABLE responses DROP COLUMN sealed;"
             " DROP TABLE sync_status; DROP INDEX responses_sync_seq; ALTER TABLE responses DROP COLUMN quarantine_reason;"
             " CREATE INDEX responses_sync ON responses(sync_state); UPDATE responses SET sync_state='acknowledged' WHERE seq=1;"
             " PRAGMA user_version = 1;");
@@ -257,4 +257,53 @@ TEST_CASE("sync storage: migration 2 upgrades a version 1 database and keeps eve
     CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{2, 3});
     CHECK(s->sync_status().attempts == 0);
     CHECK(raw_sql(tmp.db(), "PRAGMA integrity_check") == "ok");
+}
+
+TEST_CASE("sync storage: migration 4 moves each response's sync state into outbox and quarantine", "[sync][storage]") {
+    SyncTempDir tmp;
+    std::string kiosk;
+    {
+        auto s = Store::open(tmp.path.string());
+        kiosk = s->kiosk_id();
+        for (int i = 0; i < 6; ++i) s->save_response(response(i));
+    }
+    // Schema 3 as a kiosk left it: 1 and 4 acknowledged, 3 set aside with its reason, 2, 5 and 6 waiting.
+    raw_sql(tmp.db(), test::kBackToSchema3 +
+            " UPDATE responses SET sync_state = 'acknowledged' WHERE seq IN (1, 4);"
+            " UPDATE responses SET sync_state = 'quarantined', quarantine_reason = 'The hub refused it' WHERE seq = 3;");
+    REQUIRE(raw_sql(tmp.db(), "SELECT group_concat(sync_state, ',') FROM (SELECT sync_state FROM responses ORDER BY seq)") ==
+            "acknowledged,pending,quarantined,acknowledged,pending,pending");
+    auto s = Store::open(tmp.path.string());
+    CHECK(s->schema_version() == 4);
+    CHECK(s->kiosk_id() == kiosk);
+    const Counts c = s->counts();
+    CHECK(c.total == 6);
+    CHECK(c.acknowledged == 2);
+    CHECK(c.waiting_sync == 3);
+    CHECK(c.quarantined == 1);
+    CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{2, 5, 6});
+    const auto q = s->quarantined();
+    REQUIRE(q.size() == 1);
+    CHECK(q[0].seq == 3);
+    CHECK(q[0].reason == "The hub refused it");
+    std::vector<std::string> states;
+    for (const auto& r : s->responses()) states.push_back(r.sync_state);
+    CHECK(states == std::vector<std::string>{"acknowledged", "pending", "quarantined", "acknowledged", "pending",
+                                             "pending"});
+    // The columns are gone with their index; the file is sound and the kiosk carries on.
+    CHECK(raw_sql(tmp.db(), "SELECT COUNT(*) FROM pragma_table_info('responses')"
+                            " WHERE name IN ('sync_state', 'quarantine_reason')") == "0");
+    CHECK(raw_sql(tmp.db(), "SELECT COUNT(*) FROM sqlite_master WHERE name = 'responses_sync_seq'") == "0");
+    CHECK(raw_sql(tmp.db(), "PRAGMA integrity_check") == "ok");
+    CHECK(raw_sql(tmp.db(), "PRAGMA foreign_key_check") == "");
+    s->save_response(response(7));
+    const auto rows = s->pending_batch(10, 1 << 20);
+    CHECK(seqs(rows) == std::vector<std::int64_t>{2, 5, 6, 7});
+    std::vector<std::string> uuids;
+    std::vector<std::int64_t> sq;
+    for (const auto& r : rows) uuids.push_back(r.uuid), sq.push_back(r.seq);
+    CHECK(s->mark_acknowledged(uuids, sq) == 4);
+    CHECK(s->release_quarantined() == 1);
+    CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{3});
+    CHECK(s->counts().acknowledged == 6);
 }

@@ -55,7 +55,8 @@ struct StoredResponse {
     std::string language;
     std::string answers_json;  // "" once sealed
     std::string created_utc;   // rounded down to the minute: "YYYY-MM-DDTHH:MMZ"
-    std::string sync_state;    // "pending" until the hub acknowledges it
+    std::string sync_state;    // "pending" (in outbox) until the hub acknowledges it, then "acknowledged";
+                               // "quarantined" when set aside
     std::string sealed = {};   // base64 sealed box (engage/sealed.h) once the kiosk holds the hub's key; else ""
 };
 
@@ -117,7 +118,7 @@ struct StoreOptions {
                                     // cut in WAL mode (the power-loss test's negative control)
 };
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 // The settings row holding the hub's X25519 public key (base64): once set, answers are saved sealed.
 inline constexpr const char* kSettingHubPublicKey = "hub_public_key";
 inline constexpr const char* kDatabaseFile = "engage.sqlite";
@@ -175,7 +176,7 @@ public:
     std::vector<std::pair<std::string, std::string>> recent_places(int limit = 8) const;
 
     Counts counts() const;
-    // Only waiting_sync and quarantined (the rest 0), read from the (sync_state, seq) index: what sync needs,
+    // Only waiting_sync and quarantined (the rest 0), counted in outbox and quarantine: what sync needs,
     // without counts()'s scans of the whole table for today's and the session's figures.
     Counts sync_counts() const;
     std::vector<StoredResponse> responses(int limit = -1) const;  // in sequence order
@@ -191,7 +192,8 @@ public:
     int set_hub_public_key(const std::string& public_key);
     bool answers_protected() const;      // a hub key is set: new answers are sealed
 
-    // --- sync (docs/storage.md, "Sync bookkeeping"). Nothing here deletes a row.
+    // --- sync (docs/storage.md, "Sync bookkeeping"). Nothing here deletes a response: a response waiting to be
+    // sent has its seq in the outbox table, one set aside in quarantine, one acknowledged in neither.
     // Pending responses with seq > after_seq, oldest first: at most max_records, and no more than max_bytes
     // of approximate JSON (answers + fields), but always at least one when any is pending. Quarantined ones
     // are never returned.
@@ -200,8 +202,8 @@ public:
     // changed (uuids not pending are skipped).
     int mark_acknowledged(const std::vector<std::string>& uuids);
     // The same, given each one's seq too (seqs[i] is uuids[i]'s, as read by pending_batch): a run of
-    // consecutive seqs is marked by one range UPDATE (seq is unique, so the rows between its ends are exactly
-    // these), saving a uuid lookup per row; the rest row by row.
+    // consecutive seqs is taken out of outbox by one range DELETE (seq is unique, so the seqs between its ends
+    // are exactly these), saving a uuid lookup per row; the rest one by one.
     int mark_acknowledged(const std::vector<std::string>& uuids, const std::vector<std::int64_t>& seqs);
     // Sets a pending response aside with the reason; it is kept and no longer sent. false if not pending.
     bool quarantine(const std::string& uuid, const std::string& reason);
