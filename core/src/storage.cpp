@@ -92,12 +92,14 @@ CREATE TABLE live_counts(
     {4, R"sql(
 -- What is still to be sent, and what was set aside, are tables of their own: acknowledging a batch deletes its
 -- seqs from outbox instead of rewriting each response (its answers included). A response in neither table has
--- been acknowledged by the hub.
-CREATE TABLE outbox(seq INTEGER PRIMARY KEY REFERENCES responses(seq));
-CREATE TABLE quarantine(seq INTEGER PRIMARY KEY REFERENCES responses(seq), reason TEXT NOT NULL);
+-- been acknowledged by the hub. Every response inserted goes into outbox by a trigger, whoever inserts it: one
+-- missing from it would count as sent.
+CREATE TABLE outbox(seq INTEGER PRIMARY KEY REFERENCES responses(seq) ON DELETE CASCADE);
+CREATE TABLE quarantine(seq INTEGER PRIMARY KEY REFERENCES responses(seq) ON DELETE CASCADE, reason TEXT NOT NULL);
 INSERT INTO outbox(seq) SELECT seq FROM responses WHERE sync_state = 'pending';
 INSERT INTO quarantine(seq, reason)
   SELECT seq, COALESCE(quarantine_reason, '') FROM responses WHERE sync_state = 'quarantined';
+CREATE TRIGGER responses_outbox AFTER INSERT ON responses BEGIN INSERT INTO outbox(seq) VALUES (NEW.seq); END;
 DROP INDEX responses_sync_seq;
 ALTER TABLE responses DROP COLUMN sync_state;
 ALTER TABLE responses DROP COLUMN quarantine_reason;
@@ -514,7 +516,6 @@ SavedResponse insert_responses(sqlite3* db, const std::string& kiosk_id, std::sp
     Stmt insert(db,
                 "INSERT INTO responses(uuid, kiosk_id, seq, session_id, survey_id, survey_version,"
                 " language, answers_json, created_utc, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-    Stmt outbox(db, "INSERT INTO outbox(seq) VALUES (?1)");
     SavedResponse saved;
     for (const NewResponse& r : rs) {
         saved = {new_uuid(), seq++};
@@ -537,8 +538,6 @@ SavedResponse insert_responses(sqlite3* db, const std::string& kiosk_id, std::sp
         else insert.bind_null(10);
         insert.run();
         insert.reset();
-        outbox.bind(1, saved.seq).run();
-        outbox.reset();
         count_response(db, session, r.survey_id, r.counted ? *r.counted : results::countable(r.answers_json, nullptr));
     }
     Stmt(db, "UPDATE meta SET value = ?1 WHERE key = 'next_seq'").bind(1, seq).run();
@@ -734,7 +733,8 @@ Counts Store::counts() const {
                 " (SELECT COUNT(*) FROM responses WHERE created_utc GLOB ?1 || 'T*'),"
                 " (SELECT COUNT(*) FROM outbox),"
                 " (SELECT COUNT(*) FROM responses),"
-                " (SELECT COUNT(*) FROM responses) - (SELECT COUNT(*) FROM outbox) - (SELECT COUNT(*) FROM quarantine),"
+                " (SELECT COUNT(*) FROM responses"
+                "   WHERE seq NOT IN (SELECT seq FROM outbox) AND seq NOT IN (SELECT seq FROM quarantine)),"
                 " (SELECT COUNT(*) FROM quarantine)");
         st.bind(1, utc_minute_now().substr(0, 10));
         Counts c;
@@ -746,7 +746,7 @@ Counts Store::counts() const {
 Counts Store::sync_counts() const {
     return guarded(path_, "Could not count the responses", [&] {
         Stmt st(db_,
-                "SELECT (SELECT COUNT(*) FROM outbox), (SELECT COUNT(*) FROM quarantine)");
+                "SELECT (SELECT COUNT(*) FROM outbox), (SELECT COUNT(*) FROM quarantine)");  // each its own b-tree
         Counts c;
         if (st.step()) {
             c.waiting_sync = st.int64(0);
@@ -946,7 +946,7 @@ std::vector<QuarantinedRecord> Store::quarantined(int limit) const {
 int Store::release_quarantined() {
     return guarded(path_, "Could not release the responses set aside", [&] {
         Txn txn(db_);
-        Stmt(db_, "INSERT INTO outbox(seq) SELECT seq FROM quarantine").run();
+        Stmt(db_, "INSERT OR IGNORE INTO outbox(seq) SELECT seq FROM quarantine").run();
         const int n = sqlite3_changes(db_);
         Stmt(db_, "DELETE FROM quarantine").run();
         txn.commit();

@@ -323,7 +323,7 @@ SyncEngine::Sent SyncEngine::answer(Prepared& batch, const HttpResponse& r, std:
         out.talked_to_hub = true;
         rejects_in_a_row_ = 0;
         std::vector<std::string> ack;
-        std::vector<std::int64_t> ack_seqs;  // consecutive ones are marked by one range UPDATE
+        std::vector<std::int64_t> ack_seqs;  // consecutive ones leave outbox by one range DELETE
         bool aligned = results.size() == rows.size();
         std::vector<PendingRecord> invalid;
         std::vector<std::string> invalid_why;

@@ -167,6 +167,9 @@ int main(int argc, char** argv) {
         }
         std::string dup = d.text("SELECT COUNT(*) - COUNT(DISTINCT seq) FROM responses");
         if (dup != "0") { std::fprintf(stderr, "round %d: duplicate seq check: %s\n", round, dup.c_str()); ++failures; }
+        // Nothing is sent here, so every response must be waiting in outbox: one missing would count as sent.
+        std::string unsent = d.text("SELECT COUNT(*) FROM responses WHERE seq NOT IN (SELECT seq FROM outbox)");
+        if (unsent != "0") { std::fprintf(stderr, "round %d: %s responses not in outbox\n", round, unsent.c_str()); ++failures; }
         // Stored twice: one save in two rows (the same answers under two uuids or seqs). Each save's answers are
         // unique (they carry the writer's counter), so any repeat is a double store.
         std::string same = d.text("SELECT COUNT(*) - COUNT(DISTINCT answers_json) FROM responses");

@@ -253,6 +253,12 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "cycle %d: seq repeated in the table: %s\n", cycle, dup.c_str());
             ++problems;
         }
+        // Nothing is sent here, so every response must be waiting in outbox: one missing would count as sent.
+        if (const std::string n = d.text("SELECT COUNT(*) FROM responses WHERE seq NOT IN (SELECT seq FROM outbox)");
+            n != "0") {
+            std::fprintf(stderr, "cycle %d: %s responses not in outbox\n", cycle, n.c_str());
+            ++problems;
+        }
         std::map<std::string, std::int64_t> present;
         sqlite3_stmt* st = nullptr;
         if (sqlite3_prepare_v2(d.db, "SELECT uuid, seq FROM responses", -1, &st, nullptr) == SQLITE_OK)

@@ -31,7 +31,8 @@ struct TempDir {
 // SQL that takes a database at schema 4 back to schema 3, where a response's sync state was a column of its own
 // (sync_state, quarantine_reason) instead of its seq in outbox or quarantine: for the migration tests.
 inline const std::string kBackToSchema3 =
-    "ALTER TABLE responses ADD COLUMN sync_state TEXT NOT NULL DEFAULT 'pending'"
+    "DROP TRIGGER responses_outbox;"
+    " ALTER TABLE responses ADD COLUMN sync_state TEXT NOT NULL DEFAULT 'pending'"
     "  CHECK(sync_state IN ('pending','acknowledged','quarantined'));"
     " ALTER TABLE responses ADD COLUMN quarantine_reason TEXT;"
     " UPDATE responses SET sync_state = 'acknowledged' WHERE seq NOT IN (SELECT seq FROM outbox);"

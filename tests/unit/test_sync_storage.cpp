@@ -1,5 +1,5 @@
-// Storage's sync bookkeeping (migration 2): batch selection, acknowledgement in one transaction, quarantine,
-// status that survives a restart, and nothing ever deleted.
+// Storage's sync bookkeeping (migrations 2 and 4): batch selection, acknowledgement in one transaction, quarantine,
+// status that survives a restart, and no response ever deleted.
 #include <catch2/catch.hpp>
 
 #include "temp_dir.h"
@@ -165,7 +165,7 @@ TEST_CASE("sync storage: quarantined records are kept, never selected, and can b
     CHECK(c.waiting_sync == 2);
     CHECK(c.quarantined == 1);
     CHECK(c.acknowledged == 1);
-    const Counts sc = s->sync_counts();  // the index-only count sync uses says the same
+    const Counts sc = s->sync_counts();  // the count of outbox and quarantine that sync uses says the same
     CHECK(sc.waiting_sync == 2);
     CHECK(sc.quarantined == 1);
     CHECK(sc.total == 0);
@@ -233,7 +233,7 @@ TEST_CASE("sync storage: a second connection for the sync thread sees the same d
     CHECK(sync->counts().waiting_sync == 1);
 }
 
-TEST_CASE("sync storage: migration 2 upgrades a version 1 database and keeps every response", "[sync][storage]") {
+TEST_CASE("sync storage: migrations 2 to 4 upgrade a version 1 database and keep every response", "[sync][storage]") {
     SyncTempDir tmp;
     std::string kiosk;
     {
@@ -306,4 +306,15 @@ TEST_CASE("sync storage: migration 4 moves each response's sync state into outbo
     CHECK(s->release_quarantined() == 1);
     CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{3});
     CHECK(s->counts().acknowledged == 6);
+    // A response inserted by other code (an older kiosk still running, a hand) waits to be sent all the same.
+    raw_sql(tmp.db(), "INSERT INTO responses(uuid, kiosk_id, seq, survey_id, survey_version, language, answers_json,"
+                      " created_utc) VALUES ('d3b07384-d9a7-4e4b-9a1c-6f3e2a1b0c9d', '" + kiosk + "', 20, 'park-plan',"
+                      " 2, 'en', '{}', '2026-12-06T10:00Z')");
+    CHECK(seqs(s->pending_batch(10, 1 << 20)) == std::vector<std::int64_t>{3, 20});
+    // And a response deleted by hand (foreign keys on) leaves no seq behind to count as waiting.
+    raw_sql(tmp.db(), "PRAGMA foreign_keys = ON; DELETE FROM responses WHERE seq = 20");
+    const Counts end = s->counts();
+    CHECK(end.waiting_sync == 1);
+    CHECK(end.total == 7);
+    CHECK(end.acknowledged == 6);
 }
